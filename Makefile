@@ -1,0 +1,60 @@
+# Quick start: `make run` (demo on http://127.0.0.1:5000) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test setup setup-test translations compile-translations serve screenshots verify bench lint clean
+
+run: setup compile-translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask pb demo
+	@echo
+	@echo "pb-service runs on http://127.0.0.1:$(PORT)  (stop with Ctrl+C)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup-test compile-translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# --- set-up: a virtual environment that is re-installed when pyproject.toml changes -----------
+$(VENV)/pyvenv.cfg:
+	$(PYTHON) -c 'import sys; sys.exit("pb-service needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: $(VENV)/pyvenv.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/pyvenv.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+setup: $(VENV)/.installed-run
+setup-test: $(VENV)/.installed-test
+
+# --- translations: extract, update, fill English from the source, compile ----------------------
+translations: setup
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+	$(BIN)/python scripts/fill_english_catalog.py translations/en/LC_MESSAGES/messages.po
+	$(MAKE) compile-translations
+
+compile-translations: $(MO_FILES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | setup
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# --- other targets ------------------------------------------------------------------------------
+serve: setup compile-translations
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) wsgi:app
+
+verify: setup-test
+	$(BIN)/python benchmarks/verify_pabulib.py $(or $(DATA),../shared/pabulib)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

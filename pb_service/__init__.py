@@ -1,0 +1,103 @@
+"""pb-service: participatory budgeting for Polish municipalities."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, g
+
+from pb_service.config import load_config
+from pb_service import extensions
+from pb_service.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path, config_overrides))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_tenant_resolution(app)
+    _register_template_helpers(app)
+
+    from pb_service.core.errors import register_error_handlers
+    from pb_service.core.security import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+
+    from pb_service.cli import pb_cli
+
+    app.cli.add_command(pb_cli)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from pb_service.core import database  # noqa: F401  (engine event listeners)
+    from pb_service.core.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    limiter.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    extensions.api.init_app(app)
+
+    from pb_service.accounts.services import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from pb_service.accounts.views import accounts
+    from pb_service.api import register_api
+    from pb_service.core.views import main
+    from pb_service.municipalities.views import municipality_pages, staff
+
+    app.register_blueprint(main)
+    app.register_blueprint(accounts)
+    app.register_blueprint(staff)
+    register_api(app, extensions.api)
+    # Last: its URL prefix is a variable and must not shadow the global routes above.
+    app.register_blueprint(municipality_pages)
+
+
+def _register_tenant_resolution(app: Flask) -> None:
+    from pb_service.municipalities.services import municipality_by_slug_or_404
+
+    @app.url_value_preprocessor
+    def resolve_municipality(endpoint, values):
+        if values and "municipality" in values:
+            g.municipality = municipality_by_slug_or_404(values.pop("municipality"))
+
+    @app.url_defaults
+    def add_municipality_slug(endpoint, values):
+        if "municipality" in values or "municipality" not in g:
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "municipality"):
+            values["municipality"] = g.municipality.slug
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_number
+
+    from pb_service.core.i18n import LANGUAGE_NAMES, current_language, format_money
+
+    app.jinja_env.filters.update(money=format_money, format_number=format_number)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language)
+
+    @app.context_processor
+    def current_municipality():
+        return {"municipality": g.get("municipality")}

@@ -1,0 +1,1 @@
+"""Accounts: residents, officials and programme staff; sign-in and memberships."""

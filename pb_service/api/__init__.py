@@ -1,0 +1,32 @@
+"""The JSON API at ``/api/v1``: each domain owns its routes; this module mounts them."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, render_template
+
+from pb_service.core.permissions import public
+from pb_service import extensions
+from pb_service.extensions import csrf
+
+api_docs = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+
+
+@api_docs.get("/docs")
+@public
+def docs():
+    """The OpenAPI document as a readable page, served without any third-party script."""
+    return render_template("api/docs.html", spec=extensions.api.spec.to_dict())
+
+
+def register_api(app, api) -> None:
+    from pb_service.municipalities.api import municipalities_api
+
+    for blueprint in (municipalities_api,):
+        # API clients send JSON, not our HTML forms' CSRF token.
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+    app.register_blueprint(api_docs)
+    # flask-smorest serves the document from a bound method, which cannot carry the public mark.
+    serve_openapi = app.view_functions["api-docs.openapi_json"]
+    app.view_functions["api-docs.openapi_json"] = public(wraps(serve_openapi)(lambda: serve_openapi()))

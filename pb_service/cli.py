@@ -1,0 +1,33 @@
+"""``flask pb ...``: operations commands."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from pb_service.core.validation import ServiceValidationError
+
+pb_cli = AppGroup("pb", help="pb-service operations.")
+
+
+@pb_cli.command("create-staff")
+@click.argument("email")
+@click.option("--name", default="Programme staff", show_default=True, help="Display name.")
+@click.password_option(help="Password (asked for when not given).")
+def create_staff_command(email: str, name: str, password: str) -> None:
+    """Create (or promote) a programme-staff account."""
+    from pb_service.accounts.services import create_staff
+
+    try:
+        user = create_staff(email, password, name)
+    except ServiceValidationError as error:
+        raise click.UsageError("; ".join(m for messages in error.errors.values() for m in messages)) from error
+    click.echo(f"Programme staff account ready: {user.email}")
+
+
+@pb_cli.command("demo")
+def demo_command() -> None:
+    """Load demo data (idempotent) and print the demo accounts."""
+    from pb_service.demo import load_demo
+
+    for line in load_demo():
+        click.echo(line)

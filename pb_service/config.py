@@ -1,0 +1,100 @@
+"""Settings read from the environment.
+
+Every setting has a development default so that ``make run`` works on a fresh machine; production
+(``PB_ENV=production``) refuses to start with the development secret key.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
+
+#: Each environment variable the app reads, its default and what it is for. The README's
+#: configuration table is checked against this list by a test.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "PB_ENV": ("development", "`production` turns on secure cookies, HSTS and the secret-key check"),
+    "SECRET_KEY": (DEVELOPMENT_SECRET_KEY, "signs sessions and e-mail tokens; required in production"),
+    "DATABASE_URL": ("sqlite:///instance/pb_service.sqlite3", "SQLAlchemy URL; `postgresql://...` for PostgreSQL"),
+    "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage; `redis://127.0.0.1:6379/0` for several servers"),
+    "MAIL_BACKEND": ("console", "`smtp` sends mail, `console` prints it"),
+    "MAIL_SERVER": ("localhost", "SMTP host"),
+    "MAIL_PORT": ("25", "SMTP port"),
+    "MAIL_USERNAME": ("", "SMTP user (empty: no login)"),
+    "MAIL_PASSWORD": ("", "SMTP password"),
+    "MAIL_USE_TLS": ("false", "STARTTLS"),
+    "MAIL_USE_SSL": ("false", "SMTP over TLS"),
+    "MAIL_DEFAULT_SENDER": ("pb-service <no-reply@localhost>", "From: address"),
+    "SERVER_NAME_FOR_MAIL": ("http://127.0.0.1:5000", "public base URL used in links inside e-mails"),
+    "PORT": ("5000", "port of `make run`"),
+}
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, SETTINGS[name][0])
+
+
+def _flag(name: str) -> bool:
+    return _env(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(instance_path: str) -> str:
+    """The SQLAlchemy URL; the default SQLite file lives in the app's instance folder."""
+    url = _env("DATABASE_URL")
+    if url == SETTINGS["DATABASE_URL"][0]:
+        return "sqlite:///" + str(Path(instance_path) / "pb_service.sqlite3")
+    # Heroku-style and psycopg2-style URLs are taken to mean psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with this configuration."""
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    production = _env("PB_ENV") == "production"
+    config = {
+        "PB_ENV": _env("PB_ENV"),
+        "SECRET_KEY": _env("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAIL_BACKEND": _env("MAIL_BACKEND"),
+        "MAIL_SERVER": _env("MAIL_SERVER"),
+        "MAIL_PORT": int(_env("MAIL_PORT")),
+        "MAIL_USERNAME": _env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL"),
+        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER"),
+        "PUBLIC_BASE_URL": _env("SERVER_NAME_FOR_MAIL").rstrip("/"),
+        "BABEL_DEFAULT_LOCALE": "pl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Warsaw",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "API_TITLE": "pb-service API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "LANGUAGES": ("pl", "en", "uk"),
+    }
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite serialises writers; a short wait beats "database is locked" under light load.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    config.update(overrides or {})
+    if config["PB_ENV"] == "production" and config["SECRET_KEY"] in ("", DEVELOPMENT_SECRET_KEY):
+        raise ConfigurationError("SECRET_KEY must be set to a long random value in production")
+    return config

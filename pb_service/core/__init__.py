@@ -1,0 +1,1 @@
+"""Shared building blocks: base models, tenancy, permissions, i18n, errors, mail, audit."""

@@ -1,0 +1,39 @@
+"""Languages, money and dates.
+
+Locale order: the signed-in user's setting, then the language switch (kept in the session), then
+the municipality's default, then the browser's Accept-Language, then Polish.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+#: Each language's own name, as the switch shows it.
+LANGUAGE_NAMES = {"pl": "Polski", "en": "English", "uk": "Українська"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    municipality = g.get("municipality")
+    if municipality is not None and municipality.default_locale in languages:
+        return municipality.default_locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_money(grosze: int | None, locale=None) -> str:
+    """Integer grosze as the locale writes złoty, e.g. ``1 234 567,00 zł`` in Polish."""
+    if grosze is None:
+        return ""
+    return format_currency(Decimal(grosze) / 100, "PLN", locale=locale or get_locale())
+
+
+def current_language() -> str:
+    return str(get_locale() or "pl")

@@ -1,0 +1,94 @@
+"""Permissions declared by name and checked in one place.
+
+Each domain declares its permissions in its own ``permissions.py`` with :func:`define`; views use
+:func:`requires` and services call :func:`has_permission` with the actor and tenant they were given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user
+
+from pb_service.core.roles import Role
+from pb_service.extensions import login_manager
+
+
+@dataclass(frozen=True)
+class Permission:
+    #: Dotted name, e.g. ``municipality.manage_members``.
+    name: str
+    #: Municipal roles that hold it within their own municipality.
+    roles: frozenset[Role]
+    #: Whether programme staff hold it in every municipality.
+    staff: bool
+    #: Whether it is a global permission (no municipality involved).
+    is_global: bool
+
+
+REGISTRY: dict[str, Permission] = {}
+
+
+def define(name: str, roles=(), *, staff: bool = False, is_global: bool = False) -> Permission:
+    if name in REGISTRY:
+        raise ValueError(f"permission {name!r} is defined twice")
+    permission = Permission(name, frozenset(roles), staff, is_global)
+    REGISTRY[name] = permission
+    return permission
+
+
+class PermissionDenied(Exception):
+    """The actor lacks a permission; views turn it into 403."""
+
+
+def has_permission(actor, permission: Permission, tenant=None) -> bool:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_staff and permission.staff:
+        return True
+    if permission.is_global or tenant is None:
+        return False
+    return bool(actor.roles_in(tenant) & permission.roles)
+
+
+def ensure_permission(actor, permission: Permission, tenant=None) -> None:
+    if not has_permission(actor, permission, tenant):
+        raise PermissionDenied(permission.name)
+
+
+def requires(permission: Permission):
+    """View decorator: anonymous users are sent to log in, others without the permission get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not has_permission(current_user, permission, g.get("municipality")):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = permission
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view as meant for everyone; the cross-tenant route walk relies on the mark."""
+    view.is_public = True
+    return view
+
+
+def personal(view):
+    """Mark a view that shows only the signed-in user's own data (login required, no tenant data)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    wrapped.is_personal = True
+    return wrapped

@@ -1,0 +1,92 @@
+"""Demo data for ``make run``: programme staff, two municipalities with officials, residents.
+
+Idempotent: each object is looked up by its natural key first, so a second run changes nothing.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from pb_service.accounts.models import Membership, User
+from pb_service.accounts.services import hash_password, user_by_email
+from pb_service.core.models import utcnow
+from pb_service.core.roles import Role
+from pb_service.core.tenancy import tenant_select
+from pb_service.extensions import db
+from pb_service.municipalities.models import Municipality, MunicipalityKind, Voivodeship
+
+DEMO_PASSWORD = "demo-password"
+
+#: Public facts: TERYT codes and GUS population figures (31 Dec 2023).
+DEMO_MUNICIPALITIES = [
+    dict(
+        slug="gdansk", name="Miasto Gdańsk", teryt="2261011", voivodeship=Voivodeship.POMORSKIE,
+        kind=MunicipalityKind.CITY_WITH_POWIAT_RIGHTS, population=486_492,
+        contact_email="bo@gdansk.example.org", contact_phone="+48 58 000 00 00",
+        contact_address="ul. Nowe Ogrody 8/12, 80-803 Gdańsk", website="https://www.gdansk.pl",
+        accessibility_coordinator_name="Koordynator ds. dostępności",
+        accessibility_coordinator_email="dostepnosc@gdansk.example.org",
+    ),
+    dict(
+        slug="krakow", name="Gmina Miejska Kraków", teryt="1261011", voivodeship=Voivodeship.MALOPOLSKIE,
+        kind=MunicipalityKind.CITY_WITH_POWIAT_RIGHTS, population=803_282,
+        contact_email="budzet@krakow.example.org", contact_phone="+48 12 000 00 00",
+        contact_address="pl. Wszystkich Świętych 3-4, 31-004 Kraków", website="https://www.krakow.pl",
+        accessibility_coordinator_name="Koordynator ds. dostępności",
+        accessibility_coordinator_email="dostepnosc@krakow.example.org",
+    ),
+]
+
+#: (e-mail, name, staff?, {municipality slug: [roles]})
+DEMO_USERS = [
+    ("staff@example.org", "Anna Programowa", True, {}),
+    ("admin.gdansk@example.org", "Piotr Administrator", False, {"gdansk": [Role.ADMIN]}),
+    ("evaluator.gdansk@example.org", "Ewa Oceniająca", False, {"gdansk": [Role.EVALUATOR]}),
+    ("clerk.gdansk@example.org", "Jan Urzędnik", False, {"gdansk": [Role.CLERK]}),
+    ("admin.krakow@example.org", "Maria Administratorka", False, {"krakow": [Role.ADMIN]}),
+    ("evaluator.krakow@example.org", "Tomasz Oceniający", False, {"krakow": [Role.EVALUATOR, Role.OBSERVER]}),
+    ("resident@example.org", "Zofia Mieszkanka", False, {}),
+    ("resident.uk@example.org", "Олена Мешканка", False, {}),
+]
+
+
+def _municipality(data: dict) -> Municipality:
+    municipality = db.session.scalar(select(Municipality).where(Municipality.slug == data["slug"]))
+    if municipality is None:
+        municipality = Municipality(**data)
+        db.session.add(municipality)
+        db.session.flush()
+    return municipality
+
+
+def _user(email: str, name: str, is_staff: bool) -> User:
+    user = user_by_email(email)
+    if user is None:
+        user = User(
+            email=email, display_name=name, password_hash=hash_password(DEMO_PASSWORD),
+            is_staff=is_staff, confirmed_at=utcnow(), locale="uk" if email.startswith("resident.uk") else "",
+        )
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def _membership(user: User, municipality: Municipality, role: Role) -> None:
+    statement = tenant_select(Membership, municipality, Membership.user_id == user.id, Membership.role == role)
+    if db.session.scalar(statement) is None:
+        db.session.add(Membership(municipality_id=municipality.id, user_id=user.id, role=role))
+
+
+def load_demo() -> list[str]:
+    """Create the demo data; return lines describing the demo accounts."""
+    municipalities = {data["slug"]: _municipality(data) for data in DEMO_MUNICIPALITIES}
+    lines = ["Demo accounts (password for all: %s):" % DEMO_PASSWORD]
+    for email, name, is_staff, roles in DEMO_USERS:
+        user = _user(email, name, is_staff)
+        for slug, role_list in roles.items():
+            for role in role_list:
+                _membership(user, municipalities[slug], role)
+        what = ["programme staff"] if is_staff else []
+        what += [f"{role.value} in {slug}" for slug, role_list in roles.items() for role in role_list]
+        lines.append(f"  {email:32} {', '.join(what) or 'resident'}")
+    db.session.commit()
+    return lines

@@ -1,0 +1,46 @@
+"""Flask extensions, created without an app and bound in :func:`pb_service.create_app`."""
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mailman import Mail
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+
+
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session, but an explicit ``bind`` wins.
+
+    Flask-SQLAlchemy picks the engine from the model's bind key and ignores ``Session.bind``; the
+    test suite binds the session to one connection inside a transaction it rolls back.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+#: Constraint names fixed by convention so that Alembic migrations agree on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"class_": Session})
+migrate = Migrate()
+csrf = CSRFProtect()
+babel = Babel()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address)
+mail = Mail()
+api = Api()

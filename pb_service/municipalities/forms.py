@@ -1,0 +1,45 @@
+"""The municipality form: register data for staff, contact details for the municipality's admin."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, URLField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL
+
+from pb_service.core.i18n import LANGUAGE_NAMES
+from pb_service.municipalities.models import MunicipalityKind, Voivodeship
+from pb_service.municipalities.services import REGISTER_FIELDS, MunicipalityData
+
+OPTIONAL_EMAIL = [Optional(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)]
+
+
+class MunicipalityForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the municipality's name.")), Length(max=200)],
+                       description=_l("The official name, e.g. Miasto Gdańsk or Gmina Wieliczka."))
+    slug = StringField(_l("Web address"), validators=[DataRequired(message=_l("Enter the web address.")), Length(max=63)],
+                       description=_l("The part after the service address, e.g. gdansk. Lower-case letters, digits and hyphens."))
+    teryt = StringField(_l("TERYT code"), validators=[DataRequired(message=_l("Enter the TERYT code.")), Length(min=7, max=7, message=_l("A TERYT code has exactly 7 digits."))],
+                        description=_l("Seven digits from the national register, e.g. 2261011 for Gdańsk."))
+    voivodeship = SelectField(_l("Voivodeship"), choices=[(v.value, v.label) for v in Voivodeship], coerce=Voivodeship)
+    kind = SelectField(_l("Kind of municipality"), choices=lambda: [(k.value, k.label) for k in MunicipalityKind], coerce=MunicipalityKind)
+    population = IntegerField(_l("Population"), validators=[DataRequired(message=_l("Enter the number of residents.")), NumberRange(min=1, message=_l("Population must be a positive number."))])
+    default_locale = SelectField(_l("Default language"), choices=list(LANGUAGE_NAMES.items()))
+    contact_email = EmailField(_l("Contact e-mail"), validators=OPTIONAL_EMAIL)
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    contact_address = StringField(_l("Office address"), validators=[Optional(), Length(max=300)])
+    website = URLField(_l("Website"), validators=[Optional(), URL(message=_l("Enter a full address starting with https://")), Length(max=300)])
+    accessibility_coordinator_name = StringField(_l("Accessibility coordinator"), validators=[Optional(), Length(max=200)])
+    accessibility_coordinator_email = EmailField(_l("Accessibility coordinator's e-mail"), validators=OPTIONAL_EMAIL)
+    accessibility_coordinator_phone = StringField(_l("Accessibility coordinator's phone"), validators=[Optional(), Length(max=40)])
+    submit = SubmitField(_l("Save"))
+
+    def limit_to_profile(self) -> None:
+        """For a municipality's own admin: register data is shown but not editable."""
+        for name in REGISTER_FIELDS:
+            field = getattr(self, name)
+            field.render_kw = {"readonly": True, "disabled": True}
+            field.validators = [Optional()]
+            field.flags.required = False
+
+    def to_data(self) -> MunicipalityData:
+        return MunicipalityData(**{name: getattr(self, name).data for name in MunicipalityData.__dataclass_fields__})

@@ -1,0 +1,116 @@
+"""The municipality (gmina): the tenant that owns editions, officials and ballots."""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pb_service.core.models import TimestampMixin, value_enum
+from pb_service.extensions import db
+
+
+class Voivodeship(str, enum.Enum):
+    """The 16 voivodeships; the value is the TERYT code that opens every municipality's code."""
+
+    DOLNOSLASKIE = "02"
+    KUJAWSKO_POMORSKIE = "04"
+    LUBELSKIE = "06"
+    LUBUSKIE = "08"
+    LODZKIE = "10"
+    MALOPOLSKIE = "12"
+    MAZOWIECKIE = "14"
+    OPOLSKIE = "16"
+    PODKARPACKIE = "18"
+    PODLASKIE = "20"
+    POMORSKIE = "22"
+    SLASKIE = "24"
+    SWIETOKRZYSKIE = "26"
+    WARMINSKO_MAZURSKIE = "28"
+    WIELKOPOLSKIE = "30"
+    ZACHODNIOPOMORSKIE = "32"
+
+    @property
+    def label(self) -> str:
+        return VOIVODESHIP_NAMES[self]
+
+
+#: Proper names, the same in every language (as Poland's official lists give them).
+VOIVODESHIP_NAMES = {
+    Voivodeship.DOLNOSLASKIE: "dolnośląskie",
+    Voivodeship.KUJAWSKO_POMORSKIE: "kujawsko-pomorskie",
+    Voivodeship.LUBELSKIE: "lubelskie",
+    Voivodeship.LUBUSKIE: "lubuskie",
+    Voivodeship.LODZKIE: "łódzkie",
+    Voivodeship.MALOPOLSKIE: "małopolskie",
+    Voivodeship.MAZOWIECKIE: "mazowieckie",
+    Voivodeship.OPOLSKIE: "opolskie",
+    Voivodeship.PODKARPACKIE: "podkarpackie",
+    Voivodeship.PODLASKIE: "podlaskie",
+    Voivodeship.POMORSKIE: "pomorskie",
+    Voivodeship.SLASKIE: "śląskie",
+    Voivodeship.SWIETOKRZYSKIE: "świętokrzyskie",
+    Voivodeship.WARMINSKO_MAZURSKIE: "warmińsko-mazurskie",
+    Voivodeship.WIELKOPOLSKIE: "wielkopolskie",
+    Voivodeship.ZACHODNIOPOMORSKIE: "zachodniopomorskie",
+}
+
+
+class MunicipalityKind(str, enum.Enum):
+    CITY_WITH_POWIAT_RIGHTS = "city_with_powiat_rights"
+    URBAN = "urban"
+    URBAN_RURAL = "urban_rural"
+    RURAL = "rural"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+    @property
+    def teryt_type_digits(self) -> set[str]:
+        """The last TERYT digit (gmina type) that fits this kind; Warsaw's districts are 8 and 9."""
+        return {
+            MunicipalityKind.CITY_WITH_POWIAT_RIGHTS: {"1"},
+            MunicipalityKind.URBAN: {"1"},
+            MunicipalityKind.URBAN_RURAL: {"3"},
+            MunicipalityKind.RURAL: {"2"},
+        }[self]
+
+
+KIND_LABELS = {
+    MunicipalityKind.CITY_WITH_POWIAT_RIGHTS: _l("City with powiat rights"),
+    MunicipalityKind.URBAN: _l("Urban municipality"),
+    MunicipalityKind.URBAN_RURAL: _l("Urban-rural municipality"),
+    MunicipalityKind.RURAL: _l("Rural municipality"),
+}
+
+
+class Municipality(TimestampMixin, db.Model):
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: URL prefix, e.g. ``gdansk`` in ``/gdansk/``.
+    slug: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
+    #: Official name, e.g. "Miasto Gdańsk".
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: Seven-digit TERYT (TERC) code: voivodeship, powiat, gmina, type.
+    teryt: Mapped[str] = mapped_column(String(7), unique=True, nullable=False)
+    voivodeship: Mapped[Voivodeship] = mapped_column(value_enum(Voivodeship, 2), nullable=False)
+    kind: Mapped[MunicipalityKind] = mapped_column(value_enum(MunicipalityKind, 32), nullable=False)
+    #: Residents, for turnout and per-resident figures.
+    population: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: Language of the municipality's pages when the visitor has not chosen one.
+    default_locale: Mapped[str] = mapped_column(String(5), default="pl", nullable=False)
+    contact_email: Mapped[str] = mapped_column(String(254), default="", nullable=False)
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+    #: Postal address of the office that runs the PB.
+    contact_address: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    website: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    #: Accessibility coordinator (art. 14 of the act of 19 July 2019 on ensuring accessibility).
+    accessibility_coordinator_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    accessibility_coordinator_email: Mapped[str] = mapped_column(String(254), default="", nullable=False)
+    accessibility_coordinator_phone: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.slug}>"

@@ -1,0 +1,176 @@
+"""Test fixtures: one app per database backend, each test inside a transaction that is rolled back.
+
+The suite runs on SQLite always, and on PostgreSQL when ``PB_TEST_DATABASE_URL`` is set or
+``postgresql://127.0.0.1/test`` answers; each PostgreSQL session creates a database of its own.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from email import message_from_bytes, policy
+
+import psycopg
+import pytest
+from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from pb_service import create_app
+from pb_service.extensions import db, limiter
+
+DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1/test"
+
+
+def postgres_server_url() -> str | None:
+    url = os.environ.get("PB_TEST_DATABASE_URL")
+    if url:
+        return url
+    try:
+        with psycopg.connect(DEFAULT_POSTGRES_URL, connect_timeout=2):
+            return DEFAULT_POSTGRES_URL
+    except psycopg.OperationalError:
+        return None
+
+
+POSTGRES_URL = postgres_server_url()
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+class PostgresDatabase:
+    """A throw-away database on the PostgreSQL server, so tests never touch anyone's data."""
+
+    def __init__(self, server_url: str):
+        self.server_url = server_url
+        self.name = f"pb_test_{uuid.uuid4().hex[:12]}"
+
+    def __enter__(self) -> str:
+        with psycopg.connect(self.server_url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{self.name}"')
+        return with_database(self.server_url, self.name).replace("postgresql://", "postgresql+psycopg://", 1)
+
+    def __exit__(self, *exc) -> None:
+        with psycopg.connect(self.server_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class MailSink:
+    """Keeps what a real SMTP server (aiosmtpd) received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    sink = smtp_server.handler
+    sink.clear()
+    return sink
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production: fresh ``g``, fresh session."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_app(database_url: str, smtp_port: int, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "WTF_CSRF_ENABLED": False,
+        "PUBLIC_BASE_URL": "http://localhost",
+        **overrides,
+    }
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, smtp_server, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/test.sqlite3"
+        app = make_app(url, smtp_server.port)
+        with app.app_context():
+            upgrade()
+        yield app
+        return
+    with PostgresDatabase(POSTGRES_URL) as url:
+        app = make_app(url, smtp_server.port)
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """The database session of the test, inside a transaction rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        db.session.remove()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        limiter.reset()
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session.configure(bind=None)
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def backend(session) -> str:
+    """``sqlite`` or ``postgresql``."""
+    return session.get_bind().dialect.name

@@ -1,0 +1,81 @@
+"""Walk every route as another municipality's officials and as an anonymous visitor."""
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template_string
+from flask_migrate import upgrade
+
+from pb_service.accounts.models import Invitation, Membership
+from pb_service.accounts.services import members_of, open_invitations
+from pb_service.core.audit import record_audit
+from pb_service.core.roles import Role
+from pb_service.core.tenancy import tenant_select
+from pb_service.extensions import db
+from tests.conftest import make_app
+from tests.factories import login, make_municipality, make_official
+from tests.route_walk import RouteWalk, Visitor
+
+VICTIM_ADMIN_EMAIL = "victim-admin-private@example.org"
+AUDIT_SECRET = "victim-audit-detail-7f3a"
+
+
+def _victim_and_attacker(session):
+    victim = make_municipality(session, slug="ofiara", name="Gmina Ofiara")
+    attacker = make_municipality(session, slug="napastnik", name="Gmina Napastnik")
+    victim_admin = make_official(session, victim, Role.ADMIN, email=VICTIM_ADMIN_EMAIL)
+    invitation = Invitation(municipality_id=victim.id, email="victim-invitee-private@example.org", role=Role.CLERK)
+    session.add(invitation)
+    record_audit(victim_admin, victim, "test.secret", victim, note=AUDIT_SECRET)
+    attackers = {role: make_official(session, attacker, role) for role in Role}
+    session.commit()
+    membership = session.scalar(tenant_select(Membership, victim))
+    ids = {"membership_id": membership.id, "invitation_id": invitation.id}
+    return victim, attacker, attackers, ids
+
+
+def _walk(app, session, victim, attacker, attackers, ids):
+    visitors = [Visitor("anonymous", app.test_client())]
+    for role, official in attackers.items():
+        client = app.test_client()
+        login(client, official)
+        visitors.append(Visitor(f"{role.value} of {attacker.slug}", client, attacker.slug))
+    walk = RouteWalk(
+        app,
+        victim_slug=victim.slug,
+        victim_ids=ids,
+        private_markers=[VICTIM_ADMIN_EMAIL, "victim-invitee-private@example.org", AUDIT_SECRET],
+    )
+    return walk, walk.run(visitors)
+
+
+def test_no_route_leaks_another_municipality(app, session):
+    victim, attacker, attackers, ids = _victim_and_attacker(session)
+    walk, leaks = _walk(app, session, victim, attacker, attackers, ids)
+    assert leaks == []
+    # The walk really went through the tenant's routes (members, audit log, invitations...).
+    assert walk.visited > 50
+    # Nothing changed for the victim: the admin and the invitation are still there.
+    session.expire_all()
+    assert [m.user.email for m in members_of(victim)] == [VICTIM_ADMIN_EMAIL]
+    assert [i.email for i in open_invitations(victim)] == ["victim-invitee-private@example.org"]
+
+
+leaky = Blueprint("leaky", __name__, url_prefix="/<municipality>/leaky")
+
+
+@leaky.get("/members")
+def leaky_members():
+    """Deliberately wrong: lists officials' e-mails with no permission check."""
+    return render_template_string("{% for m in members %}{{ m.user.email }} {% endfor %}", members=members_of(g.municipality))
+
+
+def test_route_walk_catches_a_leaking_route(tmp_path, smtp_server):
+    app = make_app(f"sqlite:///{tmp_path}/leaky.sqlite3", smtp_server.port)
+    app.register_blueprint(leaky)
+    with app.app_context():
+        upgrade()
+        victim, attacker, attackers, ids = _victim_and_attacker(db.session)
+        walk, leaks = _walk(app, db.session, victim, attacker, attackers, ids)
+    leaking_urls = {leak.url for leak in leaks}
+    assert leaking_urls == {"/ofiara/leaky/members"}
+    assert {leak.who for leak in leaks} == {"anonymous"} | {f"{role.value} of napastnik" for role in Role}
+    assert all(VICTIM_ADMIN_EMAIL in leak.reason for leak in leaks)
