@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from pb_service.core.i18n import LANGUAGE_NAMES
@@ -57,7 +57,8 @@ class ResetPasswordForm(FlaskForm):
 
 
 def language_choices():
-    return [("", _l("Automatic (as the site or browser)"))] + list(LANGUAGE_NAMES.items())
+    automatic = SelectChoice("", _l("Automatic (as the site or browser)"))
+    return [automatic] + [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 class SettingsForm(FlaskForm):
@@ -70,7 +71,7 @@ class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=EMAIL_VALIDATORS)
     role = SelectField(
         _l("Role"),
-        choices=lambda: [(role.value, role.label) for role in Role],
+        choices=lambda: [SelectChoice(role.value, role.label) for role in Role],
         coerce=Role,
         description=_l("Administrators configure editions; evaluators review proposals; clerks enter paper ballots; observers read."),
     )

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel import Locale
 from babel.numbers import format_currency
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -18,6 +19,8 @@ LANGUAGE_NAMES = {"pl": "Polski", "en": "English", "uk": "Українська"}
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and background jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -29,10 +32,18 @@ def select_locale() -> str:
 
 
 def format_money(grosze: int | None, locale=None) -> str:
-    """Integer grosze as the locale writes złoty, e.g. ``1 234 567,00 zł`` in Polish."""
+    """Integer grosze as the locale writes złoty, e.g. ``1 234 567,00 zł`` in Polish.
+
+    Where the locale puts a currency code straight before the number (``PLN1,234.00`` in English),
+    a no-break space is added for readability.
+    """
     if grosze is None:
         return ""
-    return format_currency(Decimal(grosze) / 100, "PLN", locale=locale or get_locale())
+    locale = Locale.parse(locale or get_locale())
+    pattern = locale.currency_formats["standard"].pattern
+    if pattern.startswith("¤") and not pattern.startswith("¤\xa0"):
+        pattern = "¤\xa0" + pattern[1:]
+    return format_currency(Decimal(grosze) / 100, "PLN", format=pattern, locale=locale)
 
 
 def current_language() -> str:

@@ -13,9 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import abort
-from sqlalchemy import ForeignKey, event, select
+from sqlalchemy import ForeignKey, Table, event, select
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.visitors import iterate
+
+from pb_service.extensions import db
 
 if TYPE_CHECKING:
     from pb_service.municipalities.models import Municipality
@@ -76,8 +79,14 @@ def cross_tenant_select(*entities, reason: str) -> Select:
     return select(*entities).execution_options(**{_CROSS_TENANT_OPTION: reason})
 
 
-def _tenant_owned(state: ORMExecuteState) -> bool:
-    return any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers)
+def _tenant_owned_tables() -> set[Table]:
+    return {mapper.local_table for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantOwned)}
+
+
+def _tenant_owned_tables_read(state: ORMExecuteState) -> set[str]:
+    """Names of tenant-owned tables anywhere in the statement (joins and subqueries too)."""
+    owned = _tenant_owned_tables()
+    return {element.name for element in iterate(state.statement) if isinstance(element, Table) and element in owned}
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -87,15 +96,15 @@ def _enforce_tenant_scope(state: ORMExecuteState) -> None:
     # Lazy loads and column refreshes start from an object that was itself loaded in scope.
     if state.is_relationship_load or state.is_column_load:
         return
-    if not _tenant_owned(state):
+    tables = _tenant_owned_tables_read(state)
+    if not tables:
         return
     options = state.execution_options
     if options.get(_CROSS_TENANT_OPTION):
         return
     tenant_id = options.get(_TENANT_OPTION)
     if tenant_id is None:
-        names = ", ".join(sorted(m.class_.__name__ for m in state.all_mappers))
-        raise TenantScopeError(f"query over tenant-owned {names} without a municipality in scope")
+        raise TenantScopeError(f"query over tenant-owned {', '.join(sorted(tables))} without a municipality in scope")
     state.statement = state.statement.options(
         with_loader_criteria(TenantOwned, lambda cls: cls.municipality_id == tenant_id, include_aliases=True)
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, URLField
+from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, URLField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL
 
 from pb_service.core.i18n import LANGUAGE_NAMES
@@ -20,10 +20,10 @@ class MunicipalityForm(FlaskForm):
                        description=_l("The part after the service address, e.g. gdansk. Lower-case letters, digits and hyphens."))
     teryt = StringField(_l("TERYT code"), validators=[DataRequired(message=_l("Enter the TERYT code.")), Length(min=7, max=7, message=_l("A TERYT code has exactly 7 digits."))],
                         description=_l("Seven digits from the national register, e.g. 2261011 for Gdańsk."))
-    voivodeship = SelectField(_l("Voivodeship"), choices=[(v.value, v.label) for v in Voivodeship], coerce=Voivodeship)
-    kind = SelectField(_l("Kind of municipality"), choices=lambda: [(k.value, k.label) for k in MunicipalityKind], coerce=MunicipalityKind)
+    voivodeship = SelectField(_l("Voivodeship"), choices=[SelectChoice(v.value, v.label) for v in Voivodeship], coerce=Voivodeship)
+    kind = SelectField(_l("Kind of municipality"), choices=lambda: [SelectChoice(k.value, k.label) for k in MunicipalityKind], coerce=MunicipalityKind)
     population = IntegerField(_l("Population"), validators=[DataRequired(message=_l("Enter the number of residents.")), NumberRange(min=1, message=_l("Population must be a positive number."))])
-    default_locale = SelectField(_l("Default language"), choices=list(LANGUAGE_NAMES.items()))
+    default_locale = SelectField(_l("Default language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()])
     contact_email = EmailField(_l("Contact e-mail"), validators=OPTIONAL_EMAIL)
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
     contact_address = StringField(_l("Office address"), validators=[Optional(), Length(max=300)])
