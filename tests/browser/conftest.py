@@ -1,0 +1,80 @@
+"""Browser tests: the demo served by a real HTTP server in a thread, driven by Debian's Chromium.
+
+Chromium comes from Debian (`.ci/run` installs it); Playwright only drives it and downloads
+nothing. Where /usr/bin/chromium is missing locally these tests are skipped with a loud reason.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from tests.conftest import free_port, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(
+        f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing (apt-get install chromium; .ci/run does it)",
+        allow_module_level=True,
+    )
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.port = free_port()
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def demo_server(smtp_server, tmp_path_factory):
+    """The demo data (`flask pb demo`) behind a real HTTP server, CSRF on, as in production."""
+    from pb_service.demo import load_demo
+
+    database = tmp_path_factory.mktemp("browser") / "demo.sqlite3"
+    app = make_app(f"sqlite:///{database}", smtp_server.port, WTF_CSRF_ENABLED=True, PUBLIC_BASE_URL="")
+    with app.app_context():
+        upgrade()
+        load_demo()
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/account/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#submit")
+    page.wait_for_load_state()
+    assert "/account/login" not in page.url, f"could not sign in as {email}"
