@@ -1,0 +1,1 @@
+"""Voting: identification of voters, secret ballots, paper ballots, receipts."""
