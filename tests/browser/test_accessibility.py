@@ -39,7 +39,26 @@ def page_pattern(path: str) -> str:
     return re.sub(r"\d+", "N", path.split("#")[0])
 
 
-def crawl(page, base_url: str, entry_points: list[str]) -> dict[str, list]:
+def axe_violations(page) -> list:
+    result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result.response["violations"]]
+
+
+def horizontal_overflow(page) -> list:
+    """Elements wider than the viewport (WCAG 1.4.10 reflow): none may force sideways scrolling."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width) return [];
+            return [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-wrap'))
+                .slice(0, 5).map(e => e.tagName + '.' + e.className);
+        }"""
+    )
+
+
+def crawl(page, base_url: str, entry_points: list[str], check=axe_violations) -> dict[str, list]:
+    """Visit every page reachable from the entry points; return ``check``'s findings per page."""
     seen: set[str] = set()
     queue = deque(entry_points)
     violations: dict[str, list] = {}
@@ -52,10 +71,9 @@ def crawl(page, base_url: str, entry_points: list[str]) -> dict[str, list]:
         response = page.goto(base_url + path)
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             continue
-        result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        found = result.response["violations"]
+        found = check(page)
         if found:
-            violations[path] = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found]
+            violations[path] = found
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
             target = urlsplit(urljoin(base_url + path, href))
             if target.netloc != urlsplit(base_url).netloc or NOT_PAGES.search(target.path):
@@ -92,3 +110,26 @@ def test_no_wcag_violations(demo_server, browser, signed_in_states, visitor, lan
     finally:
         context.close()
     assert violations == {}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("visitor", ["anonymous", "admin"])
+def test_reflow_at_320_px(demo_server, browser, signed_in_states, visitor):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, storage_state=signed_in_states.get(visitor))
+    try:
+        overflowing = crawl(context.new_page(), demo_server.url, ENTRY_POINTS + OFFICIAL_ENTRY_POINTS, check=horizontal_overflow)
+    finally:
+        context.close()
+    assert overflowing == {}
+
+
+@pytest.mark.browser
+def test_text_zoom_200_percent(demo_server, browser, signed_in_states):
+    """Text at 200 % (the root font size doubled) on a 1280 px screen: nothing overflows."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, storage_state=signed_in_states["admin"])
+    context.add_init_script("document.addEventListener('DOMContentLoaded', () => document.documentElement.style.fontSize = '200%')")
+    try:
+        overflowing = crawl(context.new_page(), demo_server.url, ENTRY_POINTS + OFFICIAL_ENTRY_POINTS, check=horizontal_overflow)
+    finally:
+        context.close()
+    assert overflowing == {}
