@@ -53,6 +53,11 @@ serve: setup compile-translations
 	$(BIN)/flask db upgrade
 	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) wsgi:app
 
+screenshots: setup-test compile-translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask pb demo > /dev/null
+	$(BIN)/python scripts/screenshots.py docs/screenshots
+
 verify: setup-test
 	$(BIN)/python benchmarks/verify_pabulib.py $(or $(DATA),../shared/pabulib)
 

@@ -1,38 +1,83 @@
-"""Screenshots of key pages at phone and desktop widths (``make screenshots``).
+"""Screenshots of the key pages at phone and desktop widths (``make screenshots``).
 
-Usage: python scripts/screenshots.py BASE_URL OUTPUT_DIR [PATH ...]
-Uses Debian's Chromium (/usr/bin/chromium) through Playwright; nothing is downloaded.
+Serves the app (instance database with the demo data) on a free local port in this process,
+signs in where a page needs an official, and drives Debian's Chromium (/usr/bin/chromium)
+through Playwright; nothing is downloaded.
+
+Usage: python scripts/screenshots.py OUTPUT_DIR [--base-url URL]
 """
-import sys
+from __future__ import annotations
+
+import argparse
+import socket
+import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
-DEFAULT_PATHS = ["/", "/gdansk/", "/account/login", "/account/register", "/api/v1/docs"]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+DEMO_PASSWORD = "demo-password"
+#: (file name, path, who is signed in)
+PAGES = [
+    ("front", "/", None),
+    ("municipality", "/gdansk/", None),
+    ("register", "/account/register", None),
+    ("api-docs", "/api/v1/docs", None),
+    ("office", "/gdansk/office/", "admin.gdansk@example.org"),
+    ("officials", "/gdansk/office/members", "admin.gdansk@example.org"),
+]
 
 
-def slug(path: str) -> str:
-    return path.strip("/").replace("/", "_") or "front"
+def serve_app() -> str:
+    from pb_service import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = make_server("127.0.0.1", port, create_app(), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{port}"
 
 
-def main(base_url: str, output: str, paths: list[str]) -> None:
-    out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
+def sign_in(context, base_url: str, email: str) -> None:
+    page = context.new_page()
+    page.goto(f"{base_url}/account/login")
+    page.fill("#email", email)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#submit")
+    page.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("output")
+    parser.add_argument("--base-url", help="an already running server (default: serve the app here)")
+    args = parser.parse_args()
+    base_url = args.base_url or serve_app()
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for name, (width, height) in WIDTHS.items():
-            page = browser.new_page(viewport={"width": width, "height": height})
-            for path in paths:
-                page.goto(base_url.rstrip("/") + path)
-                target = out / f"{slug(path)}-{name}.png"
+        for width_name, (width, height) in WIDTHS.items():
+            contexts = {}
+            for name, path, who in PAGES:
+                if who not in contexts:
+                    contexts[who] = browser.new_context(viewport={"width": width, "height": height}, locale="pl-PL")
+                    if who:
+                        sign_in(contexts[who], base_url, who)
+                page = contexts[who].new_page()
+                page.goto(base_url + path)
+                target = output / f"{name}-{width_name}.png"
                 page.screenshot(path=str(target), full_page=True)
+                page.close()
                 print(target)
-            page.close()
+            for context in contexts.values():
+                context.close()
         browser.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3:] or DEFAULT_PATHS)
+    main()
