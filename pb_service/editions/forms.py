@@ -112,10 +112,10 @@ class PoolForm(FlaskForm):
     area_km2 = DecimalField(_l("Area (km²)"), places=2, validators=[Optional()])
     min_project_cost = MoneyField(_l("Lowest project cost (zł)"), description=_l("Leave empty for no limit."))
     max_project_cost = MoneyField(_l("Highest project cost (zł)"), description=_l("Leave empty for no limit."))
-    max_project_cost_percent = IntegerField(_l("Highest project cost as % of the budget"), validators=[Optional()],
+    max_project_cost_percent = IntegerField(_l("Highest project cost (percentage of the budget)"), validators=[Optional()],
                                             description=_l("E.g. 80, 50 or 20 as in Warsaw; the lower of the two caps applies."))
     required_supporters = IntegerField(_l("Supporters required"), default=0, validators=[REQUIRED_NUMBER],
-                                       description=_l("At most 0.1% of the pool's residents, by the act."))
+                                       description=_l("By the act, at most 0.1 per cent of the pool's residents."))
     min_votes = IntegerField(_l("Fewest votes to win"), default=0, validators=[REQUIRED_NUMBER])
     submit = SubmitField(_l("Save pool"))
 

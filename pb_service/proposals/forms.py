@@ -39,8 +39,9 @@ class CostItemList(FieldList):
         messages = list(self._extra_errors)
         for number, entry in enumerate(self.entries, start=1):
             for name, field_messages in entry.form.errors.items():
+                row = _l("Row %(number)s", number=number)
                 label = getattr(entry.form, name).label.text
-                messages += [f"{_l('Row %(number)s', number=number)}, {label}: {message}" for message in field_messages]
+                messages += [f"{row}, {label}: {message}" for message in field_messages]
         return messages
 
     @errors.setter

@@ -252,9 +252,9 @@ def create_proposal(tenant, actor, edition: Edition, data: ProposalData) -> Prop
     require_phase(edition, (Phase.SUBMISSION,), _l("Submitting proposals"))
     _validate_proposal(tenant, edition, data)
     proposal = Proposal(municipality_id=tenant.id, edition_id=edition.id, author_id=actor.id, status=Status.DRAFT)
+    _apply(tenant, proposal, data)
     db.session.add(proposal)
     db.session.flush()
-    _apply(tenant, proposal, data)
     record_audit(actor, tenant, "proposal.create", proposal, title=proposal.title)
     db.session.commit()
     return proposal
