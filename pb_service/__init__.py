@@ -64,12 +64,16 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.accounts.views import accounts
     from pb_service.api import register_api
     from pb_service.core.views import main
+    from pb_service.editions.views import editions
     from pb_service.municipalities.views import municipality_pages, staff
+    from pb_service.proposals.views import proposals
 
     app.register_blueprint(main)
     app.register_blueprint(accounts)
     app.register_blueprint(staff)
     register_api(app, extensions.api)
+    app.register_blueprint(editions)
+    app.register_blueprint(proposals)
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
 
@@ -90,13 +94,26 @@ def _register_tenant_resolution(app: Flask) -> None:
             values["municipality"] = g.municipality.slug
 
 
+def _can(permission_name: str) -> bool:
+    """For templates: whether the signed-in user holds a permission in the current municipality."""
+    from flask_login import current_user
+
+    from pb_service.core.permissions import REGISTRY, has_permission
+
+    return has_permission(current_user, REGISTRY[permission_name], g.get("municipality"))
+
+
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_number
 
     from pb_service.core.i18n import LANGUAGE_NAMES, current_language, format_money
 
-    app.jinja_env.filters.update(money=format_money, format_number=format_number)
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language)
+    from pb_service.core.markdown import render_markdown
+
+    app.jinja_env.filters.update(money=format_money, format_number=format_number, markdown=render_markdown)
+    from pb_service.core.models import utcnow
+
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language, can=_can, utcnow=utcnow)
 
     @app.context_processor
     def current_municipality():

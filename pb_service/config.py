@@ -27,6 +27,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "MAIL_DEFAULT_SENDER": ("pb-service <no-reply@localhost>", "From: address"),
     "SERVER_NAME_FOR_MAIL": ("http://127.0.0.1:5000", "public base URL used in links inside e-mails"),
     "PORT": ("5000", "port of `make run`"),
+    "UPLOAD_FOLDER": ("", "where uploaded files are kept, outside the web root (default: `instance/uploads`)"),
+    "MAX_UPLOAD_MB": ("10", "largest accepted attachment, in megabytes"),
 }
 
 
@@ -90,6 +92,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "LANGUAGES": ("pl", "en", "uk"),
+        "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
+        "MAX_UPLOAD_BYTES": int(_env("MAX_UPLOAD_MB")) * 1024 * 1024,
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; a short wait beats "database is locked" under light load.

@@ -88,5 +88,11 @@ def load_demo() -> list[str]:
         what = ["programme staff"] if is_staff else []
         what += [f"{role.value} in {slug}" for slug, role_list in roles.items() for role in role_list]
         lines.append(f"  {email:32} {', '.join(what) or 'resident'}")
+    from pb_service.editions.demo import load_demo_editions
+
+    db.session.flush()
+    edition_lines = load_demo_editions(municipalities)
+    if edition_lines:
+        lines += ["Demo editions:"] + edition_lines
     db.session.commit()
     return lines

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import uuid
 from email import message_from_bytes, policy
 
@@ -122,6 +123,7 @@ def make_app(database_url: str, smtp_port: int, **overrides):
         "MAIL_PORT": smtp_port,
         "WTF_CSRF_ENABLED": False,
         "PUBLIC_BASE_URL": "http://localhost",
+        "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="pb-test-uploads-"),
         **overrides,
     }
     app = create_app(config)

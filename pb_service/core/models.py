@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -20,8 +21,11 @@ class TimestampMixin:
     )
 
 
-def value_enum(enum_class, length: int) -> Enum:
-    """A VARCHAR column storing the enum's *values* (stable, readable), checked by a constraint."""
+def value_enum(enum_class, length: int, name: str | None = None) -> Enum:
+    """A VARCHAR column storing the enum's *values* (stable, readable), checked by a constraint.
+
+    ``name`` names the constraint when one table has two columns of the same enum.
+    """
     return Enum(
         enum_class,
         native_enum=False,
@@ -29,5 +33,28 @@ def value_enum(enum_class, length: int) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
         create_constraint=True,
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
     )
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite drops the offset and hands back naive values, which cannot be compared with
+    :func:`utcnow`; this type stores UTC and always returns an aware UTC datetime.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

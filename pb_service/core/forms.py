@@ -1,0 +1,86 @@
+"""Form fields and form handling shared by the domains."""
+from __future__ import annotations
+
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect
+from flask_babel import gettext as _
+from wtforms import DateTimeLocalField, SelectMultipleField, widgets
+
+from pb_service.core.validation import ServiceValidationError
+from pb_service.extensions import db
+
+#: Phases and deadlines are set in the municipality's legal time.
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+class WarsawDateTimeField(DateTimeLocalField):
+    """A date and time typed in Warsaw time; ``data`` is an aware UTC datetime."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%dT%H:%M")
+        super().__init__(*args, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.astimezone(WARSAW).strftime(self.format[0]) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = self.data.replace(tzinfo=WARSAW).astimezone(timezone.utc)
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (a checklist), rendered by the ``choices_field`` macro."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def save_form(form, action, *, success: str, next_url):
+    """Run ``action()`` for a valid submitted form and redirect; otherwise return None.
+
+    Service refusals roll back whatever the action started and appear on the form, so the page
+    is shown again with the input kept. ``next_url`` may be a function of the action's result.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except ServiceValidationError as error:
+        db.session.rollback()
+        error.apply_to_form(form)
+        return None
+    flash(success, "success")
+    return redirect(next_url(result) if callable(next_url) else next_url)
+
+
+def run_action(action, *, success: str, next_url: str, form=None):
+    """A button or small form (POST with CSRF): do it, or flash why not; back to ``next_url``.
+
+    ``form`` defaults to a bare confirmation form; its validation messages are flashed too.
+    """
+    if form is None:
+        from pb_service.accounts.forms import ConfirmForm
+
+        form = ConfirmForm()
+    if not form.validate_on_submit():
+        problems = [message for field in form if field.errors for message in field.errors] or [
+            _("The form has expired. Please send it again.")
+        ]
+        for message in problems:
+            flash(message, "error")
+        return redirect(next_url)
+    try:
+        action()
+    except ServiceValidationError as error:
+        db.session.rollback()
+        for messages in error.errors.values():
+            for message in messages:
+                flash(message, "error")
+    else:
+        flash(success, "success")
+    return redirect(next_url)

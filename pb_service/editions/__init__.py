@@ -1,0 +1,1 @@
+"""Editions of the participatory budget: phases, ballot levels, pools, categories and settings."""

@@ -1,0 +1,297 @@
+"""Demo editions for ``flask pb demo``: for each demo municipality, a past edition, an edition in
+the voting phase with 30+ projects, and a thematic edition taking proposals.
+
+Idempotent: an edition that exists (by name) is left as it is. Dates are relative to the moment
+of loading, so a fresh demo always shows each edition in its intended phase.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from pb_service.accounts.models import User
+from pb_service.accounts.services import hash_password, user_by_email
+from pb_service.core.models import utcnow
+from pb_service.core.tenancy import tenant_select
+from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, LevelKind, Pool
+from pb_service.editions.rules import VotingMethod
+from pb_service.extensions import db
+from pb_service.proposals.models import CostItem, Proposal, Stage, Status
+from pb_service.proposals.workflow import transition
+
+ZL = 100  # grosze
+
+CATEGORIES = ["Zieleń", "Sport i rekreacja", "Kultura", "Edukacja", "Pomoc społeczna", "Infrastruktura"]
+
+
+@dataclass(frozen=True)
+class City:
+    slug: str
+    admin: str
+    evaluator: str
+    centre: tuple[float, float]
+    #: (district name, residents, area in km²)
+    districts: tuple[tuple[str, int, str], ...]
+    #: The city-wide level's voting method: Gdańsk spreads 5 points, Kraków ranks 3/2/1.
+    method: VotingMethod
+    points: tuple[int, ...] = ()
+    total_points: int | None = None
+
+
+CITIES = {
+    "gdansk": City(
+        "gdansk", "admin.gdansk@example.org", "evaluator.gdansk@example.org", (54.3520, 18.6466),
+        (("Wrzeszcz Górny", 22_500, "4.84"), ("Oliwa", 19_000, "18.90"), ("Przymorze Wielkie", 28_900, "3.18")),
+        VotingMethod.CUMULATIVE, total_points=5,
+    ),
+    "krakow": City(
+        "krakow", "admin.krakow@example.org", "evaluator.krakow@example.org", (50.0614, 19.9366),
+        (("Dzielnica I Stare Miasto", 30_700, "5.57"), ("Dzielnica V Krowodrza", 30_500, "5.65"), ("Dzielnica XIII Podgórze", 35_900, "25.67")),
+        VotingMethod.POINTS, points=(3, 2, 1),
+    ),
+}
+
+#: (title, summary, category index, cost in złoty, cost items as (description, share of cost in %))
+CITY_PROJECTS = [
+    ("Zielone przystanki – ogrody deszczowe przy przystankach", "Ogrody deszczowe i pnącza przy dziesięciu przystankach komunikacji miejskiej.", 0, 850_000),
+    ("Nocna komunikacja dla seniorów – bezpłatne taksówki", "Dowóz osób 70+ do przychodni i urzędów w godzinach wieczornych.", 4, 420_000),
+    ("Miejska sieć poideł z wodą pitną", "Dwadzieścia poideł z wodą pitną w parkach i na placach.", 5, 640_000),
+    ("Kino plenerowe w parkach", "Dwanaście seansów filmowych pod chmurką w letnie weekendy.", 2, 180_000),
+    ("Pracownie robotyki w szkołach podstawowych", "Zestawy do nauki programowania i robotyki dla piętnastu szkół.", 3, 760_000),
+    ("Sterylizacja i opieka nad kotami wolno żyjącymi", "Program kastracji, leczenia i dokarmiania kotów miejskich.", 4, 300_000),
+    ("Łąki kwietne zamiast trawników", "Zamiana 5 hektarów koszonych trawników na łąki kwietne.", 0, 390_000),
+    ("Darmowe warsztaty pierwszej pomocy dla mieszkańców", "Czterdzieści warsztatów z obsługi defibrylatora i pierwszej pomocy.", 3, 150_000),
+    ("Defibrylatory AED w przestrzeni publicznej", "Trzydzieści całodobowych defibrylatorów w miejscach dostępnych dla wszystkich.", 5, 510_000),
+    ("Festiwal sąsiedzki „Otwarte podwórka”", "Cykl pikników sąsiedzkich z koncertami w każdej dzielnicy.", 2, 260_000),
+    ("Ścieżka rowerowa wzdłuż potoku", "Bezpieczny, oświetlony odcinek drogi rowerowej o długości 1,2 km.", 5, 1_900_000),
+    ("Tężnia solankowa w parku miejskim", "Tężnia z ławkami i zadaszeniem, dostępna dla osób z niepełnosprawnościami.", 1, 700_000),
+]
+
+DISTRICT_PROJECTS = [
+    ("Plac zabaw integracyjny przy szkole", "Urządzenia dostępne dla dzieci z niepełnosprawnościami, bezpieczna nawierzchnia.", 1, 420_000),
+    ("Nasadzenia drzew wzdłuż ulicy", "Czterdzieści drzew z systemem nawadniania i osłonami pni.", 0, 180_000),
+    ("Siłownia plenerowa dla seniorów", "Dziesięć urządzeń do ćwiczeń o niskim obciążeniu, z instrukcjami.", 1, 140_000),
+    ("Remont chodnika i nowe ławki", "Wymiana 300 m chodnika, obniżenie krawężników i pięć ławek z oparciami.", 5, 520_000),
+    ("Zajęcia sportowe dla dzieci i młodzieży", "Bezpłatne treningi piłki nożnej, koszykówki i tańca przez cały rok.", 1, 90_000),
+    ("Domki dla owadów i budki lęgowe", "Pięćdziesiąt budek dla ptaków i jerzyków oraz hotele dla owadów.", 0, 45_000),
+    ("Biblioteczka sąsiedzka i strefa czytania", "Zadaszona biblioteczka wymiany książek z ławkami i oświetleniem.", 2, 60_000),
+    ("Bezpieczne przejście dla pieszych przy przedszkolu", "Wyniesione przejście z doświetleniem i azylem dla pieszych.", 5, 350_000),
+]
+
+#: Cost items as shares of the total (percent), for every demo project.
+COST_SPLIT = (("Dokumentacja projektowa", 10), ("Roboty budowlane i montaż", 70), ("Zakup wyposażenia", 15), ("Nadzór i oznakowanie", 5))
+
+THEMATIC_PROPOSALS = [
+    ("Ogród społeczny na osiedlu", "Wspólne grządki, kompostownik i narzędzia dla sąsiadów.", 0, 95_000, Status.DRAFT),
+    ("Zazielenienie podwórka szkolnego", "Rozszczelnienie asfaltu i nasadzenia krzewów na boisku.", 0, 240_000, Status.SUBMITTED),
+    ("Zbiorniki na deszczówkę przy budynkach komunalnych", "Retencja wody opadowej do podlewania zieleni.", 5, 130_000, Status.RETURNED),
+    ("Mikrolas metodą Miyawakiego", "Gęsty las na 600 m² nieużytku przy pętli tramwajowej.", 0, 160_000, Status.MERIT_REVIEW),
+    ("Fontanna z podświetleniem na rynku", "Nowa fontanna z efektami świetlnymi.", 2, 900_000, Status.REJECTED),
+    ("Zielony dach na przystanku", "Rozchodniki na dachach czterech wiat przystankowych.", 0, 120_000, Status.ADMITTED),
+]
+
+_AUTHORS = [
+    ("resident@example.org", "Zofia Mieszkanka"),
+    ("autor.marek@example.org", "Marek Sąsiedzki"),
+    ("autor.anna@example.org", "Anna Zielińska"),
+    ("autor.kasia@example.org", "Katarzyna Nowak"),
+]
+
+
+def _authors() -> list[User]:
+    from pb_service.demo import DEMO_PASSWORD
+
+    users = []
+    for email, name in _AUTHORS:
+        user = user_by_email(email)
+        if user is None:
+            user = User(email=email, display_name=name, password_hash=hash_password(DEMO_PASSWORD), confirmed_at=utcnow())
+            db.session.add(user)
+            db.session.flush()
+        users.append(user)
+    return users
+
+
+def _edition(municipality, name: str, year: int, days_from_now: dict, **settings) -> Edition | None:
+    """A new published edition whose phases start ``days_from_now[phase]`` days from now."""
+    if db.session.scalar(tenant_select(Edition, municipality, Edition.name == name)) is not None:
+        return None
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    starts = {PHASE_START_COLUMNS[phase]: now + timedelta(days=days_from_now[phase]) for phase in DATED_PHASES}
+    edition = Edition(
+        municipality_id=municipality.id, name=name, year=year, is_published=True, closes_at=now + timedelta(days=days_from_now["closes"]),
+        description=(
+            f"**{name}** to pula pieniędzy z budżetu miasta, o której przeznaczeniu decydują mieszkańcy.\n\n"
+            "- zgłoś projekt w terminie naboru,\n- zbierz poparcie mieszkańców,\n- głosuj na projekty, które chcesz zobaczyć w swojej okolicy."
+        ),
+        resolution=f"Uchwała Rady Miasta w sprawie budżetu obywatelskiego na rok {year}", **starts, **settings,
+    )
+    db.session.add(edition)
+    db.session.flush()
+    for position, category in enumerate(CATEGORIES):
+        db.session.add(Category(municipality_id=municipality.id, edition_id=edition.id, name=category, position=position))
+    db.session.flush()
+    return edition
+
+
+def _levels_and_pools(municipality, edition: Edition, city: City, city_budget_zl: int, district_total_zl: int) -> list[Pool]:
+    city_level = Level(
+        municipality_id=municipality.id, edition_id=edition.id, name="Projekty ogólnomiejskie", kind=LevelKind.CITY, position=1,
+        method=city.method, min_choices=1, max_choices=len(city.points) or None, points=list(city.points),
+        total_points=city.total_points, must_use_all=city.method is VotingMethod.POINTS,
+    )
+    district_level = Level(
+        municipality_id=municipality.id, edition_id=edition.id, name="Projekty dzielnicowe", kind=LevelKind.DISTRICT, position=2,
+        method=city.method, min_choices=1, max_choices=len(city.points) or None, points=list(city.points),
+        total_points=city.total_points, must_use_all=city.method is VotingMethod.POINTS,
+    )
+    db.session.add_all([city_level, district_level])
+    db.session.flush()
+    pools = [Pool(
+        municipality_id=municipality.id, edition_id=edition.id, level_id=city_level.id, name="Ogólnomiejski", position=0,
+        budget=city_budget_zl * ZL, population=municipality.population, max_project_cost_percent=50,
+        min_project_cost=20_000 * ZL, required_supporters=50, min_votes=100,
+    )]
+    for position, (name, residents, area) in enumerate(city.districts, start=1):
+        pools.append(Pool(
+            municipality_id=municipality.id, edition_id=edition.id, level_id=district_level.id, name=name, position=position,
+            population=residents, area_km2=Decimal(area), max_project_cost_percent=80, min_project_cost=10_000 * ZL,
+            required_supporters=15, min_votes=50,
+        ))
+    db.session.add_all(pools)
+    db.session.flush()
+    # District budgets from Poznań's 50/30/20 formula, as an admin would compute them.
+    _split_district_budgets(district_level, pools[1:], district_total_zl * ZL)
+    return pools
+
+
+def _split_district_budgets(level: Level, pools: list[Pool], total: int) -> None:
+    residents = sum(p.population for p in pools)
+    area = sum(p.area_km2 for p in pools)
+    for pool in pools:
+        share = Decimal(50) / len(pools) + Decimal(30) * pool.population / residents + Decimal(20) * pool.area_km2 / area
+        pool.budget = int(Decimal(total) * share / 100)
+    pools[0].budget += total - sum(p.budget for p in pools)
+    level.budget_formula = {"total": total, "equal": 50, "population": 30, "area": 20}
+
+
+def _proposal(municipality, edition, pool, number, title, summary, category, cost_zl, author, city: City, offset: int) -> Proposal:
+    cost = cost_zl * ZL
+    items = [(text, cost * share // 100) for text, share in COST_SPLIT]
+    items[-1] = (items[-1][0], cost - sum(amount for _, amount in items[:-1]))
+    lat, lon = city.centre
+    proposal = Proposal(
+        municipality_id=municipality.id, edition_id=edition.id, pool_id=pool.id, category_id=edition.categories[category].id,
+        number=number, author_id=author.id, title=title, summary=summary, status=Status.DRAFT,
+        description=(
+            f"## Co chcemy zrobić\n\n{summary}\n\n## Dlaczego\n\nMieszkańcy od lat zgłaszają tę potrzebę radzie dzielnicy. "
+            "Projekt jest ogólnodostępny i bezpłatny dla wszystkich.\n\n## Dla kogo\n\n- dzieci i młodzież\n- dorośli\n- seniorzy"
+        ),
+        location=f"{pool.name}, teren gminny (działka nr {100 + offset}/{offset % 7 + 1})",
+        latitude=Decimal(f"{lat + ((offset * 37) % 41 - 20) * 0.0017:.6f}"), longitude=Decimal(f"{lon + ((offset * 53) % 43 - 21) * 0.0026:.6f}"),
+        accessibility="Projekt spełnia wymagania projektowania uniwersalnego: brak barier architektonicznych, dojście utwardzone, oznakowanie kontrastowe.",
+        estimated_cost=cost, paper_supporters=pool.required_supporters + offset % 9, submitted_at=edition.submission_starts_at + timedelta(days=offset % 20 + 1),
+        cost_items=[CostItem(municipality_id=municipality.id, position=i, description=t, amount=a) for i, (t, a) in enumerate(items)],
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def _walk(municipality, proposal: Proposal, target: Status, author, evaluator, admin) -> None:
+    """Take the demo proposal through the real state machine to ``target`` (phases aside)."""
+    fine = "Projekt spełnia wymagania regulaminu."
+    steps = {
+        Status.SUBMITTED: [(Status.SUBMITTED, author, Stage.AUTHOR, "")],
+        Status.RETURNED: [(Status.RETURNED, evaluator, Stage.FORMAL, "Brakuje mapy z zaznaczoną lokalizacją. Prosimy o uzupełnienie.")],
+        Status.MERIT_REVIEW: [(Status.MERIT_REVIEW, evaluator, Stage.FORMAL, fine)],
+        Status.ADMITTED: [(Status.MERIT_REVIEW, evaluator, Stage.FORMAL, fine), (Status.ADMITTED, evaluator, Stage.MERIT, "Projekt jest wykonalny w ciągu roku budżetowego, a koszt został zweryfikowany.")],
+        Status.REJECTED: [(Status.MERIT_REVIEW, evaluator, Stage.FORMAL, fine), (Status.REJECTED, evaluator, Stage.MERIT, "Teren nie należy do gminy, więc miasto nie może realizować tam inwestycji.")],
+    }
+    path = [] if target is Status.DRAFT else steps[Status.SUBMITTED] + (steps[target] if target is not Status.SUBMITTED else [])
+    for to, actor, stage, justification in path:
+        deadline = utcnow() + timedelta(days=7) if to in (Status.RETURNED, Status.REJECTED) else None
+        transition(municipality, proposal, to, actor, stage, justification, deadline=deadline)
+
+
+def _voting_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
+    year = utcnow().year + 1
+    days = dict(zip(DATED_PHASES, (-150, -110, -80, -40, -5, 16, 60)), closes=420)
+    edition = _edition(municipality, f"Budżet Obywatelski {year}", year, days)
+    if edition is None:
+        return None
+    pools = _levels_and_pools(municipality, edition, city, 12_000_000, 6_000_000)
+    numbers = itertools.count(1)
+    entries = [(pools[0], project) for project in CITY_PROJECTS]
+    entries += [(pool, project) for pool in pools[1:] for project in DISTRICT_PROJECTS]
+    for offset, (pool, (title, summary, category, cost)) in enumerate(entries):
+        title = title if pool.kind is LevelKind.CITY else f"{title} – {pool.name}"
+        proposal = _proposal(municipality, edition, pool, next(numbers), title, summary, category, cost, authors[offset % len(authors)], city, offset)
+        _walk(municipality, proposal, Status.ADMITTED, proposal.author, evaluator, admin)
+    return edition
+
+
+def _submission_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
+    year = utcnow().year + 1
+    days = dict(zip(DATED_PHASES, (-10, 20, 50, 80, 110, 130, 160)), closes=520)
+    edition = _edition(municipality, f"Zielony Budżet {year}", year, days)
+    if edition is None:
+        return None
+    level = Level(municipality_id=municipality.id, edition_id=edition.id, name="Zielone projekty", kind=LevelKind.THEMATIC, method=VotingMethod.APPROVAL, min_choices=1, max_choices=5)
+    db.session.add(level)
+    db.session.flush()
+    pool = Pool(municipality_id=municipality.id, edition_id=edition.id, level_id=level.id, name="Zielony budżet", budget=2_000_000 * ZL,
+                population=municipality.population, max_project_cost=500_000 * ZL, required_supporters=20, min_votes=50)
+    db.session.add(pool)
+    db.session.flush()
+    for offset, (title, summary, category, cost, status) in enumerate(THEMATIC_PROPOSALS):
+        number = offset + 1 if status is not Status.DRAFT else None
+        proposal = _proposal(municipality, edition, pool, number, title, summary, category, cost, authors[offset % len(authors)], city, offset)
+        _walk(municipality, proposal, status, proposal.author, evaluator, admin)
+    return edition
+
+
+def _past_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
+    """Last year's edition, now being implemented, with a *synthetic* outcome.
+
+    Hook for the results issue: replace the "most points first" selection below with stored
+    ``Result`` rows computed from the bundled Pabulib data for this city.
+    """
+    year = utcnow().year
+    days = dict(zip(DATED_PHASES, (-500, -470, -440, -410, -380, -360, -330)), closes=30)
+    edition = _edition(municipality, f"Budżet Obywatelski {year}", year, days)
+    if edition is None:
+        return None
+    pools = _levels_and_pools(municipality, edition, city, 10_000_000, 5_000_000)
+    numbers = itertools.count(1)
+    for pool in pools:
+        projects = CITY_PROJECTS if pool.kind is LevelKind.CITY else DISTRICT_PROJECTS
+        spent = 0
+        for offset, (title, summary, category, cost) in enumerate(projects[:6]):
+            title = title if pool.kind is LevelKind.CITY else f"{title} – {pool.name}"
+            proposal = _proposal(municipality, edition, pool, next(numbers), title, summary, category, cost, authors[offset % len(authors)], city, offset)
+            _walk(municipality, proposal, Status.ADMITTED, proposal.author, evaluator, admin)
+            fits = spent + proposal.cost <= pool.budget
+            spent += proposal.cost if fits else 0
+            transition(municipality, proposal, Status.SELECTED if fits else Status.NOT_SELECTED, None, Stage.SYSTEM,
+                       "Wynik głosowania (dane demonstracyjne).")
+    return edition
+
+
+def load_demo_editions(municipalities: dict) -> list[str]:
+    """Create the demo editions for the demo municipalities; return lines describing them."""
+    authors = _authors()
+    lines = []
+    for slug, city in CITIES.items():
+        municipality = municipalities.get(slug)
+        if municipality is None:
+            continue
+        evaluator, admin = user_by_email(city.evaluator), user_by_email(city.admin)
+        for build in (_past_edition, _voting_edition, _submission_edition):
+            edition = build(municipality, city, authors, evaluator, admin)
+            if edition is not None:
+                lines.append(f"  {slug:8} {edition.name} (phase: {edition.phase.value})")
+    db.session.flush()
+    return lines

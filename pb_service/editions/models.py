@@ -1,0 +1,375 @@
+"""An edition (one PB round), its dated phases, ballot levels, pools, categories and settings."""
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, ForeignKeyConstraint, Integer, Numeric, String, Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pb_service.core.models import TimestampMixin, UTCDateTime, utcnow, value_enum
+from pb_service.core.tenancy import TenantOwned
+from pb_service.editions.rules import DEFAULT_OUTCOME_RULE, TIE_BREAKS, VotingMethod
+from pb_service.extensions import db
+
+
+class Phase(str, enum.Enum):
+    """The statutory order of an edition; an edition is in exactly one phase at a time."""
+
+    ANNOUNCED = "announced"
+    SUBMISSION = "submission"
+    FORMAL_REVIEW = "formal_review"
+    MERIT_REVIEW = "merit_review"
+    APPEALS = "appeals"
+    VOTING = "voting"
+    RESULTS = "results"
+    IMPLEMENTATION = "implementation"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(PHASE_LABELS[self])
+
+
+PHASE_LABELS = {
+    Phase.ANNOUNCED: _l("Announced"),
+    Phase.SUBMISSION: _l("Submission of proposals"),
+    Phase.FORMAL_REVIEW: _l("Formal review"),
+    Phase.MERIT_REVIEW: _l("Merit review"),
+    Phase.APPEALS: _l("Appeals"),
+    Phase.VOTING: _l("Voting"),
+    Phase.RESULTS: _l("Results"),
+    Phase.IMPLEMENTATION: _l("Implementation"),
+    Phase.CLOSED: _l("Closed"),
+}
+
+#: The dated phases, in order; each starts where the previous one ends.
+DATED_PHASES = (
+    Phase.SUBMISSION, Phase.FORMAL_REVIEW, Phase.MERIT_REVIEW, Phase.APPEALS,
+    Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION,
+)
+#: The edition's column holding each dated phase's start; the last phase ends at ``closes_at``.
+PHASE_START_COLUMNS = {phase: f"{phase.value}_starts_at" for phase in DATED_PHASES}
+
+
+class LevelKind(str, enum.Enum):
+    CITY = "city"
+    DISTRICT = "district"
+    THEMATIC = "thematic"
+
+    @property
+    def label(self) -> str:
+        return str(LEVEL_KIND_LABELS[self])
+
+
+LEVEL_KIND_LABELS = {
+    LevelKind.CITY: _l("City-wide"),
+    LevelKind.DISTRICT: _l("Districts"),
+    LevelKind.THEMATIC: _l("Thematic"),
+}
+
+
+class Identification(str, enum.Enum):
+    """How voters prove who they are (within what courts allow: name and address suffice)."""
+
+    DECLARATION = "declaration"
+    PESEL = "pesel"
+    EMAIL_CODE = "email_code"
+    SMS_CODE = "sms_code"
+
+    @property
+    def label(self) -> str:
+        return str(IDENTIFICATION_LABELS[self])
+
+
+IDENTIFICATION_LABELS = {
+    Identification.DECLARATION: _l("Name, address and a declaration of residence"),
+    Identification.PESEL: _l("PESEL number (checked by its checksum)"),
+    Identification.EMAIL_CODE: _l("One-time code sent by e-mail"),
+    Identification.SMS_CODE: _l("One-time code sent by text message"),
+}
+
+
+class BallotOrder(str, enum.Enum):
+    RANDOM_PER_VOTER = "random_per_voter"
+    LOT = "lot"
+
+    @property
+    def label(self) -> str:
+        return str(BALLOT_ORDER_LABELS[self])
+
+
+BALLOT_ORDER_LABELS = {
+    BallotOrder.RANDOM_PER_VOTER: _l("A new random order for each voter"),
+    BallotOrder.LOT: _l("One order drawn by lot and recorded"),
+}
+
+
+class LeftoverPolicy(str, enum.Enum):
+    STAYS = "stays"
+    MOVES_TO_POOL = "moves_to_pool"
+    NEXT_PROJECTS = "next_projects"
+
+    @property
+    def label(self) -> str:
+        return str(LEFTOVER_LABELS[self])
+
+
+LEFTOVER_LABELS = {
+    LeftoverPolicy.STAYS: _l("Stays unspent in the pool"),
+    LeftoverPolicy.MOVES_TO_POOL: _l("Moves to another pool"),
+    LeftoverPolicy.NEXT_PROJECTS: _l("Funds the next projects by votes, if the municipality adds the difference"),
+}
+
+
+@dataclass(frozen=True)
+class PhaseWindow:
+    phase: Phase
+    starts_at: datetime
+    ends_at: datetime
+
+
+class Edition(TenantOwned, TimestampMixin, db.Model):
+    """One PB round of a municipality, e.g. "BO 2027"."""
+
+    __tablename__ = "edition"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "id"),
+        UniqueConstraint("municipality_id", "name"),
+        CheckConstraint("appeal_days BETWEEN 1 AND 60", name="appeal_days"),
+        CheckConstraint("correction_days BETWEEN 1 AND 60", name="correction_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Public name, e.g. "Budżet Obywatelski 2027".
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    #: The budget year the projects are funded in.
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: Introduction for residents (Markdown).
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    #: Council resolution that sets the rules, e.g. "Uchwała nr XII/123/2026".
+    resolution: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    #: Unpublished editions are seen by officials only.
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+
+    submission_starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    formal_review_starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    merit_review_starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    appeals_starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    voting_starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    results_starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    implementation_starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: End of implementation: the edition is closed after it.
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    #: Days an author has to appeal a rejection (counted from the decision).
+    appeal_days: Mapped[int] = mapped_column(Integer, default=7, nullable=False)
+    #: Days an author has to correct a proposal returned for correction.
+    correction_days: Mapped[int] = mapped_column(Integer, default=7, nullable=False)
+
+    # --- settings used by voting and results (locked once voting starts) ---
+    identification: Mapped[Identification] = mapped_column(
+        value_enum(Identification, 20), default=Identification.DECLARATION, nullable=False
+    )
+    #: Outcome rule name from :data:`pb_service.editions.rules.OUTCOME_RULES`.
+    outcome_rule: Mapped[str] = mapped_column(String(40), default=DEFAULT_OUTCOME_RULE, nullable=False)
+    #: Tie-break name from :data:`pb_service.editions.rules.TIE_BREAKS`.
+    tie_break: Mapped[str] = mapped_column(String(20), default=TIE_BREAKS[0], nullable=False)
+    ballot_order: Mapped[BallotOrder] = mapped_column(
+        value_enum(BallotOrder, 20), default=BallotOrder.RANDOM_PER_VOTER, nullable=False
+    )
+    #: The seed of the ballot order drawn by lot; set once, never changed (hex).
+    ballot_lot_seed: Mapped[str | None] = mapped_column(String(64))
+    leftover_policy: Mapped[LeftoverPolicy] = mapped_column(
+        value_enum(LeftoverPolicy, 20), default=LeftoverPolicy.STAYS, nullable=False
+    )
+    #: Where leftover money goes when it moves to another pool (checked by the service: a foreign
+    #: key here would make edition and pool reference each other).
+    leftover_pool_id: Mapped[int | None] = mapped_column(Integer)
+    #: Secret key for voters' identity hashes (HMAC); never shown or exported.
+    voter_key: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32), nullable=False)
+
+    municipality = relationship("Municipality", overlaps="edition")
+
+    levels: Mapped[list["Level"]] = relationship(
+        back_populates="edition", order_by="Level.position, Level.id", cascade="all, delete-orphan"
+    )
+    pools: Mapped[list["Pool"]] = relationship(
+        back_populates="edition", order_by="Pool.position, Pool.id", cascade="all, delete-orphan",
+        foreign_keys="Pool.edition_id", overlaps="levels,pools",
+    )
+    categories: Mapped[list["Category"]] = relationship(
+        back_populates="edition", order_by="Category.position, Category.id", cascade="all, delete-orphan"
+    )
+
+    def starts_at(self, phase: Phase) -> datetime:
+        return getattr(self, PHASE_START_COLUMNS[phase])
+
+    def ends_at(self, phase: Phase) -> datetime:
+        index = DATED_PHASES.index(phase)
+        return self.closes_at if index == len(DATED_PHASES) - 1 else self.starts_at(DATED_PHASES[index + 1])
+
+    @property
+    def phases(self) -> list[PhaseWindow]:
+        return [PhaseWindow(phase, self.starts_at(phase), self.ends_at(phase)) for phase in DATED_PHASES]
+
+    def phase_at(self, moment: datetime) -> Phase:
+        if moment < self.submission_starts_at:
+            return Phase.ANNOUNCED
+        if moment >= self.closes_at:
+            return Phase.CLOSED
+        current = Phase.SUBMISSION
+        for phase in DATED_PHASES:
+            if moment >= self.starts_at(phase):
+                current = phase
+        return current
+
+    @property
+    def phase(self) -> Phase:
+        """The current phase (dates are compared in UTC)."""
+        return self.phase_at(utcnow())
+
+    @property
+    def settings_locked(self) -> bool:
+        """Voting rules cannot change once anyone may have voted under them."""
+        return utcnow() >= self.voting_starts_at
+
+    @property
+    def total_budget(self) -> int:
+        return sum(pool.budget for pool in self.pools)
+
+    def __repr__(self) -> str:
+        return f"<Edition {self.name}>"
+
+
+class Level(TenantOwned, db.Model):
+    """A ballot level: a voter votes in every city-wide level and in one pool of a district level."""
+
+    __tablename__ = "edition_level"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "id"),
+        UniqueConstraint("edition_id", "id"),
+        ForeignKeyConstraint(
+            ["municipality_id", "edition_id"], ["edition.municipality_id", "edition.id"], ondelete="CASCADE"
+        ),
+        CheckConstraint("min_choices >= 0", name="min_choices"),
+        CheckConstraint("max_choices IS NULL OR max_choices >= min_choices", name="max_choices"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(Integer, index=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    kind: Mapped[LevelKind] = mapped_column(value_enum(LevelKind, 20), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    method: Mapped[VotingMethod] = mapped_column(value_enum(VotingMethod, 20), default=VotingMethod.APPROVAL, nullable=False)
+    #: Fewest projects a valid ballot chooses (approval, knapsack).
+    min_choices: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    #: Most projects a ballot chooses; empty for no limit (knapsack: the budget limits).
+    max_choices: Mapped[int | None] = mapped_column(Integer)
+    #: Points by rank for the ``points`` method, e.g. [3, 2, 1].
+    points: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    #: Points to spread for the ``cumulative`` method, e.g. 5.
+    total_points: Mapped[int | None] = mapped_column(Integer)
+    #: Whether a ballot must use all its points (Kraków: all three choices).
+    must_use_all: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    #: District budgets from a formula: {"total": grosze, "equal": %, "population": %, "area": %}.
+    budget_formula: Mapped[dict | None] = mapped_column(JSON)
+
+    edition: Mapped[Edition] = relationship(back_populates="levels", overlaps="levels")
+    pools: Mapped[list["Pool"]] = relationship(
+        back_populates="level", order_by="Pool.position, Pool.id", overlaps="edition,pools,levels",
+        foreign_keys="Pool.level_id",
+    )
+
+
+class Pool(TenantOwned, db.Model):
+    """A budget inside an edition: city-wide, one district, or a theme."""
+
+    __tablename__ = "pool"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "id"),
+        UniqueConstraint("edition_id", "id"),
+        ForeignKeyConstraint(
+            ["municipality_id", "edition_id"], ["edition.municipality_id", "edition.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(["edition_id", "level_id"], ["edition_level.edition_id", "edition_level.id"]),
+        CheckConstraint("budget >= 0", name="budget"),
+        CheckConstraint("min_project_cost IS NULL OR min_project_cost >= 0", name="min_project_cost"),
+        CheckConstraint("max_project_cost IS NULL OR max_project_cost >= 0", name="max_project_cost"),
+        CheckConstraint(
+            "max_project_cost_percent IS NULL OR max_project_cost_percent BETWEEN 1 AND 100",
+            name="max_project_cost_percent",
+        ),
+        CheckConstraint("required_supporters >= 0", name="required_supporters"),
+        CheckConstraint("min_votes >= 0", name="min_votes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(Integer, index=True, nullable=False)
+    level_id: Mapped[int] = mapped_column(Integer, index=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    #: Budget in grosze.
+    budget: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+    #: Residents of the area the pool serves (the whole municipality for a city-wide pool).
+    population: Mapped[int | None] = mapped_column(Integer)
+    #: Area in km², for district budget formulas.
+    area_km2: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    #: Cheapest allowed project, in grosze.
+    min_project_cost: Mapped[int | None] = mapped_column(BigInteger)
+    #: Most expensive allowed project, in grosze.
+    max_project_cost: Mapped[int | None] = mapped_column(BigInteger)
+    #: Most expensive allowed project as a share of the budget (Warsaw: 80, 50 or 20 %).
+    max_project_cost_percent: Mapped[int | None] = mapped_column(Integer)
+    #: Supporters a proposal needs (at most 0.1 % of the pool's residents, by the act).
+    required_supporters: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    #: Fewest votes a project needs to win.
+    min_votes: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    edition: Mapped[Edition] = relationship(back_populates="pools", foreign_keys=[edition_id], overlaps="level,pools")
+    level: Mapped[Level] = relationship(back_populates="pools", foreign_keys=[level_id], overlaps="edition,pools")
+
+    @property
+    def kind(self) -> LevelKind:
+        return self.level.kind
+
+    @property
+    def max_cost(self) -> int | None:
+        """The effective cap: the lower of the absolute and the percentage limit."""
+        caps = []
+        if self.max_project_cost is not None:
+            caps.append(self.max_project_cost)
+        if self.max_project_cost_percent is not None:
+            caps.append(self.budget * self.max_project_cost_percent // 100)
+        return min(caps) if caps else None
+
+    def __repr__(self) -> str:
+        return f"<Pool {self.name}>"
+
+
+class Category(TenantOwned, db.Model):
+    """A theme residents file proposals under, e.g. green, sport, culture."""
+
+    __tablename__ = "category"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "id"),
+        UniqueConstraint("edition_id", "id"),
+        UniqueConstraint("edition_id", "name"),
+        ForeignKeyConstraint(
+            ["municipality_id", "edition_id"], ["edition.municipality_id", "edition.id"], ondelete="CASCADE"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(Integer, index=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    edition: Mapped[Edition] = relationship(back_populates="categories")

@@ -1,0 +1,70 @@
+"""Names shared with the rules engine and the voting issue: outcome rules, tie-breaks, ballots.
+
+Kept in one place so that an edition's settings are validated together: a rule that needs
+approval ballots is refused for a level that votes with points.
+"""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class VotingMethod(str, enum.Enum):
+    #: Choose between ``min_choices`` and ``max_choices`` projects.
+    APPROVAL = "approval"
+    #: Rank projects and give them fixed points, e.g. Kraków's 3/2/1.
+    POINTS = "points"
+    #: Spread ``total_points`` over projects, e.g. Gdańsk's 5 points.
+    CUMULATIVE = "cumulative"
+    #: Choose projects whose total cost fits the pool's budget.
+    KNAPSACK = "knapsack"
+
+    @property
+    def label(self) -> str:
+        return str(VOTING_METHOD_LABELS[self])
+
+
+VOTING_METHOD_LABELS = {
+    VotingMethod.APPROVAL: _l("Approval: choose projects"),
+    VotingMethod.POINTS: _l("Points by rank (e.g. 3, 2, 1)"),
+    VotingMethod.CUMULATIVE: _l("Cumulative points to spread"),
+    VotingMethod.KNAPSACK: _l("Cost-limited choice (knapsack)"),
+}
+
+ALL_METHODS = frozenset(VotingMethod)
+APPROVAL_ONLY = frozenset({VotingMethod.APPROVAL})
+
+#: Outcome rule name (as the rules engine calls it) → the ballot kinds it can count.
+OUTCOME_RULES: dict[str, frozenset[VotingMethod]] = {
+    "greedy": ALL_METHODS,
+    "greedy-no-skip": ALL_METHODS,
+    "greedy-threshold": ALL_METHODS,
+    "equalshares": APPROVAL_ONLY,
+    "equalshares/add1": APPROVAL_ONLY,
+    "equalshares/add1-comparison": APPROVAL_ONLY,
+    "phragmen": APPROVAL_ONLY,
+}
+DEFAULT_OUTCOME_RULE = "greedy"
+
+OUTCOME_RULE_LABELS = {
+    "greedy": _l("Most votes first, skipping projects that no longer fit"),
+    "greedy-no-skip": _l("Most votes first, stopping at the first project that does not fit"),
+    "greedy-threshold": _l("Most votes first, only projects above the minimum number of votes"),
+    "equalshares": _l("Method of Equal Shares"),
+    "equalshares/add1": _l("Method of Equal Shares with completion (add one)"),
+    "equalshares/add1-comparison": _l("Method of Equal Shares with completion, compared with greedy"),
+    "phragmen": _l("Phragmén's sequential rule"),
+}
+
+#: Tie-break names as the rules engine calls them; the first is the default.
+TIE_BREAKS = ("cheaper-first", "more-votes-first", "lottery")
+TIE_BREAK_LABELS = {
+    "cheaper-first": _l("The cheaper project first"),
+    "more-votes-first": _l("The project with more votes first"),
+    "lottery": _l("By lot"),
+}
+
+
+def rule_accepts(rule: str, method: VotingMethod) -> bool:
+    return method in OUTCOME_RULES.get(rule, frozenset())

@@ -1,0 +1,1 @@
+"""Residents' proposals: submission, supporters, formal and merit review, appeals, the ballot list."""

@@ -1,0 +1,378 @@
+"""The public catalogue, residents' own proposals, and officials' review queue."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pb_service.core.forms import run_action, save_form
+from pb_service.core.markdown import render_markdown
+from pb_service.core.pagination import paginate
+from pb_service.core.permissions import has_permission, personal, public, requires
+from pb_service.core.tenancy import get_for_tenant_or_404
+from pb_service.core.uploads import upload_path
+from pb_service.editions.models import Phase
+from pb_service.editions.services import category_in_edition, editions_of, pool_in_edition
+from pb_service.editions.views import edition_or_404
+from pb_service.extensions import db
+from pb_service.proposals import services
+from pb_service.proposals.forms import (
+    AppealDecisionForm, AppealForm, AssignForm, AttachmentForm, CoAuthorForm, FormalReviewForm, MeritReviewForm,
+    PaperSupportersForm, ProposalForm,
+)
+from pb_service.proposals.models import PUBLIC_STATUSES, Attachment, AttachmentKind, Proposal, Status
+from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS, VIEW_REVIEW_QUEUE
+from pb_service.proposals.workflow import TRANSITIONS
+
+CATALOGUE_PAGE_SIZE = 12
+QUEUE_PAGE_SIZE = 30
+
+proposals = Blueprint("proposals", __name__, url_prefix="/<municipality>")
+
+
+def _int_arg(name: str):
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _status_arg(allowed):
+    value = request.args.get("status") or None
+    return Status(value) if value in {status.value for status in allowed} else None
+
+
+def _visible_proposal(proposal_id: int) -> Proposal:
+    proposal = get_for_tenant_or_404(db.session, Proposal, g.municipality, proposal_id)
+    if not services.can_see(current_user, g.municipality, proposal):
+        abort(404)
+    return proposal
+
+
+def _own_proposal(proposal_id: int) -> Proposal:
+    proposal = get_for_tenant_or_404(db.session, Proposal, g.municipality, proposal_id)
+    if not proposal.is_author(current_user):
+        abort(404)
+    return proposal
+
+
+# --- public ----------------------------------------------------------------------------------------
+
+
+@proposals.get("/editions/<int:edition_id>/projects")
+@public
+def catalogue(edition_id: int):
+    edition = edition_or_404(edition_id)
+    pool = pool_in_edition(g.municipality, edition, _int_arg("pool"))
+    category = category_in_edition(g.municipality, edition, _int_arg("category"))
+    status = _status_arg(PUBLIC_STATUSES)
+    text = (request.args.get("q") or "").strip()[:100]
+    statement = services.catalogue(
+        g.municipality, edition, pool_id=pool.id if pool else None, category_id=category.id if category else None,
+        status=status, text=text,
+    )
+    page = paginate(db.session, statement, request.args.get("page"), CATALOGUE_PAGE_SIZE)
+    mapped = [p for p in page.items if p.latitude is not None]
+    return render_template(
+        "proposals/catalogue.html", edition=edition, page=page, pool=pool, category=category, status=status, text=text,
+        statuses=sorted(PUBLIC_STATUSES, key=list(Status).index), mapped=mapped, map_box=_map_box(mapped),
+        on_ballot=edition.phase in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION, Phase.CLOSED),
+    )
+
+
+def _map_box(mapped):
+    """The bounding box of the page's projects, padded, for the no-JavaScript SVG map."""
+    if not mapped:
+        return None
+    lats = [float(p.latitude) for p in mapped]
+    lons = [float(p.longitude) for p in mapped]
+    pad_lat = max((max(lats) - min(lats)) * 0.1, 0.005)
+    pad_lon = max((max(lons) - min(lons)) * 0.1, 0.005)
+    box = {"south": min(lats) - pad_lat, "north": max(lats) + pad_lat, "west": min(lons) - pad_lon, "east": max(lons) + pad_lon}
+    box["points"] = [
+        (p, 1000 * (float(p.longitude) - box["west"]) / (box["east"] - box["west"]),
+         600 * (box["north"] - float(p.latitude)) / (box["north"] - box["south"]))
+        for p in mapped
+    ]
+    return box
+
+
+@proposals.get("/proposals/<int:proposal_id>")
+@public
+def detail(proposal_id: int):
+    proposal = _visible_proposal(proposal_id)
+    tenant = g.municipality
+    return render_template(
+        "proposals/detail.html", proposal=proposal, edition=proposal.edition, description=render_markdown(proposal.description),
+        private=services.can_see_private_parts(current_user, tenant, proposal),
+        is_author=proposal.is_author(current_user), is_supporter=services.supporter_of(tenant, proposal, current_user) is not None,
+        appeal_deadline=services.appeal_deadline(proposal), Status=Status, Phase=Phase,
+        can_review=has_permission(current_user, VIEW_REVIEW_QUEUE, tenant),
+    )
+
+
+@proposals.get("/proposals/<int:proposal_id>/attachments/<int:attachment_id>")
+@public
+def attachment(proposal_id: int, attachment_id: int):
+    """Files only through here: the supporters list is the authors' and reviewers' alone."""
+    proposal = _visible_proposal(proposal_id)
+    found = get_for_tenant_or_404(db.session, Attachment, g.municipality, attachment_id)
+    if found.proposal_id != proposal.id:
+        abort(404)
+    if found.kind is AttachmentKind.SUPPORTERS_LIST and not services.can_see_private_parts(current_user, g.municipality, proposal):
+        abort(404)
+    path = upload_path(g.municipality.id, found.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=found.content_type, download_name=found.original_name, as_attachment=not found.is_image, max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store" if found.kind is AttachmentKind.SUPPORTERS_LIST else "private, max-age=300"
+    return response
+
+
+# --- residents: their own proposals --------------------------------------------------------------
+
+
+def _proposal_form(edition, proposal=None) -> ProposalForm:
+    form = ProposalForm(obj=proposal)
+    form.pool_id.choices = [(pool.id, f"{pool.level.name}: {pool.name}") for pool in edition.pools]
+    form.category_id.choices = [("", _("No category"))] + [(c.id, c.name) for c in edition.categories]
+    if proposal is not None and not form.is_submitted():
+        while len(form.cost_items.entries):
+            form.cost_items.pop_entry()
+        for item in proposal.cost_items:
+            form.cost_items.append_entry({"description": item.description, "amount": item.amount})
+    return form
+
+
+def _render_proposal_form(form, edition, proposal=None):
+    form.add_spare_rows()
+    return render_template(
+        "proposals/edit.html", form=form, edition=edition, proposal=proposal,
+        attachment_form=AttachmentForm(), supporters_form=PaperSupportersForm(data={"count": proposal.paper_supporters if proposal else 0}),
+        coauthor_form=CoAuthorForm(), problems=services.submission_problems(proposal) if proposal else [],
+        Status=Status,
+    )
+
+
+@proposals.route("/editions/<int:edition_id>/proposals/new", methods=["GET", "POST"])
+@personal
+def new(edition_id: int):
+    edition = edition_or_404(edition_id)
+    form = _proposal_form(edition)
+    response = save_form(
+        form, lambda: services.create_proposal(g.municipality, current_user, edition, form.to_data()),
+        success=_("Your draft is saved. Add attachments and supporters, then submit it."),
+        next_url=lambda proposal: url_for("proposals.edit", proposal_id=proposal.id),
+    )
+    return response or _render_proposal_form(form, edition)
+
+
+@proposals.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@personal
+def edit(proposal_id: int):
+    proposal = _own_proposal(proposal_id)
+    form = _proposal_form(proposal.edition, proposal)
+    response = save_form(
+        form, lambda: services.update_proposal(g.municipality, current_user, proposal, form.to_data()),
+        success=_("Your changes are saved."), next_url=url_for("proposals.edit", proposal_id=proposal.id),
+    )
+    return response or _render_proposal_form(form, proposal.edition, proposal)
+
+
+def _author_step(proposal_id: int, action, success: str, form=None, back="edit"):
+    proposal = _own_proposal(proposal_id)
+    target = url_for("proposals.edit", proposal_id=proposal.id) if back == "edit" else url_for("proposals.detail", proposal_id=proposal.id)
+    return run_action(lambda: action(proposal), success=success, next_url=target, form=form)
+
+
+@proposals.post("/proposals/<int:proposal_id>/attachments")
+@personal
+def upload(proposal_id: int):
+    return _author_step(
+        proposal_id, lambda p: services.add_attachment(g.municipality, current_user, p, request.files.get("file")),
+        _("The file is attached."), form=AttachmentForm(),
+    )
+
+
+@proposals.post("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/delete")
+@personal
+def remove_attachment(proposal_id: int, attachment_id: int):
+    found = get_for_tenant_or_404(db.session, Attachment, g.municipality, attachment_id)
+    if found.proposal_id != proposal_id:
+        abort(404)
+    return _author_step(proposal_id, lambda p: services.remove_attachment(g.municipality, current_user, found), _("The file is removed."))
+
+
+@proposals.post("/proposals/<int:proposal_id>/supporters/paper")
+@personal
+def paper_supporters(proposal_id: int):
+    form = PaperSupportersForm()
+    return _author_step(
+        proposal_id, lambda p: services.set_paper_supporters(g.municipality, current_user, p, form.count.data, request.files.get("scan")),
+        _("The paper list of supporters is saved."), form=form,
+    )
+
+
+@proposals.post("/proposals/<int:proposal_id>/coauthors")
+@personal
+def add_coauthor(proposal_id: int):
+    form = CoAuthorForm()
+    return _author_step(
+        proposal_id, lambda p: services.add_coauthor(g.municipality, current_user, p, form.email.data),
+        _("The co-author is added."), form=form,
+    )
+
+
+@proposals.post("/proposals/<int:proposal_id>/submit")
+@personal
+def submit(proposal_id: int):
+    return _author_step(
+        proposal_id, lambda p: services.submit_proposal(g.municipality, current_user, p),
+        _("The proposal is submitted. We have sent you a confirmation by e-mail."), back="detail",
+    )
+
+
+@proposals.post("/proposals/<int:proposal_id>/withdraw")
+@personal
+def withdraw(proposal_id: int):
+    return _author_step(
+        proposal_id, lambda p: services.withdraw_proposal(g.municipality, current_user, p), _("The proposal is withdrawn."), back="detail",
+    )
+
+
+@proposals.post("/proposals/<int:proposal_id>/support")
+@personal
+def support(proposal_id: int):
+    proposal = _visible_proposal(proposal_id)
+    return run_action(
+        lambda: services.support_proposal(g.municipality, current_user, proposal),
+        success=_("Thank you: your support is recorded."), next_url=url_for("proposals.detail", proposal_id=proposal.id),
+    )
+
+
+@proposals.route("/proposals/<int:proposal_id>/appeal", methods=["GET", "POST"])
+@personal
+def appeal(proposal_id: int):
+    proposal = _own_proposal(proposal_id)
+    form = AppealForm()
+    response = save_form(
+        form, lambda: services.lodge_appeal(g.municipality, current_user, proposal, form.grounds.data),
+        success=_("Your appeal is lodged. The appeal panel will decide and tell you by e-mail."),
+        next_url=url_for("proposals.detail", proposal_id=proposal.id),
+    )
+    return response or render_template(
+        "proposals/appeal.html", form=form, proposal=proposal, deadline=services.appeal_deadline(proposal)
+    )
+
+
+@proposals.get("/my-proposals")
+@personal
+def mine():
+    return render_template("proposals/mine.html", proposals=services.proposals_of(g.municipality, current_user))
+
+
+# --- officials: review -----------------------------------------------------------------------------
+
+
+@proposals.get("/office/review/")
+@requires(VIEW_REVIEW_QUEUE)
+def queue():
+    tenant = g.municipality
+    all_editions = editions_of(tenant, published_only=False)
+    edition = next((e for e in all_editions if e.id == _int_arg("edition")), None)
+    pool = pool_in_edition(tenant, edition, _int_arg("pool")) if edition else None
+    evaluator = request.args.get("evaluator") or None
+    evaluator = "none" if evaluator == "none" else _int_arg("evaluator")
+    status = _status_arg(PUBLIC_STATUSES)
+    statement = services.review_queue(
+        tenant, edition_id=edition.id if edition else None, status=status, pool_id=pool.id if pool else None, evaluator_id=evaluator,
+    )
+    page = paginate(db.session, statement, request.args.get("page"), QUEUE_PAGE_SIZE)
+    return render_template(
+        "proposals/queue.html", page=page, editions=all_editions, edition=edition, pool=pool, status=status,
+        evaluator=evaluator, evaluators=services.evaluators_of(tenant), statuses=sorted(PUBLIC_STATUSES, key=list(Status).index),
+    )
+
+
+def _reviewed(proposal_id: int) -> Proposal:
+    proposal = get_for_tenant_or_404(db.session, Proposal, g.municipality, proposal_id)
+    if proposal.status is Status.DRAFT:
+        abort(404)
+    return proposal
+
+
+def _review_page(proposal: Proposal, **forms):
+    tenant = g.municipality
+    assign_form = AssignForm(data={"evaluator_id": proposal.evaluator_id})
+    assign_form.evaluator_id.choices = [("", _("Nobody"))] + [(user.id, user.display_name) for user in services.evaluators_of(tenant)]
+    return render_template(
+        "proposals/review.html", proposal=proposal, edition=proposal.edition, description=render_markdown(proposal.description),
+        formal_form=forms.get("formal") or FormalReviewForm(formdata=None),
+        merit_form=forms.get("merit") or MeritReviewForm(formdata=None),
+        appeal_form=forms.get("appeal") or AppealDecisionForm(formdata=None), assign_form=assign_form,
+        can_review=has_permission(current_user, REVIEW_PROPOSALS, tenant),
+        can_decide_appeals=has_permission(current_user, DECIDE_APPEALS, tenant),
+        can_assign=has_permission(current_user, ASSIGN_EVALUATORS, tenant),
+        Status=Status, TRANSITIONS=TRANSITIONS,
+    )
+
+
+@proposals.get("/office/review/<int:proposal_id>")
+@requires(VIEW_REVIEW_QUEUE)
+def review(proposal_id: int):
+    return _review_page(_reviewed(proposal_id))
+
+
+def _review_step(proposal_id: int, form, key: str, action):
+    proposal = _reviewed(proposal_id)
+    response = save_form(
+        form, lambda: action(proposal), success=_("The decision is recorded and the author is told by e-mail."),
+        next_url=url_for("proposals.review", proposal_id=proposal.id),
+    )
+    return response or _review_page(proposal, **{key: form})
+
+
+@proposals.post("/office/review/<int:proposal_id>/formal")
+@requires(REVIEW_PROPOSALS)
+def formal(proposal_id: int):
+    form = FormalReviewForm()
+    return _review_step(proposal_id, form, "formal", lambda p: services.formal_decision(
+        g.municipality, current_user, p, form.decision.data, form.justification.data, form.checklist.data,
+    ))
+
+
+@proposals.post("/office/review/<int:proposal_id>/merit")
+@requires(REVIEW_PROPOSALS)
+def merit(proposal_id: int):
+    form = MeritReviewForm()
+    return _review_step(proposal_id, form, "merit", lambda p: services.merit_decision(
+        g.municipality, current_user, p, form.decision.data, form.justification.data, form.checklist.data, form.corrected_cost.data,
+    ))
+
+
+@proposals.post("/office/review/<int:proposal_id>/appeal")
+@requires(DECIDE_APPEALS)
+def decide_appeal(proposal_id: int):
+    form = AppealDecisionForm()
+    return _review_step(proposal_id, form, "appeal", lambda p: services.decide_appeal(
+        g.municipality, current_user, p, form.outcome.data == "upheld", form.justification.data,
+    ))
+
+
+@proposals.post("/office/review/<int:proposal_id>/assign")
+@requires(ASSIGN_EVALUATORS)
+def assign(proposal_id: int):
+    proposal = _reviewed(proposal_id)
+    form = AssignForm()
+    form.evaluator_id.choices = [("", "")] + [(user.id, user.display_name) for user in services.evaluators_of(g.municipality)]
+    return run_action(
+        lambda: services.assign_evaluator(g.municipality, current_user, proposal, form.evaluator_id.data),
+        success=_("The evaluator is assigned."), next_url=url_for("proposals.review", proposal_id=proposal.id), form=form,
+    )
+
+
+@proposals.context_processor
+def checklist_labels():
+    return {"checklist_labels": {**services.FORMAL_CHECKLIST, **services.MERIT_CHECKLIST}}
