@@ -150,12 +150,16 @@ def _split_cost(cost: int, money: list[int], weights: list[int], total: int) -> 
     """How much the poor supporters pay (all they have) and how many rich ones share the rest.
 
     The rich each pay ``rho = (cost - paid) / rich``; a supporter is poor when their money is
-    below ``rho``.  Compared as integers: ``money * rich >= cost - paid``.
+    below ``rho``, compared as integers: ``money * rich < cost - paid``.  Supporters are
+    visited by increasing money; to sort plain integers (much faster than pairs) each
+    (money, weight) is packed as ``money * base + weight``.
     """
     if min(money) * total >= cost:
         return 0, total
+    base = total + 1
     paid, rich = 0, total
-    for amount, weight in sorted(zip(money, weights)):
+    for packed in sorted([amount * base + weight for amount, weight in zip(money, weights)]):
+        amount, weight = divmod(packed, base)
         if amount * rich >= cost - paid:
             break
         paid += amount * weight

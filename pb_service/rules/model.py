@@ -149,11 +149,14 @@ class Result:
         }
 
 
-def json_number(value: Number) -> int | str:
+def json_number(value: Number) -> int | float | str:
+    """Money for JSON output: an int, else a float when it prints as the exact decimal
+    (``3160164.47``), else the exact decimal as a string.  Display only, never decisions."""
     value = exact(value)
     if isinstance(value, int):
         return value
-    return format_decimal(value)
+    text = format_decimal(value)
+    return float(text) if repr(float(text)) == text else text
 
 
 def format_decimal(value: Number) -> str:
