@@ -28,7 +28,12 @@ def sequential_phragmen(tally: Tally, rule: str = "phragmen") -> Result:
     instance = tally.instance
     if instance.vote_type not in ("approval", "choose-1"):
         raise ValueError("sequential Phragmén needs approval ballots")
-    candidates = [pid for pid in tally.eligible if tally.votes[pid] > 0]
+    # Like pabutools, leave out projects nobody approved or that cost more than the budget.
+    candidates = [
+        pid
+        for pid in tally.eligible
+        if tally.votes[pid] > 0 and tally.cost(pid) <= instance.budget
+    ]
     groups: Counter[frozenset[str]] = Counter()
     for ballot in instance.ballots:
         groups[frozenset(ballot.projects)] += ballot.multiplicity
@@ -70,5 +75,7 @@ def sequential_phragmen(tally: Tally, rule: str = "phragmen") -> Result:
                         last_bought[pid][previous] -= weight
                         last_bought[pid][winner] += weight
     for pid in tally.eligible:
+        if tally.cost(pid) > instance.budget:
+            statuses.setdefault(pid, (Status.DID_NOT_FIT, "costs more than the budget"))
         statuses.setdefault(pid, (Status.NOT_REACHED, ""))
     return tally.result(rule, selected, statuses, ties, {}, score=tally.votes)
