@@ -8,8 +8,10 @@ Run as a script so that the caller can time it out and kill it:
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def reference_outcome(path: str, rule: str) -> list[str]:
@@ -39,6 +41,20 @@ def reference_outcome(path: str, rule: str) -> list[str]:
     else:
         raise SystemExit(f"unknown rule {rule!r}")
     return [project.name for project in outcome]
+
+
+def run_reference(path: str | Path, rule: str, timeout: float) -> tuple[list[str] | None, float | None]:
+    """Run pabutools in a subprocess (killed after ``timeout`` s): (selected, seconds),
+    or (None, None) on a timeout or a crash."""
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, str(path), rule],
+            capture_output=True, text=True, timeout=timeout, check=True,
+        )
+    except (subprocess.TimeoutExpired, subprocess.CalledProcessError):
+        return None, None
+    answer = json.loads(done.stdout)
+    return answer["selected"], answer["seconds"]
 
 
 def main(argv: list[str]) -> int:
