@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import groupby
 
-from .model import Number, Result, Status, Tie
+from .model import Number, Result, Status, Tie, format_decimal
 from .tally import Tally
 
 RANKINGS = ("score", "votes")
@@ -54,7 +54,7 @@ def greedy_fill(
                 budget_left -= tally.cost(pid)
                 statuses[pid] = (Status.FUNDED, "")
             else:
-                statuses[pid] = (Status.DID_NOT_FIT, f"{budget_left} left")
+                statuses[pid] = (Status.DID_NOT_FIT, f"{format_decimal(budget_left)} left")
                 stopped = not skip
         if reached and len(group) > 1:
             tie = _deciding_tie(tally, group, statuses, left_at_group, skip)

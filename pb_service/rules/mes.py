@@ -42,7 +42,7 @@ from fractions import Fraction
 from operator import mul
 
 from .greedy import greedy_fill
-from .model import Number, Result, Status, Tie, exact
+from .model import Number, Result, Status, Tie, exact, format_decimal
 from .tally import Tally
 
 # Currencies whose unit is too small for "one unit more per voter" to be a sensible step;
@@ -221,7 +221,7 @@ def _mes_result(
         if pid in statuses or pid in selected:
             continue
         if tally.cost(pid) > left:
-            statuses[pid] = (Status.DID_NOT_FIT, f"{exact(left)} left")
+            statuses[pid] = (Status.DID_NOT_FIT, f"{format_decimal(left)} left")
         else:
             statuses[pid] = (Status.NOT_REACHED, "its supporters' shares could not pay for it")
     return tally.result(rule, selected, statuses, ties, details, score=tally.votes)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 
-from .model import Result, Status, Tie
+from .model import Result, Status, Tie, format_decimal
 from .tally import Tally
 
 
@@ -59,7 +59,7 @@ def sequential_phragmen(tally: Tally, rule: str = "phragmen") -> Result:
             settled_by = tally.ties.settled_by(tied[0], tied[1])
             ties.append(Tie(tuple(tied), (winner,), settled_by, f"round {len(selected) + 1}"))
         if tally.cost(winner) > left:
-            statuses[winner] = (Status.DID_NOT_FIT, f"{left} left; Phragmén stops here")
+            statuses[winner] = (Status.DID_NOT_FIT, f"{format_decimal(left)} left; Phragmén stops here")
             break
         selected.append(winner)
         statuses[winner] = (Status.FUNDED, "")
