@@ -1,0 +1,104 @@
+"""Command line: ``python -m pb_service.rules tally FILE.pb [--rule RULE] [--min-score N] [--json]``.
+
+The app's ``flask pb tally`` calls :func:`main` with the same arguments.  Exit status 0 on
+success, 2 on a bad file, rule or option, with a one-line message on stderr (never a
+traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from fractions import Fraction
+
+from .engine import RULES, compute
+from .model import Result, format_decimal
+from .pabulib import PabulibError, parse_number, read_pabulib
+from .ties import TIE_BREAKINGS
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _number(text: str) -> int | Fraction:
+    try:
+        return parse_number(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def build_parser(prog: str = "python -m pb_service.rules") -> argparse.ArgumentParser:
+    parser = _ArgumentParser(prog=prog, description="Participatory-budgeting outcome rules.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    tally = commands.add_parser("tally", help="compute the outcome of a Pabulib .pb file")
+    tally.add_argument("file", help="the .pb file")
+    tally.add_argument(
+        "--rule",
+        default="file",
+        help=f"'file' (the rule in META, default) or one of: {', '.join(RULES)}",
+    )
+    tally.add_argument("--min-score", type=_number, help="threshold for greedy-threshold")
+    tally.add_argument(
+        "--ranking", choices=("score", "votes"), help="greedy ranking (default: score)"
+    )
+    tally.add_argument(
+        "--tie-breaking", choices=TIE_BREAKINGS, default="cheaper-first", help="tie order"
+    )
+    tally.add_argument("--seed", type=int, default=0, help="seed of the tie lottery")
+    tally.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m pb_service.rules") -> int:
+    """Run the command line; return the exit status."""
+    try:
+        args = build_parser(prog).parse_args(argv)
+        instance = read_pabulib(args.file)
+        result = compute(
+            instance,
+            args.rule,
+            tie_breaking=args.tie_breaking,
+            seed=args.seed,
+            min_score=args.min_score,
+            ranking=args.ranking,
+        )
+    except (_UsageError, PabulibError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else render(result))
+    return EXIT_OK
+
+
+def render(result: Result) -> str:
+    """A human-readable table of the outcome."""
+    lines = [
+        f"rule: {result.rule}",
+        f"budget: {format_decimal(result.budget)}  spent: {format_decimal(result.spent)}  "
+        f"leftover: {format_decimal(result.leftover)}",
+        f"selected ({len(result.selected)}): {', '.join(result.selected)}",
+        "",
+        f"{'project':<24} {'score':>12}  outcome",
+    ]
+    for pid, outcome in result.outcomes.items():
+        detail = f" ({outcome.detail})" if outcome.detail else ""
+        lines.append(f"{pid:<24} {format_decimal(outcome.score):>12}  {outcome.status.value}{detail}")
+    for tie in result.ties:
+        lines.append(
+            f"tie: {', '.join(tie.projects)} -> {', '.join(tie.winners) or 'none'} "
+            f"(settled by {tie.settled_by}; {tie.context})"
+        )
+    lines.append(f"tie-breaking: {result.tie_breaking}")
+    return "\n".join(lines)
