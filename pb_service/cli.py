@@ -31,3 +31,15 @@ def demo_command() -> None:
 
     for line in load_demo():
         click.echo(line)
+
+
+@pb_cli.command(
+    "tally",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+)
+@click.pass_context
+def tally_command(context: click.Context) -> None:
+    """Compute a Pabulib file's outcome: the same options as ``python -m pb_service.rules tally``."""
+    from pb_service.rules.cli import main
+
+    context.exit(main(["tally", *context.args], prog="flask pb"))

@@ -6,7 +6,7 @@ import pytest
 
 from pb_service.rules import Instance, Status, compute
 
-from pabutools_oracle import pabutools_outcome
+from tests.rules.pabutools_oracle import pabutools_outcome
 
 SMALL_FILES = [
     "Netherlands_Assen_2024.pb",

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pb_service.rules import RULES, Instance, compute
 
-from pabutools_oracle import pabutools_outcome
+from tests.rules.pabutools_oracle import pabutools_outcome
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
