@@ -64,11 +64,15 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.accounts.views import accounts
     from pb_service.api import register_api
     from pb_service.core.views import main
+    from pb_service.hub.views import hub, hub_manage, hub_office
     from pb_service.municipalities.views import municipality_pages, staff
 
     app.register_blueprint(main)
     app.register_blueprint(accounts)
     app.register_blueprint(staff)
+    app.register_blueprint(hub)
+    app.register_blueprint(hub_manage)
+    app.register_blueprint(hub_office)
     register_api(app, extensions.api)
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
@@ -94,8 +98,9 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_number
 
     from pb_service.core.i18n import LANGUAGE_NAMES, current_language, format_money
+    from pb_service.core.markdown import render_markdown
 
-    app.jinja_env.filters.update(money=format_money, format_number=format_number)
+    app.jinja_env.filters.update(money=format_money, format_number=format_number, markdown=render_markdown)
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language)
 
     @app.context_processor

@@ -31,3 +31,15 @@ def demo_command() -> None:
 
     for line in load_demo():
         click.echo(line)
+
+
+hub_cli = AppGroup("hub", help="Knowledge hub.")
+pb_cli.add_command(hub_cli)
+
+
+@hub_cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Remind registered people of hub events starting within 48 hours (run it hourly)."""
+    from pb_service.hub.services import send_reminders
+
+    click.echo(f"Reminders sent: {send_reminders()}")

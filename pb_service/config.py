@@ -26,6 +26,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "MAIL_USE_SSL": ("false", "SMTP over TLS"),
     "MAIL_DEFAULT_SENDER": ("pb-service <no-reply@localhost>", "From: address"),
     "SERVER_NAME_FOR_MAIL": ("http://127.0.0.1:5000", "public base URL used in links inside e-mails"),
+    "UPLOAD_FOLDER": ("", "where uploaded files are kept (outside the web root); empty: `instance/uploads`"),
     "PORT": ("5000", "port of `make run`"),
 }
 
@@ -89,6 +90,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "LANGUAGES": ("pl", "en", "uk"),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

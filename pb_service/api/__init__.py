@@ -20,9 +20,10 @@ def docs():
 
 
 def register_api(app, api) -> None:
+    from pb_service.hub.api import hub_api
     from pb_service.municipalities.api import municipalities_api
 
-    for blueprint in (municipalities_api,):
+    for blueprint in (municipalities_api, hub_api):
         # API clients send JSON, not our HTML forms' CSRF token.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -1,0 +1,119 @@
+"""Uploaded files: type checked by content, size-limited, stored outside the web root.
+
+Files live under ``UPLOAD_FOLDER`` (default ``instance/uploads``) with random names; the original
+name is kept only in the database. They are served by views that check who may see them first,
+never by the static file server.
+"""
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from pb_service.core.validation import ServiceValidationError
+
+#: Kinds we recognise, their file extension and the MIME type we serve them with.
+KINDS = {
+    "pdf": (".pdf", "application/pdf"),
+    "docx": (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: A stored name is 32 hex digits and a known extension: nothing a path trick can use.
+_STORED_NAME_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    stored_name: str
+    kind: str
+    size: int
+    original_name: str
+
+
+def _office_kind(content: bytes) -> str | None:
+    """``docx`` or ``xlsx`` for an Office Open XML package, judged by its parts, not its name."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            names = set(package.namelist())
+            if "[Content_Types].xml" not in names:
+                return None
+            content_types = package.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    if "word/document.xml" in names and b"wordprocessingml.document.main+xml" in content_types:
+        return "docx"
+    if "xl/workbook.xml" in names and b"spreadsheetml.sheet.main+xml" in content_types:
+        return "xlsx"
+    return None
+
+
+def detect_kind(content: bytes) -> str | None:
+    """The kind of file these bytes are (``pdf``, ``docx``, ``xlsx``), or None."""
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"PK\x03\x04"):
+        return _office_kind(content)
+    return None
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_upload(file, allowed_kinds=("pdf", "docx", "xlsx"), max_bytes: int = DEFAULT_MAX_BYTES) -> StoredUpload:
+    """Check and store an uploaded file (a Werkzeug ``FileStorage``); raise on anything else.
+
+    The checks come before anything is written, so a refused file leaves no trace.
+    """
+    original_name = os.path.basename((getattr(file, "filename", None) or "").replace("\\", "/")).strip()
+    if file is None or not original_name:
+        raise ServiceValidationError.single("file", str(_l("Choose a file to upload.")))
+    content = file.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise ServiceValidationError.single(
+            "file", str(_l("The file is too large: the limit is %(size)d MB.", size=max_bytes // (1024 * 1024)))
+        )
+    if not content:
+        raise ServiceValidationError.single("file", str(_l("The file is empty.")))
+    kind = detect_kind(content)
+    if kind is None or kind not in allowed_kinds:
+        names = ", ".join(k.upper() for k in allowed_kinds)
+        raise ServiceValidationError.single(
+            "file",
+            str(_l("This file is not a real %(kinds)s file (whatever its name says), so it was not uploaded.", kinds=names)),
+        )
+    stored_name = secrets.token_hex(_STORED_NAME_LENGTH // 2) + KINDS[kind][0]
+    (upload_folder() / stored_name).write_bytes(content)
+    return StoredUpload(stored_name, kind, len(content), original_name[:255])
+
+
+def upload_path(stored_name: str) -> Path:
+    """Where a stored file lives; refuses names we could not have made."""
+    stem, _, extension = stored_name.partition(".")
+    if len(stem) != _STORED_NAME_LENGTH or not all(c in "0123456789abcdef" for c in stem) or f".{extension}" not in {
+        ext for ext, _mime in KINDS.values()
+    }:
+        raise FileNotFoundError(stored_name)
+    return upload_folder() / stored_name
+
+
+def open_upload(stored_name: str):
+    """A binary file object for a stored upload."""
+    return upload_path(stored_name).open("rb")
+
+
+def delete_upload(stored_name: str) -> None:
+    upload_path(stored_name).unlink(missing_ok=True)
+
+
+def mime_type(kind: str) -> str:
+    return KINDS[kind][1]
