@@ -5,8 +5,8 @@ How words are matched, the same on both databases:
   and body (and a course's modules and lessons) lower-cased with Polish diacritics folded
   (``ą`` → ``a``, ``ł`` → ``l``...). So "budzet" finds "budżet" without the ``unaccent`` extension.
 - A query term is cut to a stem by a small table of inflection endings of the reader's language
-  and searched as a prefix: "budżetu" and "budżetem" both become ``budzet*`` and find "budżet",
-  "budżetowy"... No Polish dictionary ships with PostgreSQL (nor with SQLite), so forms whose stem
+  (twice, for adjectives such as "budżetowego") and searched as a prefix: "budżetu", "budżetem"
+  and "budżetowego" all become ``budzet*`` and find "budżet", "budżetowy"... No Polish dictionary ships with PostgreSQL (nor with SQLite), so forms whose stem
   changes ("ławka" / "ławce", "miasto" / "mieście") are not matched; that is the limit.
 
 Engines: PostgreSQL's full-text search with the ``simple`` configuration (no stemming, no stop
@@ -77,10 +77,20 @@ def build_search_text(*parts: str) -> str:
     return fold("\n".join(part for part in parts if part))
 
 
-def stem(term: str, language: str) -> str:
+#: Endings are cut at most this often: "budżetowego" → "budzetow" → "budzet".
+STEM_PASSES = 2
+
+
+def _cut_ending(term: str, language: str) -> str:
     for ending in _ENDINGS.get(language, ()):
         if term.endswith(ending) and len(term) - len(ending) >= MIN_STEM:
             return term[: -len(ending)]
+    return term
+
+
+def stem(term: str, language: str) -> str:
+    for _pass in range(STEM_PASSES):
+        term = _cut_ending(term, language)
     return term
 
 
