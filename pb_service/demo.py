@@ -89,4 +89,6 @@ def load_demo() -> list[str]:
         what += [f"{role.value} in {slug}" for slug, role_list in roles.items() for role in role_list]
         lines.append(f"  {email:32} {', '.join(what) or 'resident'}")
     db.session.commit()
-    return lines
+    from pb_service.hub.demo import load_demo_hub
+
+    return lines + load_demo_hub()

@@ -9,7 +9,7 @@ from pb_service.core.models import as_utc
 from pb_service.core.permissions import public
 from pb_service.extensions import db
 from pb_service.hub import services
-from pb_service.hub.models import Audience, Event, Material, MaterialKind, Topic
+from pb_service.hub.models import Audience, Material, MaterialKind, Topic
 from pb_service.hub.schemas import (
     EventSchema,
     LanguageArgs,

@@ -26,7 +26,7 @@ class LabelledEnum(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return str(LABELS[self])
+        return str(LABELS[type(self)][self])
 
 
 class MaterialKind(LabelledEnum):
@@ -105,46 +105,69 @@ class RegistrationStatus(LabelledEnum):
     CANCELLED = "cancelled"
 
 
+#: Labels per enum class: members of different enums may share a value ("officials").
 LABELS = {
-    MaterialKind.GUIDE: _l("Guide"),
-    MaterialKind.COURSE: _l("Course"),
-    MaterialKind.DOCUMENT: _l("Document"),
-    MaterialKind.VIDEO: _l("Video"),
-    MaterialKind.TEMPLATE: _l("Template"),
-    MaterialKind.QA: _l("Expert answer"),
-    Topic.PARTICIPATORY_BUDGETING: _l("Participatory budgeting"),
-    Topic.COHESION_POLICY: _l("Territorial dimension of cohesion policy"),
-    Topic.AGEING: _l("Ageing"),
-    Topic.DEPOPULATION: _l("Depopulation of cities"),
-    Topic.ENERGY_POVERTY: _l("Energy poverty"),
-    Topic.CLIMATE_CHANGE: _l("Climate change"),
-    Audience.RESIDENTS: _l("Residents"),
-    Audience.OFFICIALS: _l("Officials"),
-    Audience.STAFF: _l("Programme staff"),
-    Visibility.PUBLIC: _l("Public"),
-    Visibility.OFFICIALS: _l("Officials only"),
-    PublicationStatus.DRAFT: _l("Draft"),
-    PublicationStatus.PUBLISHED: _l("Published"),
-    PracticeKind.CASE_STUDY: _l("Case study"),
-    PracticeKind.PILOT_PROJECT: _l("Pilot project"),
-    PilotStatus.PLANNED: _l("Planned"),
-    PilotStatus.RUNNING: _l("Running"),
-    PilotStatus.COMPLETED: _l("Completed"),
-    PilotStatus.DISCONTINUED: _l("Discontinued"),
-    PracticeStatus.PROPOSED: _l("Proposed"),
-    PracticeStatus.PUBLISHED: _l("Published"),
-    PracticeStatus.REJECTED: _l("Rejected"),
-    QuestionStatus.NEW: _l("New"),
-    QuestionStatus.ASSIGNED: _l("Assigned to an expert"),
-    QuestionStatus.ANSWERED: _l("Answered"),
-    EventKind.TRAINING: _l("Training"),
-    EventKind.CONFERENCE: _l("Conference"),
-    EventKind.MEETING: _l("Meeting"),
-    EventKind.STUDY_VISIT: _l("Study visit"),
-    EventKind.WEBINAR: _l("Webinar"),
-    RegistrationStatus.CONFIRMED: _l("Place confirmed"),
-    RegistrationStatus.WAITING: _l("On the waiting list"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    MaterialKind: {
+        MaterialKind.GUIDE: _l("Guide"),
+        MaterialKind.COURSE: _l("Course"),
+        MaterialKind.DOCUMENT: _l("Document"),
+        MaterialKind.VIDEO: _l("Video"),
+        MaterialKind.TEMPLATE: _l("Template"),
+        MaterialKind.QA: _l("Expert answer"),
+    },
+    Topic: {
+        Topic.PARTICIPATORY_BUDGETING: _l("Participatory budgeting"),
+        Topic.COHESION_POLICY: _l("Territorial dimension of cohesion policy"),
+        Topic.AGEING: _l("Ageing"),
+        Topic.DEPOPULATION: _l("Depopulation of cities"),
+        Topic.ENERGY_POVERTY: _l("Energy poverty"),
+        Topic.CLIMATE_CHANGE: _l("Climate change"),
+    },
+    Audience: {
+        Audience.RESIDENTS: _l("Residents"),
+        Audience.OFFICIALS: _l("Officials"),
+        Audience.STAFF: _l("Programme staff"),
+    },
+    Visibility: {
+        Visibility.PUBLIC: _l("Public"),
+        Visibility.OFFICIALS: _l("Officials only"),
+    },
+    PublicationStatus: {
+        PublicationStatus.DRAFT: _l("Draft"),
+        PublicationStatus.PUBLISHED: _l("Published"),
+    },
+    PracticeKind: {
+        PracticeKind.CASE_STUDY: _l("Case study"),
+        PracticeKind.PILOT_PROJECT: _l("Pilot project"),
+    },
+    PilotStatus: {
+        PilotStatus.PLANNED: _l("Planned"),
+        PilotStatus.RUNNING: _l("Running"),
+        PilotStatus.COMPLETED: _l("Completed"),
+        PilotStatus.DISCONTINUED: _l("Discontinued"),
+    },
+    PracticeStatus: {
+        PracticeStatus.PROPOSED: _l("Proposed"),
+        PracticeStatus.PUBLISHED: _l("Published"),
+        PracticeStatus.REJECTED: _l("Rejected"),
+    },
+    QuestionStatus: {
+        QuestionStatus.NEW: _l("New"),
+        QuestionStatus.ASSIGNED: _l("Assigned to an expert"),
+        QuestionStatus.ANSWERED: _l("Answered"),
+    },
+    EventKind: {
+        EventKind.TRAINING: _l("Training"),
+        EventKind.CONFERENCE: _l("Conference"),
+        EventKind.MEETING: _l("Meeting"),
+        EventKind.STUDY_VISIT: _l("Study visit"),
+        EventKind.WEBINAR: _l("Webinar"),
+    },
+    RegistrationStatus: {
+        RegistrationStatus.CONFIRMED: _l("Place confirmed"),
+        RegistrationStatus.WAITING: _l("On the waiting list"),
+        RegistrationStatus.CANCELLED: _l("Cancelled"),
+    },
 }
 
 

@@ -149,6 +149,15 @@ def _put_translation(item, data: TranslationData):
     return translation
 
 
+def _add_new(actor, tenant, item, action: str):
+    """Store a new item with its audit entry, in one commit."""
+    db.session.add(item)
+    db.session.flush()
+    record_audit(actor, tenant, action, item)
+    db.session.commit()
+    return item
+
+
 def refresh_search_text(material: Material) -> None:
     """Rewrite what search indexes for each language version (a course includes its lessons)."""
     for translation in material.translations:
@@ -434,11 +443,7 @@ def propose_practice(actor, municipality, data: PracticeData, translation: Trans
     practice = GoodPractice(municipality_id=municipality.id, proposed_by_id=actor.id, original_language=translation.language)
     _apply_practice_data(practice, data)
     _put_translation(practice, translation)
-    db.session.add(practice)
-    db.session.flush()
-    record_audit(actor, municipality, "hub.practice_propose", practice)
-    db.session.commit()
-    return practice
+    return _add_new(actor, municipality, practice, "hub.practice_propose")
 
 
 def edit_practice(actor, practice: GoodPractice, data: PracticeData, translation: TranslationData) -> None:
@@ -552,11 +557,7 @@ def ask_expert(actor, municipality, data: QuestionData) -> ExpertQuestion:
         body=data.body.strip(), language=data.language if data.language in CONTENT_LANGUAGES else "pl",
         edition_id=data.edition_id, consent_to_publish=data.consent_to_publish,
     )
-    db.session.add(question)
-    db.session.flush()
-    record_audit(actor, municipality, "hub.question_ask", question, topic=data.topic.value)
-    db.session.commit()
-    return question
+    return _add_new(actor, municipality, question, "hub.question_ask")
 
 
 def questions_of(municipality) -> list[ExpertQuestion]:
@@ -681,11 +682,7 @@ def create_event(actor, data: EventData, translation: TranslationData) -> Event:
     event = Event(created_by_id=actor.id)
     _apply_event_data(event, data)
     _put_translation(event, translation)
-    db.session.add(event)
-    db.session.flush()
-    record_audit(actor, None, "hub.event_create", event)
-    db.session.commit()
-    return event
+    return _add_new(actor, None, event, "hub.event_create")
 
 
 def update_event(actor, event: Event, data: EventData, translation: TranslationData) -> None:

@@ -13,7 +13,7 @@ from pb_service.accounts.forms import ConfirmForm
 from pb_service.core.i18n import current_language
 from pb_service.core.markdown import render_markdown
 from pb_service.core.models import utcnow
-from pb_service.core.permissions import has_permission, personal, public, requires
+from pb_service.core.permissions import personal, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.core.uploads import mime_type, open_upload
 from pb_service.core.validation import ServiceValidationError
@@ -407,6 +407,24 @@ def dashboard():
     )
 
 
+def _editor(form, item, language: str, name: str, create, update):
+    """The material and event editors: preview, or create the item in its original language, or
+    save one language version of it; then back to its staff page."""
+    preview = _preview(form)
+    if preview is None and form.validate_on_submit():
+        try:
+            if item is None:
+                item = create(form.translation_data(form.original_language.data))
+            else:
+                update(form.translation_data(language))
+        except ServiceValidationError as error:
+            _show_errors(error, form)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for(f"hub_manage.{name}", **{f"{name}_id": item.id}))
+    return render_template(f"hub/manage/{name}_form.html", form=form, language=language, preview=preview, **{name: item})
+
+
 def _material_form_page(item: Material | None):
     language = _language_arg(item.original_language if item else current_language())
     translation = item.translation(language) if item else None
@@ -419,19 +437,11 @@ def _material_form_page(item: Material | None):
     elif item is None and request.method == "GET":
         form.kind.data = _enum_arg(MaterialKind, "kind") or MaterialKind.GUIDE
         form.original_language.data = language
-    preview = _preview(form)
-    if preview is None and form.validate_on_submit():
-        try:
-            if item is None:
-                item = services.create_material(current_user, form.material_data(), form.translation_data(form.original_language.data))
-            else:
-                services.update_material(current_user, item, form.material_data(), form.translation_data(language))
-        except ServiceValidationError as error:
-            _show_errors(error, form)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("hub_manage.material", material_id=item.id))
-    return render_template("hub/manage/material_form.html", form=form, material=item, language=language, preview=preview)
+    return _editor(
+        form, item, language, "material",
+        create=lambda version: services.create_material(current_user, form.material_data(), version),
+        update=lambda version: services.update_material(current_user, item, form.material_data(), version),
+    )
 
 
 @hub_manage.route("/materials/new", methods=["GET", "POST"])
@@ -446,9 +456,9 @@ def edit_material(material_id: int):
     return _material_form_page(db.get_or_404(Material, material_id))
 
 
-@hub_manage.route("/materials/<int:material_id>", methods=["GET", "POST"])
+@hub_manage.route("/materials/<int:material_id>", methods=["GET", "POST"], endpoint="material")
 @requires(MANAGE_HUB)
-def material(material_id: int):
+def manage_material(material_id: int):
     """The material's workshop: language versions, files, course structure, publication."""
     item = db.get_or_404(Material, material_id)
     upload = AttachmentForm()
@@ -470,17 +480,24 @@ def material(material_id: int):
 @requires(MANAGE_HUB)
 def publish_material(material_id: int):
     item = db.get_or_404(Material, material_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            if item.is_published:
-                services.unpublish_material(current_user, item)
-                flash(_("The material is withdrawn; only staff see it now."), "success")
-            else:
-                services.publish_material(current_user, item)
-                flash(_("The material is published."), "success")
-        except ServiceValidationError as error:
-            _show_errors(error)
+    _toggle_publication(item, services.publish_material, services.unpublish_material,
+                        _("The material is published."), _("The material is withdrawn; only staff see it now."))
     return redirect(url_for("hub_manage.material", material_id=item.id))
+
+
+def _toggle_publication(item, publish, unpublish, published_message: str, withdrawn_message: str) -> None:
+    """Publish a draft or withdraw a published item (a material or an event)."""
+    if not ConfirmForm().validate_on_submit():
+        return
+    try:
+        if item.is_published:
+            unpublish(current_user, item)
+            flash(withdrawn_message, "success")
+        else:
+            publish(current_user, item)
+            flash(published_message, "success")
+    except ServiceValidationError as error:
+        _show_errors(error)
 
 
 @hub_manage.post("/attachments/<int:attachment_id>/remove")
@@ -571,19 +588,11 @@ def _event_form_page(item: Event | None):
             form.title.data, form.summary.data, form.body.data = translation.title, translation.summary, translation.body
         if item is not None:
             form.fill_times(item)
-    preview = _preview(form)
-    if preview is None and form.validate_on_submit():
-        try:
-            if item is None:
-                item = services.create_event(current_user, form.event_data(), form.translation_data(form.original_language.data))
-            else:
-                services.update_event(current_user, item, form.event_data(), form.translation_data(language))
-        except ServiceValidationError as error:
-            _show_errors(error, form)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("hub_manage.event", event_id=item.id))
-    return render_template("hub/manage/event_form.html", form=form, event=item, language=language, preview=preview)
+    return _editor(
+        form, item, language, "event",
+        create=lambda version: services.create_event(current_user, form.event_data(), version),
+        update=lambda version: services.update_event(current_user, item, form.event_data(), version),
+    )
 
 
 @hub_manage.route("/events/new", methods=["GET", "POST"])
@@ -598,9 +607,9 @@ def edit_event(event_id: int):
     return _event_form_page(db.get_or_404(Event, event_id))
 
 
-@hub_manage.route("/events/<int:event_id>", methods=["GET", "POST"])
+@hub_manage.route("/events/<int:event_id>", methods=["GET", "POST"], endpoint="event")
 @requires(MANAGE_HUB)
-def event(event_id: int):
+def manage_event(event_id: int):
     """Registrations, attendance and materials attached afterwards."""
     item = db.get_or_404(Event, event_id)
     attach = AttachMaterialForm()
@@ -620,16 +629,8 @@ def event(event_id: int):
 @requires(MANAGE_HUB)
 def publish_event(event_id: int):
     item = db.get_or_404(Event, event_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            if item.is_published:
-                services.unpublish_event(current_user, item)
-                flash(_("The event is withdrawn; only staff see it now."), "success")
-            else:
-                services.publish_event(current_user, item)
-                flash(_("The event is published."), "success")
-        except ServiceValidationError as error:
-            _show_errors(error)
+    _toggle_publication(item, services.publish_event, services.unpublish_event,
+                        _("The event is published."), _("The event is withdrawn; only staff see it now."))
     return redirect(url_for("hub_manage.event", event_id=item.id))
 
 
@@ -658,9 +659,9 @@ def cancel_registration(registration_id: int):
     return redirect(url_for("hub_manage.event", event_id=registration.event_id))
 
 
-@hub_manage.route("/practices/<int:practice_id>", methods=["GET", "POST"])
+@hub_manage.route("/practices/<int:practice_id>", methods=["GET", "POST"], endpoint="practice")
 @requires(MANAGE_HUB)
-def practice(practice_id: int):
+def manage_practice(practice_id: int):
     item = db.get_or_404(GoodPractice, practice_id)
     language = _language_arg(item.original_language)
     translation = item.translation(language)
