@@ -65,12 +65,16 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.api import register_api
     from pb_service.core.views import main
     from pb_service.editions.views import editions
+    from pb_service.hub.views import hub, hub_manage, hub_office
     from pb_service.municipalities.views import municipality_pages, staff
     from pb_service.proposals.views import proposals
 
     app.register_blueprint(main)
     app.register_blueprint(accounts)
     app.register_blueprint(staff)
+    app.register_blueprint(hub)
+    app.register_blueprint(hub_manage)
+    app.register_blueprint(hub_office)
     register_api(app, extensions.api)
     app.register_blueprint(editions)
     app.register_blueprint(proposals)
@@ -107,7 +111,6 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_number
 
     from pb_service.core.i18n import LANGUAGE_NAMES, current_language, format_money
-
     from pb_service.core.markdown import render_markdown
 
     app.jinja_env.filters.update(money=format_money, format_number=format_number, markdown=render_markdown)

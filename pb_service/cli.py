@@ -43,3 +43,15 @@ def tally_command(context: click.Context) -> None:
     from pb_service.rules.cli import main
 
     context.exit(main(["tally", *context.args], prog="flask pb"))
+
+
+hub_cli = AppGroup("hub", help="Knowledge hub.")
+pb_cli.add_command(hub_cli)
+
+
+@hub_cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Remind registered people of hub events starting within 48 hours (run it hourly)."""
+    from pb_service.hub.services import send_reminders
+
+    click.echo(f"Reminders sent: {send_reminders()}")

@@ -95,4 +95,6 @@ def load_demo() -> list[str]:
     if edition_lines:
         lines += ["Demo editions:"] + edition_lines
     db.session.commit()
-    return lines
+    from pb_service.hub.demo import load_demo_hub
+
+    return lines + load_demo_hub()

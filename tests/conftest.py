@@ -133,15 +133,16 @@ def make_app(database_url: str, smtp_port: int, **overrides):
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def app(request, smtp_server, tmp_path_factory):
+    uploads = str(tmp_path_factory.mktemp("uploads"))
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/test.sqlite3"
-        app = make_app(url, smtp_server.port)
+        app = make_app(url, smtp_server.port, UPLOAD_FOLDER=uploads)
         with app.app_context():
             upgrade()
         yield app
         return
     with PostgresDatabase(POSTGRES_URL) as url:
-        app = make_app(url, smtp_server.port)
+        app = make_app(url, smtp_server.port, UPLOAD_FOLDER=uploads)
         with app.app_context():
             upgrade()
         yield app
@@ -176,3 +177,10 @@ def client(app, session):
 def backend(session) -> str:
     """``sqlite`` or ``postgresql``."""
     return session.get_bind().dialect.name
+
+
+@pytest.fixture
+def in_request(app, session):
+    """An English request context, for calling services directly (their messages need a locale)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield

@@ -10,12 +10,14 @@ from pb_service.core.audit import record_audit
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import tenant_select
 from pb_service.extensions import db
+from pb_service.hub.models import ExpertQuestion, Topic
 from tests.conftest import make_app
 from tests.factories import login, make_municipality, make_official
 from tests.route_walk import RouteWalk, Visitor
 
 VICTIM_ADMIN_EMAIL = "victim-admin-private@example.org"
 AUDIT_SECRET = "victim-audit-detail-7f3a"
+QUESTION_SECRET = "victim-question-to-expert-91c2"
 
 
 def _victim_and_attacker(session):
@@ -25,10 +27,12 @@ def _victim_and_attacker(session):
     invitation = Invitation(municipality_id=victim.id, email="victim-invitee-private@example.org", role=Role.CLERK)
     session.add(invitation)
     record_audit(victim_admin, victim, "test.secret", victim, note=AUDIT_SECRET)
+    question = ExpertQuestion(municipality_id=victim.id, topic=Topic.AGEING, subject="Pytanie", body=QUESTION_SECRET)
+    session.add(question)
     attackers = {role: make_official(session, attacker, role) for role in Role}
     session.commit()
     membership = session.scalar(tenant_select(Membership, victim))
-    ids = {"membership_id": membership.id, "invitation_id": invitation.id}
+    ids = {"membership_id": membership.id, "invitation_id": invitation.id, "question_id": question.id}
     return victim, attacker, attackers, ids
 
 
@@ -42,7 +46,7 @@ def _walk(app, session, victim, attacker, attackers, ids):
         app,
         victim_slug=victim.slug,
         victim_ids=ids,
-        private_markers=[VICTIM_ADMIN_EMAIL, "victim-invitee-private@example.org", AUDIT_SECRET],
+        private_markers=[VICTIM_ADMIN_EMAIL, "victim-invitee-private@example.org", AUDIT_SECRET, QUESTION_SECRET],
     )
     return walk, walk.run(visitors)
 

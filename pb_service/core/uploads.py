@@ -1,12 +1,16 @@
-"""Uploaded files: type checked by content, size-limited, kept outside the web root.
+"""Uploaded files: type checked by content, size-limited, stored outside the web root.
 
-Files live in ``UPLOAD_FOLDER/<municipality_id>/<random name>``; the random name is the only
-link between a database row and its file, and files are served only by views that check access.
+Files live under ``UPLOAD_FOLDER`` (default ``instance/uploads``) with random names, in a
+sub-folder per municipality for tenant-owned files; the original name is kept only in the
+database. They are served by views that check who may see them first, never by the static
+file server. Every check runs before anything is written, so a refused file leaves no trace.
 """
 from __future__ import annotations
 
+import io
 import os
 import secrets
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,72 +19,118 @@ from flask_babel import lazy_gettext as _l
 
 from pb_service.core.validation import ServiceValidationError
 
-#: What we accept, recognised by the file's first bytes (never by its name or declared type).
-JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
-IMAGE_TYPES = frozenset({JPEG, PNG, WEBP})
-EXTENSIONS = {JPEG: ".jpg", PNG: ".png", WEBP: ".webp", PDF: ".pdf"}
-
-
-def sniff_type(head: bytes) -> str | None:
-    """The content type that ``head`` (the first bytes) proves, or None."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    if head.startswith(b"%PDF-"):
-        return PDF
-    return None
+#: Kinds we recognise: file extension and the MIME type we serve them with.
+KINDS = {
+    "jpeg": (".jpg", "image/jpeg"),
+    "png": (".png", "image/png"),
+    "webp": (".webp", "image/webp"),
+    "pdf": (".pdf", "application/pdf"),
+    "docx": (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+#: Proposals' attachments and scans.
+IMAGES_AND_PDF = ("jpeg", "png", "webp", "pdf")
+#: Knowledge-hub documents.
+DOCUMENTS = ("pdf", "docx", "xlsx")
+#: A stored name is 32 hex digits and a known extension: nothing a path trick can use.
+_STORED_NAME_LENGTH = 32
 
 
 @dataclass(frozen=True)
-class StoredFile:
+class StoredUpload:
     stored_name: str
-    content_type: str
+    kind: str
     size: int
     original_name: str
 
-
-def _folder(municipality_id: int) -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / str(int(municipality_id))
-
-
-def store_upload(municipality_id: int, file_storage, field: str = "file") -> StoredFile:
-    """Check and save an uploaded file; raise ``ServiceValidationError`` on ``field`` otherwise."""
-    if file_storage is None or not getattr(file_storage, "filename", ""):
-        raise ServiceValidationError.single(field, str(_l("Choose a file.")))
-    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
-    data = file_storage.stream.read(max_bytes + 1)
-    if not data:
-        raise ServiceValidationError.single(field, str(_l("The file is empty.")))
-    if len(data) > max_bytes:
-        raise ServiceValidationError.single(
-            field, str(_l("The file is too large: the limit is %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
-        )
-    content_type = sniff_type(data[:16])
-    if content_type is None:
-        raise ServiceValidationError.single(
-            field, str(_l("This file is not a PDF document or a JPEG, PNG or WebP image."))
-        )
-    folder = _folder(municipality_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_name = secrets.token_urlsafe(24) + EXTENSIONS[content_type]
-    with open(folder / stored_name, "xb") as handle:
-        handle.write(data)
-    original = os.path.basename(file_storage.filename.replace("\\", "/"))[:200] or "file"
-    return StoredFile(stored_name, content_type, len(data), original)
+    @property
+    def content_type(self) -> str:
+        return mime_type(self.kind)
 
 
-def upload_path(municipality_id: int, stored_name: str) -> Path:
-    """The file's path; the name is our own random token, checked so it cannot climb out."""
-    if "/" in stored_name or "\\" in stored_name or stored_name.startswith("."):
-        raise ValueError("not a stored upload name")
-    return _folder(municipality_id) / stored_name
-
-
-def delete_upload(municipality_id: int, stored_name: str) -> None:
+def _office_kind(content: bytes) -> str | None:
+    """``docx`` or ``xlsx`` for an Office Open XML package, judged by its parts, not its name."""
     try:
-        upload_path(municipality_id, stored_name).unlink()
-    except FileNotFoundError:
-        pass
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            names = set(package.namelist())
+            if "[Content_Types].xml" not in names:
+                return None
+            content_types = package.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    if "word/document.xml" in names and b"wordprocessingml.document.main+xml" in content_types:
+        return "docx"
+    if "xl/workbook.xml" in names and b"spreadsheetml.sheet.main+xml" in content_types:
+        return "xlsx"
+    return None
+
+
+def detect_kind(content: bytes) -> str | None:
+    """The kind of file these bytes are (by their first bytes, never the name), or None."""
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "webp"
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"PK\x03\x04"):
+        return _office_kind(content)
+    return None
+
+
+def mime_type(kind: str) -> str:
+    return KINDS[kind][1]
+
+
+def upload_folder(owner: int | None = None) -> Path:
+    """The folder for shared files, or for one municipality's (``owner``) files."""
+    folder = Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
+    if owner is not None:
+        folder = folder / str(int(owner))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_upload(file, allowed_kinds=DOCUMENTS, *, max_bytes: int | None = None, field: str = "file", owner: int | None = None) -> StoredUpload:
+    """Check and store an uploaded file (a Werkzeug ``FileStorage``); raise on anything else."""
+    max_bytes = max_bytes or current_app.config["MAX_UPLOAD_BYTES"]
+    original_name = os.path.basename((getattr(file, "filename", None) or "").replace("\\", "/")).strip()
+    if file is None or not original_name:
+        raise ServiceValidationError.single(field, str(_l("Choose a file to upload.")))
+    content = file.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise ServiceValidationError.single(
+            field, str(_l("The file is too large: the limit is %(size)d MB.", size=max_bytes // (1024 * 1024)))
+        )
+    if not content:
+        raise ServiceValidationError.single(field, str(_l("The file is empty.")))
+    kind = detect_kind(content)
+    if kind is None or kind not in allowed_kinds:
+        names = ", ".join(k.upper() for k in allowed_kinds)
+        raise ServiceValidationError.single(
+            field,
+            str(_l("This file is not a real %(kinds)s file (whatever its name says), so it was not uploaded.", kinds=names)),
+        )
+    stored_name = secrets.token_hex(_STORED_NAME_LENGTH // 2) + KINDS[kind][0]
+    (upload_folder(owner) / stored_name).write_bytes(content)
+    return StoredUpload(stored_name, kind, len(content), original_name[:255])
+
+
+def upload_path(stored_name: str, owner: int | None = None) -> Path:
+    """Where a stored file lives; refuses names we could not have made."""
+    stem, _, extension = stored_name.partition(".")
+    known_extensions = {ext for ext, _mime in KINDS.values()}
+    if len(stem) != _STORED_NAME_LENGTH or not all(c in "0123456789abcdef" for c in stem) or f".{extension}" not in known_extensions:
+        raise FileNotFoundError(stored_name)
+    return upload_folder(owner) / stored_name
+
+
+def open_upload(stored_name: str, owner: int | None = None):
+    """A binary file object for a stored upload."""
+    return upload_path(stored_name, owner).open("rb")
+
+
+def delete_upload(stored_name: str, owner: int | None = None) -> None:
+    upload_path(stored_name, owner).unlink(missing_ok=True)

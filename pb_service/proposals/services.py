@@ -20,7 +20,7 @@ from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission, has_permission
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import scoped_to, tenant_select
-from pb_service.core.uploads import delete_upload, store_upload
+from pb_service.core.uploads import IMAGES_AND_PDF, delete_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase, Pool
 from pb_service.editions.services import category_in_edition, pool_in_edition, require_phase
@@ -341,7 +341,7 @@ def add_attachment(tenant, actor, proposal: Proposal, file_storage, kind: Attach
     _ensure_editable(proposal)
     if kind is AttachmentKind.DOCUMENT and sum(a.kind is kind for a in proposal.attachments) >= MAX_ATTACHMENTS:
         raise ServiceValidationError.single("file", str(_l("A proposal can have at most %(count)s attachments.", count=MAX_ATTACHMENTS)))
-    stored = store_upload(tenant.id, file_storage)
+    stored = save_upload(file_storage, IMAGES_AND_PDF, owner=tenant.id)
     attachment = Attachment(
         municipality_id=tenant.id, proposal_id=proposal.id, kind=kind, original_name=stored.original_name,
         stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
@@ -360,7 +360,7 @@ def remove_attachment(tenant, actor, attachment: Attachment) -> None:
     record_audit(actor, tenant, "proposal.detach", attachment, name=attachment.original_name)
     db.session.delete(attachment)
     db.session.commit()
-    delete_upload(tenant.id, attachment.stored_name)
+    delete_upload(attachment.stored_name, owner=tenant.id)
 
 
 def set_paper_supporters(tenant, actor, proposal: Proposal, count: int | None, scan) -> None:

@@ -121,7 +121,7 @@ def attachment(proposal_id: int, attachment_id: int):
         abort(404)
     if found.kind is AttachmentKind.SUPPORTERS_LIST and not services.can_see_private_parts(current_user, g.municipality, proposal):
         abort(404)
-    path = upload_path(g.municipality.id, found.stored_name)
+    path = upload_path(found.stored_name, owner=g.municipality.id)
     if not path.is_file():
         abort(404)
     response = send_file(

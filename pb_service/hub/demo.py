@@ -1,0 +1,123 @@
+"""Demo content of the knowledge hub (``flask pb demo``): idempotent, looked up by Polish title.
+
+Written through the services, as programme staff would, so the demo has audit entries and a
+version history like real content.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from pb_service.accounts.services import user_by_email
+from pb_service.extensions import db
+from pb_service.hub import demo_content as content
+from pb_service.hub import services
+from pb_service.hub.models import (
+    Audience,
+    EventKind,
+    EventTranslation,
+    Expert,
+    MaterialKind,
+    MaterialTranslation,
+    PilotStatus,
+    PracticeKind,
+    PracticeTranslation,
+    Topic,
+    Visibility,
+)
+from pb_service.hub.services import EventData, ExpertData, MaterialData, PracticeData, TranslationData
+from pb_service.municipalities.services import municipality_by_slug
+
+STAFF_EMAIL = "staff@example.org"
+WARSAW = ZoneInfo("Europe/Warsaw")
+PB = [Topic.PARTICIPATORY_BUDGETING]
+
+
+def _exists(translation_model, title: str) -> bool:
+    return db.session.scalar(select(translation_model.id).where(translation_model.language == "pl", translation_model.title == title)) is not None
+
+
+def _versions(texts: dict) -> list[TranslationData]:
+    return [TranslationData(language, *text) for language, text in texts.items()]
+
+
+def _material(staff, texts: dict, data: MaterialData) -> bool:
+    first, *others = _versions(texts)
+    if _exists(MaterialTranslation, first.title):
+        return False
+    material = services.create_material(staff, data, first)
+    for version in others:
+        services.update_material(staff, material, data, version)
+    if data.kind is MaterialKind.COURSE:
+        module = services.add_module(staff, material, TranslationData("pl", content.COURSE_MODULE["pl"]))
+        for language in ("en", "uk"):
+            services.save_course_part_translation(staff, module, TranslationData(language, content.COURSE_MODULE[language]))
+        for lesson_texts in content.COURSE_LESSONS:
+            polish, *translated = [TranslationData(language, title, body=body) for language, (title, body) in lesson_texts.items()]
+            lesson = services.add_lesson(staff, module, polish)
+            for version in translated:
+                services.save_course_part_translation(staff, lesson, version)
+    services.publish_material(staff, material)
+    return True
+
+
+def _practice(staff, slug: str, kind: PracticeKind, pilot_status: PilotStatus | None) -> bool:
+    municipality = municipality_by_slug(slug)
+    first, *others = _versions(content.PRACTICES[slug])
+    if municipality is None or _exists(PracticeTranslation, first.title):
+        return False
+    data = PracticeData(kind, pilot_status)
+    practice = services.propose_practice(staff, municipality, data, first)
+    for version in others:
+        services.edit_practice(staff, practice, data, version)
+    services.review_practice(staff, practice, publish=True)
+    return True
+
+
+def _event(staff, spec: dict) -> bool:
+    first, *others = _versions({language: spec[language] for language in ("pl", "en", "uk")})
+    if _exists(EventTranslation, first.title):
+        return False
+    day = datetime.now(WARSAW).date() + timedelta(days=spec["days_ahead"])
+    starts_at = datetime.combine(day, time(spec["hour"]), WARSAW).astimezone(timezone.utc)
+    data = EventData(
+        kind=EventKind(spec["kind"]), starts_at=starts_at, ends_at=starts_at + timedelta(hours=spec["hours"]),
+        place=spec["place"], online_url=spec["online_url"], capacity=spec["capacity"],
+    )
+    event = services.create_event(staff, data, first)
+    for version in others:
+        services.update_event(staff, event, data, version)
+    services.publish_event(staff, event)
+    return True
+
+
+def _expert(staff) -> bool:
+    name = "dr Joanna Przykładowa (ekspertka demonstracyjna)"
+    if db.session.scalar(select(Expert.id).where(Expert.name == name)) is not None:
+        return False
+    services.save_expert(staff, None, ExpertData(
+        name, "Przykładowy profil eksperta w wersji demonstracyjnej: regulaminy budżetu obywatelskiego i reguły głosowania.",
+        [Topic.PARTICIPATORY_BUDGETING, Topic.COHESION_POLICY], email="ekspertka@example.org"))
+    return True
+
+
+def load_demo_hub() -> list[str]:
+    """Create the hub's starter content once; return lines saying what was added."""
+    staff = user_by_email(STAFF_EMAIL)
+    if staff is None:
+        return ["Knowledge hub: no staff account, nothing added"]
+    officials = [Audience.OFFICIALS]
+    added = [
+        _material(staff, content.EDITION_STEPS, MaterialData(MaterialKind.GUIDE, Visibility.PUBLIC, PB, [Audience.OFFICIALS, Audience.RESIDENTS])),
+        _material(staff, content.REVIEW_CHECKLIST, MaterialData(MaterialKind.TEMPLATE, Visibility.OFFICIALS, PB, officials)),
+        _material(staff, content.OUTCOME_RULES, MaterialData(MaterialKind.GUIDE, Visibility.PUBLIC, PB, [Audience.OFFICIALS, Audience.STAFF])),
+        _material(staff, content.ACCESSIBILITY, MaterialData(MaterialKind.GUIDE, Visibility.PUBLIC, [Topic.PARTICIPATORY_BUDGETING, Topic.AGEING], officials)),
+        _material(staff, content.COURSE, MaterialData(MaterialKind.COURSE, Visibility.PUBLIC, PB, officials)),
+        _practice(staff, "gdansk", PracticeKind.CASE_STUDY, None),
+        _practice(staff, "krakow", PracticeKind.PILOT_PROJECT, PilotStatus.PLANNED),
+        *[_event(staff, spec) for spec in content.EVENTS],
+        _expert(staff),
+    ]
+    return [f"Knowledge hub: {sum(added)} items added (5 materials, 2 good practices, 2 events, 1 expert in all)"]
