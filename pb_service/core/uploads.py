@@ -17,7 +17,6 @@ from pb_service.core.validation import ServiceValidationError
 
 #: What we accept, recognised by the file's first bytes (never by its name or declared type).
 JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
-IMAGE_TYPES = frozenset({JPEG, PNG, WEBP})
 EXTENSIONS = {JPEG: ".jpg", PNG: ".png", WEBP: ".webp", PDF: ".pdf"}
 
 
