@@ -67,12 +67,12 @@ def make_category(session, edition, name="Zieleń") -> Category:
 def make_proposal(session, pool, author, status: Status = Status.SUBMITTED, cost: int = 100_000_00, **fields) -> Proposal:
     n = next(_sequence)
     values = dict(
-        title=f"Projekt {n}", summary="Krótki opis.", description="Opis projektu.", location="ul. Długa 1",
+        edition_id=pool.edition_id, title=f"Projekt {n}", summary="Krótki opis.", description="Opis projektu.", location="ul. Długa 1",
         accessibility="Bez barier.", estimated_cost=cost, status=status,
         number=n if status is not Status.DRAFT else None, submitted_at=utcnow() if status is not Status.DRAFT else None,
     )
     values.update(fields)
-    proposal = Proposal(municipality_id=pool.municipality_id, edition_id=pool.edition_id, pool_id=pool.id, author_id=author.id, **values)
+    proposal = Proposal(municipality_id=pool.municipality_id, pool_id=pool.id, author_id=author.id, **values)
     proposal.cost_items = [CostItem(municipality_id=pool.municipality_id, description="Roboty", amount=cost)]
     session.add(proposal)
     session.flush()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from pb_service.core.roles import Role
-from pb_service.hub.models import Attachment, EventRegistration, MaterialRevision
+from pb_service.hub.models import MaterialFile, EventRegistration, MaterialRevision
 from tests.factories import login, make_municipality, make_official, make_user
 from tests.hub_factories import EXE_BYTES, make_event, make_material, subject
 
@@ -30,7 +30,7 @@ def test_executable_renamed_pdf_is_refused_and_nothing_is_stored(app, client, se
 
     assert response.status_code == 200
     assert "This file is not a real PDF, DOCX, XLSX file (whatever its name says), so it was not uploaded." in response.get_data(as_text=True)
-    assert _count(session, Attachment) == 0
+    assert _count(session, MaterialFile) == 0
     assert set(os.listdir(app.config["UPLOAD_FOLDER"])) == files_before
 
 

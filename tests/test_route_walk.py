@@ -1,23 +1,31 @@
 """Walk every route as another municipality's officials and as an anonymous visitor."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, g, render_template_string
 from flask_migrate import upgrade
+from werkzeug.datastructures import FileStorage
 
 from pb_service.accounts.models import Invitation, Membership
 from pb_service.accounts.services import members_of, open_invitations
 from pb_service.core.audit import record_audit
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import tenant_select
+from pb_service.core.uploads import IMAGES_AND_PDF, save_upload
 from pb_service.extensions import db
 from pb_service.hub.models import ExpertQuestion, Topic
+from pb_service.proposals.models import Attachment, AttachmentKind, Status
 from tests.conftest import make_app
-from tests.factories import login, make_municipality, make_official
+from tests.editions_factories import PNG_BYTES, make_category, make_edition, make_pool, make_proposal
+from tests.factories import login, make_municipality, make_official, make_user
 from tests.route_walk import RouteWalk, Visitor
 
 VICTIM_ADMIN_EMAIL = "victim-admin-private@example.org"
 AUDIT_SECRET = "victim-audit-detail-7f3a"
-QUESTION_SECRET = "victim-question-to-expert-91c2"
+QUESTION_SECRET = "victim-question-to-expert-5d07"
+AUTHOR_EMAIL = "victim-author-private@example.org"
+DRAFT_SECRET = "victim-draft-title-91c2"
 
 
 def _victim_and_attacker(session):
@@ -30,10 +38,32 @@ def _victim_and_attacker(session):
     question = ExpertQuestion(municipality_id=victim.id, topic=Topic.AGEING, subject="Pytanie", body=QUESTION_SECRET)
     session.add(question)
     attackers = {role: make_official(session, attacker, role) for role in Role}
+    ids = _victim_edition(session, victim)
     session.commit()
     membership = session.scalar(tenant_select(Membership, victim))
-    ids = {"membership_id": membership.id, "invitation_id": invitation.id, "question_id": question.id}
+    ids.update({"membership_id": membership.id, "invitation_id": invitation.id, "question_id": question.id})
     return victim, attacker, attackers, ids
+
+
+def _victim_edition(session, victim) -> dict:
+    """An edition with a pool, a category, a public proposal with its private supporters list, a draft."""
+    edition = make_edition(session, victim)
+    pool = make_pool(session, edition)
+    category = make_category(session, edition)
+    author = make_user(session, email=AUTHOR_EMAIL)
+    proposal = make_proposal(session, pool, author)
+    make_proposal(session, pool, author, Status.DRAFT, title=DRAFT_SECRET)
+    stored = save_upload(FileStorage(io.BytesIO(PNG_BYTES), "lista.png"), IMAGES_AND_PDF, owner=victim.id)
+    attachment = Attachment(
+        municipality_id=victim.id, proposal_id=proposal.id, kind=AttachmentKind.SUPPORTERS_LIST, original_name=stored.original_name,
+        stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
+    )
+    session.add(attachment)
+    session.flush()
+    return {
+        "edition_id": edition.id, "level_id": pool.level_id, "pool_id": pool.id, "category_id": category.id,
+        "proposal_id": proposal.id, "attachment_id": attachment.id,
+    }
 
 
 def _walk(app, session, victim, attacker, attackers, ids):
@@ -46,7 +76,9 @@ def _walk(app, session, victim, attacker, attackers, ids):
         app,
         victim_slug=victim.slug,
         victim_ids=ids,
-        private_markers=[VICTIM_ADMIN_EMAIL, "victim-invitee-private@example.org", AUDIT_SECRET, QUESTION_SECRET],
+        private_markers=[
+            VICTIM_ADMIN_EMAIL, "victim-invitee-private@example.org", AUDIT_SECRET, QUESTION_SECRET, AUTHOR_EMAIL, DRAFT_SECRET,
+        ],
     )
     return walk, walk.run(visitors)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, ForeignKeyConstraint, Integer, Numeric, String, Text,
+    JSON, BigInteger, Boolean, CheckConstraint, ForeignKeyConstraint, Integer, Numeric, String, Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship

@@ -13,7 +13,7 @@ from pb_service.editions import services
 from pb_service.editions.forms import (
     AdvancePhaseForm, BudgetFormulaForm, CategoryForm, CopyEditionForm, EditionForm, LevelForm, PoolForm, SettingsForm,
 )
-from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, LevelKind, Phase, Pool
+from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, Phase, Pool
 from pb_service.editions.permissions import MANAGE_EDITIONS, VIEW_EDITIONS_OFFICE
 from pb_service.editions.services import max_supporters
 
@@ -47,7 +47,7 @@ def detail(edition_id: int):
     edition = edition_or_404(edition_id)
     return render_template(
         "editions/detail.html", edition=edition, phase_changes=services.phase_changes(g.municipality, edition),
-        Phase=Phase, LevelKind=LevelKind,
+        Phase=Phase,
     )
 
 

@@ -239,8 +239,8 @@ class Material(Translated, TimestampMixin, db.Model):
     )
     topic_links: Mapped[list["MaterialTopic"]] = relationship(cascade="all, delete-orphan")
     audience_links: Mapped[list["MaterialAudience"]] = relationship(cascade="all, delete-orphan")
-    attachments: Mapped[list["Attachment"]] = relationship(
-        back_populates="material", cascade="all, delete-orphan", order_by="Attachment.id"
+    attachments: Mapped[list["MaterialFile"]] = relationship(
+        back_populates="material", cascade="all, delete-orphan", order_by="MaterialFile.id"
     )
     modules: Mapped[list["CourseModule"]] = relationship(
         back_populates="course", cascade="all, delete-orphan", order_by="CourseModule.position"
@@ -313,7 +313,7 @@ class MaterialAudience(db.Model):
     audience: Mapped[Audience] = mapped_column(value_enum(Audience, 20), primary_key=True)
 
 
-class Attachment(db.Model):
+class MaterialFile(db.Model):
     """A file (PDF, DOCX, XLSX) of a material, stored by :mod:`pb_service.core.uploads`."""
 
     __tablename__ = "hub_attachment"

@@ -24,7 +24,7 @@ from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
 from pb_service.hub.models import (
     CONTENT_LANGUAGES,
-    Attachment,
+    MaterialFile,
     Audience,
     CourseLesson,
     CourseModule,
@@ -288,13 +288,13 @@ def unpublish_material(actor, material: Material) -> None:
     _unpublish(actor, material, "hub.material_unpublish")
 
 
-def add_attachment(actor, material: Material, file, language: str = "") -> Attachment:
+def add_attachment(actor, material: Material, file, language: str = "") -> MaterialFile:
     """Store a PDF, DOCX or XLSX file with the material; anything else is refused untouched."""
     ensure_permission(actor, MANAGE_HUB)
     if language and language not in CONTENT_LANGUAGES:
         raise ServiceValidationError.single("language", str(_l("Choose one of the offered languages.")))
     stored = save_upload(file, DOCUMENTS, max_bytes=MATERIAL_MAX_BYTES)
-    attachment = Attachment(
+    attachment = MaterialFile(
         language=language, original_name=stored.original_name, stored_name=stored.stored_name,
         file_kind=stored.kind, size=stored.size, uploaded_by_id=actor.id,
     )
@@ -305,7 +305,7 @@ def add_attachment(actor, material: Material, file, language: str = "") -> Attac
     return attachment
 
 
-def remove_attachment(actor, attachment: Attachment) -> None:
+def remove_attachment(actor, attachment: MaterialFile) -> None:
     ensure_permission(actor, MANAGE_HUB)
     material, stored_name = attachment.material, attachment.stored_name
     material.attachments.remove(attachment)
@@ -314,7 +314,7 @@ def remove_attachment(actor, attachment: Attachment) -> None:
     delete_upload(stored_name)
 
 
-def attachments_for(material: Material, language: str) -> list[Attachment]:
+def attachments_for(material: Material, language: str) -> list[MaterialFile]:
     """Files in the reader's language first, then those for every language, then the others."""
     order = {language: 0, "": 1}
     return sorted(material.attachments, key=lambda a: (order.get(a.language, 2), a.id))

@@ -36,7 +36,7 @@ from pb_service.hub.forms import (
 )
 from pb_service.hub.models import (
     CONTENT_LANGUAGES,
-    Attachment,
+    MaterialFile,
     Audience,
     CourseLesson,
     CourseModule,
@@ -181,7 +181,7 @@ def lesson_done(material_id: int, lesson_id: int):
 @public
 def attachment(attachment_id: int):
     """A material's file, only for those who may see the material."""
-    file = db.session.get(Attachment, attachment_id)
+    file = db.session.get(MaterialFile, attachment_id)
     if file is None or not services.is_visible(file.material, current_user):
         abort(404)
     try:
@@ -503,7 +503,7 @@ def _toggle_publication(item, publish, unpublish, published_message: str, withdr
 @hub_manage.post("/attachments/<int:attachment_id>/remove")
 @requires(MANAGE_HUB)
 def remove_attachment(attachment_id: int):
-    file = db.get_or_404(Attachment, attachment_id)
+    file = db.get_or_404(MaterialFile, attachment_id)
     material_id = file.material_id
     if ConfirmForm().validate_on_submit():
         services.remove_attachment(current_user, file)

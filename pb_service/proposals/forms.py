@@ -51,8 +51,9 @@ class CostItemList(FieldList):
 
 class ProposalForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title."))], description=_l("Short and specific, up to 150 characters."))
-    pool_id = SelectField(_l("Pool"), coerce=int, description=_l("The city-wide pool or the district where the project is."))
-    category_id = SelectField(_l("Category"), coerce=lambda v: int(v) if v else None)
+    # The service checks that the pool and category belong to this edition (one message, one place).
+    pool_id = SelectField(_l("Pool"), coerce=int, validate_choice=False, description=_l("The city-wide pool or the district where the project is."))
+    category_id = SelectField(_l("Category"), coerce=lambda v: int(v) if v else None, validate_choice=False)
     summary = TextAreaField(_l("Summary"), description=_l("One or two sentences for the catalogue and the ballot (up to 500 characters)."), render_kw={"rows": 3})
     description = TextAreaField(_l("Description"), description=_l("What, why and for whom. Markdown: **bold**, lists with -, links as [text](https://...). No HTML."), render_kw={"rows": 10})
     location = StringField(_l("Location"), description=_l("Address or a description of the place, e.g. ul. Grunwaldzka 5, skwer przy szkole."))

@@ -22,7 +22,6 @@ from pb_service.proposals.forms import (
 )
 from pb_service.proposals.models import PUBLIC_STATUSES, Attachment, AttachmentKind, Proposal, Status
 from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS, VIEW_REVIEW_QUEUE
-from pb_service.proposals.workflow import TRANSITIONS
 
 CATALOGUE_PAGE_SIZE = 12
 QUEUE_PAGE_SIZE = 30
@@ -315,7 +314,7 @@ def _review_page(proposal: Proposal, **forms):
         can_review=has_permission(current_user, REVIEW_PROPOSALS, tenant),
         can_decide_appeals=has_permission(current_user, DECIDE_APPEALS, tenant),
         can_assign=has_permission(current_user, ASSIGN_EVALUATORS, tenant),
-        Status=Status, TRANSITIONS=TRANSITIONS,
+        Status=Status,
     )
 
 
