@@ -5,6 +5,9 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from pb_service.core.models import UTCDateTime
+from pb_service.hub.search import outside_search_structures
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     # Only when run from the command line; inside tests and the app, keep their logging.
@@ -14,6 +17,13 @@ logger = logging.getLogger("alembic.env")
 target_db = current_app.extensions["migrate"].db
 engine = target_db.engine
 config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+
+
+def render_app_types(type_, object_, autogen_context):
+    """Our column types as plain SQLAlchemy types, so migrations never import the app."""
+    if isinstance(type_, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_offline():
@@ -30,6 +40,8 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_name", outside_search_structures)
+    conf_args.setdefault("render_item", render_app_types)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

@@ -5,21 +5,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from pb_service.extensions import db
-
-#: Search structures that only the migration knows (see pb_service/hub/search.py): SQLite's FTS5
-#: table and its shadow tables, PostgreSQL's GIN expression index. The models cannot declare them
-#: for one dialect only, so the comparison leaves them out by name.
-SEARCH_ONLY_NAMES = {"hub_material_fts", "ix_hub_material_translation_fts"}
-
-
-def _include_name(name, type_, parent_names) -> bool:
-    return not (name or "").startswith(tuple(SEARCH_ONLY_NAMES))
-
+from pb_service.hub.search import outside_search_structures
 
 def test_models_and_migrations_agree(app):
     # The app fixture has run every migration on an empty database of this backend.
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_name": _include_name, "compare_type": True})
+        context = MigrationContext.configure(connection, opts={"include_name": outside_search_structures, "compare_type": True})
         assert compare_metadata(context, db.metadata) == []
 
 

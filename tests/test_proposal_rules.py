@@ -167,7 +167,7 @@ def test_a_rule_needing_approval_ballots_is_refused_for_points(app, session, cit
     client = app.test_client()
     login(client, admin)
     response = client.post(f"/{city.slug}/office/editions/{edition.id}/settings", data={
-        "identification": "declaration", "outcome_rule": "phragmen", "tie_break": "cheaper-first",
+        "identification": "name_address", "outcome_rule": "phragmen", "tie_break": "cheaper-first",
         "ballot_order": "random_per_voter", "leftover_policy": "stays", "leftover_pool_id": "",
     })
     assert "Reguła „phragmen” wymaga głosowania aprobującego, a na poziomie „Dzielnice” głosuje się tak: Punkty według miejsca (np. 3, 2, 1)." in response.get_data(as_text=True)

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from pb_service.core.forms import enum_choices
 from pb_service.core.i18n import LANGUAGE_NAMES
 from pb_service.core.roles import Role
 
@@ -71,7 +72,7 @@ class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=EMAIL_VALIDATORS)
     role = SelectField(
         _l("Role"),
-        choices=lambda: [SelectChoice(role.value, role.label) for role in Role],
+        choices=enum_choices(Role),
         coerce=Role,
         description=_l("Administrators configure editions; evaluators review proposals; clerks enter paper ballots; observers read."),
     )

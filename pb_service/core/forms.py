@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import flash, redirect
 from flask_babel import gettext as _
-from wtforms import DateTimeLocalField, SelectMultipleField, widgets
+from wtforms import DateTimeLocalField, SelectChoice, SelectMultipleField, widgets
 
 from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
@@ -84,3 +84,8 @@ def run_action(action, *, success: str, next_url: str, form=None):
     else:
         flash(success, "success")
     return redirect(next_url)
+
+
+def enum_choices(enum_class):
+    """A select's choices for an enum, labelled in the request's language (not the import's)."""
+    return lambda: [SelectChoice(member.value, member.label) for member in enum_class]

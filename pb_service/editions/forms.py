@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DecimalField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from pb_service.core.forms import WarsawDateTimeField
+from pb_service.core.forms import WarsawDateTimeField, enum_choices
 from pb_service.core.money import MoneyField
 from pb_service.editions.models import (
-    DATED_PHASES, PHASE_START_COLUMNS, BallotOrder, Identification, LeftoverPolicy, LevelKind,
+    DATED_PHASES, PHASE_START_COLUMNS, BallotOrder, Identification, LeftoverPolicy, LevelKind, Verification,
 )
 from pb_service.editions.rules import OUTCOME_RULE_LABELS, OUTCOME_RULES, TIE_BREAK_LABELS, TIE_BREAKS, VotingMethod
 from pb_service.editions.services import EditionData, LevelData, PoolData, SettingsData
@@ -56,12 +56,21 @@ class AdvancePhaseForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    identification = SelectField(_l("How voters identify themselves"), choices=[(i.value, i.label) for i in Identification], coerce=Identification)
-    outcome_rule = SelectField(_l("Outcome rule"), choices=[(name, f"{OUTCOME_RULE_LABELS[name]} ({name})") for name in OUTCOME_RULES],
+    identification = SelectField(_l("How voters identify themselves"), choices=enum_choices(Identification), coerce=Identification)
+    verification = SelectField(_l("One-time code before the ballot is accepted"), choices=enum_choices(Verification), coerce=Verification)
+    identities_per_phone = IntegerField(
+        _l("People who may vote with codes sent to one phone number"), default=5,
+        validators=[NumberRange(min=1, message=_l("Allow at least one person per phone number."))],
+        description=_l("A family may share a phone; Wrocław allows 5."),
+    )
+    voter_register_required = BooleanField(_l("Only people in the imported register of eligible voters may vote"))
+    api_ballots_enabled = BooleanField(_l("Accept ballots through the JSON API"), default=True)
+    paper_double_entry = BooleanField(_l("Paper ballots are entered twice, blind, by two clerks"))
+    outcome_rule = SelectField(_l("Outcome rule"), choices=lambda: [SelectChoice(name, f"{OUTCOME_RULE_LABELS[name]} ({name})") for name in OUTCOME_RULES],
                                description=_l("Rules based on equal shares and Phragmén's rule need approval ballots."))
-    tie_break = SelectField(_l("Tie-break"), choices=[(name, TIE_BREAK_LABELS[name]) for name in TIE_BREAKS])
-    ballot_order = SelectField(_l("Order of projects on the ballot"), choices=[(o.value, o.label) for o in BallotOrder], coerce=BallotOrder)
-    leftover_policy = SelectField(_l("Leftover money"), choices=[(p.value, p.label) for p in LeftoverPolicy], coerce=LeftoverPolicy)
+    tie_break = SelectField(_l("Tie-break"), choices=lambda: [SelectChoice(name, TIE_BREAK_LABELS[name]) for name in TIE_BREAKS])
+    ballot_order = SelectField(_l("Order of projects on the ballot"), choices=enum_choices(BallotOrder), coerce=BallotOrder)
+    leftover_policy = SelectField(_l("Leftover money"), choices=enum_choices(LeftoverPolicy), coerce=LeftoverPolicy)
     leftover_pool_id = SelectField(_l("Pool receiving leftover money"), coerce=lambda v: int(v) if v else None,
                                    description=_l("Only when leftover money moves to another pool."))
     submit = SubmitField(_l("Save settings"))
@@ -70,6 +79,9 @@ class SettingsForm(FlaskForm):
         return SettingsData(
             identification=self.identification.data, outcome_rule=self.outcome_rule.data, tie_break=self.tie_break.data,
             ballot_order=self.ballot_order.data, leftover_policy=self.leftover_policy.data, leftover_pool_id=self.leftover_pool_id.data,
+            verification=self.verification.data, identities_per_phone=self.identities_per_phone.data,
+            voter_register_required=self.voter_register_required.data, api_ballots_enabled=self.api_ballots_enabled.data,
+            paper_double_entry=self.paper_double_entry.data,
         )
 
 
@@ -79,9 +91,9 @@ def parse_points(text: str) -> list[int]:
 
 class LevelForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the level's name."))], description=_l("E.g. City-wide projects, District projects."))
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in LevelKind], coerce=LevelKind)
+    kind = SelectField(_l("Kind"), choices=enum_choices(LevelKind), coerce=LevelKind)
     position = IntegerField(_l("Position on the ballot"), default=0, validators=[Optional()])
-    method = SelectField(_l("Voting method"), choices=[(m.value, m.label) for m in VotingMethod], coerce=VotingMethod)
+    method = SelectField(_l("Voting method"), choices=enum_choices(VotingMethod), coerce=VotingMethod)
     min_choices = IntegerField(_l("Fewest projects to choose"), default=1, validators=[REQUIRED_NUMBER])
     max_choices = IntegerField(_l("Most projects to choose"), validators=[Optional()], description=_l("Leave empty for no limit."))
     points = StringField(_l("Points by rank"), description=_l("For points: from the first choice down, e.g. 3, 2, 1."))

@@ -77,12 +77,15 @@ LEVEL_KIND_LABELS = {
 
 
 class Identification(str, enum.Enum):
-    """How voters prove who they are (within what courts allow: name and address suffice)."""
+    """What voters give to identify themselves (courts allow no more than identifies a resident)."""
 
-    DECLARATION = "declaration"
+    #: First and last name, address, and a declaration of residence: the lawful baseline.
+    NAME_ADDRESS = "name_address"
+    #: Full PESEL (checksum, birth date and sex decoded), first and last name, declaration; parental
+    #: consent for voters under 13 (as Warsaw).
     PESEL = "pesel"
-    EMAIL_CODE = "email_code"
-    SMS_CODE = "sms_code"
+    #: The last four digits of PESEL, first and last name, address, declaration (as Poznań).
+    PESEL_LAST4 = "pesel_last4"
 
     @property
     def label(self) -> str:
@@ -90,10 +93,28 @@ class Identification(str, enum.Enum):
 
 
 IDENTIFICATION_LABELS = {
-    Identification.DECLARATION: _l("Name, address and a declaration of residence"),
-    Identification.PESEL: _l("PESEL number (checked by its checksum)"),
-    Identification.EMAIL_CODE: _l("One-time code sent by e-mail"),
-    Identification.SMS_CODE: _l("One-time code sent by text message"),
+    Identification.NAME_ADDRESS: _l("Name, address and a declaration of residence"),
+    Identification.PESEL: _l("PESEL number, name and a declaration of residence"),
+    Identification.PESEL_LAST4: _l("Last four digits of PESEL, name, address and a declaration"),
+}
+
+
+class Verification(str, enum.Enum):
+    """A one-time code the voter must enter before the ballot is accepted."""
+
+    NONE = "none"
+    EMAIL_CODE = "email_code"
+    SMS_CODE = "sms_code"
+
+    @property
+    def label(self) -> str:
+        return str(VERIFICATION_LABELS[self])
+
+
+VERIFICATION_LABELS = {
+    Verification.NONE: _l("No one-time code"),
+    Verification.EMAIL_CODE: _l("One-time code sent by e-mail"),
+    Verification.SMS_CODE: _l("One-time code sent by text message"),
 }
 
 
@@ -144,6 +165,7 @@ class Edition(TenantOwned, TimestampMixin, db.Model):
         UniqueConstraint("municipality_id", "id"),
         UniqueConstraint("municipality_id", "name"),
         CheckConstraint("appeal_days BETWEEN 1 AND 60", name="appeal_days"),
+        CheckConstraint("identities_per_phone >= 1", name="identities_per_phone"),
         CheckConstraint("correction_days BETWEEN 1 AND 60", name="correction_days"),
     )
 
@@ -176,8 +198,17 @@ class Edition(TenantOwned, TimestampMixin, db.Model):
 
     # --- settings used by voting and results (locked once voting starts) ---
     identification: Mapped[Identification] = mapped_column(
-        value_enum(Identification, 20), default=Identification.DECLARATION, nullable=False
+        value_enum(Identification, 20), default=Identification.NAME_ADDRESS, nullable=False
     )
+    verification: Mapped[Verification] = mapped_column(value_enum(Verification, 20), default=Verification.NONE, nullable=False)
+    #: At most this many identities may vote with codes sent to one phone number (Wrocław: 5).
+    identities_per_phone: Mapped[int] = mapped_column(Integer, default=5, nullable=False)
+    #: Only people in the imported register of eligible voters may vote.
+    voter_register_required: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    #: Whether ballots may be cast through the JSON API (integrations, load tests).
+    api_ballots_enabled: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    #: Paper ballots are entered twice, blind, by two clerks; mismatches go to a supervisor.
+    paper_double_entry: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     #: Outcome rule name from :data:`pb_service.editions.rules.OUTCOME_RULES`.
     outcome_rule: Mapped[str] = mapped_column(String(40), default=DEFAULT_OUTCOME_RULE, nullable=False)
     #: Tie-break name from :data:`pb_service.editions.rules.TIE_BREAKS`.

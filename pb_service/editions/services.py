@@ -19,7 +19,7 @@ from pb_service.core.permissions import ensure_permission
 from pb_service.core.tenancy import cross_tenant_select, get_for_tenant, scoped_to, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import (
-    DATED_PHASES, PHASE_START_COLUMNS, BallotOrder, Category, Edition, Identification, LeftoverPolicy, Level, LevelKind,
+    DATED_PHASES, PHASE_START_COLUMNS, BallotOrder, Category, Edition, Identification, LeftoverPolicy, Level, LevelKind, Verification,
     Phase, Pool,
 )
 from pb_service.editions.permissions import MANAGE_EDITIONS
@@ -280,6 +280,11 @@ class SettingsData:
     ballot_order: BallotOrder
     leftover_policy: LeftoverPolicy
     leftover_pool_id: int | None = None
+    verification: Verification = Verification.NONE
+    identities_per_phone: int = 5
+    voter_register_required: bool = False
+    api_ballots_enabled: bool = True
+    paper_double_entry: bool = False
 
 
 def _rule_problems(rule: str, levels) -> list[str]:
@@ -308,9 +313,16 @@ def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None
     if data.leftover_policy is LeftoverPolicy.MOVES_TO_POOL:
         if data.leftover_pool_id is None or pool_in_edition(tenant, edition, data.leftover_pool_id) is None:
             errors["leftover_pool_id"] = [str(_l("Choose the pool of this edition that receives the leftover money."))]
+    if data.identities_per_phone is None or data.identities_per_phone < 1:
+        errors["identities_per_phone"] = [str(_l("Allow at least one person per phone number."))]
     if errors:
         raise ServiceValidationError(errors)
     edition.identification = data.identification
+    edition.verification = data.verification
+    edition.identities_per_phone = data.identities_per_phone
+    edition.voter_register_required = data.voter_register_required
+    edition.api_ballots_enabled = data.api_ballots_enabled
+    edition.paper_double_entry = data.paper_double_entry
     edition.outcome_rule = data.outcome_rule
     edition.tie_break = data.tie_break
     edition.ballot_order = data.ballot_order

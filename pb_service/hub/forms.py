@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from pb_service.core.forms import enum_choices
 from pb_service.core.i18n import LANGUAGE_NAMES
 from pb_service.core.models import as_utc
 from pb_service.hub.models import (
@@ -37,10 +38,6 @@ from pb_service.hub.services import EventData, ExpertData, MaterialData, Practic
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, lists with - or 1., links as [text](https://...), tables. HTML is not allowed.")
-
-
-def _choices(enum_class):
-    return lambda: [(member.value, member.label) for member in enum_class]
 
 
 def _optional_int(value):
@@ -78,11 +75,11 @@ class PartForm(TranslationFields):
 
 
 class MaterialForm(TranslationFields):
-    kind = SelectField(_l("Kind"), choices=_choices(MaterialKind), coerce=MaterialKind)
-    visibility = SelectField(_l("Who may see it"), choices=_choices(Visibility), coerce=Visibility,
+    kind = SelectField(_l("Kind"), choices=enum_choices(MaterialKind), coerce=MaterialKind)
+    visibility = SelectField(_l("Who may see it"), choices=enum_choices(Visibility), coerce=Visibility,
                              description=_l("Officials-only materials are hidden from residents and visitors everywhere: pages, search, API and feed."))
-    topics = MultiCheckboxField(_l("Topics"), choices=_choices(Topic))
-    audiences = MultiCheckboxField(_l("Audience"), choices=_choices(Audience))
+    topics = MultiCheckboxField(_l("Topics"), choices=enum_choices(Topic))
+    audiences = MultiCheckboxField(_l("Audience"), choices=enum_choices(Audience))
     video_url = URLField(_l("Video address"), validators=[Optional(), Length(max=500)],
                          description=_l("For videos: the address of the recording, e.g. on the programme's channel."))
     original_language = SelectField(_l("Original language"), choices=list(LANGUAGE_NAMES.items()),
@@ -106,8 +103,8 @@ class AttachmentForm(FlaskForm):
 
 
 class EventForm(TranslationFields):
-    kind = SelectField(_l("Kind"), choices=_choices(EventKind), coerce=EventKind)
-    visibility = SelectField(_l("Who may see it"), choices=_choices(Visibility), coerce=Visibility)
+    kind = SelectField(_l("Kind"), choices=enum_choices(EventKind), coerce=EventKind)
+    visibility = SelectField(_l("Who may see it"), choices=enum_choices(Visibility), coerce=Visibility)
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired(message=_l("Enter the start date and time."))],
                                    description=_l("Polish time."))
@@ -140,7 +137,7 @@ class AttachMaterialForm(FlaskForm):
 
 
 class PracticeForm(TranslationFields):
-    kind = SelectField(_l("Kind"), choices=_choices(PracticeKind), coerce=PracticeKind)
+    kind = SelectField(_l("Kind"), choices=enum_choices(PracticeKind), coerce=PracticeKind)
     pilot_status = SelectField(_l("Stage of the pilot project"), choices=lambda: [("", _l("Not a pilot project"))] + [(s.value, s.label) for s in PilotStatus],
                                coerce=lambda value: PilotStatus(value) if value else None, validate_choice=False)
     edition_id = IntegerField(_l("Edition number in the service"), validators=[Optional()],
@@ -159,7 +156,7 @@ class ReviewForm(FlaskForm):
 class ExpertForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the expert's name.")), Length(max=200)])
     bio = TextAreaField(_l("About the expert"), validators=[Optional(), Length(max=4000)])
-    topics = MultiCheckboxField(_l("Topics"), choices=_choices(Topic))
+    topics = MultiCheckboxField(_l("Topics"), choices=enum_choices(Topic))
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
                        description=_l("Assigned questions are sent here."))
     account_email = EmailField(_l("Account in the service"), validators=[Optional(), Length(max=254)],
@@ -175,7 +172,7 @@ class ExpertForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    topic = SelectField(_l("Topic"), choices=_choices(Topic), coerce=Topic)
+    topic = SelectField(_l("Topic"), choices=enum_choices(Topic), coerce=Topic)
     subject = StringField(_l("Subject"), validators=[DataRequired(message=_l("Enter a short subject.")), Length(max=200)])
     body = TextAreaField(_l("Your question and its context"), validators=[DataRequired(message=_l("Describe the question and its context in a few sentences."))],
                          description=_l("What you are deciding, what the rules of your edition say, what you have tried."), render_kw={"rows": 10})
@@ -200,5 +197,5 @@ class AnswerForm(FlaskForm):
 
 
 class PublishAnswerForm(FlaskForm):
-    visibility = SelectField(_l("Who may see it"), choices=_choices(Visibility), coerce=Visibility)
+    visibility = SelectField(_l("Who may see it"), choices=enum_choices(Visibility), coerce=Visibility)
     submit = SubmitField(_l("Publish as a Q&A"))

@@ -66,6 +66,16 @@ _ENDINGS = {
 POSTGRESQL_ENGINE = "PostgreSQL full-text search"
 SQLITE_ENGINE = "SQLite FTS5"
 
+#: Search structures only the migration knows (SQLite's FTS5 table and its shadow tables,
+#: PostgreSQL's GIN expression index): the models cannot declare them for one dialect only, so
+#: autogenerate and the models-match-migrations test leave them out by name.
+SEARCH_ONLY_NAMES = ("hub_material_fts", "ix_hub_material_translation_fts")
+
+
+def outside_search_structures(name, type_, parent_names) -> bool:
+    """Alembic ``include_name`` hook: False for the search-only structures above."""
+    return not (name or "").startswith(SEARCH_ONLY_NAMES)
+
 
 def fold(text_value: str) -> str:
     """Lower case with Polish diacritics removed: the form both documents and queries take."""

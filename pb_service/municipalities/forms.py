@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, URLField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL
 
+from pb_service.core.forms import enum_choices
 from pb_service.core.i18n import LANGUAGE_NAMES
 from pb_service.municipalities.models import MunicipalityKind, Voivodeship
 from pb_service.municipalities.services import REGISTER_FIELDS, MunicipalityData
@@ -20,8 +21,8 @@ class MunicipalityForm(FlaskForm):
                        description=_l("The part after the service address, e.g. gdansk. Lower-case letters, digits and hyphens."))
     teryt = StringField(_l("TERYT code"), validators=[DataRequired(message=_l("Enter the TERYT code.")), Length(min=7, max=7, message=_l("A TERYT code has exactly 7 digits."))],
                         description=_l("Seven digits from the national register, e.g. 2261011 for Gdańsk."))
-    voivodeship = SelectField(_l("Voivodeship"), choices=[SelectChoice(v.value, v.label) for v in Voivodeship], coerce=Voivodeship)
-    kind = SelectField(_l("Kind of municipality"), choices=lambda: [SelectChoice(k.value, k.label) for k in MunicipalityKind], coerce=MunicipalityKind)
+    voivodeship = SelectField(_l("Voivodeship"), choices=enum_choices(Voivodeship), coerce=Voivodeship)
+    kind = SelectField(_l("Kind of municipality"), choices=enum_choices(MunicipalityKind), coerce=MunicipalityKind)
     population = IntegerField(_l("Population"), validators=[DataRequired(message=_l("Enter the number of residents.")), NumberRange(min=1, message=_l("Population must be a positive number."))])
     default_locale = SelectField(_l("Default language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()])
     contact_email = EmailField(_l("Contact e-mail"), validators=OPTIONAL_EMAIL)
