@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from pb_service.voting import models as voting_models  # noqa: F401  (until voting's views land)
     from pb_service.accounts.views import accounts
     from pb_service.api import register_api
     from pb_service.core.views import main
