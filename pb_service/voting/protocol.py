@@ -1,0 +1,84 @@
+"""The voting protocol: per pool and channel, ballots cast, valid and invalid (by reason), and the
+refused attempts by reason. Counts only: nothing about any person or any single ballot.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.extensions import db
+from pb_service.voting.models import Ballot, Channel, RejectedAttempt, VoterRecord
+
+
+@dataclass
+class PoolCount:
+    cast: int = 0
+    valid: int = 0
+    #: Invalid paper ballots by the reason the clerk recorded.
+    invalid: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class Protocol:
+    #: (pool id, channel) → counts. A ballot counts in every pool it chose in.
+    pools: dict[tuple[int, Channel], PoolCount]
+    #: Ballots (one per voter) by channel, valid or not.
+    ballots_by_channel: Counter
+    #: Invalid ballots without any pool chosen (e.g. an empty or torn paper sheet), by reason.
+    invalid_without_pool: Counter
+    #: Voters by channel (equals the ballots: both rows are written together).
+    voters_by_channel: Counter
+    #: Refused attempts by (reason, channel).
+    rejected: Counter
+
+    def pool_rows(self, pool_id: int) -> list[tuple[Channel, PoolCount]]:
+        return [(channel, self.pools[(pool_id, channel)]) for channel in Channel if (pool_id, channel) in self.pools]
+
+
+def voting_protocol(tenant, edition) -> Protocol:
+    """Count the edition's ballots; reads choices in bulk (one row per ballot, no ORM objects)."""
+    pools: dict[tuple[int, Channel], PoolCount] = defaultdict(PoolCount)
+    by_channel: Counter = Counter()
+    invalid_without_pool: Counter = Counter()
+    statement = scoped_to(
+        select(Ballot.channel, Ballot.is_valid, Ballot.invalid_reason, Ballot.choices).where(
+            Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id
+        ),
+        tenant,
+    )
+    for channel, is_valid, reason, choices in db.session.execute(statement):
+        channel = Channel(channel)
+        by_channel[channel] += 1
+        if not is_valid and not choices:
+            invalid_without_pool[reason] += 1
+        for pool_id in choices or {}:
+            count = pools[(int(pool_id), channel)]
+            count.cast += 1
+            if is_valid:
+                count.valid += 1
+            else:
+                count.invalid[reason] += 1
+    voters = scoped_to(
+        select(VoterRecord.channel, func.count()).where(
+            VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id
+        ).group_by(VoterRecord.channel),
+        tenant,
+    )
+    rejected = tenant_select(RejectedAttempt, tenant, RejectedAttempt.edition_id == edition.id)
+    return Protocol(
+        pools=dict(pools),
+        ballots_by_channel=by_channel,
+        invalid_without_pool=invalid_without_pool,
+        voters_by_channel=Counter({Channel(channel): count for channel, count in db.session.execute(voters)}),
+        rejected=_sum_rejections(db.session.scalars(rejected)),
+    )
+
+
+def _sum_rejections(rows) -> Counter:
+    totals: Counter = Counter()
+    for row in rows:
+        totals[(row.reason, row.channel)] += row.count
+    return totals
