@@ -61,7 +61,6 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from pb_service.voting import models as voting_models  # noqa: F401  (until voting's views land)
     from pb_service.accounts.views import accounts
     from pb_service.api import register_api
     from pb_service.core.views import main
@@ -69,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.hub.views import hub, hub_manage, hub_office
     from pb_service.municipalities.views import municipality_pages, staff
     from pb_service.proposals.views import proposals
+    from pb_service.voting.views import voting
 
     app.register_blueprint(main)
     app.register_blueprint(accounts)
@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     register_api(app, extensions.api)
     app.register_blueprint(editions)
     app.register_blueprint(proposals)
+    app.register_blueprint(voting)
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
 

@@ -28,6 +28,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SERVER_NAME_FOR_MAIL": ("http://127.0.0.1:5000", "public base URL used in links inside e-mails"),
     "UPLOAD_FOLDER": ("", "where uploaded files are kept (outside the web root); empty: `instance/uploads`"),
     "PORT": ("5000", "port of `make run`"),
+    "SMS_BACKEND": ("log", "`http` sends one-time codes through `SMS_GATEWAY_URL`, `log` only logs them"),
+    "SMS_GATEWAY_URL": ("", "HTTP endpoint of the SMS gateway (JSON POST `{to, text}`)"),
+    "SMS_GATEWAY_TOKEN": ("", "bearer token for the SMS gateway"),
+    "BALLOT_API_LIMIT": ("120 per minute", "rate limit of the ballot API per client address"),
     "UPLOAD_FOLDER": ("", "where uploaded files are kept, outside the web root (default: `instance/uploads`)"),
     "MAX_UPLOAD_MB": ("10", "largest accepted attachment, in megabytes"),
 }
@@ -94,6 +98,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "LANGUAGES": ("pl", "en", "uk"),
+        "SMS_BACKEND": _env("SMS_BACKEND"),
+        "SMS_GATEWAY_URL": _env("SMS_GATEWAY_URL"),
+        "SMS_GATEWAY_TOKEN": _env("SMS_GATEWAY_TOKEN"),
+        "BALLOT_API_LIMIT": _env("BALLOT_API_LIMIT"),
         "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "MAX_UPLOAD_BYTES": int(_env("MAX_UPLOAD_MB")) * 1024 * 1024,
     }

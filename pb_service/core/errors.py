@@ -36,9 +36,10 @@ def _message_for(error: HTTPException) -> str:
 def handle_http_error(error: HTTPException):
     message = _message_for(error)
     if wants_json():
-        # flask-smorest puts validation messages in error.data["messages"].
-        errors = getattr(error, "data", {}).get("messages") if getattr(error, "data", None) else None
-        response = jsonify(api_error_body(error.code, error.name, message, errors))
+        # flask-smorest puts validation messages in data["messages"]; our aborts pass message/errors.
+        data = getattr(error, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")
+        response = jsonify(api_error_body(error.code, error.name, str(data.get("message") or message), errors))
         response.status_code = error.code
         return response
     return render_template("errors/error.html", code=error.code, message=message), error.code

@@ -15,7 +15,7 @@ from pb_service.accounts.models import User
 from pb_service.accounts.services import hash_password, user_by_email
 from pb_service.core.models import utcnow
 from pb_service.core.tenancy import tenant_select
-from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, LevelKind, Pool
+from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Identification, Level, LevelKind, Pool
 from pb_service.editions.rules import VotingMethod
 from pb_service.extensions import db
 from pb_service.proposals.models import CostItem, Proposal, Stage, Status
@@ -34,22 +34,25 @@ class City:
     centre: tuple[float, float]
     #: (district name, residents, area in km²)
     districts: tuple[tuple[str, int, str], ...]
-    #: The city-wide level's voting method: Gdańsk spreads 5 points, Kraków ranks 3/2/1.
+    #: The voting method: Gdańsk chooses up to 5 projects per level (Warsaw style), Kraków ranks 3/2/1.
     method: VotingMethod
     points: tuple[int, ...] = ()
     total_points: int | None = None
+    #: Approval: most projects a voter chooses per level (Warsaw style).
+    max_choices: int | None = None
+    identification: Identification = Identification.NAME_ADDRESS
 
 
 CITIES = {
     "gdansk": City(
         "gdansk", "admin.gdansk@example.org", "evaluator.gdansk@example.org", (54.3520, 18.6466),
         (("Wrzeszcz Górny", 22_500, "4.84"), ("Oliwa", 19_000, "18.90"), ("Przymorze Wielkie", 28_900, "3.18")),
-        VotingMethod.CUMULATIVE, total_points=5,
+        VotingMethod.APPROVAL, max_choices=5, identification=Identification.PESEL,
     ),
     "krakow": City(
         "krakow", "admin.krakow@example.org", "evaluator.krakow@example.org", (50.0614, 19.9366),
         (("Dzielnica I Stare Miasto", 30_700, "5.57"), ("Dzielnica V Krowodrza", 30_500, "5.65"), ("Dzielnica XIII Podgórze", 35_900, "25.67")),
-        VotingMethod.POINTS, points=(3, 2, 1),
+        VotingMethod.POINTS, points=(3, 2, 1), identification=Identification.NAME_ADDRESS,
     ),
 }
 
@@ -139,12 +142,12 @@ def _edition(municipality, name: str, year: int, days_from_now: dict, **settings
 def _levels_and_pools(municipality, edition: Edition, city: City, city_budget_zl: int, district_total_zl: int) -> list[Pool]:
     city_level = Level(
         municipality_id=municipality.id, edition_id=edition.id, name="Projekty ogólnomiejskie", kind=LevelKind.CITY, position=1,
-        method=city.method, min_choices=1, max_choices=len(city.points) or None, points=list(city.points),
+        method=city.method, min_choices=1, max_choices=len(city.points) or city.max_choices, points=list(city.points),
         total_points=city.total_points, must_use_all=city.method is VotingMethod.POINTS,
     )
     district_level = Level(
         municipality_id=municipality.id, edition_id=edition.id, name="Projekty dzielnicowe", kind=LevelKind.DISTRICT, position=2,
-        method=city.method, min_choices=1, max_choices=len(city.points) or None, points=list(city.points),
+        method=city.method, min_choices=1, max_choices=len(city.points) or city.max_choices, points=list(city.points),
         total_points=city.total_points, must_use_all=city.method is VotingMethod.POINTS,
     )
     db.session.add_all([city_level, district_level])
@@ -219,7 +222,7 @@ def _walk(municipality, proposal: Proposal, target: Status, author, evaluator, a
 def _voting_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
     year = utcnow().year + 1
     days = dict(zip(DATED_PHASES, (-150, -110, -80, -40, -5, 16, 60)), closes=420)
-    edition = _edition(municipality, f"Budżet Obywatelski {year}", year, days)
+    edition = _edition(municipality, f"Budżet Obywatelski {year}", year, days, identification=city.identification)
     if edition is None:
         return None
     pools = _levels_and_pools(municipality, edition, city, 12_000_000, 6_000_000)

@@ -1,0 +1,439 @@
+"""The ballot pipeline: one function casts every ballot, online (HTML or API) or on paper.
+
+Order of checks: phase, identity, register, one-time code, choices. A refused attempt is
+counted by reason (nothing else is kept) and reported to the caller with what to fix. An
+accepted ballot writes the voter record and the anonymous ballot in one transaction; the
+database's unique constraint on (edition, identity hash) decides races between app servers.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pb_service.core.audit import record_audit
+from pb_service.core.mail import send_mail
+from pb_service.core.models import utcnow
+from pb_service.core.permissions import ensure_permission
+from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.core.validation import ServiceValidationError
+from pb_service.editions.models import Edition, Phase, Verification
+from pb_service.extensions import db
+from pb_service.voting.ballot import ballot_spec, check_choices
+from pb_service.voting.identification import Identity, identify, normalise_destination
+from pb_service.voting.models import (
+    Ballot,
+    Channel,
+    OneTimeCode,
+    PaperEntry,
+    PaperEntryStatus,
+    RegisteredVoter,
+    RejectedAttempt,
+    RejectionReason,
+    VoterRecord,
+)
+from pb_service.voting.permissions import ENTER_PAPER_BALLOTS, MANAGE_VOTING
+from pb_service.voting.sms import send_sms
+
+CODE_LIFETIME = timedelta(minutes=10)
+CODE_ATTEMPTS = 5
+#: Receipt codes: 16 characters of an alphabet without look-alikes (0/O, 1/I/L).
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class VotingClosed(Exception):
+    """The edition is not in its voting phase (or the channel is switched off)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class BallotRefused(Exception):
+    """The ballot or identity is not valid; ``errors`` names the fields and levels to fix."""
+
+    def __init__(self, reason: RejectionReason, errors: dict[str, list[str]]):
+        super().__init__(reason.value)
+        self.reason = reason
+        self.errors = errors
+
+
+class AlreadyVoted(BallotRefused):
+    def __init__(self):
+        super().__init__(RejectionReason.ALREADY_VOTED, {"": [str(ALREADY_VOTED_MESSAGE)]})
+
+
+ALREADY_VOTED_MESSAGE = _l(
+    "A ballot has already been cast with this identity in this edition. Each person votes once; "
+    "if you did not vote, contact the municipality."
+)
+
+
+@dataclass
+class BallotSubmission:
+    """What a voter (or a clerk for them) submits."""
+
+    identity: dict
+    #: {level id: pool id} for district levels.
+    districts: dict
+    #: {pool id: [project ids] or {project id: points}}.
+    choices: dict
+    #: The one-time code, when the edition sends one.
+    code: str = ""
+    #: Where to mail the receipt (optional).
+    receipt_email: str = ""
+    #: The language the voter uses, for the receipt mail.
+    locale: str = ""
+
+
+@dataclass
+class Receipt:
+    code: str
+    ballot_id: str = field(repr=False, default="")
+
+
+def receipt_hash(code: str) -> str:
+    """SHA-256 (hex) of a receipt code as printed (spaces, dashes and case do not matter)."""
+    return hashlib.sha256(normalise_receipt(code).encode()).hexdigest()
+
+
+def normalise_receipt(code: str) -> str:
+    return "".join(c for c in (code or "").upper() if c.isalnum())
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def _keyed(edition: Edition, value: str) -> str:
+    return hmac.new(edition.voter_key.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def ensure_voting_open(edition: Edition, channel: Channel, api: bool = False) -> None:
+    if edition.phase is not Phase.VOTING:
+        raise VotingClosed(str(_l("Voting in this edition is not open now. The edition is in the phase: %(phase)s.", phase=edition.phase.label)))
+    if api and not edition.api_ballots_enabled:
+        raise VotingClosed(str(_l("This edition does not accept ballots through the API.")))
+
+
+def count_rejection(tenant, edition: Edition, reason: RejectionReason, channel: Channel) -> None:
+    """Add one to the day's count for this reason, in a transaction of its own."""
+    today = date.today()
+    criteria = (
+        RejectedAttempt.municipality_id == tenant.id, RejectedAttempt.edition_id == edition.id,
+        RejectedAttempt.reason == reason, RejectedAttempt.channel == channel, RejectedAttempt.day == today,
+    )
+    for _attempt in range(3):
+        updated = db.session.execute(
+            scoped_to(update(RejectedAttempt).where(*criteria).values(count=RejectedAttempt.count + 1), tenant)
+        ).rowcount
+        if updated:
+            db.session.commit()
+            return
+        db.session.add(RejectedAttempt(
+            municipality_id=tenant.id, edition_id=edition.id, reason=reason, channel=channel, day=today, count=1,
+        ))
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:  # another server counted the first one of the day at the same time
+            db.session.rollback()
+
+
+def _refuse(tenant, edition: Edition, channel: Channel, reason: RejectionReason, errors) -> BallotRefused:
+    db.session.rollback()
+    count_rejection(tenant, edition, reason, channel)
+    return BallotRefused(reason, errors)
+
+
+def _check_code(edition: Edition, tenant, identity_hash: str, submission: BallotSubmission) -> OneTimeCode | None:
+    """The matching unused, unexpired code for this identity and destination, or None."""
+    destination = normalise_destination(edition, submission.identity.get("email") or submission.identity.get("phone") or "")
+    statement = tenant_select(
+        OneTimeCode, tenant, OneTimeCode.edition_id == edition.id, OneTimeCode.identity_hash == identity_hash,
+        OneTimeCode.destination_hash == _keyed(edition, destination), OneTimeCode.used.is_(False),
+    ).order_by(OneTimeCode.expires_at.desc()).limit(1)
+    code = db.session.scalar(statement)
+    if code is None or code.expires_at < utcnow() or code.attempts >= CODE_ATTEMPTS:
+        return None
+    code.attempts += 1
+    if not hmac.compare_digest(code.code_hash, _keyed(edition, (submission.code or "").strip())):
+        db.session.commit()  # the failed attempt counts
+        return None
+    return code
+
+
+def cast_ballot(tenant, edition: Edition, submission: BallotSubmission, channel: Channel = Channel.ONLINE, *, api: bool = False) -> Receipt:
+    """Check and record one ballot; raise :class:`VotingClosed`, :class:`BallotRefused` or :class:`AlreadyVoted`."""
+    ensure_voting_open(edition, channel, api)
+    today = date.today()
+    identity, identity_errors = identify(edition, submission.identity if isinstance(submission.identity, dict) else {}, today)
+    if identity is None:
+        raise _refuse(tenant, edition, channel, RejectionReason.INVALID_IDENTITY, identity_errors)
+    if edition.voter_register_required and not _registered(tenant, edition, identity.hash):
+        raise _refuse(tenant, edition, channel, RejectionReason.NOT_ELIGIBLE, {"": [str(NOT_ELIGIBLE_MESSAGE)]})
+    checked = check_choices(ballot_spec(tenant, edition), submission.districts, submission.choices)
+    if checked.errors:
+        raise _refuse(tenant, edition, channel, RejectionReason.INVALID_CHOICES, checked.errors)
+    code = None
+    if edition.verification is not Verification.NONE and channel is Channel.ONLINE:
+        code = _check_code(edition, tenant, identity.hash, submission)
+        if code is None:
+            raise _refuse(tenant, edition, channel, RejectionReason.WRONG_CODE, {"code": [str(WRONG_CODE_MESSAGE)]})
+        code.used = True
+    receipt = _record(tenant, edition, identity, checked.districts, checked.choices, channel, today)
+    email = (submission.receipt_email or submission.identity.get("email") or "").strip() if isinstance(submission.identity, dict) else ""
+    if email and EMAIL_PATTERN.match(email):
+        send_mail(email, "ballot_receipt", submission.locale or None, edition=edition, municipality=tenant, receipt=receipt.code)
+    return receipt
+
+
+NOT_ELIGIBLE_MESSAGE = _l("We could not find you in this edition's register of eligible voters. Contact the municipality.")
+WRONG_CODE_MESSAGE = _l("The one-time code is wrong or has expired. Ask for a new code.")
+
+
+def _registered(tenant, edition: Edition, identity_hash: str) -> bool:
+    statement = tenant_select(
+        RegisteredVoter, tenant, RegisteredVoter.edition_id == edition.id, RegisteredVoter.identity_hash == identity_hash
+    )
+    return db.session.scalar(statement) is not None
+
+
+def _record(tenant, edition: Edition, identity, districts, choices, channel: Channel, today: date,
+            *, valid: bool = True, invalid_reason: str = "") -> Receipt:
+    """Write the voter record and the ballot in one transaction; the database refuses a second vote."""
+    receipt = Receipt(new_receipt_code())
+    ballot = Ballot(
+        municipality_id=tenant.id, edition_id=edition.id, channel=channel, cast_on=today, is_valid=valid,
+        invalid_reason=invalid_reason, receipt_hash=receipt_hash(receipt.code),
+        choices={str(pool): {str(project): points for project, points in picks.items()} for pool, picks in choices.items()},
+    )
+    db.session.add(VoterRecord(
+        municipality_id=tenant.id, edition_id=edition.id, identity_hash=identity.hash, channel=channel,
+        age_band=identity.age_band, sex=identity.sex, district_pool_ids=sorted(districts.values()), cast_on=today,
+    ))
+    db.session.add(ballot)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        count_rejection(tenant, edition, RejectionReason.ALREADY_VOTED, channel)
+        raise AlreadyVoted() from None
+    receipt.ballot_id = ballot.id
+    return receipt
+
+
+# --- one-time codes ----------------------------------------------------------------------------
+
+
+def request_code(tenant, edition: Edition, identity_data: dict) -> None:
+    """Send a one-time code to the e-mail address or phone the voter gave, for their identity."""
+    ensure_voting_open(edition, Channel.ONLINE)
+    if edition.verification is Verification.NONE:
+        raise ServiceValidationError.single("", str(_l("This edition does not use one-time codes.")))
+    identity, errors = identify(edition, identity_data, date.today())
+    if identity is None:
+        raise ServiceValidationError(errors)
+    field_name = "email" if edition.verification is Verification.EMAIL_CODE else "phone"
+    destination = normalise_destination(edition, identity_data.get(field_name, ""))
+    if edition.verification is Verification.EMAIL_CODE and not EMAIL_PATTERN.match(destination):
+        raise ServiceValidationError.single(field_name, str(_l("Enter a valid e-mail address.")))
+    if edition.verification is Verification.SMS_CODE and not re.fullmatch(r"48[4-8]\d{8}", destination):
+        raise ServiceValidationError.single(field_name, str(_l("Enter a Polish mobile phone number (9 digits).")))
+    destination_hash = _keyed(edition, destination)
+    others = scoped_to(
+        select(func.count(func.distinct(OneTimeCode.identity_hash))).where(
+            OneTimeCode.municipality_id == tenant.id, OneTimeCode.edition_id == edition.id,
+            OneTimeCode.destination_hash == destination_hash, OneTimeCode.identity_hash != identity.hash,
+        ),
+        tenant,
+    )
+    if edition.verification is Verification.SMS_CODE and db.session.scalar(others) >= edition.identities_per_phone:
+        raise ServiceValidationError.single(field_name, str(_l(
+            "Codes for %(count)d people have already been sent to this phone number, the most this edition allows.",
+            count=edition.identities_per_phone,
+        )))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    db.session.add(OneTimeCode(
+        municipality_id=tenant.id, edition_id=edition.id, identity_hash=identity.hash, destination_hash=destination_hash,
+        code_hash=_keyed(edition, code), expires_at=utcnow() + CODE_LIFETIME,
+    ))
+    db.session.commit()
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    if edition.verification is Verification.EMAIL_CODE:
+        send_mail(destination, "voting_code", None, edition=edition, municipality=tenant, code=code, minutes=minutes)
+    else:
+        send_sms(destination, str(_l("%(name)s: your voting code is %(code)s (valid %(minutes)d min).", name=tenant.name, code=code, minutes=minutes)))
+
+
+# --- receipts ----------------------------------------------------------------------------------
+
+
+def receipt_is_counted(tenant, edition: Edition, code: str) -> bool:
+    statement = tenant_select(Ballot, tenant, Ballot.edition_id == edition.id, Ballot.receipt_hash == receipt_hash(code))
+    return db.session.scalar(statement) is not None
+
+
+# --- paper ballots -----------------------------------------------------------------------------
+
+
+@dataclass
+class PaperBallot:
+    sheet_number: str
+    submission: BallotSubmission
+    #: Set for a sheet that cannot be counted (e.g. "two projects marked with 3 points").
+    invalid_reason: str = ""
+
+
+def _paper_identity(tenant, edition: Edition, paper: PaperBallot):
+    identity, errors = identify(edition, paper.submission.identity, date.today())
+    if identity is None:
+        raise _refuse(tenant, edition, Channel.PAPER, RejectionReason.INVALID_IDENTITY, errors)
+    if edition.voter_register_required and not _registered(tenant, edition, identity.hash):
+        raise _refuse(tenant, edition, Channel.PAPER, RejectionReason.NOT_ELIGIBLE, {"": [str(NOT_ELIGIBLE_MESSAGE)]})
+    return identity
+
+
+def _paper_choices(tenant, edition: Edition, paper: PaperBallot):
+    """A valid sheet's checked choices; an invalid sheet is counted as such, with no choices."""
+    if paper.invalid_reason.strip():
+        return {}, {}
+    checked = check_choices(ballot_spec(tenant, edition), paper.submission.districts, paper.submission.choices)
+    if checked.errors:
+        raise _refuse(tenant, edition, Channel.PAPER, RejectionReason.INVALID_CHOICES, checked.errors)
+    return checked.districts, checked.choices
+
+
+def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> str:
+    """A clerk enters a paper sheet through the same checks; with double entry, the second blind
+    entry of the same sheet by another clerk settles it, and a mismatch goes to a supervisor.
+
+    Returns "counted", "waiting" (first of two entries) or "mismatch".
+    """
+    ensure_permission(actor, ENTER_PAPER_BALLOTS, tenant)
+    ensure_voting_open(edition, Channel.PAPER)
+    if not paper.sheet_number.strip():
+        raise ServiceValidationError.single("sheet_number", str(_l("Enter the sheet number.")))
+    identity = _paper_identity(tenant, edition, paper)
+    districts, choices = _paper_choices(tenant, edition, paper)
+    if not edition.paper_double_entry:
+        _record_paper(tenant, actor, edition, paper, identity, districts, choices)
+        return "counted"
+    entry = {
+        "identity": [identity.hash, identity.age_band, identity.sex], "districts": {str(k): v for k, v in districts.items()},
+        "choices": {str(p): {str(k): v for k, v in c.items()} for p, c in choices.items()}, "invalid_reason": paper.invalid_reason.strip(),
+    }
+    first = db.session.scalar(tenant_select(
+        PaperEntry, tenant, PaperEntry.edition_id == edition.id, PaperEntry.sheet_number == paper.sheet_number.strip(),
+        PaperEntry.status == PaperEntryStatus.WAITING,
+    ))
+    if first is None:
+        db.session.add(PaperEntry(
+            municipality_id=tenant.id, edition_id=edition.id, sheet_number=paper.sheet_number.strip(), clerk_id=actor.id,
+            identity_hash=identity.hash, entry=entry, created_at=utcnow(),
+        ))
+        record_audit(actor, tenant, "paper.first_entry", edition, sheet=paper.sheet_number.strip())
+        db.session.commit()
+        return "waiting"
+    if first.clerk_id == actor.id:
+        raise ServiceValidationError.single("sheet_number", str(_l("The second entry of a sheet must be made by another clerk.")))
+    if first.entry != entry:
+        first.status = PaperEntryStatus.MISMATCH
+        db.session.add(PaperEntry(
+            municipality_id=tenant.id, edition_id=edition.id, sheet_number=paper.sheet_number.strip(), clerk_id=actor.id,
+            identity_hash=identity.hash, entry=entry, status=PaperEntryStatus.MISMATCH, created_at=utcnow(),
+        ))
+        record_audit(actor, tenant, "paper.mismatch", edition, sheet=paper.sheet_number.strip())
+        db.session.commit()
+        return "mismatch"
+    first.status = PaperEntryStatus.SETTLED
+    _record_paper(tenant, actor, edition, paper, identity, districts, choices)
+    return "counted"
+
+
+def _record_paper(tenant, actor, edition, paper: PaperBallot, identity, districts, choices) -> None:
+    record_audit(actor, tenant, "paper.enter", edition, sheet=paper.sheet_number.strip(), valid=not paper.invalid_reason.strip())
+    _record(
+        tenant, edition, identity, districts, choices, Channel.PAPER, date.today(),
+        valid=not paper.invalid_reason.strip(), invalid_reason=paper.invalid_reason.strip()[:200],
+    )
+
+
+def paper_mismatches(tenant, edition: Edition) -> dict[str, list[PaperEntry]]:
+    statement = tenant_select(
+        PaperEntry, tenant, PaperEntry.edition_id == edition.id, PaperEntry.status == PaperEntryStatus.MISMATCH
+    ).order_by(PaperEntry.sheet_number, PaperEntry.id)
+    sheets: dict[str, list[PaperEntry]] = {}
+    for entry in db.session.scalars(statement):
+        sheets.setdefault(entry.sheet_number, []).append(entry)
+    return sheets
+
+
+def settle_mismatch(tenant, actor, edition: Edition, sheet_number: str, accepted_entry_id: int | None) -> None:
+    """A supervisor accepts one of the differing entries (after looking at the sheet) or neither."""
+    ensure_permission(actor, MANAGE_VOTING, tenant)
+    entries = paper_mismatches(tenant, edition).get(sheet_number, [])
+    if not entries:
+        raise ServiceValidationError.single("", str(_l("There is no open mismatch for this sheet.")))
+    accepted = next((e for e in entries if e.id == accepted_entry_id), None)
+    for entry in entries:
+        entry.status = PaperEntryStatus.SETTLED
+    record_audit(actor, tenant, "paper.settle", edition, sheet=sheet_number, accepted=accepted_entry_id)
+    if accepted is None:
+        db.session.commit()
+        return
+    data = accepted.entry
+    identity = Identity(*data["identity"])
+    districts = {int(k): v for k, v in data["districts"].items()}
+    choices = {int(p): {int(k): v for k, v in c.items()} for p, c in data["choices"].items()}
+    _record(
+        tenant, edition, identity, districts, choices, Channel.PAPER, date.today(),
+        valid=not data["invalid_reason"], invalid_reason=data["invalid_reason"],
+    )
+
+
+# --- register of eligible voters ---------------------------------------------------------------
+
+
+def import_register(tenant, actor, edition: Edition, csv_text: str) -> int:
+    """Import eligible voters from CSV (a header row naming the identity fields); only keyed
+    hashes are stored. Returns how many new entries were added; a bad row stops the import.
+    """
+    ensure_permission(actor, MANAGE_VOTING, tenant)
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")), delimiter=";" if ";" in csv_text.split("\n", 1)[0] else ",")
+    hashes: set[str] = set()
+    for number, row in enumerate(reader, start=2):
+        row = {key.strip().lower(): (value or "") for key, value in row.items() if key}
+        row.setdefault("declaration", "yes")
+        identity, errors = identify(edition, row, date.today())
+        if identity is None:
+            problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+            raise ServiceValidationError.single("file", str(_l("Row %(number)s: %(problems)s", number=number, problems=problems)))
+        hashes.add(identity.hash)
+    existing = set(db.session.scalars(scoped_to(
+        select(RegisteredVoter.identity_hash).where(RegisteredVoter.municipality_id == tenant.id, RegisteredVoter.edition_id == edition.id),
+        tenant,
+    )))
+    new = hashes - existing
+    db.session.add_all(RegisteredVoter(municipality_id=tenant.id, edition_id=edition.id, identity_hash=h) for h in new)
+    record_audit(actor, tenant, "voting.register_import", edition, added=len(new), rows=len(hashes))
+    db.session.commit()
+    return len(new)
+
+
+def voters_count(tenant, edition: Edition) -> int:
+    return db.session.scalar(scoped_to(
+        select(func.count(VoterRecord.id)).where(VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id),
+        tenant,
+    ))
