@@ -1,5 +1,5 @@
 """The ballot API's input and output."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class VerificationSchema(Schema):
@@ -14,7 +14,10 @@ class BallotRequestSchema(Schema):
         metadata={"description": '{"<pool id>": ["<project id>", ...]} or {"<pool id>": {"<project id>": points}}'},
     )
     verification = fields.Nested(VerificationSchema, load_default=dict)
-    receipt_email = fields.Email(load_default="", metadata={"description": "Where to mail the receipt (optional)"})
+    receipt_email = fields.String(
+        load_default="", validate=validate.Regexp(r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+        metadata={"description": "Where to mail the receipt (optional)"},
+    )
 
 
 class ReceiptSchema(Schema):

@@ -306,10 +306,13 @@ def _paper_identity(tenant, edition: Edition, paper: PaperBallot):
 
 
 def _paper_choices(tenant, edition: Edition, paper: PaperBallot):
-    """A valid sheet's checked choices; an invalid sheet is counted as such, with no choices."""
+    """A valid sheet's checked choices. An invalid sheet keeps no choices, only the pools it
+    covers (every pool on that voter's ballot), so the protocol counts it per pool."""
+    spec = ballot_spec(tenant, edition)
     if paper.invalid_reason.strip():
-        return {}, {}
-    checked = check_choices(ballot_spec(tenant, edition), paper.submission.districts, paper.submission.choices)
+        districts = check_choices(spec, paper.submission.districts, {}).districts
+        return districts, {pool.id: {} for _level, pool in spec.voter_pools(districts)}
+    checked = check_choices(spec, paper.submission.districts, paper.submission.choices)
     if checked.errors:
         raise _refuse(tenant, edition, Channel.PAPER, RejectionReason.INVALID_CHOICES, checked.errors)
     return checked.districts, checked.choices
