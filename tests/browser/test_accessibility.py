@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from pb_service.demo import DEMO_PASSWORD
+from pb_service.demo import DEMO_MUNICIPALITIES, DEMO_PASSWORD
 from tests.browser.conftest import sign_in
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -32,11 +32,18 @@ VISITORS = {
 OFFICIAL_ENTRY_POINTS = ["/staff/", "/gdansk/office/", "/account/settings"]
 
 axe = Axe()
+#: (language, audience) → page patterns already checked by axe in this test session.
+AXE_CHECKED: dict[tuple[str, str], set] = {}
+
+
+MUNICIPALITY_SLUGS = re.compile(r"^/(%s)/" % "|".join(m["slug"] for m in DEMO_MUNICIPALITIES))
 
 
 def page_pattern(path: str) -> str:
-    """Pages that differ only by ids use one template: check one of them."""
-    return re.sub(r"\d+", "N", path.split("#")[0])
+    """Pages that differ only by ids, municipality or query (filters, page number) use one
+    template: check one of them."""
+    path = path.split("#")[0].split("?")[0]
+    return re.sub(r"\d+", "N", MUNICIPALITY_SLUGS.sub("/M/", path))
 
 
 def axe_violations(page) -> list:
@@ -61,9 +68,14 @@ def horizontal_overflow(page) -> list:
     )
 
 
-def crawl(page, base_url: str, entry_points: list[str], check=axe_violations) -> dict[str, list]:
-    """Visit every page reachable from the entry points; return ``check``'s findings per page."""
+def crawl(page, base_url: str, entry_points: list[str], check=axe_violations, checked: set | None = None) -> dict[str, list]:
+    """Visit every page reachable from the entry points; return ``check``'s findings per page.
+
+    ``checked`` (shared between crawls that see pages alike) skips the check, not the visit, of
+    page patterns another crawl has checked already: the suite stays fast as the site grows.
+    """
     seen: set[str] = set()
+    checked = set() if checked is None else checked
     queue = deque(entry_points)
     violations: dict[str, list] = {}
     while queue and len(seen) < MAX_PAGES:
@@ -75,9 +87,11 @@ def crawl(page, base_url: str, entry_points: list[str], check=axe_violations) ->
         response = page.goto(base_url + path)
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             continue
-        found = check(page)
-        if found:
-            violations[path] = found
+        if pattern not in checked:
+            checked.add(pattern)
+            found = check(page)
+            if found:
+                violations[path] = found
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
             target = urlsplit(urljoin(base_url + path, href))
             if target.netloc != urlsplit(base_url).netloc or NOT_PAGES.search(target.path):
@@ -110,7 +124,9 @@ def test_no_wcag_violations(demo_server, browser, signed_in_states, visitor, lan
         entry_points = ENTRY_POINTS + (OFFICIAL_ENTRY_POINTS if VISITORS[visitor] else [])
         page.goto(f"{demo_server.url}/lang/{language}?next=/")
         assert page.get_attribute("html", "lang") == language
-        violations = crawl(page, demo_server.url, entry_points)
+        # Officials see public pages alike (but for their menu): one official's check serves all.
+        audience = "anonymous" if visitor == "anonymous" else "officials"
+        violations = crawl(page, demo_server.url, entry_points, checked=AXE_CHECKED.setdefault((language, audience), set()))
     finally:
         context.close()
     assert violations == {}
