@@ -32,6 +32,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SMS_GATEWAY_URL": ("", "HTTP endpoint of the SMS gateway (JSON POST `{to, text}`)"),
     "SMS_GATEWAY_TOKEN": ("", "bearer token for the SMS gateway"),
     "BALLOT_API_LIMIT": ("120 per minute", "rate limit of the ballot API per client address"),
+    "BENCHMARK_ENDPOINTS": ("false", "`true` adds `POST /api/v1/benchmark/baseline` for load benchmarks; never in production"),
     "UPLOAD_FOLDER": ("", "where uploaded files are kept, outside the web root (default: `instance/uploads`)"),
     "MAX_UPLOAD_MB": ("10", "largest accepted attachment, in megabytes"),
 }
@@ -102,6 +103,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SMS_GATEWAY_URL": _env("SMS_GATEWAY_URL"),
         "SMS_GATEWAY_TOKEN": _env("SMS_GATEWAY_TOKEN"),
         "BALLOT_API_LIMIT": _env("BALLOT_API_LIMIT"),
+        "BENCHMARK_ENDPOINTS": _flag("BENCHMARK_ENDPOINTS") and not production,
         "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "MAX_UPLOAD_BYTES": int(_env("MAX_UPLOAD_MB")) * 1024 * 1024,
     }

@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import Blueprint, render_template
 
+from pb_service.api.benchmark import register_benchmark_endpoints
 from pb_service.core.permissions import public
 from pb_service import extensions
 from pb_service.extensions import csrf
@@ -30,6 +31,7 @@ def register_api(app, api) -> None:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.register_blueprint(api_docs)
+    register_benchmark_endpoints(app)
     # flask-smorest serves the document from a bound method, which cannot carry the public mark.
     serve_openapi = app.view_functions["api-docs.openapi_json"]
     app.view_functions["api-docs.openapi_json"] = public(wraps(serve_openapi)(lambda: serve_openapi()))

@@ -1,0 +1,317 @@
+"""Load on the ballot pipeline: gunicorn with several workers on PostgreSQL, 50 concurrent clients
+casting valid ballots through the JSON API and through the HTML form (with its CSRF token, as a
+browser does), next to a baseline endpoint of the same app that inserts one row, in one session.
+
+    python benchmarks/voting_load.py [--seconds 60] [--clients 50] [--workers 4] [--kill-worker]
+
+Prints ballots/s, p50/p95/p99 latency and errors per kind, the ratio to the baseline, and (with
+``--kill-worker``) checks that SIGKILL of a worker mid-load lost no acknowledged ballot: every
+receipt a client received is in the database, and voter records equal ballots.
+Targets only 127.0.0.1; needs the local PostgreSQL server (``PB_BENCH_DATABASE_URL`` or
+postgresql://127.0.0.1/test's server). Creates and drops a database of its own.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SERVER_URL = os.environ.get("PB_BENCH_DATABASE_URL", "postgresql://127.0.0.1/test")
+PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
+CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def pesel(n: int) -> str:
+    """The n-th distinct valid PESEL (born in 1960–1999, serial from n)."""
+    year, serial = 60 + (n // 10_000) % 40, n % 10_000
+    first_ten = f"{year:02d}0515{serial:04d}"
+    return first_ten + str((10 - sum(w * int(d) for w, d in zip(PESEL_WEIGHTS, first_ten)) % 10) % 10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def create_database() -> tuple[str, str]:
+    name = f"pb_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base = SERVER_URL.rpartition("/")[0]
+    return name, f"{base}/{name}"
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare_edition(database_url: str) -> dict:
+    """Migrate and create one edition in its voting phase: approval, PESEL, 2 levels, 4 pools, 40 projects."""
+    os.environ["DATABASE_URL"] = database_url
+    from flask_migrate import upgrade
+
+    from pb_service import create_app
+    from pb_service.accounts.models import User
+    from pb_service.core.models import utcnow
+    from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Edition, Identification, Level, LevelKind, Pool
+    from pb_service.editions.rules import VotingMethod
+    from pb_service.extensions import db
+    from pb_service.municipalities.models import Municipality, MunicipalityKind, Voivodeship
+    from pb_service.proposals.models import Proposal, Status
+
+    from datetime import timedelta
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://", 1)})
+    with app.app_context():
+        upgrade()
+        city = Municipality(slug="bench", name="Gmina Benchmark", teryt="2261011", voivodeship=Voivodeship.POMORSKIE,
+                            kind=MunicipalityKind.CITY_WITH_POWIAT_RIGHTS, population=500_000)
+        author = User(email="author@example.org", display_name="Author", password_hash="x", confirmed_at=utcnow())
+        db.session.add_all([city, author])
+        db.session.flush()
+        now = utcnow()
+        offsets = dict(zip(DATED_PHASES, (-100, -80, -60, -40, -1, 30, 60)))
+        edition = Edition(
+            municipality_id=city.id, name="BO benchmark", year=2027, is_published=True, identification=Identification.PESEL,
+            closes_at=now + timedelta(days=400), **{PHASE_START_COLUMNS[p]: now + timedelta(days=d) for p, d in offsets.items()},
+        )
+        db.session.add(edition)
+        db.session.flush()
+        levels = {
+            kind: Level(municipality_id=city.id, edition_id=edition.id, name=kind.value, kind=kind, method=VotingMethod.APPROVAL,
+                        min_choices=1, max_choices=5, position=i)
+            for i, kind in enumerate((LevelKind.CITY, LevelKind.DISTRICT))
+        }
+        db.session.add_all(levels.values())
+        db.session.flush()
+        pools = [Pool(municipality_id=city.id, edition_id=edition.id, level_id=levels[LevelKind.CITY].id, name="City", budget=10_000_000_00)]
+        pools += [Pool(municipality_id=city.id, edition_id=edition.id, level_id=levels[LevelKind.DISTRICT].id, name=f"District {i}", budget=2_000_000_00) for i in range(3)]
+        db.session.add_all(pools)
+        db.session.flush()
+        projects: dict[int, list[int]] = {}
+        numbers = iter(range(1, 1000))
+        for pool in pools:
+            for n in range(10):
+                proposal = Proposal(municipality_id=city.id, edition_id=edition.id, pool_id=pool.id, author_id=author.id,
+                                    title=f"Project {pool.name} {n}", estimated_cost=(n + 1) * 50_000_00, status=Status.ADMITTED, number=next(numbers))
+                db.session.add(proposal)
+                db.session.flush()
+                projects.setdefault(pool.id, []).append(proposal.id)
+        db.session.commit()
+        spec = {
+            "slug": city.slug, "edition": edition.id, "city_pool": pools[0].id, "districts": [p.id for p in pools[1:]],
+            "district_level": levels[LevelKind.DISTRICT].id, "projects": projects,
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return spec
+
+
+def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-benchmark", "MAIL_BACKEND": "console",
+        "BALLOT_API_LIMIT": "1000000 per minute", "BENCHMARK_ENDPOINTS": "true", "PB_ENV": "development",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--backlog", "512", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.statuses: dict[str, Counter] = defaultdict(Counter)
+        self.receipts: list[str] = []
+
+    def add(self, kind: str, status, seconds: float, receipt: str | None = None) -> None:
+        with self.lock:
+            self.statuses[kind][status] += 1
+            if status in (200, 201):
+                self.latencies[kind].append(seconds)
+            if receipt:
+                self.receipts.append(receipt)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else (values[0] if values else 0.0)
+
+
+class Client(threading.Thread):
+    """One voter after another: by API, or by the HTML form (GET the page for the CSRF token, POST)."""
+
+    def __init__(self, base: str, spec: dict, kind: str, numbers, stats: Stats, stop_at: float):
+        super().__init__(daemon=True)
+        self.base, self.spec, self.kind, self.numbers, self.stats, self.stop_at = base, spec, kind, numbers, stats, stop_at
+
+    def ballot_choices(self, n: int) -> tuple[str, dict]:
+        district = self.spec["districts"][n % len(self.spec["districts"])]
+        city = self.spec["projects"][self.spec["city_pool"]]
+        picks = {str(self.spec["city_pool"]): [city[n % 10], city[(n * 7 + 3) % 10]], str(district): [self.spec["projects"][district][n % 10]]}
+        return str(district), picks
+
+    def run(self) -> None:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        while time.monotonic() < self.stop_at:
+            n = next(self.numbers)
+            started = time.perf_counter()
+            try:
+                status, receipt = self.cast_api(opener, n) if self.kind == "api" else self.cast_form(opener, n) if self.kind == "form" else self.baseline(opener)
+            except urllib.error.HTTPError as error:
+                status, receipt = error.code, None
+            except OSError as error:
+                status, receipt = type(error).__name__, None
+            self.stats.add(self.kind, status, time.perf_counter() - started, receipt)
+
+    def cast_api(self, opener, n: int):
+        district, picks = self.ballot_choices(n)
+        body = {
+            "identity": {"pesel": pesel(n), "first_name": "Anna", "last_name": "Nowak", "declaration": True},
+            "districts": {str(self.spec["district_level"]): district}, "choices": picks,
+        }
+        request = urllib.request.Request(
+            f"{self.base}/api/v1/municipalities/{self.spec['slug']}/editions/{self.spec['edition']}/ballots",
+            data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST",
+        )
+        with opener.open(request, timeout=30) as response:
+            return response.status, json.loads(response.read())["receipt"]
+
+    def cast_form(self, opener, n: int):
+        district, picks = self.ballot_choices(n)
+        level = self.spec["district_level"]
+        url = f"{self.base}/{self.spec['slug']}/editions/{self.spec['edition']}/vote"
+        with opener.open(f"{url}?district-{level}={district}", timeout=30) as response:
+            token = CSRF_PATTERN.search(response.read().decode()).group(1)
+        fields = [("csrf_token", token), ("action", "confirm"), (f"district-{level}", district),
+                  ("identity-pesel", pesel(n)), ("identity-first_name", "Jan"), ("identity-last_name", "Kowalski"), ("identity-declaration", "y")]
+        fields += [(f"pool-{pool}", str(project)) for pool, projects in picks.items() for project in projects]
+        with opener.open(urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode(), method="POST"), timeout=30) as response:
+            page = response.read().decode()
+        match = re.search(r'class="receipt-code"><strong>([A-Z0-9-]+)<', page)
+        return (response.status if match else "no receipt"), match.group(1) if match else None
+
+    def baseline(self, opener):
+        request = urllib.request.Request(f"{self.base}/api/v1/benchmark/baseline", data=b"", method="POST")
+        with opener.open(request, timeout=30) as response:
+            return response.status, None
+
+
+def run_phase(base: str, spec: dict, kinds: list[str], clients: int, seconds: float, numbers, on_midway=None) -> tuple[Stats, float]:
+    stats = Stats()
+    stop_at = time.monotonic() + seconds
+    threads = [Client(base, spec, kinds[i % len(kinds)], numbers, stats, stop_at) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    if on_midway:
+        time.sleep(seconds / 3)
+        on_midway()
+    for thread in threads:
+        thread.join()
+    return stats, time.perf_counter() - started
+
+
+def report(title: str, stats: Stats, elapsed: float) -> float:
+    total_ok = sum(len(v) for v in stats.latencies.values())
+    print(f"\n{title}: {total_ok / elapsed:.0f} successful requests/s over {elapsed:.1f} s")
+    for kind in sorted(stats.statuses):
+        lat = [x * 1000 for x in stats.latencies[kind]]
+        errors = {k: v for k, v in stats.statuses[kind].items() if k not in (200, 201)}
+        if lat:
+            print(f"  {kind:8} {len(lat) / elapsed:7.0f}/s  p50 {percentile(lat, 50):6.1f} ms  p95 {percentile(lat, 95):6.1f} ms  "
+                  f"p99 {percentile(lat, 99):6.1f} ms  errors {errors or 0}")
+        else:
+            print(f"  {kind:8} no successful request; errors {errors}")
+    return total_ok / elapsed
+
+
+def verify_database(database_url: str, receipts: list[str]) -> None:
+    with psycopg.connect(database_url) as connection:
+        voters = connection.execute("SELECT count(*) FROM voter_record").fetchone()[0]
+        ballots = connection.execute("SELECT count(*) FROM ballot").fetchone()[0]
+        stored = {row[0] for row in connection.execute("SELECT receipt_hash FROM ballot")}
+    missing = [r for r in receipts if hashlib.sha256("".join(c for c in r if c.isalnum()).encode()).hexdigest() not in stored]
+    print(f"\nDatabase: {voters} voter records, {ballots} ballots; receipts acknowledged to clients: {len(receipts)}, "
+          f"missing from the database: {len(missing)}")
+    if voters != ballots or missing:
+        raise SystemExit("FAILED: an acknowledged ballot is missing, or voter records and ballots differ")
+
+
+def worker_pids(master: int) -> list[int]:
+    output = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout
+    return [int(pid) for pid in output.split()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--kill-worker", action="store_true", help="SIGKILL one gunicorn worker a third of the way in")
+    args = parser.parse_args()
+
+    name, database_url = create_database()
+    server = None
+    try:
+        spec = prepare_edition(database_url)
+        port = free_port()
+        server = start_gunicorn(database_url, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        numbers = iter(range(1, 10_000_000))
+        print(f"gunicorn --workers {args.workers} on PostgreSQL; {args.clients} clients; {args.seconds:.0f} s per phase; machine: {os.cpu_count()} cores")
+        base_stats, base_elapsed = run_phase(base, spec, ["baseline"], args.clients, args.seconds / 2, numbers)
+        baseline_rate = report("Baseline (one row inserted per request)", base_stats, base_elapsed)
+
+        def kill_one():
+            victims = worker_pids(server.pid)
+            if victims:
+                os.kill(victims[0], signal.SIGKILL)
+                print(f"  (SIGKILL sent to gunicorn worker {victims[0]})", flush=True)
+
+        stats, elapsed = run_phase(base, spec, ["api", "form"], args.clients, args.seconds, numbers, kill_one if args.kill_worker else None)
+        rate = report("Ballots (API and HTML form with CSRF, half each)", stats, elapsed)
+        print(f"\nBallots per second: {rate:.0f}; ratio to the baseline: {rate / baseline_rate:.2f}")
+        verify_database(database_url, stats.receipts)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        drop_database(name)
+
+
+if __name__ == "__main__":
+    main()
