@@ -28,18 +28,20 @@ Plain MES usually spends 60-70 % of the budget, hence the completions:
 Everything is exact.  Money is kept as Python integers: every amount is multiplied by a
 common factor (the voters' shares, costs and budget all become integers), and whenever a
 payment ``rho`` is fractional the factor is multiplied by its denominator.  Identical ballots
-are grouped, so a group of voters with the same ballot is one entry.  Each round only
-re-evaluates the projects whose previous ``rho / cost`` could still beat the best one found
-so far (it can only grow as voters spend money), as in pabutools and equalshares.net.
+are grouped, and during a run voters are kept in *budget classes* (voters with the same money
+left; see :class:`_RunState`), so that evaluating a project costs the number of classes among
+its supporters and rescaling touches only the classes.  Each round only re-evaluates the
+projects whose previous ``rho / cost`` (a lower bound: it can only grow as voters spend
+money) does not exceed the best one found so far, as in pabutools and equalshares.net.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from operator import mul
 
 from .greedy import greedy_fill
 from .model import Number, Result, Status, Tie, exact, format_decimal
@@ -48,6 +50,9 @@ from .tally import Tally
 # Currencies whose unit is too small for "one unit more per voter" to be a sensible step;
 # the add1 completion then steps by this many units.
 SMALL_CURRENCY_UNITS = {"HUF": 100, "JPY": 100, "KRW": 1000, "IDR": 1000, "VND": 1000}
+
+# Ballot groups of at most this many voters are counted voter by voter (see EqualShares).
+LIGHT_GROUP = 8
 
 
 @dataclass
@@ -81,8 +86,13 @@ class EqualShares:
             for j in chosen:
                 supporters[j].append(g)
         self.supporters = supporters
-        self.supporter_weights = [[self.weights[g] for g in sup] for sup in supporters]
-        self.total_weight = [sum(ws) for ws in self.supporter_weights]
+        self.total_weight = [sum(self.weights[g] for g in sup) for sup in supporters]
+        # For counting supporters per budget class at C speed (Counter): a group of a few
+        # voters is listed once per voter; bigger groups are kept as (group, weight).
+        self.light = [[g for g in sup for _ in range(self.weights[g]) if self.weights[g] <= LIGHT_GROUP]
+                      for sup in supporters]
+        self.heavy = [[(g, self.weights[g]) for g in sup if self.weights[g] > LIGHT_GROUP]
+                      for sup in supporters]
         self.costs = [Fraction(projects[pid].cost) for pid in self.ids]
         self.supported = [j for j in range(len(self.ids)) if self.total_weight[j] > 0]
         self.tie_keys = [tally.ties.key(pid) for pid in self.ids]
@@ -91,32 +101,32 @@ class EqualShares:
         """MES giving each voter ``share``; stop early once more than ``cap`` is spent."""
         share = Fraction(share)
         scale = math.lcm(share.denominator, *(c.denominator for c in self.costs))
-        budgets = [int(share * scale)] * len(self.weights)
+        state = _RunState(int(share * scale), self.weights)
         costs = [int(c * scale) for c in self.costs]
-        alpha = {j: Fraction(1, self.total_weight[j]) for j in self.supported}
-        remaining = set(self.supported)
+        # Lazy evaluation: a project's rho / cost can only grow as voters spend money, so the
+        # value it had when last computed is a lower bound; a heap keeps these bounds.
+        bounds = [(Fraction(1, self.total_weight[j]), j) for j in self.supported]
+        heapq.heapify(bounds)
         run = MesRun(share, [])
         spent = Fraction(0)
         while True:
             best_alpha = None
             tied: list[int] = []
-            payment: dict[int, tuple[int, int]] = {}
-            for j in sorted(remaining, key=alpha.__getitem__):
-                if best_alpha is not None and alpha[j] > best_alpha:
-                    break
-                sup = self.supporters[j]
-                money = list(map(budgets.__getitem__, sup))
-                weights = self.supporter_weights[j]
-                cost = costs[j]
-                if sum(map(mul, money, weights)) < cost:
-                    remaining.discard(j)
-                    continue
-                paid, rich = _split_cost(cost, money, weights, self.total_weight[j])
-                alpha[j] = Fraction(cost - paid, rich * cost)
-                payment[j] = (cost - paid, rich)
-                if best_alpha is None or alpha[j] < best_alpha:
-                    best_alpha, tied = alpha[j], [j]
-                elif alpha[j] == best_alpha:
+            found: dict[int, tuple[Fraction, int, int, dict[int, int]]] = {}
+            # Evaluate every project whose bound does not exceed the best value found: all
+            # projects with exactly the best value are then known (the ties).
+            while bounds and (best_alpha is None or bounds[0][0] <= best_alpha):
+                j = heapq.heappop(bounds)[1]
+                weights = state.class_weights(self.light[j], self.heavy[j])
+                split = _split_cost(costs[j], state.budget, weights)
+                if split is None:
+                    continue  # its supporters cannot afford it, now or later
+                left, rich = split
+                alpha = Fraction(left, rich * costs[j])
+                found[j] = (alpha, left, rich, weights)
+                if best_alpha is None or alpha < best_alpha:
+                    best_alpha, tied = alpha, [j]
+                elif alpha == best_alpha:
                     tied.append(j)
             if not tied:
                 return run
@@ -124,21 +134,22 @@ class EqualShares:
             winner = tied[0]
             if len(tied) > 1:
                 run.ties.append(self._tie(tied, len(run.selected) + 1))
-            remaining.discard(winner)
+            for j, (alpha, *_) in found.items():
+                if j != winner:
+                    heapq.heappush(bounds, (alpha, j))
             run.selected.append(self.ids[winner])
             spent += self.costs[winner]
             run.spent = exact(spent)
             if cap is not None and spent > cap:
                 run.overspent = True
                 return run
-            numerator, denominator = payment[winner]
-            divisor = math.gcd(numerator, denominator)
-            numerator, denominator = numerator // divisor, denominator // divisor
+            _, left, rich, weights = found[winner]
+            divisor = math.gcd(left, rich)
+            rho, denominator = left // divisor, rich // divisor
             if denominator > 1:
-                budgets = [b * denominator for b in budgets]
+                state.rescale(denominator)
                 costs = [c * denominator for c in costs]
-            for g in self.supporters[winner]:
-                budgets[g] = budgets[g] - numerator if budgets[g] > numerator else 0
+            state.pay(self.supporters[winner], weights, rho)
 
     def _tie(self, tied: list[int], round_number: int) -> Tie:
         ids = tuple(self.ids[j] for j in tied)
@@ -146,25 +157,85 @@ class EqualShares:
         return Tie(ids, ids[:1], settled_by, f"round {round_number} of equal shares")
 
 
-def _split_cost(cost: int, money: list[int], weights: list[int], total: int) -> tuple[int, int]:
-    """How much the poor supporters pay (all they have) and how many rich ones share the rest.
+class _RunState:
+    """The voters' money during one MES run, kept per *budget class*.
 
-    The rich each pay ``rho = (cost - paid) / rich``; a supporter is poor when their money is
-    below ``rho``, compared as integers: ``money * rich < cost - paid``.  Supporters are
-    visited by increasing money; to sort plain integers (much faster than pairs) each
-    (money, weight) is packed as ``money * base + weight``.
+    Voters who chose the same funded projects so far have the same money left (they started
+    with the same share and paid the same ``rho`` for each, or everything they had), so money
+    is stored once per class: ``budget[c]``, with ``class_of[g]`` the class of ballot group
+    ``g``.  Classes with equal money are merged, class 0 holds the voters who have nothing
+    left, and a class is dropped as soon as nobody is in it, so that rescaling (when a
+    payment is fractional) only touches the classes in use.
     """
-    if min(money) * total >= cost:
-        return 0, total
-    base = total + 1
-    paid, rich = 0, total
-    for packed in sorted([amount * base + weight for amount, weight in zip(money, weights)]):
-        amount, weight = divmod(packed, base)
-        if amount * rich >= cost - paid:
+
+    def __init__(self, share: int, weights: list[int]) -> None:
+        self.budget: dict[int, int] = {}  # class -> money left (class 0 has none)
+        self.members: dict[int, int] = {}  # class -> number of voters in it
+        self.level: dict[int, int] = {}  # money -> class
+        self.next_class = 1
+        first = self._class(share) if share > 0 else 0
+        if first:
+            self.members[first] = sum(weights)
+        self.class_of = [first] * len(weights)
+
+    def _class(self, money: int) -> int:
+        c = self.level.get(money)
+        if c is None:
+            c = self.level[money] = self.next_class
+            self.next_class += 1
+            self.budget[c] = money
+            self.members[c] = 0
+        return c
+
+    def class_weights(self, light: list[int], heavy: list[tuple[int, int]]) -> dict[int, int]:
+        """Voters per class with money left (class 0 is left out) among some supporters:
+        ``light`` lists a group once per voter, ``heavy`` gives (group, weight) pairs."""
+        totals = Counter(map(self.class_of.__getitem__, light))
+        for g, w in heavy:
+            totals[self.class_of[g]] += w
+        totals.pop(0, None)
+        return totals
+
+    def rescale(self, factor: int) -> None:
+        """Multiply every amount by ``factor`` (the caller does the same with the costs)."""
+        self.budget = dict(zip(self.budget, map(factor.__mul__, self.budget.values())))
+        self.level = dict(zip(self.budget.values(), self.budget))
+
+    def pay(self, groups: list[int], weights: dict[int, int], rho: int) -> None:
+        """Each of ``groups`` (``weights`` voters per class) pays ``rho``, or all it has."""
+        budget, members = self.budget, self.members
+        moved = {0: 0}
+        for c, w in weights.items():
+            money = budget[c]
+            child = moved[c] = self._class(money - rho) if money > rho else 0
+            members[c] -= w
+            if child:
+                members[child] += w
+        for c in weights:
+            if not members[c]:
+                del self.level[budget.pop(c)], members[c]
+        class_of = self.class_of
+        for g in groups:
+            class_of[g] = moved[class_of[g]]
+
+
+def _split_cost(cost: int, budget: dict[int, int], weights: dict[int, int]) -> tuple[int, int] | None:
+    """Split ``cost`` among supporters: ``(cost - paid by the poor, number of rich)``.
+
+    ``weights`` gives the supporters per budget class.  The rich each pay
+    ``rho = (cost - paid) / rich``; a class is poor when its money is below ``rho``, compared
+    as integers: ``money * rich < cost - paid``.  ``None`` when they cannot pay ``cost``.
+    """
+    if sum(budget[c] * w for c, w in weights.items()) < cost:
+        return None
+    paid, rich = 0, sum(weights.values())
+    for c in sorted(weights, key=budget.__getitem__):
+        money = budget[c]
+        if money * rich >= cost - paid:
             break
-        paid += amount * weight
-        rich -= weight
-    return paid, rich
+        paid += money * weights[c]
+        rich -= weights[c]
+    return cost - paid, rich
 
 
 def _is_exhaustive(tally: Tally, selected: list[str], budget: Number) -> bool:

@@ -1,12 +1,17 @@
 """Property tests on small random instances: budgets are respected, greedy is exhaustive
-where the rule says so, and greedy, MES and Phragmén match pabutools."""
+where the rule says so, greedy, MES and Phragmén match pabutools, and each MES run matches
+the definition computed voter by voter."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pb_service.rules import RULES, Instance, compute
+from pb_service.rules import RULES, TIE_BREAKINGS, Instance, compute
+from pb_service.rules.mes import EqualShares
+from pb_service.rules.tally import Tally
 
 from tests.rules.pabutools_oracle import pabutools_outcome
 
@@ -59,3 +64,61 @@ def test_matches_pabutools(instance, rule):
         assume(all(any(p in b.projects for b in instance.ballots) for p in instance.projects))
     ours = compute(instance, rule, tie_breaking="lexicographic")
     assert set(ours.selected) == pabutools_outcome(instance, rule)
+
+
+def _reference_mes(instance, share, tie_key):
+    """MES straight from the definition, voter by voter in fractions (no grouping, no laziness):
+    returns the projects bought in order and, per round, the projects tied for the best value."""
+    voters = [b.projects for b in instance.ballots for _ in range(b.multiplicity)]
+    money = [Fraction(share)] * len(voters)
+    left = {pid for pid in instance.projects if any(pid in v for v in voters)}
+    bought, ties = [], []
+    while True:
+        best, tied, rhos = None, [], {}
+        for pid in left:
+            cost = instance.projects[pid].cost
+            supporters = sorted(i for i, v in enumerate(voters) if pid in v)
+            if sum(money[i] for i in supporters) < cost:
+                continue
+            amounts = sorted(money[i] for i in supporters)
+            paid, rich = Fraction(0), len(amounts)
+            for amount in amounts:  # the poor pay all they have, the rich share the rest
+                if amount * rich >= cost - paid:
+                    break
+                paid, rich = paid + amount, rich - 1
+            rhos[pid] = (cost - paid) / rich
+            value = rhos[pid] / cost
+            if best is None or value < best:
+                best, tied = value, [pid]
+            elif value == best:
+                tied.append(pid)
+        if not tied:
+            return bought, ties
+        tied.sort(key=tie_key)
+        winner = tied[0]
+        ties.append(tuple(tied))
+        bought.append(winner)
+        left.discard(winner)
+        for i, v in enumerate(voters):
+            if winner in v:
+                money[i] -= min(money[i], rhos[winner])
+
+
+@st.composite
+def crowded_instances(draw):
+    """Few projects with small costs (many ties) and big ballot groups (over LIGHT_GROUP)."""
+    ids = draw(st.lists(st.sampled_from(["1", "2", "3", "9", "10", "a"]), min_size=2, max_size=6, unique=True))
+    costs = {pid: draw(st.integers(1, 12)) for pid in ids}
+    ballots = draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, unique=True), min_size=1, max_size=6))
+    multiplicities = draw(st.lists(st.integers(1, 20), min_size=len(ballots), max_size=len(ballots)))
+    return Instance.from_data(sum(costs.values()), costs, ballots, multiplicities=multiplicities)
+
+
+@SETTINGS
+@given(crowded_instances(), st.fractions(Fraction(1, 10), Fraction(5, 2)), st.sampled_from(TIE_BREAKINGS))
+def test_mes_rounds_match_the_definition(instance, share, tie_breaking):
+    tally = Tally.of(instance, tie_breaking)
+    run = EqualShares(tally).run(share)
+    bought, ties = _reference_mes(instance, share, tally.ties.key)
+    assert run.selected == bought
+    assert [t.projects for t in run.ties] == [t for t in ties if len(t) > 1]
