@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import random
 import secrets
+import time
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 
-from pb_service.core.tenancy import scoped_to
 from pb_service.editions.models import BallotOrder, Edition, LevelKind
-from pb_service.extensions import db
-from pb_service.proposals.models import BALLOT_STATUSES, Proposal
 from pb_service.proposals.services import ballot_projects
 from pb_service.voting.choices import MethodSpec, validate_pool_choices
 
@@ -95,28 +92,25 @@ def new_voter_seed() -> str:
 
 
 def ballot_spec(tenant, edition: Edition) -> BallotSpec:
-    """The edition's ballot, rebuilt only when the edition or a project on it has changed."""
-    key = (tenant.id, edition.id, edition.updated_at, db.session.execute(_ballot_version(tenant, edition)).one())
-    spec = _SPECS.get(key)
-    if spec is None:
+    """The edition's ballot, rebuilt when the edition changes and at least every few seconds.
+
+    During voting neither the settings nor the projects on the ballot can change (the phase
+    rules lock them), so a cached spec is exact where it matters; the short lifetime only keeps
+    officials' previews before voting fresh.
+    """
+    key = (tenant.id, edition.id, edition.updated_at)
+    cached = _SPECS.get(key)
+    if cached is None or cached[0] < time.monotonic():
         if len(_SPECS) >= MAX_CACHED_SPECS:
             _SPECS.clear()
-        spec = _SPECS[key] = _build_spec(tenant, edition)
-    return spec
+        cached = _SPECS[key] = (time.monotonic() + SPEC_LIFETIME_SECONDS, _build_spec(tenant, edition))
+    return cached[1]
 
 
-#: Specs of recently used editions in this process.
-_SPECS: dict[tuple, BallotSpec] = {}
+#: (expiry, spec) of recently used editions in this process.
+_SPECS: dict[tuple, tuple[float, BallotSpec]] = {}
 MAX_CACHED_SPECS = 64
-
-
-def _ballot_version(tenant, edition: Edition):
-    return scoped_to(
-        select(func.count(Proposal.id), func.max(Proposal.updated_at)).where(
-            Proposal.municipality_id == tenant.id, Proposal.edition_id == edition.id, Proposal.status.in_(BALLOT_STATUSES)
-        ),
-        tenant,
-    )
+SPEC_LIFETIME_SECONDS = 10
 
 
 def _build_spec(tenant, edition: Edition) -> BallotSpec:
