@@ -51,7 +51,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po |
 # --- other targets ------------------------------------------------------------------------------
 serve: setup compile-translations
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) wsgi:app
+	$(BIN)/gunicorn --workers 4 --threads 4 --bind 127.0.0.1:$(PORT) wsgi:app
 
 screenshots: setup-test compile-translations
 	$(BIN)/flask db upgrade

@@ -39,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 SERVER_URL = os.environ.get("PB_BENCH_DATABASE_URL", "postgresql://127.0.0.1/test")
 PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
+#: Threads per gunicorn worker: a request spends most of its time waiting for PostgreSQL.
+THREADS = 4
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -133,10 +135,10 @@ def prepare_edition(database_url: str) -> dict:
 def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-benchmark", "MAIL_BACKEND": "console",
-        "BALLOT_API_LIMIT": "1000000 per minute", "BENCHMARK_ENDPOINTS": "true", "PB_ENV": "development",
+        "BALLOT_RATE_LIMIT": "1000000 per minute", "BENCHMARK_ENDPOINTS": "true", "PB_ENV": "development",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}",
          "--backlog", "512", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env,
     )
@@ -292,7 +294,7 @@ def main() -> None:
         server = start_gunicorn(database_url, port, args.workers)
         base = f"http://127.0.0.1:{port}"
         numbers = iter(range(1, 10_000_000))
-        print(f"gunicorn --workers {args.workers} on PostgreSQL; {args.clients} clients; {args.seconds:.0f} s per phase; machine: {os.cpu_count()} cores")
+        print(f"gunicorn --workers {args.workers} --threads {THREADS} on PostgreSQL; {args.clients} clients; {args.seconds:.0f} s per phase; machine: {os.cpu_count()} cores")
         base_stats, base_elapsed = run_phase(base, spec, ["baseline"], args.clients, args.seconds / 2, numbers)
         baseline_rate = report("Baseline (one row inserted per request)", base_stats, base_elapsed)
 
@@ -309,7 +311,10 @@ def main() -> None:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
         drop_database(name)
 
 

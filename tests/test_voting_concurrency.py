@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs the PostgreS
 def _start_server(database_url: str, port: int) -> subprocess.Popen:
     env = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "concurrency-test", "MAIL_BACKEND": "console",
-        "BALLOT_API_LIMIT": "10000 per minute", "PB_ENV": "development",
+        "BALLOT_RATE_LIMIT": "10000 per minute", "PB_ENV": "development",
     }
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}", "wsgi:app"],

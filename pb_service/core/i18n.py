@@ -6,6 +6,7 @@ the municipality's default, then the browser's Accept-Language, then Polish.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_currency
@@ -39,7 +40,13 @@ def format_money(grosze: int | None, locale=None) -> str:
     """
     if grosze is None:
         return ""
-    locale = Locale.parse(locale or get_locale())
+    return _formatted_money(grosze, str(locale or get_locale()))
+
+
+@lru_cache(maxsize=8192)
+def _formatted_money(grosze: int, locale_name: str) -> str:
+    # Cached: Babel parses the locale's pattern on every call, and a ballot shows many amounts.
+    locale = Locale.parse(locale_name)
     pattern = locale.currency_formats["standard"].pattern
     if pattern.startswith("¤") and not pattern.startswith("¤\xa0"):
         pattern = "¤\xa0" + pattern[1:]

@@ -4,7 +4,7 @@ The same service function as the HTML ballot and the clerks' paper entry does th
 """
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint, abort
 
@@ -15,6 +15,7 @@ from pb_service.extensions import limiter
 from pb_service.voting import services
 from pb_service.voting.ballot import ballot_spec
 from pb_service.voting.identification import identity_fields
+from pb_service.voting.views import ballot_rate_limit
 from pb_service.voting.schemas import BallotRequestSchema, CodeRequestSchema, IdentificationSchema, ReceiptSchema
 
 voting_api = Blueprint(
@@ -24,10 +25,6 @@ voting_api = Blueprint(
 
 
 REFUSED_MESSAGE = _l("The ballot was not accepted. Nothing was recorded; see the errors.")
-
-
-def _ballot_limit() -> str:
-    return current_app.config["BALLOT_API_LIMIT"]
 
 
 @voting_api.get("/<int:edition_id>/identification")
@@ -46,7 +43,7 @@ def identification(edition_id: int):
 
 
 @voting_api.post("/<int:edition_id>/ballots")
-@limiter.limit(_ballot_limit)
+@limiter.limit(ballot_rate_limit)
 @voting_api.arguments(BallotRequestSchema)
 @voting_api.response(201, ReceiptSchema)
 @voting_api.alt_response(403, description="Voting is not open, or the API does not take ballots")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,8 +28,10 @@ from pb_service.voting.protocol import voting_protocol
 
 voting = Blueprint("voting", __name__, url_prefix="/<municipality>")
 
-#: Attempts per client address: generous for a family at one computer, tight for a script.
-BALLOT_FORM_LIMIT = "30 per minute"
+
+def ballot_rate_limit() -> str:
+    """Ballot submissions per client address (``BALLOT_RATE_LIMIT``), the same for form and API."""
+    return current_app.config["BALLOT_RATE_LIMIT"]
 
 
 def _ballot_page(edition, spec, form, *, errors=None, values=None, step="ballot", code_sent=False, status=200):
@@ -42,7 +44,7 @@ def _ballot_page(edition, spec, form, *, errors=None, values=None, step="ballot"
 
 
 @voting.route("/editions/<int:edition_id>/vote", methods=["GET", "POST"])
-@limiter.limit(BALLOT_FORM_LIMIT, methods=["POST"])
+@limiter.limit(ballot_rate_limit, methods=["POST"])
 @public
 def vote(edition_id: int):
     edition = edition_or_404(edition_id)
