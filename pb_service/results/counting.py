@@ -171,11 +171,12 @@ def edition_digest(pool_digests: Iterable[tuple[int, str]]) -> str:
 
 
 def lottery_seed(digest: str) -> int:
-    """The tie lottery's seed: the first 64 bits of the pool's ballot digest.
+    """The tie lottery's seed: the first 52 bits (13 hex digits) of the pool's ballot digest.
 
-    Nobody chooses it and nobody can know it before the vote ends; anyone can check it.
+    Nobody chooses it and nobody can know it before the vote ends; anyone can check it. 52 bits
+    stay exact as a JSON number in every language (JavaScript's integers end at 2**53).
     """
-    return int(digest[:16], 16)
+    return int(digest[:13], 16)
 
 
 # --- one pool ----------------------------------------------------------------------------------------
