@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from pb_service.core.tenancy import scoped_to
 from pb_service.editions.models import Edition, LeftoverPolicy, Level, Pool
@@ -130,23 +130,23 @@ def zloty(amount_in_grosze: int) -> Fraction:
 def read_ballots(tenant, edition: Edition) -> tuple[dict[int, Counter], int]:
     """The valid ballots per pool, identical ones grouped: {pool id: Counter(canonical ballot)}.
 
-    One query, one row (a JSON value) per ballot and no ORM objects: 100,000 ballots take
-    about a second. Returns the groups and the number of valid ballots read.
+    One query and no ORM objects. The choices are read as JSON *text* and grouped before they
+    are parsed: many voters make the same choices, and parsing JSON is most of the cost.
+    Returns the groups and the number of valid ballots read.
     """
     statement = scoped_to(
-        select(Ballot.choices).where(
+        select(cast(Ballot.choices, Text)).where(
             Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id, Ballot.is_valid.is_(True)
         ),
         tenant,
     )
+    texts = Counter(db.session.execute(statement).scalars())
     groups: dict[int, Counter] = defaultdict(Counter)
-    ballots = 0
-    for choices in db.session.execute(statement).scalars():
-        ballots += 1
-        for pool_id, chosen in choices.items():
+    for text, voters in texts.items():
+        for pool_id, chosen in json.loads(text).items():
             if chosen:
-                groups[int(pool_id)][tuple(sorted((int(pid), int(points)) for pid, points in chosen.items()))] += 1
-    return groups, ballots
+                groups[int(pool_id)][tuple(sorted((int(pid), int(points)) for pid, points in chosen.items()))] += voters
+    return groups, sum(texts.values())
 
 
 def ballot_digest(ballots: Counter) -> str:
