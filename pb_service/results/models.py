@@ -124,6 +124,16 @@ class PoolResult(TenantOwned, db.Model):
         return self.budget + self.received
 
     @property
+    def titles(self) -> dict[str, str]:
+        """Project id (as in the ties and the file) → title."""
+        return {str(project.proposal_id): project.proposal.title for project in self.projects}
+
+    @property
+    def remaining(self) -> int:
+        """Money left at the end: none once the leftover has funded the next project."""
+        return 0 if any(p.outcome is Outcome.FUNDED_FROM_LEFTOVER for p in self.projects) else self.leftover
+
+    @property
     def funded(self) -> list["ProjectResult"]:
         return [project for project in self.projects if project.selected]
 

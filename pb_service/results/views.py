@@ -14,6 +14,7 @@ from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, personal, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.editions.models import Edition, LevelKind
+from pb_service.editions.rules import TIE_BREAK_LABELS
 from pb_service.editions.views import edition_or_404
 from pb_service.extensions import db
 from pb_service.results import services
@@ -25,6 +26,14 @@ from pb_service.voting.models import Channel
 from pb_service.voting.protocol import voting_protocol
 
 results = Blueprint("results", __name__, url_prefix="/<municipality>")
+
+
+@results.app_template_global("tie_break_label")
+def tie_break_label(pool_result) -> str:
+    """The edition's tie-break in the reader's language, with the lottery's seed."""
+    parameters = pool_result.parameters
+    label = TIE_BREAK_LABELS.get(parameters.get("tie_breaking"), parameters.get("tie_breaking", ""))
+    return _("%(order)s; lottery seed %(seed)s", order=label, seed=parameters.get("seed"))
 
 
 @results.app_template_filter("percent")
@@ -69,8 +78,7 @@ def pool_results(edition_id: int, pool_id: int):
     pool_result = count.pool_result(pool_id)
     if pool_result is None:
         abort(404)
-    pools = {pool.id: pool for pool in edition.pools}
-    return render_template("results/pool.html", edition=edition, count=count, result=pool_result, pools=pools)
+    return render_template("results/pool.html", edition=edition, count=count, result=pool_result)
 
 
 @results.get("/editions/<int:edition_id>/results.csv")
