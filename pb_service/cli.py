@@ -40,6 +40,16 @@ def _edition(edition_id: int):
     return edition
 
 
+def _as_system(service, edition):
+    """Run a service on the edition as the system actor; a refusal becomes the command's error."""
+    from pb_service.core.permissions import SYSTEM
+
+    try:
+        return service(edition.municipality, SYSTEM, edition)
+    except ServiceValidationError as error:
+        raise _fail(error) from error
+
+
 @pb_cli.command("demo")
 def demo_command() -> None:
     """Load demo data (idempotent) and print the demo accounts."""
@@ -88,7 +98,6 @@ def advance_edition_command(edition_id: int, to_phase: str, reason: str) -> None
 
     Moving into the results phase closes the vote and counts it (the preliminary result).
     """
-    from pb_service.core.permissions import SYSTEM
     from pb_service.editions.models import DATED_PHASES, Phase
     from pb_service.editions.services import advance_phase
     from pb_service.results.services import compute_results
@@ -100,14 +109,11 @@ def advance_edition_command(edition_id: int, to_phase: str, reason: str) -> None
     )
     if to_phase != expected.value:
         raise click.ClickException(f"The edition is in the phase {current.value}; only the next phase, {expected.value}, can follow.")
-    try:
-        new = advance_phase(edition.municipality, SYSTEM, edition, reason)
-        click.echo(f"{edition.name}: now in the phase {new.value}.")
-        if new is Phase.RESULTS:
-            count = compute_results(edition.municipality, SYSTEM, edition)
-            click.echo(f"Votes counted: {count.ballots} valid ballots, digest {count.digest}.")
-    except ServiceValidationError as error:
-        raise _fail(error) from error
+    new = _as_system(lambda tenant, actor, edition: advance_phase(tenant, actor, edition, reason), edition)
+    click.echo(f"{edition.name}: now in the phase {new.value}.")
+    if new is Phase.RESULTS:
+        count = _as_system(compute_results, edition)
+        click.echo(f"Votes counted: {count.ballots} valid ballots, digest {count.digest}.")
 
 
 results_cli = AppGroup("results", help="Counting and publishing results.")
@@ -118,14 +124,10 @@ pb_cli.add_command(results_cli)
 @click.argument("edition_id", type=int)
 def compute_results_command(edition_id: int) -> None:
     """Count the edition's ballots and store the preliminary result (replacing an older count)."""
-    from pb_service.core.permissions import SYSTEM
     from pb_service.results.services import compute_results
 
     edition = _edition(edition_id)
-    try:
-        count = compute_results(edition.municipality, SYSTEM, edition)
-    except ServiceValidationError as error:
-        raise _fail(error) from error
+    count = _as_system(compute_results, edition)
     click.echo(f"{edition.name}: {count.ballots} valid ballots counted, digest {count.digest} (preliminary).")
     for pool in count.pools:
         click.echo(f"  {pool.pool.name}: {pool.voters} ballots, {len(pool.funded)} funded, spent {pool.spent / 100:.2f} zł, leftover {pool.leftover / 100:.2f} zł")
@@ -135,12 +137,8 @@ def compute_results_command(edition_id: int) -> None:
 @click.argument("edition_id", type=int)
 def publish_results_command(edition_id: int) -> None:
     """Publish the preliminary result (the protest window closed, every protest decided)."""
-    from pb_service.core.permissions import SYSTEM
     from pb_service.results.services import publish_results
 
     edition = _edition(edition_id)
-    try:
-        count = publish_results(edition.municipality, SYSTEM, edition)
-    except ServiceValidationError as error:
-        raise _fail(error) from error
+    count = _as_system(publish_results, edition)
     click.echo(f"{edition.name}: results published, digest {count.digest}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import random
+from dataclasses import dataclass
 from datetime import date
 
 from pb_service.editions.models import LevelKind, Phase
@@ -62,10 +63,17 @@ def voting_edition(session, municipality, *, phase: Phase = Phase.VOTING, **fiel
     return edition, city, districts, projects
 
 
-def cast_random_ballots(session, edition, city, districts, projects, count: int, seed: int = 7) -> list[str]:
+@dataclass(frozen=True)
+class Cast:
+    receipt: str
+    #: {pool id: {project id: points}}, as the voter chose.
+    choices: dict
+
+
+def cast_random_ballots(session, edition, city, districts, projects, count: int, seed: int = 7) -> list[Cast]:
     """``count`` valid ballots with skewed preferences (so that outcomes are clear, not ties)."""
     rng = random.Random(seed)
-    receipts = []
+    cast = []
     for n in range(count):
         district = districts[n % len(districts)]
         city_ids = [p.id for p in projects[city.id]]
@@ -79,6 +87,6 @@ def cast_random_ballots(session, edition, city, districts, projects, count: int,
             district.id: dict(zip(ranked, (3, 2, 1))),
         }
         channel = Channel.PAPER if n % 5 == 0 else Channel.ONLINE
-        receipts.append(cast_ballot(session, edition, choices, channel=channel, district_pool_ids=[district.id]))
+        cast.append(Cast(cast_ballot(session, edition, choices, channel=channel, district_pool_ids=[district.id]), choices))
     session.flush()
-    return receipts
+    return cast

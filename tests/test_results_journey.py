@@ -77,7 +77,8 @@ def test_ballots_counted_protested_published_and_recounted_by_anyone(app, sessio
     evaluator = make_official(session, town, Role.EVALUATOR)
     resident = make_user(session)
     edition, city, districts, projects = voting_edition(session, town, protest_days=3)
-    receipts = cast_random_ballots(session, edition, city, districts, projects, BALLOTS)
+    cast = cast_random_ballots(session, edition, city, districts, projects, BALLOTS)
+    receipts = [ballot.receipt for ballot in cast]
     # Two invalid paper ballots: in the protocol, never in the count or the file.
     cast_ballot(session, edition, {city.id: {projects[city.id][0].id: 1}}, channel=Channel.PAPER, valid=False, invalid_reason="two marks")
     cast_ballot(session, edition, {}, channel=Channel.PAPER, valid=False, invalid_reason="torn")
@@ -167,10 +168,12 @@ def test_ballots_counted_protested_published_and_recounted_by_anyone(app, sessio
         instance = parse_pabulib(text)
         assert instance.meta["rule"] == pool["rule"] == "greedy"
         assert instance.num_voters == pool["voters"]
-        canonical = Counter()
+        in_file = Counter()
         for ballot in instance.ballots:
-            canonical[tuple(sorted((int(pid), int(points)) for pid, points in zip(ballot.projects, ballot.points or [1] * len(ballot.projects))))] += ballot.multiplicity
-        assert ballot_digest(canonical) == pool["ballots_sha256"]
+            in_file[tuple(sorted((int(pid), int(points)) for pid, points in zip(ballot.projects, ballot.points or [1] * len(ballot.projects))))] += ballot.multiplicity
+        chosen = Counter(tuple(sorted(b.choices[pool["pool_id"]].items())) for b in cast if pool["pool_id"] in b.choices)
+        assert in_file == chosen
+        assert ballot_digest(in_file) == pool["ballots_sha256"] == instance.meta["ballots_sha256"]
         # Recounted by our engine, by its command line, and independently by pabutools.
         assert set(compute(instance).selected) == selected
         path = tmp_path / f"pool-{pool['pool_id']}.pb"
@@ -179,7 +182,7 @@ def test_ballots_counted_protested_published_and_recounted_by_anyone(app, sessio
         assert set(json.loads(tally.stdout)["selected"]) == selected
         assert _pabutools_greedy(text) == selected
 
-    # Ballots in the files equal the valid ballots cast: each chose in the city pool and one district.
+    # Each valid ballot chose in the city pool and one district (the two invalid ones are nowhere).
     assert {p["pool_id"]: p["voters"] for p in results["pools"]} == {city.id: BALLOTS, districts[0].id: BALLOTS // 2, districts[1].id: BALLOTS // 2}
 
     # Every receipt given at voting is in the list, and the checker finds it.

@@ -27,7 +27,7 @@ def _counted(session, *, protest_days=7, closed=False):
     """An edition whose vote ended a day ago, counted; ``closed`` moves the protest window into the past."""
     town = make_municipality(session)
     edition, city, districts, projects = voting_edition(session, town, phase=Phase.RESULTS, protest_days=protest_days)
-    receipts = cast_random_ballots(session, edition, city, districts, projects, 40)
+    receipts = [ballot.receipt for ballot in cast_random_ballots(session, edition, city, districts, projects, 40)]
     if closed:
         for column in ("voting_starts_at", "results_starts_at"):
             setattr(edition, column, getattr(edition, column) - timedelta(days=protest_days))

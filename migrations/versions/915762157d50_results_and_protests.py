@@ -61,7 +61,7 @@ def upgrade():
     sa.Column('pabulib_sha256', sa.String(length=64), nullable=False),
     sa.Column('municipality_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['municipality_id', 'count_id'], ['result_count.municipality_id', 'result_count.id'], name=op.f('fk_pool_result_municipality_id_result_count'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['municipality_id', 'pool_id'], ['pool.municipality_id', 'pool.id'], name=op.f('fk_pool_result_municipality_id_pool'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['municipality_id', 'pool_id'], ['pool.municipality_id', 'pool.id'], name=op.f('fk_pool_result_municipality_id_pool')),
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_pool_result_municipality_id_municipality'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pool_result')),
     sa.UniqueConstraint('count_id', 'pool_id', name=op.f('uq_pool_result_count_id_pool_id')),
@@ -110,7 +110,7 @@ def upgrade():
     sa.Column('selected', sa.Boolean(), nullable=False),
     sa.Column('municipality_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['municipality_id', 'pool_result_id'], ['pool_result.municipality_id', 'pool_result.id'], name=op.f('fk_project_result_municipality_id_pool_result'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['municipality_id', 'proposal_id'], ['proposal.municipality_id', 'proposal.id'], name=op.f('fk_project_result_municipality_id_proposal'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['municipality_id', 'proposal_id'], ['proposal.municipality_id', 'proposal.id'], name=op.f('fk_project_result_municipality_id_proposal')),
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_project_result_municipality_id_municipality'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_project_result')),
     sa.UniqueConstraint('pool_result_id', 'proposal_id', name=op.f('uq_project_result_pool_result_id_proposal_id'))

@@ -76,7 +76,8 @@ class PoolResult(TenantOwned, db.Model):
         UniqueConstraint("count_id", "pool_id"),
         UniqueConstraint("municipality_id", "id"),
         ForeignKeyConstraint(["municipality_id", "count_id"], ["result_count.municipality_id", "result_count.id"], ondelete="CASCADE"),
-        ForeignKeyConstraint(["municipality_id", "pool_id"], ["pool.municipality_id", "pool.id"], ondelete="CASCADE"),
+        # No cascade: a pool with a result cannot be deleted on its own (deleting the edition removes both).
+        ForeignKeyConstraint(["municipality_id", "pool_id"], ["pool.municipality_id", "pool.id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,7 +180,7 @@ class ProjectResult(TenantOwned, db.Model):
         ForeignKeyConstraint(
             ["municipality_id", "pool_result_id"], ["pool_result.municipality_id", "pool_result.id"], ondelete="CASCADE"
         ),
-        ForeignKeyConstraint(["municipality_id", "proposal_id"], ["proposal.municipality_id", "proposal.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["municipality_id", "proposal_id"], ["proposal.municipality_id", "proposal.id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -180,7 +180,10 @@ def office_what_if(edition_id: int):
 @results.post("/office/editions/<int:edition_id>/results/compute")
 @requires(MANAGE_RESULTS)
 def compute(edition_id: int):
-    edition = _office_edition(edition_id)
+    return _count_votes(_office_edition(edition_id))
+
+
+def _count_votes(edition: Edition):
     return run_action(
         lambda: services.compute_results(g.municipality, current_user, edition),
         success=_("The votes are counted. Check the preliminary result below."),
@@ -192,11 +195,7 @@ def count_after_closing(edition: Edition):
     """Count the votes right after an official closed them; a refusal is shown, the phase stays."""
     if services.current_count(g.municipality, edition) is not None:
         return None
-    return run_action(
-        lambda: services.compute_results(g.municipality, current_user, edition),
-        success=_("The votes are counted. Check the preliminary result below."),
-        next_url=url_for("results.office", edition_id=edition.id),
-    )
+    return _count_votes(edition)
 
 
 @results.post("/office/editions/<int:edition_id>/results/publish")
