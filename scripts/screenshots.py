@@ -28,6 +28,10 @@ PAGES = [
     ("api-docs", "/api/v1/docs", None),
     ("office", "/gdansk/office/", "admin.gdansk@example.org"),
     ("officials", "/gdansk/office/members", "admin.gdansk@example.org"),
+    # The demo's past Gdańsk edition (the first one loaded) and its city-wide pool.
+    ("results", "/gdansk/editions/1/results/", None),
+    ("results-pool", "/gdansk/editions/1/results/pools/1", None),
+    ("results-what-if", "/gdansk/office/editions/1/results/what-if", "admin.gdansk@example.org"),
 ]
 
 

@@ -54,4 +54,6 @@ class EditionSchema(Schema):
     identification = fields.Function(lambda edition: edition.identification.value)
     ballot_order = fields.Function(lambda edition: edition.ballot_order.value)
     leftover_policy = fields.Function(lambda edition: edition.leftover_policy.value)
+    protest_days = fields.Integer(metadata={"description": "Days from the end of voting to protest against the vote or the count"})
+    protests_close_at = fields.DateTime(metadata={"description": "End of the protest window (UTC, ISO 8601)"})
     total_budget = fields.Integer(metadata={"description": "In grosze"})

@@ -1,0 +1,183 @@
+"""Counting by the edition's rule: points, thresholds, ties and their seed, leftover policies, the
+files that recount to the same outcome, and the "what if" panel's figures."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from pb_service.core.permissions import SYSTEM
+from pb_service.editions.models import LeftoverPolicy, LevelKind, Phase
+from pb_service.editions.rules import VotingMethod
+from pb_service.results.counting import lottery_seed
+from pb_service.results.models import Outcome
+from pb_service.results.services import compute_results, pool_file
+from pb_service.results.whatif import what_if
+from pb_service.rules import compute, parse_pabulib
+from pb_service.voting.models import Channel
+from tests.editions_factories import make_edition, make_level, make_pool
+from tests.factories import make_municipality, make_user
+from tests.results_factories import admitted_projects, cast_ballot
+
+ZL = 100
+
+
+def _edition(session, method=VotingMethod.APPROVAL, points=(), **settings):
+    town = make_municipality(session)
+    edition = make_edition(session, town, Phase.RESULTS, **settings)
+    level = make_level(session, edition, LevelKind.CITY, method, points=list(points), max_choices=len(points) or 3)
+    return town, edition, level
+
+
+def _pool(session, edition, level, budget_zl, costs_zl):
+    pool = make_pool(session, edition, level, budget=budget_zl * ZL, max_project_cost=None)
+    return pool, admitted_projects(session, pool, make_user(session), [cost * ZL for cost in costs_zl])
+
+
+def _cast(session, edition, pool, ballots):
+    """``ballots``: [(multiplicity, {project: points})]."""
+    for count, chosen in ballots:
+        for _ in range(count):
+            cast_ballot(session, edition, {pool.id: {project.id: points for project, points in chosen.items()}})
+    session.flush()
+
+
+def _outcomes(pool_result) -> dict:
+    return {p.proposal_id: (p.votes, p.score, p.outcome, p.selected) for p in pool_result.projects}
+
+
+def _abc(session, **settings):
+    """Budget 1000 zł; a 600, b 500, c 300 zł chosen by 5, 4 and 3 voters."""
+    town, edition, level = _edition(session, **settings)
+    pool, (a, b, c) = _pool(session, edition, level, 1_000, [600, 500, 300])
+    _cast(session, edition, pool, [(5, {a: 1}), (4, {b: 1}), (3, {c: 1})])
+    return town, edition, pool, (a, b, c)
+
+
+def test_greedy_skips_what_no_longer_fits_and_keeps_the_leftover(session, in_request):
+    town, edition, pool, (a, b, c) = _abc(session)
+    count = compute_results(town, SYSTEM, edition)
+    result = count.pools[0]
+    assert _outcomes(result) == {
+        a.id: (5, 5, Outcome.FUNDED, True), b.id: (4, 4, Outcome.DID_NOT_FIT, False), c.id: (3, 3, Outcome.FUNDED, True),
+    }
+    assert (result.spent, result.leftover, result.top_up, result.remaining, result.voters) == (900 * ZL, 100 * ZL, 0, 100 * ZL, 12)
+    assert [p.rank for p in result.projects] == [1, 2, 3]
+    assert result.parameters == {"tie_breaking": "cheaper-first", "seed": lottery_seed(result.digest)}
+
+
+def test_leftover_funds_the_next_project_with_the_municipality_adding_the_difference(session, in_request):
+    town, edition, pool, (a, b, c) = _abc(session, leftover_policy=LeftoverPolicy.NEXT_PROJECTS)
+    result = compute_results(town, SYSTEM, edition).pools[0]
+    assert _outcomes(result)[b.id] == (4, 4, Outcome.FUNDED_FROM_LEFTOVER, True)
+    assert (result.spent, result.leftover, result.top_up, result.remaining) == (1_400 * ZL, 100 * ZL, 400 * ZL, 0)
+    # The file marks it selected=2 (outside the rule), so a recount of the rule gives a and c.
+    instance = parse_pabulib(pool_file(town, result))
+    assert {pid: p.fields["selected"] for pid, p in instance.projects.items()} == {str(a.id): "1", str(b.id): "2", str(c.id): "1"}
+    assert compute(instance).selected == [str(a.id), str(c.id)]
+    assert instance.meta["comment"] == "#1: selected=2: funded from the leftover of 100.00 PLN by the leftover policy, the municipality adding 400.00 PLN; not part of the rule"
+
+
+def test_leftover_moves_to_the_named_pool_and_is_counted_there(session, in_request):
+    town, edition, pool, (a, b, c) = _abc(session, leftover_policy=LeftoverPolicy.MOVES_TO_POOL)
+    target_level = make_level(session, edition, LevelKind.THEMATIC)
+    target, (d,) = _pool(session, edition, target_level, 200, [250])
+    edition.leftover_pool_id = target.id
+    _cast(session, edition, target, [(2, {d: 1})])
+    count = compute_results(town, SYSTEM, edition)
+    source, receiving = count.pool_result(pool.id), count.pool_result(target.id)
+    assert (source.leftover, source.leftover_to_pool_id) == (100 * ZL, target.id)
+    # d (250 zł) does not fit the pool's own 200 zł; with the 100 zł moved in it does.
+    assert (receiving.budget, receiving.received, receiving.spent, receiving.leftover, receiving.leftover_to_pool_id) == (
+        200 * ZL, 100 * ZL, 250 * ZL, 50 * ZL, None,
+    )
+    assert _outcomes(receiving) == {d.id: (2, 2, Outcome.FUNDED, True)}
+    instance = parse_pabulib(pool_file(town, receiving))
+    assert instance.budget == 300 and compute(instance).selected == [str(d.id)]
+
+
+def test_minimum_votes_is_the_threshold_of_greedy_threshold(session, in_request):
+    town, edition, pool, (a, b, c) = _abc(session, outcome_rule="greedy-threshold")
+    pool.min_votes = 4
+    result = compute_results(town, SYSTEM, edition).pools[0]
+    assert {pid: outcome for pid, (_, _, outcome, _) in _outcomes(result).items()} == {
+        a.id: Outcome.FUNDED, b.id: Outcome.DID_NOT_FIT, c.id: Outcome.UNDER_THRESHOLD,
+    }
+    assert result.parameters["min_score"] == 4
+    instance = parse_pabulib(pool_file(town, result))
+    assert (instance.meta["rule"], instance.meta["min_project_score_threshold"]) == ("greedy-threshold", "4")
+    assert compute(instance).selected == [str(a.id)]
+
+
+def test_points_ballots_are_ranked_by_points_and_ties_go_by_the_edition_order(session, in_request):
+    town, edition, level = _edition(session, VotingMethod.POINTS, points=(3, 2, 1))
+    pool, (p, q, r) = _pool(session, edition, level, 1_000, [400, 400, 400])
+    # A voter may skip a rank (3 and 1, no 2): the points are kept as given, never re-ranked.
+    _cast(session, edition, pool, [(2, {p: 3, q: 2, r: 1}), (1, {q: 3, r: 2, p: 1}), (1, {r: 3, q: 1})])
+    result = compute_results(town, SYSTEM, edition).pools[0]
+    # Points: p 7, q 8, r 7; voters: p 3, q 4, r 4. p and r tie on points and cost; r has more votes.
+    assert _outcomes(result) == {
+        p.id: (3, 7, Outcome.LOST_TIE, False), q.id: (4, 8, Outcome.FUNDED, True), r.id: (4, 7, Outcome.FUNDED, True),
+    }
+    assert result.ties == [{"projects": [str(r.id), str(p.id)], "winners": [str(r.id)], "settled_by": "votes", "context": "equal score 7"}]
+    text = pool_file(town, result)
+    assert f";{r.id},{q.id};3,1\n" in text  # best first, with its points
+    instance = parse_pabulib(text)
+    assert instance.vote_type == "scoring" and compute(instance).selected == [str(q.id), str(r.id)]
+
+
+@pytest.mark.parametrize("tie_break", ["cheaper-first", "more-votes-first", "lottery"])
+def test_a_tie_is_settled_the_same_way_by_the_app_and_by_a_recount_of_the_file(session, in_request, tie_break):
+    town, edition, level = _edition(session, tie_break=tie_break)
+    pool, (x, y, z) = _pool(session, edition, level, 700, [400, 400, 300])
+    _cast(session, edition, pool, [(3, {x: 1}), (3, {y: 1}), (2, {z: 1})])  # x and y tie on votes and cost
+    first = compute_results(town, SYSTEM, edition).pools[0]
+    selected = [str(p.proposal_id) for p in first.funded]
+    assert first.parameters == {"tie_breaking": tie_break, "seed": lottery_seed(first.digest)}
+    assert first.ties == [{"projects": first.ties[0]["projects"], "winners": first.ties[0]["projects"][:1], "settled_by": "lottery", "context": "equal score 3"}]
+    assert sorted(first.ties[0]["projects"]) == sorted([str(x.id), str(y.id)]) and len(selected) == 2
+    instance = parse_pabulib(pool_file(town, first))
+    assert (instance.meta["tie_breaking"], int(instance.meta["tie_breaking_seed"])) == (tie_break, lottery_seed(first.digest))
+    assert sorted(compute(instance).selected) == sorted(selected)
+    # Counting again: the same digest, the same seed, the same winners.
+    again = compute_results(town, SYSTEM, edition).pools[0]
+    assert (again.digest, [str(p.proposal_id) for p in again.funded], again.pabulib_sha256) == (first.digest, selected, first.pabulib_sha256)
+
+
+def test_invalid_ballots_are_never_counted(session, in_request):
+    town, edition, pool, (a, b, c) = _abc(session)
+    cast_ballot(session, edition, {pool.id: {b.id: 1}}, channel=Channel.PAPER, valid=False, invalid_reason="dwa znaki")
+    session.flush()
+    count = compute_results(town, SYSTEM, edition)
+    assert (count.ballots, count.pools[0].voters, _outcomes(count.pools[0])[b.id][0]) == (12, 12, 4)
+
+
+def test_counting_waits_for_the_end_of_voting(session, in_request):
+    town = make_municipality(session)
+    edition = make_edition(session, town, Phase.VOTING)
+    with pytest.raises(Exception) as refused:
+        compute_results(town, SYSTEM, edition)
+    assert refused.value.errors == {"": [
+        "Counting the votes is possible only in this phase of the edition: Results, Implementation, Closed. "
+        "The edition is now in the phase: Voting."
+    ]}
+
+
+def test_what_if_compares_rules_with_fairness_figures(session, in_request):
+    town, edition, pool, (a, b, c) = _abc(session)
+    pool.min_votes = 4
+    compute_results(town, SYSTEM, edition)
+    (comparison,) = what_if(town, edition)
+    variants = {(v.family, v.threshold): v for v in comparison.variants}
+    assert list(variants) == [("greedy", None), ("greedy", 4), ("equalshares", None), ("equalshares", 4)]
+    official = variants[("greedy", None)]
+    assert official.official and official.selected == [str(a.id), str(c.id)]
+    # 8 of 12 voters chose a funded project; shares 0 (4 voters), 0.3 (3), 0.6 (5).
+    assert (official.fairness.with_funded, official.fairness.median_share, official.fairness.lowest_decile_share) == (
+        Fraction(2, 3), Fraction(3, 10), Fraction(0),
+    )
+    threshold = variants[("greedy", 4)]
+    assert (threshold.selected, threshold.gained, threshold.lost, threshold.spent, threshold.leftover) == (
+        [str(a.id)], [], [str(c.id)], 600 * ZL, 400 * ZL,
+    )
+    assert str(c.id) in comparison.differing
