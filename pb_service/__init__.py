@@ -53,6 +53,8 @@ def _init_extensions(app: Flask) -> None:
     from pb_service.accounts.services import load_user
 
     login_manager.user_loader(load_user)
+    # A session cookie used from another address or browser is dropped, "remember me" included.
+    login_manager.session_protection = "strong"
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     from flask_babel import lazy_gettext
@@ -64,10 +66,12 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.voting import models as voting_models  # noqa: F401  (until voting's views land)
     from pb_service.accounts.views import accounts
     from pb_service.api import register_api
+    from pb_service.api_tokens.views import api_tokens
     from pb_service.core.views import main
     from pb_service.editions.views import editions
     from pb_service.hub.views import hub, hub_manage, hub_office
     from pb_service.municipalities.views import municipality_pages, staff
+    from pb_service.privacy.views import privacy
     from pb_service.proposals.views import proposals
 
     app.register_blueprint(main)
@@ -79,6 +83,8 @@ def _register_blueprints(app: Flask) -> None:
     register_api(app, extensions.api)
     app.register_blueprint(editions)
     app.register_blueprint(proposals)
+    app.register_blueprint(api_tokens)
+    app.register_blueprint(privacy)
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
 

@@ -26,10 +26,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "MAIL_USE_SSL": ("false", "SMTP over TLS"),
     "MAIL_DEFAULT_SENDER": ("pb-service <no-reply@localhost>", "From: address"),
     "SERVER_NAME_FOR_MAIL": ("http://127.0.0.1:5000", "public base URL used in links inside e-mails"),
-    "UPLOAD_FOLDER": ("", "where uploaded files are kept (outside the web root); empty: `instance/uploads`"),
     "PORT": ("5000", "port of `make run`"),
     "UPLOAD_FOLDER": ("", "where uploaded files are kept, outside the web root (default: `instance/uploads`)"),
     "MAX_UPLOAD_MB": ("10", "largest accepted attachment, in megabytes"),
+    "DATA_CONTROLLER": ("", "who controls account data (name and address), named in the account information clause"),
+    "SESSION_IDLE_MINUTES": ("30", "officials and staff are signed out after this long without a request"),
+    "SESSION_ABSOLUTE_HOURS": ("12", "officials and staff sign in again after this long, active or not"),
 }
 
 
@@ -78,6 +80,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "pl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Warsaw",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        # Production cookies: only over HTTPS, and the __Host- prefix pins them to this host.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -94,8 +98,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "LANGUAGES": ("pl", "en", "uk"),
-        "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "MAX_UPLOAD_BYTES": int(_env("MAX_UPLOAD_MB")) * 1024 * 1024,
+        "DATA_CONTROLLER": ("", "who controls account data (name and address), named in the account information clause"),
+    "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES")),
+        "SESSION_ABSOLUTE_HOURS": int(_env("SESSION_ABSOLUTE_HOURS")),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; a short wait beats "database is locked" under light load.

@@ -5,7 +5,8 @@ A route may answer such a visitor only by refusing (401, 403, 404, 405, or a red
 or, if its view is marked ``@public`` (or ``@personal``: the visitor's own account), with a page
 that carries none of the victim's private data.
 With the attacker's own municipality in the URL but the victim's object ids, it must refuse
-(404 where the visitor may use the route, 403 where not).
+(404 where the visitor may use the route, 403 where not, 401 or the sign-in page where it lacks
+credentials of the kind the route takes).
 """
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ class RouteWalk:
             self.leaks.append(Leak(visitor.name, method, url, response.status_code, "server error"))
             return
         if cross_ids:
-            if response.status_code not in (403, 404, 405):
+            if not self._refused(response):
                 self.leaks.append(Leak(visitor.name, method, url, response.status_code, "another tenant's id was not refused"))
             return
         if self._refused(response):

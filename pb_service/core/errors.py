@@ -40,6 +40,9 @@ def handle_http_error(error: HTTPException):
         errors = getattr(error, "data", {}).get("messages") if getattr(error, "data", None) else None
         response = jsonify(api_error_body(error.code, error.name, message, errors))
         response.status_code = error.code
+        if error.code == 401:
+            # RFC 6750: tell the client which credentials the API takes.
+            response.headers["WWW-Authenticate"] = 'Bearer realm="pb-service"'
         return response
     return render_template("errors/error.html", code=error.code, message=message), error.code
 

@@ -32,6 +32,7 @@ REGISTER_FIELDS = ("slug", "name", "teryt", "voivodeship", "kind", "population")
 PROFILE_FIELDS = (
     "default_locale", "contact_email", "contact_phone", "contact_address", "website",
     "accessibility_coordinator_name", "accessibility_coordinator_email", "accessibility_coordinator_phone",
+    "privacy_notice",
 )
 
 
@@ -51,6 +52,7 @@ class MunicipalityData:
     accessibility_coordinator_name: str = ""
     accessibility_coordinator_email: str = ""
     accessibility_coordinator_phone: str = ""
+    privacy_notice: str = ""
 
 
 def municipality_by_slug(slug: str) -> Municipality | None:
