@@ -30,7 +30,7 @@ DRAFT_SECRET = "victim-draft-title-91c2"
 TOKEN_SECRET = "victim-token-name-3be8"
 
 
-def _victim_and_attacker(session):
+def victim_and_attacker(session):
     victim = make_municipality(session, slug="ofiara", name="Gmina Ofiara")
     attacker = make_municipality(session, slug="napastnik", name="Gmina Napastnik")
     victim_admin = make_official(session, victim, Role.ADMIN, email=VICTIM_ADMIN_EMAIL)
@@ -95,7 +95,7 @@ def _walk(app, session, victim, attacker, attackers, ids, attackers_token):
 
 
 def test_no_route_leaks_another_municipality(app, session):
-    victim, attacker, attackers, ids, attackers_token = _victim_and_attacker(session)
+    victim, attacker, attackers, ids, attackers_token = victim_and_attacker(session)
     walk, leaks = _walk(app, session, victim, attacker, attackers, ids, attackers_token)
     assert leaks == []
     # The walk really went through the tenant's routes (members, audit log, invitations...).
@@ -120,7 +120,7 @@ def test_route_walk_catches_a_leaking_route(tmp_path, smtp_server):
     app.register_blueprint(leaky)
     with app.app_context():
         upgrade()
-        victim, attacker, attackers, ids, attackers_token = _victim_and_attacker(db.session)
+        victim, attacker, attackers, ids, attackers_token = victim_and_attacker(db.session)
         walk, leaks = _walk(app, db.session, victim, attacker, attackers, ids, attackers_token)
     leaking_urls = {leak.url for leak in leaks}
     assert leaking_urls == {"/ofiara/leaky/members"}
