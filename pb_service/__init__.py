@@ -19,6 +19,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, config_overrides))
+    from pb_service.core.database import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -26,10 +29,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     _register_template_helpers(app)
 
     from pb_service.core.errors import register_error_handlers
-    from pb_service.core.security import register_security_headers
+    from pb_service.core.security import register_input_guards, register_security_headers
 
     register_error_handlers(app)
     register_security_headers(app)
+    register_input_guards(app)
 
     from pb_service.cli import pb_cli
 

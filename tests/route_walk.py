@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from werkzeug.routing import IntegerConverter
+
 SAFE_STATUSES = {401, 403, 404, 405}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 SKIPPED_ENDPOINTS = {"static", "accounts.logout", "main.switch_language"}
@@ -66,7 +68,7 @@ class RouteWalk:
                 values[argument] = self.victim_ids[argument]
             else:
                 converter = rule._converters.get(argument)
-                values[argument] = 1 if converter is not None and type(converter).__name__ == "IntegerConverter" else "x"
+                values[argument] = 1 if isinstance(converter, IntegerConverter) else "x"
         with self.app.test_request_context():
             from flask import url_for
 
