@@ -90,11 +90,15 @@ def login():
     return render_template("accounts/login.html", form=form)
 
 
-def _pending_or_restart():
+def _pending_step(enrolled: bool):
+    """The half-signed-in user if this step fits them (code or enrolment), else where to go instead."""
     user, pending = sessions.pending_sign_in()
     if user is None:
         flash(_("Please sign in again."), "info")
-    return user, pending
+        return None, None, redirect(url_for("accounts.login"))
+    if user.has_second_factor != enrolled:
+        return None, None, redirect(url_for("accounts.login_code" if user.has_second_factor else "accounts.login_enrol"))
+    return user, pending, None
 
 
 def _finish_sign_in(user, pending):
@@ -107,11 +111,9 @@ def _finish_sign_in(user, pending):
 @public
 def login_code():
     """The second step: the password was right; a code from the app (or a recovery code) signs in."""
-    user, pending = _pending_or_restart()
-    if user is None:
-        return redirect(url_for("accounts.login"))
-    if not user.has_second_factor:
-        return redirect(url_for("accounts.login_enrol"))
+    user, pending, elsewhere = _pending_step(enrolled=True)
+    if elsewhere:
+        return elsewhere
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -129,11 +131,9 @@ def login_code():
 @public
 def login_enrol():
     """An official's first sign-in: set up the authenticator app before anything else."""
-    user, pending = _pending_or_restart()
-    if user is None:
-        return redirect(url_for("accounts.login"))
-    if user.has_second_factor:
-        return redirect(url_for("accounts.login_code"))
+    user, pending, elsewhere = _pending_step(enrolled=False)
+    if elsewhere:
+        return elsewhere
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -235,6 +235,11 @@ def two_factor():
     return _render_enrolment(form, user)
 
 
+def _flash_errors(error: ServiceValidationError) -> None:
+    """For the small code forms that go back to the second-factor page."""
+    flash(" ".join(message for messages in error.errors.values() for message in messages), "error")
+
+
 @accounts.post("/two-factor/recovery-codes")
 @limiter.limit(CREDENTIAL_LIMIT)
 @personal
@@ -244,7 +249,7 @@ def regenerate_recovery_codes():
         try:
             codes = twofactor.regenerate_recovery_codes(current_user, form.code.data)
         except ServiceValidationError as error:
-            flash(" ".join(m for messages in error.errors.values() for m in messages), "error")
+            _flash_errors(error)
         else:
             return _show_recovery_codes(codes, url_for("accounts.two_factor"))
     return redirect(url_for("accounts.two_factor"))
@@ -260,7 +265,7 @@ def disable_two_factor():
         try:
             twofactor.disable(user, form.code.data)
         except ServiceValidationError as error:
-            flash(" ".join(m for messages in error.errors.values() for m in messages), "error")
+            _flash_errors(error)
         else:
             sessions.reissue(user, second_factor=False)
             flash(_("The second factor is off."), "success")
