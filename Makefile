@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup setup-test translations compile-translations serve screenshots verify bench lint clean
+.PHONY: run test setup setup-test translations compile-translations serve screenshots verify bench lint clean fuzz
 
 run: setup compile-translations
 	$(BIN)/flask db upgrade
@@ -60,6 +60,18 @@ screenshots: setup-test compile-translations
 
 verify: setup-test
 	$(BIN)/python benchmarks/verify_pabulib.py $(or $(DATA),../shared/pabulib)
+
+# Fuzz the API of a demo served on FUZZ_PORT for 60 s (a throw-away database in instance/fuzz/).
+FUZZ_PORT ?= 5104
+fuzz: setup-test compile-translations
+	rm -rf instance/fuzz && mkdir -p instance/fuzz
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/fuzz/demo.sqlite3 $(BIN)/flask db upgrade
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/fuzz/demo.sqlite3 $(BIN)/flask pb demo > /dev/null
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/fuzz/demo.sqlite3 RATELIMIT_STORAGE_URI=memory:// \
+	  $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(FUZZ_PORT) --pid instance/fuzz/gunicorn.pid --daemon wsgi:app
+	sleep 3
+	$(BIN)/python benchmarks/fuzz_api.py --base-url http://127.0.0.1:$(FUZZ_PORT) --seconds 60; \
+	  status=$$?; kill $$(cat instance/fuzz/gunicorn.pid); exit $$status
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -19,6 +19,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, config_overrides))
+    from pb_service.core.database import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -26,10 +29,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     _register_template_helpers(app)
 
     from pb_service.core.errors import register_error_handlers
-    from pb_service.core.security import register_security_headers
+    from pb_service.core.security import register_input_guards, register_security_headers
 
     register_error_handlers(app)
     register_security_headers(app)
+    register_input_guards(app)
 
     from pb_service.cli import pb_cli
 
@@ -53,6 +57,8 @@ def _init_extensions(app: Flask) -> None:
     from pb_service.accounts.services import load_user
 
     login_manager.user_loader(load_user)
+    # A session cookie used from another address or browser is dropped, "remember me" included.
+    login_manager.session_protection = "strong"
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     from flask_babel import lazy_gettext
@@ -63,10 +69,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from pb_service.accounts.views import accounts
     from pb_service.api import register_api
+    from pb_service.api_tokens.views import api_tokens
     from pb_service.core.views import main
     from pb_service.editions.views import editions
     from pb_service.hub.views import hub, hub_manage, hub_office
     from pb_service.municipalities.views import municipality_pages, staff
+    from pb_service.privacy.views import privacy
     from pb_service.proposals.views import proposals
     from pb_service.voting.views import voting
     from pb_service.results.views import results
@@ -82,6 +90,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(proposals)
     app.register_blueprint(voting)
     app.register_blueprint(results)
+    app.register_blueprint(api_tokens)
+    app.register_blueprint(privacy)
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
 

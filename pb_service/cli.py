@@ -59,6 +59,27 @@ def demo_command() -> None:
         click.echo(line)
 
 
+@pb_cli.command("demo-code")
+@click.argument("email")
+def demo_code_command(email: str) -> None:
+    """Print the current sign-in code of a demo official (demo accounts only, never in production)."""
+    import pyotp
+    from flask import current_app
+
+    from pb_service.accounts.services import normalise_email, user_by_email
+    from pb_service.demo import demo_accounts_with_second_factor, demo_totp_secret
+
+    email = normalise_email(email)
+    if current_app.config["PB_ENV"] == "production":
+        raise click.UsageError("demo-code is refused in production")
+    if email not in demo_accounts_with_second_factor():
+        raise click.UsageError(f"{email} is not a demo official; demo-code prints codes of the demo accounts only")
+    user = user_by_email(email)
+    if user is None or user.totp_secret != demo_totp_secret(email):
+        raise click.UsageError(f"{email} does not use the demo authenticator key (run `flask pb demo` first)")
+    click.echo(pyotp.TOTP(user.totp_secret).now())
+
+
 @pb_cli.command(
     "tally",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},

@@ -26,7 +26,6 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "MAIL_USE_SSL": ("false", "SMTP over TLS"),
     "MAIL_DEFAULT_SENDER": ("pb-service <no-reply@localhost>", "From: address"),
     "SERVER_NAME_FOR_MAIL": ("http://127.0.0.1:5000", "public base URL used in links inside e-mails"),
-    "UPLOAD_FOLDER": ("", "where uploaded files are kept (outside the web root); empty: `instance/uploads`"),
     "PORT": ("5000", "port of `make run`"),
     "SMS_BACKEND": ("log", "`http` sends one-time codes through `SMS_GATEWAY_URL`, `log` only logs them"),
     "SMS_GATEWAY_URL": ("", "HTTP endpoint of the SMS gateway (JSON POST `{to, text}`)"),
@@ -35,6 +34,9 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "BENCHMARK_ENDPOINTS": ("false", "`true` adds `POST /api/v1/benchmark/baseline` for load benchmarks; never in production"),
     "UPLOAD_FOLDER": ("", "where uploaded files are kept, outside the web root (default: `instance/uploads`)"),
     "MAX_UPLOAD_MB": ("10", "largest accepted attachment, in megabytes"),
+    "DATA_CONTROLLER": ("", "who controls account data (name and address), named in the account information clause"),
+    "SESSION_IDLE_MINUTES": ("30", "officials and staff are signed out after this long without a request"),
+    "SESSION_ABSOLUTE_HOURS": ("12", "officials and staff sign in again after this long, active or not"),
 }
 
 
@@ -83,6 +85,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "pl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Warsaw",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        # Production cookies: only over HTTPS, and the __Host- prefix pins them to this host.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -106,6 +110,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BENCHMARK_ENDPOINTS": _flag("BENCHMARK_ENDPOINTS") and not production,
         "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "MAX_UPLOAD_BYTES": int(_env("MAX_UPLOAD_MB")) * 1024 * 1024,
+        "DATA_CONTROLLER": ("", "who controls account data (name and address), named in the account information clause"),
+    "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES")),
+        "SESSION_ABSOLUTE_HOURS": int(_env("SESSION_ABSOLUTE_HOURS")),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; a short wait beats "database is locked" under light load.

@@ -4,6 +4,9 @@ Idempotent: each object is looked up by its natural key first, so a second run c
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from sqlalchemy import select
 
 from pb_service.accounts.models import Membership, User
@@ -49,6 +52,16 @@ DEMO_USERS = [
 ]
 
 
+def demo_totp_secret(email: str) -> str:
+    """The fixed authenticator secret of a demo official: public, printed, for trying the service only."""
+    return base64.b32encode(hashlib.sha256(f"pb-service demo {email}".encode()).digest()[:20]).decode()
+
+
+def demo_accounts_with_second_factor() -> set[str]:
+    """Demo officials and staff: they must use a second factor, so the demo gives them one."""
+    return {email for email, _name, is_staff, roles in DEMO_USERS if is_staff or roles}
+
+
 def _municipality(data: dict) -> Municipality:
     municipality = db.session.scalar(select(Municipality).where(Municipality.slug == data["slug"]))
     if municipality is None:
@@ -67,6 +80,8 @@ def _user(email: str, name: str, is_staff: bool) -> User:
         )
         db.session.add(user)
         db.session.flush()
+    if email in demo_accounts_with_second_factor() and not user.totp_secret:
+        user.totp_secret = demo_totp_secret(email)
     return user
 
 
@@ -88,6 +103,10 @@ def load_demo() -> list[str]:
         what = ["programme staff"] if is_staff else []
         what += [f"{role.value} in {slug}" for slug, role_list in roles.items() for role in role_list]
         lines.append(f"  {email:32} {', '.join(what) or 'resident'}")
+        if email in demo_accounts_with_second_factor():
+            lines.append(f"  {'':32} authenticator key {demo_totp_secret(email)}")
+    lines.append("Officials and staff need a code at sign-in: add the key to an authenticator app, or run")
+    lines.append("  flask pb demo-code EMAIL    (prints the current code of a demo account; never in production)")
     from pb_service.editions.demo import load_demo_editions
 
     db.session.flush()

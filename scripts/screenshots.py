@@ -32,6 +32,8 @@ PAGES = [
     ("results", "/gdansk/editions/1/results/", None),
     ("results-pool", "/gdansk/editions/1/results/pools/1", None),
     ("results-what-if", "/gdansk/office/editions/1/results/what-if", "admin.gdansk@example.org"),
+    ("api-tokens", "/gdansk/office/api-tokens/", "admin.gdansk@example.org"),
+    ("two-factor", "/account/two-factor", "admin.gdansk@example.org"),
 ]
 
 
@@ -47,11 +49,21 @@ def serve_app() -> str:
 
 
 def sign_in(context, base_url: str, email: str) -> None:
+    """Password, then the code from the demo official's fixed authenticator key."""
+    import pyotp
+
+    from pb_service.demo import demo_totp_secret
+
     page = context.new_page()
     page.goto(f"{base_url}/account/login")
     page.fill("#email", email)
     page.fill("#password", DEMO_PASSWORD)
     page.click("#submit")
+    page.wait_for_load_state()
+    if page.url.endswith("/account/login/code"):
+        page.fill("#code", pyotp.TOTP(demo_totp_secret(email)).now())
+        page.click("#submit")
+        page.wait_for_load_state()
     page.close()
 
 
@@ -65,13 +77,20 @@ def main() -> None:
     output.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Each account signs in once: a code from the app is good only once.
+        states = {}
+        for who in {who for _name, _path, who in PAGES if who}:
+            context = browser.new_context(locale="pl-PL")
+            sign_in(context, base_url, who)
+            states[who] = context.storage_state()
+            context.close()
         for width_name, (width, height) in WIDTHS.items():
             contexts = {}
             for name, path, who in PAGES:
                 if who not in contexts:
-                    contexts[who] = browser.new_context(viewport={"width": width, "height": height}, locale="pl-PL")
-                    if who:
-                        sign_in(contexts[who], base_url, who)
+                    contexts[who] = browser.new_context(
+                        viewport={"width": width, "height": height}, locale="pl-PL", storage_state=states.get(who)
+                    )
                 page = contexts[who].new_page()
                 page.goto(base_url + path)
                 target = output / f"{name}-{width_name}.png"

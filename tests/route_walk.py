@@ -5,11 +5,14 @@ A route may answer such a visitor only by refusing (401, 403, 404, 405, or a red
 or, if its view is marked ``@public`` (or ``@personal``: the visitor's own account), with a page
 that carries none of the victim's private data.
 With the attacker's own municipality in the URL but the victim's object ids, it must refuse
-(404 where the visitor may use the route, 403 where not).
+(404 where the visitor may use the route, 403 where not, 401 or the sign-in page where it lacks
+credentials of the kind the route takes).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from werkzeug.routing import IntegerConverter
 
 SAFE_STATUSES = {401, 403, 404, 405, 429}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -65,7 +68,7 @@ class RouteWalk:
                 values[argument] = self.victim_ids[argument]
             else:
                 converter = rule._converters.get(argument)
-                values[argument] = 1 if converter is not None and type(converter).__name__ == "IntegerConverter" else "x"
+                values[argument] = 1 if isinstance(converter, IntegerConverter) else "x"
         with self.app.test_request_context():
             from flask import url_for
 
@@ -89,7 +92,7 @@ class RouteWalk:
             return
         if cross_ids:
             # 400/422: the request body was refused before the id was even looked at.
-            if response.status_code not in (400, 403, 404, 405, 422, 429):
+            if not (self._refused(response) or response.status_code in (400, 422)):
                 self.leaks.append(Leak(visitor.name, method, url, response.status_code, "another tenant's id was not refused"))
             return
         if self._refused(response):

@@ -9,6 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from pb_service.accounts.models import Invitation, Membership
 from pb_service.accounts.services import members_of, open_invitations
+from pb_service.api_tokens.services import API_PERMISSIONS, create_token
 from pb_service.core.audit import record_audit
 from pb_service.core.models import utcnow
 from pb_service.core.roles import Role
@@ -28,9 +29,10 @@ AUDIT_SECRET = "victim-audit-detail-7f3a"
 QUESTION_SECRET = "victim-question-to-expert-5d07"
 AUTHOR_EMAIL = "victim-author-private@example.org"
 DRAFT_SECRET = "victim-draft-title-91c2"
+TOKEN_SECRET = "victim-token-name-3be8"
 
 
-def _victim_and_attacker(session):
+def victim_and_attacker(session):
     victim = make_municipality(session, slug="ofiara", name="Gmina Ofiara")
     attacker = make_municipality(session, slug="napastnik", name="Gmina Napastnik")
     victim_admin = make_official(session, victim, Role.ADMIN, email=VICTIM_ADMIN_EMAIL)
@@ -43,8 +45,12 @@ def _victim_and_attacker(session):
     ids = _victim_edition(session, victim)
     session.commit()
     membership = session.scalar(tenant_select(Membership, victim))
-    ids.update({"membership_id": membership.id, "invitation_id": invitation.id, "question_id": question.id})
-    return victim, attacker, attackers, ids
+    victim_token, _ = create_token(victim_admin, victim, TOKEN_SECRET, sorted(API_PERMISSIONS), 30)
+    _, attackers_token = create_token(attackers[Role.ADMIN], attacker, "attacker's integration", sorted(API_PERMISSIONS), 30)
+    ids.update({
+        "membership_id": membership.id, "invitation_id": invitation.id, "question_id": question.id, "token_id": victim_token.id,
+    })
+    return victim, attacker, attackers, ids, attackers_token
 
 
 def _victim_edition(session, victim) -> dict:
@@ -85,26 +91,31 @@ def _published_result(session, victim, edition, pool, proposal) -> None:
     session.add(count)
 
 
-def _walk(app, session, victim, attacker, attackers, ids):
+def _walk(app, session, victim, attacker, attackers, ids, attackers_token):
     visitors = [Visitor("anonymous", app.test_client())]
     for role, official in attackers.items():
         client = app.test_client()
         login(client, official)
         visitors.append(Visitor(f"{role.value} of {attacker.slug}", client, attacker.slug))
+    # An integration of the other municipality, with every permission a token can carry.
+    token_client = app.test_client()
+    token_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {attackers_token}"
+    visitors.append(Visitor(f"API token of {attacker.slug}", token_client, attacker.slug))
     walk = RouteWalk(
         app,
         victim_slug=victim.slug,
         victim_ids=ids,
         private_markers=[
             VICTIM_ADMIN_EMAIL, "victim-invitee-private@example.org", AUDIT_SECRET, QUESTION_SECRET, AUTHOR_EMAIL, DRAFT_SECRET,
+            TOKEN_SECRET,
         ],
     )
     return walk, walk.run(visitors)
 
 
 def test_no_route_leaks_another_municipality(app, session):
-    victim, attacker, attackers, ids = _victim_and_attacker(session)
-    walk, leaks = _walk(app, session, victim, attacker, attackers, ids)
+    victim, attacker, attackers, ids, attackers_token = victim_and_attacker(session)
+    walk, leaks = _walk(app, session, victim, attacker, attackers, ids, attackers_token)
     assert leaks == []
     # The walk really went through the tenant's routes (members, audit log, invitations...).
     assert walk.visited > 50
@@ -128,9 +139,9 @@ def test_route_walk_catches_a_leaking_route(tmp_path, smtp_server):
     app.register_blueprint(leaky)
     with app.app_context():
         upgrade()
-        victim, attacker, attackers, ids = _victim_and_attacker(db.session)
-        walk, leaks = _walk(app, db.session, victim, attacker, attackers, ids)
+        victim, attacker, attackers, ids, attackers_token = victim_and_attacker(db.session)
+        walk, leaks = _walk(app, db.session, victim, attacker, attackers, ids, attackers_token)
     leaking_urls = {leak.url for leak in leaks}
     assert leaking_urls == {"/ofiara/leaky/members"}
-    assert {leak.who for leak in leaks} == {"anonymous"} | {f"{role.value} of napastnik" for role in Role}
+    assert {leak.who for leak in leaks} == {"anonymous", "API token of napastnik"} | {f"{role.value} of napastnik" for role in Role}
     assert all(VICTIM_ADMIN_EMAIL in leak.reason for leak in leaks)

@@ -39,6 +39,29 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
+class CodeForm(FlaskForm):
+    """The second step of signing in, and every change of the second factor."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)],
+        description=_l("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(message=_l("Enter your password."))])
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[Length(max=20)],
+        description=_l("Only if you use a second factor."),
+        render_kw={"autocomplete": "one-time-code"},
+    )
+    submit = SubmitField(_l("Delete my account"))
+
+
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=EMAIL_VALIDATORS)
     submit = SubmitField(_l("Send reset link"))

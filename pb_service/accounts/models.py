@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb_service.core.models import TimestampMixin, value_enum
@@ -30,10 +31,36 @@ class User(UserMixin, TimestampMixin, db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Deactivated accounts cannot sign in.
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    #: Base32 TOTP secret (RFC 6238) of the confirmed authenticator; empty: no second factor.
+    totp_secret: Mapped[str] = mapped_column(String(64), default="", server_default="", nullable=False)
+    #: A secret shown for enrolment and not yet confirmed with a code from the app.
+    totp_pending_secret: Mapped[str] = mapped_column(String(64), default="", server_default="", nullable=False)
+    #: The last TOTP time step accepted: a code is never accepted twice (RFC 6238, section 5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    #: Failed password and code checks since the last success; enough of them lock the account.
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    #: Sign-in is refused until then (UTC).
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Part of the session's user id: raising it ends every session and "remember me" cookie.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    #: When the resident deleted the account; the row stays, emptied, so that proposals keep an author.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def is_active(self) -> bool:  # Flask-Login
-        return self.active and self.confirmed_at is not None
+        return self.active and self.confirmed_at is not None and self.deleted_at is None
+
+    def get_id(self) -> str:  # Flask-Login: the version makes old session cookies worthless
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def has_second_factor(self) -> bool:
+        return bool(self.totp_secret)
+
+    @property
+    def public_name(self) -> str:
+        """The name shown with proposals: a deleted account's proposals stay, by a former resident."""
+        return str(_l("Former resident")) if self.deleted_at is not None else self.display_name
 
     def roles_in(self, tenant) -> set[Role]:
         """The roles this user holds in ``tenant``."""
@@ -76,3 +103,15 @@ class Invitation(TenantOwned, TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class RecoveryCode(TimestampMixin, db.Model):
+    """A one-time code that stands in for the authenticator app; only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True, nullable=False)
+    #: Hex SHA-256 of the normalised code (the codes are random, so a fast hash is enough).
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -5,6 +5,10 @@ that arrives tells the owner what happened.
 """
 from __future__ import annotations
 
+import gzip
+from functools import lru_cache
+from importlib import resources
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -12,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from pb_service.accounts.lockout import is_locked, record_failure
 from pb_service.accounts.models import Invitation, Membership, User
 from pb_service.accounts.permissions import MANAGE_MEMBERS
 from pb_service.core.audit import record_audit
@@ -35,11 +40,16 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader for ``User.get_id()``: a stale ``session_version`` signs the session out."""
+    user_id, _, version = (session_id or "").partition(":")
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    if user is None or str(user.session_version) != version:
+        return None
+    return user
 
 
 def user_by_email(email: str) -> User | None:
@@ -50,9 +60,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The bundled list of common passwords, lower-cased (see ``pb_service/data/README.md``)."""
+    data = resources.files("pb_service").joinpath("data/common-passwords.txt.gz").read_bytes()
+    return frozenset(line.strip() for line in gzip.decompress(data).decode("utf-8").splitlines() if line.strip())
+
+
 def password_problems(password: str) -> list[str]:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         return [str(_l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))]
+    if password.strip().lower() in common_passwords():
+        return [str(_l("This password is on a list of common passwords that attackers try first. Choose another."))]
     return []
 
 
@@ -110,15 +129,20 @@ def confirm_email(token: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The confirmed, active user with these credentials, or None."""
+    """The confirmed, active, unlocked user with these credentials, or None.
+
+    A locked account is refused without checking the password, so that guessing cannot go on
+    while it is locked; the caller's message is the same in every case (no account enumeration).
+    """
     user = user_by_email(email)
-    if user is None:
+    if user is None or is_locked(user):
         # Spend the same time as a real check so that timing does not reveal accounts.
         _hasher.hash(password or "")
         return None
     try:
         _hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
+        record_failure(user)
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -147,6 +171,9 @@ def reset_password(token: str, new_password: str) -> User | None:
     # Whoever can read the mailbox has proved ownership of the address.
     if user.confirmed_at is None:
         user.confirmed_at = utcnow()
+    # Sessions opened with the old password end; so does a lock (the owner proved the address).
+    user.session_version += 1
+    user.failed_attempts, user.locked_until = 0, None
     db.session.commit()
     return user
 
@@ -173,6 +200,7 @@ def create_staff(email: str, password: str, display_name: str) -> User:
         db.session.add(user)
     else:
         user.password_hash = hash_password(password)
+        user.session_version += 1  # a privilege change: sessions opened before it end
     user.is_staff = True
     user.confirmed_at = user.confirmed_at or utcnow()
     db.session.flush()
@@ -239,6 +267,7 @@ def accept_invitation(user: User, tenant, invitation: Invitation) -> Membership:
     if membership is None:
         membership = Membership(municipality_id=tenant.id, user_id=user.id, role=invitation.role)
         db.session.add(membership)
+        user.session_version += 1  # a privilege change: the view re-issues the session
     invitation.accepted_at = utcnow()
     db.session.flush()
     record_audit(user, tenant, "membership.accept", membership, role=invitation.role.value)
@@ -261,5 +290,7 @@ def remove_membership(actor, tenant, membership: Membership) -> None:
         if len(admins) <= 1:
             raise ServiceValidationError.single("", str(_l("The last administrator cannot be removed.")))
     record_audit(actor, tenant, "membership.remove", membership, email=membership.user.email, role=membership.role.value)
+    # The official's open sessions end with the role (a stolen session cookie loses its power too).
+    membership.user.session_version += 1
     db.session.delete(membership)
     db.session.commit()

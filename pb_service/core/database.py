@@ -5,6 +5,7 @@ import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 
 @event.listens_for(Engine, "connect")
@@ -23,3 +24,15 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
 def _begin_sqlite(connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+
+
+#: The largest value of an INTEGER primary key on PostgreSQL (and so on every backend we run).
+MAX_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in URLs: a number past any id is not found (404), instead of an overflow (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)

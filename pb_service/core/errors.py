@@ -41,6 +41,9 @@ def handle_http_error(error: HTTPException):
         errors = data.get("errors") or data.get("messages")
         response = jsonify(api_error_body(error.code, error.name, str(data.get("message") or message), errors))
         response.status_code = error.code
+        if error.code == 401:
+            # RFC 6750: tell the client which credentials the API takes.
+            response.headers["WWW-Authenticate"] = 'Bearer realm="pb-service"'
         return response
     return render_template("errors/error.html", code=error.code, message=message), error.code
 

@@ -28,9 +28,14 @@ class Page:
         return self.number < self.pages
 
 
+#: Past any real list; a larger page number (``?page=4611686018427387904``) would overflow the
+#: database's OFFSET (a 500 found by fuzzing the API).
+MAX_PAGE = 100_000
+
+
 def paginate(session, statement: Select, page_number, per_page: int) -> Page:
     try:
-        number = max(1, int(page_number or 1))
+        number = min(max(1, int(page_number or 1)), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
     options = statement.get_execution_options()

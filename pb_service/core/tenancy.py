@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapp
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.visitors import iterate
 
+from pb_service.core.database import MAX_ID
 from pb_service.extensions import db
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ def get_for_tenant(session: Session, model: type[M], tenant: "Municipality", obj
         primary_key = int(object_id)
     except (TypeError, ValueError):
         return None
+    if not 0 < primary_key <= MAX_ID:
+        return None  # no such row, and a larger number would overflow the database's INTEGER
     return session.scalar(tenant_select(model, tenant, model.id == primary_key))
 
 

@@ -1,6 +1,7 @@
 """Public API representations of hub items: published, public items only, in one language."""
 from marshmallow import Schema, fields, validate
 
+from pb_service.core.pagination import MAX_PAGE
 from pb_service.hub.models import CONTENT_LANGUAGES, Audience, EventKind, MaterialKind, PracticeKind, Topic
 
 
@@ -14,7 +15,7 @@ class MaterialQueryArgs(LanguageArgs):
     kind = fields.String(validate=validate.OneOf([k.value for k in MaterialKind]))
     topic = fields.String(validate=validate.OneOf([t.value for t in Topic]))
     audience = fields.String(validate=validate.OneOf([a.value for a in Audience]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
 
 
 class TranslatedSchema(Schema):

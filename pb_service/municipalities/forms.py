@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, URLField
+from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL
 
 from pb_service.core.forms import enum_choices
@@ -32,6 +32,10 @@ class MunicipalityForm(FlaskForm):
     accessibility_coordinator_name = StringField(_l("Accessibility coordinator"), validators=[Optional(), Length(max=200)])
     accessibility_coordinator_email = EmailField(_l("Accessibility coordinator's e-mail"), validators=OPTIONAL_EMAIL)
     accessibility_coordinator_phone = StringField(_l("Accessibility coordinator's phone"), validators=[Optional(), Length(max=40)])
+    privacy_notice = TextAreaField(
+        _l("Information clause on personal data (art. 13 GDPR)"), validators=[Optional(), Length(max=20000)],
+        description=_l("Markdown. Shown where the participatory budget collects personal data. Leave empty to use the service's default clause with the contact details above."),
+    )
     submit = SubmitField(_l("Save"))
 
     def limit_to_profile(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pb_service.core.models import TimestampMixin, value_enum
@@ -111,6 +111,9 @@ class Municipality(TimestampMixin, db.Model):
     accessibility_coordinator_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     accessibility_coordinator_email: Mapped[str] = mapped_column(String(254), default="", nullable=False)
     accessibility_coordinator_phone: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+    #: The information clause (art. 13 GDPR) in Markdown, shown where the PB collects personal
+    #: data; empty: the service's default clause filled with the contact details above.
+    privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
 
     def __repr__(self) -> str:
         return f"<Municipality {self.slug}>"

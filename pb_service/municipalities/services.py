@@ -15,6 +15,8 @@ from pb_service.extensions import db
 from pb_service.municipalities.models import Municipality, MunicipalityKind, Voivodeship
 from pb_service.municipalities.permissions import EDIT_MUNICIPALITY_PROFILE, MANAGE_MUNICIPALITIES
 
+#: Warsaw has under 2 million; the column is a 32-bit INTEGER (a larger number was a 500).
+MAX_POPULATION = 10_000_000
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 #: Words that name (or may one day name) global pages; a municipality cannot take them.
@@ -32,6 +34,7 @@ REGISTER_FIELDS = ("slug", "name", "teryt", "voivodeship", "kind", "population")
 PROFILE_FIELDS = (
     "default_locale", "contact_email", "contact_phone", "contact_address", "website",
     "accessibility_coordinator_name", "accessibility_coordinator_email", "accessibility_coordinator_phone",
+    "privacy_notice",
 )
 
 
@@ -51,6 +54,7 @@ class MunicipalityData:
     accessibility_coordinator_name: str = ""
     accessibility_coordinator_email: str = ""
     accessibility_coordinator_phone: str = ""
+    privacy_notice: str = ""
 
 
 def municipality_by_slug(slug: str) -> Municipality | None:
@@ -116,6 +120,8 @@ def _validate(data: MunicipalityData, existing: Municipality | None) -> None:
         errors["name"] = [str(_l("Enter the municipality's name."))]
     if data.population is None or data.population < 1:
         errors["population"] = [str(_l("Population must be a positive number."))]
+    elif data.population > MAX_POPULATION:
+        errors["population"] = [str(_l("No Polish municipality has that many residents."))]
     if data.default_locale not in current_app.config["LANGUAGES"]:
         errors["default_locale"] = [str(_l("Choose one of the offered languages."))]
     if errors:

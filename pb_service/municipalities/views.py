@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from pb_service.accounts import services as accounts
+from pb_service.accounts.sessions import reissue
 from pb_service.accounts.forms import ConfirmForm, InviteForm
 from pb_service.accounts.models import Invitation, Membership
 from pb_service.accounts.permissions import MANAGE_MEMBERS
@@ -106,12 +107,15 @@ def members():
 def remove_member(membership_id: int):
     membership = get_for_tenant_or_404(db.session, Membership, g.municipality, membership_id)
     if ConfirmForm().validate_on_submit():
+        own = membership.user_id == current_user.id
         try:
             accounts.remove_membership(current_user, g.municipality, membership)
         except ServiceValidationError as error:
             for message in error.errors.get("", []):
                 flash(message, "error")
         else:
+            if own:
+                reissue(current_user._get_current_object())
             flash(_("The role is removed."), "success")
     return redirect(url_for("municipality.members"))
 
@@ -140,6 +144,7 @@ def accept_invitation(token: str):
         except ServiceValidationError as error:
             error.apply_to_form(form)
         else:
+            reissue(current_user._get_current_object())
             flash(_("You are now %(role)s in %(name)s.", role=invitation.role.label, name=municipality.name), "success")
             return redirect(url_for("municipality.office"))
     return render_template("municipalities/accept_invitation.html", municipality=municipality, invitation=invitation, form=form)

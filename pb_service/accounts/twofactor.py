@@ -1,0 +1,180 @@
+"""The second factor: TOTP (RFC 6238) from an authenticator app, and one-time recovery codes.
+
+Required for officials (anyone with a membership) and programme staff, voluntary for residents.
+Services take the user explicitly; the views keep the half-signed-in state in the session.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+import pyotp
+import segno
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import delete, select
+
+from pb_service.accounts.lockout import LOCK_MINUTES, is_locked, record_failure, record_success
+from pb_service.accounts.models import Membership, RecoveryCode, User
+from pb_service.core.audit import record_audit
+from pb_service.core.models import utcnow
+from pb_service.core.tenancy import cross_tenant_select
+from pb_service.core.validation import ServiceValidationError
+from pb_service.extensions import db
+
+ISSUER = "pb-service"
+RECOVERY_CODE_COUNT = 10
+#: Lower-case letters and digits without the look-alikes (0/o, 1/l/i): easy to copy from paper.
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+#: Accept the codes of one time step either side of now (clocks on phones drift).
+_DRIFT_STEPS = 1
+
+
+def requires_second_factor(user: User) -> bool:
+    """Officials of any municipality and programme staff must use a second factor."""
+    if user.is_staff:
+        return True
+    statement = cross_tenant_select(Membership.id, reason="second factor: is the user an official anywhere").where(
+        Membership.user_id == user.id
+    )
+    return db.session.scalar(statement.limit(1)) is not None
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    """The ``otpauth://`` URI an authenticator app reads from the QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def qr_code_svg(uri: str) -> Markup:
+    """The URI as an inline SVG QR code, drawn here (no image service sees the secret)."""
+    svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, light="#fff", title=str(_l("QR code for the authenticator app")))
+    return Markup(svg)
+
+
+def start_enrolment(user: User) -> str:
+    """A new secret waiting for confirmation (the same one while the user has not confirmed it)."""
+    if not user.totp_pending_secret:
+        user.totp_pending_secret = new_secret()
+        db.session.commit()
+    return user.totp_pending_secret
+
+
+def _normalise(code: str) -> str:
+    return "".join((code or "").split()).replace("-", "").lower()
+
+
+def _totp_step(secret: str, code: str, last_step: int | None) -> int | None:
+    """The time step whose code this is, if it is one not used before; otherwise None."""
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(utcnow())
+    for step in range(now - _DRIFT_STEPS, now + _DRIFT_STEPS + 1):
+        if last_step is not None and step <= last_step:
+            continue  # a code is good once: an observed code cannot be replayed
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _hash_recovery_code(code: str) -> str:
+    return hashlib.sha256(_normalise(code).encode()).hexdigest()
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes; the plain codes are returned once, to be shown once."""
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=_hash_recovery_code(raw)))
+    return codes
+
+
+def _code_error() -> ServiceValidationError:
+    return ServiceValidationError.single("code", str(_l("This code is not right. Enter the current code from your app.")))
+
+
+def _locked_error() -> ServiceValidationError:
+    return ServiceValidationError.single(
+        "code", str(_l("Too many wrong codes. The account is locked for %(minutes)d minutes.", minutes=LOCK_MINUTES))
+    )
+
+
+def confirm_enrolment(user: User, code: str) -> list[str]:
+    """Turn the pending secret on once the app shows a right code; returns the new recovery codes."""
+    if is_locked(user):
+        raise _locked_error()
+    step = _totp_step(user.totp_pending_secret, _normalise(code), None) if user.totp_pending_secret else None
+    if step is None:
+        record_failure(user)
+        raise _code_error()
+    user.totp_secret, user.totp_pending_secret, user.totp_last_step = user.totp_pending_secret, "", step
+    user.failed_attempts = 0
+    # A new second factor ends the sessions that were opened without it.
+    user.session_version += 1
+    codes = _new_recovery_codes(user)
+    record_audit(user, None, "account.two_factor_enable", user)
+    db.session.commit()
+    return codes
+
+
+def check_second_factor(user: User, code: str) -> None:
+    """Accept a current TOTP code or an unused recovery code (which is then spent), or raise."""
+    if is_locked(user):
+        raise _locked_error()
+    normalised = _normalise(code)
+    step = _totp_step(user.totp_secret, normalised, user.totp_last_step)
+    if step is not None:
+        user.totp_last_step = step
+        record_success(user)
+        db.session.commit()
+        return
+    recovery = db.session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
+            RecoveryCode.code_hash == _hash_recovery_code(normalised),
+        )
+    )
+    if recovery is None:
+        record_failure(user)
+        if is_locked(user):
+            raise _locked_error()
+        raise _code_error()
+    recovery.used_at = utcnow()
+    db.session.flush()
+    record_audit(user, None, "account.recovery_code_used", user, left=unused_recovery_codes(user))
+    record_success(user)
+    db.session.commit()
+
+
+def unused_recovery_codes(user: User) -> int:
+    statement = select(RecoveryCode.id).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    return len(db.session.scalars(statement).all())
+
+
+def regenerate_recovery_codes(user: User, code: str) -> list[str]:
+    """New recovery codes (the old ones stop working), after a current code proves the app."""
+    check_second_factor(user, code)
+    codes = _new_recovery_codes(user)
+    record_audit(user, None, "account.recovery_codes_regenerate", user)
+    db.session.commit()
+    return codes
+
+
+def disable(user: User, code: str) -> None:
+    """Residents may turn the second factor off; officials and staff may not."""
+    if requires_second_factor(user):
+        raise ServiceValidationError.single("", str(_l("Officials and programme staff must keep the second factor.")))
+    check_second_factor(user, code)
+    user.totp_secret, user.totp_pending_secret, user.totp_last_step = "", "", None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    user.session_version += 1
+    record_audit(user, None, "account.two_factor_disable", user)
+    db.session.commit()

@@ -1,0 +1,1 @@
+"""Residents' rights under the GDPR (RODO): export, deletion, and the information clauses."""

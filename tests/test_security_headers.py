@@ -1,0 +1,78 @@
+"""Security headers on every route of ``app.url_map``; no inline script or style that CSP would block."""
+from __future__ import annotations
+
+import re
+
+from flask_migrate import upgrade
+
+from pb_service.core.security import CONTENT_SECURITY_POLICY
+from pb_service.extensions import db
+from tests.conftest import make_app
+from tests.factories import PASSWORD, login, make_user
+from tests.route_walk import RouteWalk
+from tests.test_route_walk import victim_and_attacker
+
+#: What CSP (no 'unsafe-inline') would block: inline scripts, style attributes, event handlers.
+INLINE = re.compile(r"<script\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
+
+
+def _check_headers(response, url: str) -> list[str]:
+    headers = response.headers
+    problems = []
+    expected = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
+    for name, value in expected.items():
+        if headers.get(name) != value:
+            problems.append(f"{url}: {name} is {headers.get(name)!r}")
+    if response.mimetype == "text/html" and INLINE.search(response.get_data(as_text=True)):
+        problems.append(f"{url}: inline script or style: {INLINE.search(response.get_data(as_text=True)).group(0)!r}")
+    return problems
+
+
+def test_csp_is_strict():
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY and "'unsafe-eval'" not in CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY and "object-src 'none'" in CONTENT_SECURITY_POLICY
+
+
+def test_every_route_sends_the_security_headers(app, session):
+    victim, _attacker, _attackers, ids, _token = victim_and_attacker(session)
+    from pb_service.accounts.models import Membership
+    from pb_service.core.tenancy import tenant_select
+
+    admin = session.scalar(tenant_select(Membership, victim)).user
+    walk = RouteWalk(app, victim_slug=victim.slug, victim_ids=ids, private_markers=[])
+    anonymous, signed_in = app.test_client(), app.test_client()
+    login(signed_in, admin)
+    problems, seen = [], 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "accounts.logout":
+            continue
+        url = walk._build(rule, victim.slug) if rule.endpoint != "static" else "/static/css/pb.css"
+        for client in (anonymous, signed_in):
+            problems += _check_headers(client.get(url), url)
+            seen += 1
+    assert problems == []
+    assert seen > 100
+
+
+def test_production_adds_hsts_and_secure_samesite_cookies(tmp_path, smtp_server, monkeypatch):
+    monkeypatch.setenv("PB_ENV", "production")
+    app = make_app(f"sqlite:///{tmp_path}/production.sqlite3", smtp_server.port)
+    with app.app_context():
+        upgrade()
+        user = make_user(db.session, second_factor=False)
+        db.session.commit()
+        response = app.test_client().post(
+            "/account/login", data={"email": user.email, "password": PASSWORD}, base_url="https://localhost"
+        )
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")]
+    assert {"Secure", "HttpOnly", "SameSite=Lax", "Path=/"} <= {part.strip() for part in cookie.split(";")}
+
+
+def test_development_sends_no_hsts(client, session):
+    assert "Strict-Transport-Security" not in client.get("/").headers
