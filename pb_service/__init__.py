@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from pb_service.accessibility.views import accessibility, accessibility_index
     from pb_service.accounts.views import accounts
     from pb_service.api import register_api
     from pb_service.core.views import main
@@ -80,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(editions)
     app.register_blueprint(proposals)
     app.register_blueprint(voting)
+    app.register_blueprint(accessibility_index)
+    app.register_blueprint(accessibility)
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
 
