@@ -65,32 +65,31 @@ class Keyboard:
         self.keys += 1
 
 
-def vote_by_keyboard(page, url: str, *, pesel: str, first_name: str, last_name: str, city_picks: int = 2, district_picks: int = 1) -> str:
-    """Vote on a two-level ballot (city-wide and a district) with the keyboard only; the receipt code.
+def vote_by_keyboard(page, url: str, identity: dict[str, str], *, picks: tuple[int, int] = (1, 1)) -> str:
+    """Vote on a two-level ballot (city-wide, then districts) with the keyboard only; the receipt code.
 
-    The district is chosen with the arrow keys; projects ticked with Space; the identity typed.
+    The second district is chosen with an arrow key; ``picks`` projects per level ticked with
+    Space; ``identity`` (input id → text) typed, the declaration ticked.
     """
     page.goto(url)
     keyboard = Keyboard(page)
-    district = keyboard.tab_to("select[name^=district-]")
-    before = district["value"]
-    after = keyboard.press("ArrowDown")["value"]
-    assert after != before, "the arrow key did not change the district"
+    before = keyboard.tab_to("select[name^=district-]")["value"]
+    assert keyboard.press("ArrowDown")["value"] != before, "the arrow key did not change the district"
     keyboard.submit("form[method=get] button[type=submit]")
     levels = page.eval_on_selector_all("fieldset.level-fieldset", "sets => sets.map(s => s.id)")
-    assert len(levels) == 2, levels
-    for level, picks in zip(levels, (city_picks, district_picks)):
-        for _ in range(picks):
+    assert len(levels) == len(picks), levels
+    for level, count in zip(levels, picks):
+        for _ in range(count):
             keyboard.tick(f"#{level} input[type=checkbox]:not(:checked)")
-    keyboard.fill("#identity-pesel", pesel)
-    keyboard.fill("#identity-first_name", first_name)
-    keyboard.fill("#identity-last_name", last_name)
+    for field_id, text in identity.items():
+        keyboard.fill(f"#{field_id}", text)
     # Back one field and forward again: Shift+Tab keeps what was typed.
-    assert keyboard.press("Shift+Tab")["id"] == "identity-first_name"
-    assert keyboard.press("Tab")["value"] == last_name
+    field_ids = list(identity)
+    if len(field_ids) > 1:
+        assert keyboard.press("Shift+Tab")["id"] == field_ids[-2]
+        assert keyboard.press("Tab")["value"] == identity[field_ids[-1]]
     keyboard.tick("#identity-declaration")
     keyboard.submit("button[value=review]")
-    assert page.locator("h1").inner_text() != "", page.url
     assert page.locator(".error-summary").count() == 0, page.locator(".error-summary").inner_text()
     keyboard.submit("button[value=confirm]")
     return page.locator(".receipt-code").inner_text().strip()

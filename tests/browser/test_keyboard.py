@@ -15,7 +15,8 @@ def test_ballot_by_keyboard(demo_server, browser, demo_editions):
     page = context.new_page()
     try:
         url = f"{demo_server.url}/gdansk/editions/{demo_editions[Phase.VOTING]}/vote"
-        receipt = vote_by_keyboard(page, url, pesel=pesel_of(9101), first_name="Klawiatura", last_name="Tabulatorska")
+        identity = {"identity-pesel": pesel_of(9101), "identity-first_name": "Klawiatura", "identity-last_name": "Tabulatorska"}
+        receipt = vote_by_keyboard(page, url, identity, picks=(2, 1))
     finally:
         context.close()
     assert len(receipt.replace("-", "")) == 16
