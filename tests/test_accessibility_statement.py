@@ -63,6 +63,7 @@ def test_admin_edits_the_statement_others_may_not(client, session, app):
     assert client.get(f"/{city.slug}/office/accessibility/statement").status_code == 403
     client.post("/account/logout")
     login(client, admin)
+    _english(client)
     form = {
         "published_on": "2024-03-01", "updated_on": "2026-01-15", "prepared_on": "2024-03-01", "reviewed_on": "2023-01-01",
         "compliance": "compliant", "architectural_accessibility": "Wejście od ul. Długiej bez schodów.",
@@ -89,7 +90,7 @@ def test_request_is_stored_confirmed_and_notified(client, session, mailbox):
     empty = client.post(f"/{city.slug}/accessibility/request", data={})
     page = empty.get_data(as_text=True)
     assert empty.status_code == 200
-    assert all(f'href="#{name}"' in page for name in ("name", "subject", "description"))
+    assert all(f'href="#{target}"' in page for target in ("name", "subject-0", "description"))
     no_contact = client.post(f"/{city.slug}/accessibility/request", data={
         "name": "Halina", "subject": "voting", "description": "Proszę o głosowanie w domu.", "preferred_form": "home_visit",
     })
