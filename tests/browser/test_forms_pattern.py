@@ -16,7 +16,8 @@ PATTERN_PROBLEMS = """() => {
     const problems = [];
     const links = [...summary.querySelectorAll('a[href^="#"]')];
     if (!links.length) problems.push('the summary links to no field');
-    if (summary.compareDocumentPosition(document.querySelector('form:has(.field-error), form .field-error, .field-error') || summary) & Node.DOCUMENT_POSITION_PRECEDING)
+    const firstError = document.querySelector('.field-error');
+    if (firstError && summary.compareDocumentPosition(firstError) & Node.DOCUMENT_POSITION_PRECEDING)
         problems.push('the summary is not above the fields');
     for (const link of links) {
         const id = decodeURIComponent(link.getAttribute('href').slice(1));
