@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from pb_service.accessibility.views import accessibility, accessibility_index
     from pb_service.accounts.views import accounts
     from pb_service.api import register_api
     from pb_service.api_tokens.views import api_tokens
@@ -92,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results)
     app.register_blueprint(api_tokens)
     app.register_blueprint(privacy)
+    app.register_blueprint(accessibility_index)
+    app.register_blueprint(accessibility)
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
 

@@ -113,6 +113,9 @@ def load_demo() -> list[str]:
     edition_lines = load_demo_editions(municipalities)
     if edition_lines:
         lines += ["Demo editions:"] + edition_lines
+    from pb_service.accessibility.demo import load_demo_requests
+
+    load_demo_requests(municipalities["gdansk"])
     db.session.commit()
     from pb_service.hub.demo import load_demo_hub
 

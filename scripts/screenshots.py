@@ -9,7 +9,9 @@ Usage: python scripts/screenshots.py OUTPUT_DIR [--base-url URL]
 from __future__ import annotations
 
 import argparse
+import shutil
 import socket
+import subprocess
 import threading
 from pathlib import Path
 
@@ -19,22 +21,53 @@ from werkzeug.serving import make_server
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+#: Long pages are cut here: the top shows the design, and the files stay small enough to commit.
+MAX_HEIGHT = 3200
 DEMO_PASSWORD = "demo-password"
-#: (file name, path, who is signed in)
+ADMIN, EVALUATOR = "admin.gdansk@example.org", "evaluator.gdansk@example.org"
+#: (file name, path, who is signed in); {names} are filled in from the demo data by demo_ids().
 PAGES = [
     ("front", "/", None),
     ("municipality", "/gdansk/", None),
+    ("edition", "/gdansk/editions/{voting}/", None),
+    ("catalogue", "/gdansk/editions/{voting}/projects", None),
+    ("proposal", "/gdansk/proposals/{proposal}", None),
+    ("ballot", "/gdansk/editions/{voting}/vote?district-{district_level}={district_pool}", None),
+    ("receipt-check", "/gdansk/editions/{voting}/receipt", None),
+    ("hub", "/hub/", None),
+    ("accessibility-statement", "/gdansk/accessibility", None),
+    ("accessibility-request", "/gdansk/accessibility/request", None),
     ("register", "/account/register", None),
     ("api-docs", "/api/v1/docs", None),
-    ("office", "/gdansk/office/", "admin.gdansk@example.org"),
-    ("officials", "/gdansk/office/members", "admin.gdansk@example.org"),
+    ("office", "/gdansk/office/", ADMIN),
+    ("officials", "/gdansk/office/members", ADMIN),
+    ("accessibility-requests", "/gdansk/office/accessibility/requests", ADMIN),
+    ("review-queue", "/gdansk/office/review/", EVALUATOR),
     # The demo's past Gdańsk edition (the first one loaded) and its city-wide pool.
     ("results", "/gdansk/editions/1/results/", None),
     ("results-pool", "/gdansk/editions/1/results/pools/1", None),
-    ("results-what-if", "/gdansk/office/editions/1/results/what-if", "admin.gdansk@example.org"),
-    ("api-tokens", "/gdansk/office/api-tokens/", "admin.gdansk@example.org"),
-    ("two-factor", "/account/two-factor", "admin.gdansk@example.org"),
+    ("results-what-if", "/gdansk/office/editions/1/results/what-if", ADMIN),
+    ("api-tokens", "/gdansk/office/api-tokens/", ADMIN),
+    ("two-factor", "/account/two-factor", ADMIN),
 ]
+
+
+def demo_ids() -> dict:
+    """Ids in Gdańsk's demo: the edition in voting, one of its projects, a district and its pool."""
+    from pb_service import create_app
+    from pb_service.core.tenancy import tenant_select
+    from pb_service.editions.models import Edition, LevelKind, Phase
+    from pb_service.extensions import db
+    from pb_service.municipalities.services import municipality_by_slug
+    from pb_service.proposals.models import Proposal
+
+    with create_app().app_context():
+        gdansk = municipality_by_slug("gdansk")
+        voting = next(e for e in db.session.scalars(tenant_select(Edition, gdansk)) if e.phase is Phase.VOTING)
+        district = next(level for level in voting.levels if level.kind is LevelKind.DISTRICT)
+        pool = district.pools[0]
+        proposal = db.session.scalar(tenant_select(Proposal, gdansk, Proposal.pool_id == pool.id).order_by(Proposal.number))
+        return {"voting": voting.id, "district_level": district.id, "district_pool": pool.id, "proposal": proposal.id}
 
 
 def serve_app() -> str:
@@ -67,6 +100,12 @@ def sign_in(context, base_url: str, email: str) -> None:
     page.close()
 
 
+def shrink(png: Path) -> None:
+    """Reduce the PNG to a palette with pngquant when it is installed (about a quarter of the size)."""
+    if shutil.which("pngquant"):
+        subprocess.run(["pngquant", "--force", "--skip-if-larger", "--quality", "65-90", "--speed", "1", "--output", str(png), str(png)], check=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("output")
@@ -75,6 +114,7 @@ def main() -> None:
     base_url = args.base_url or serve_app()
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
+    ids = demo_ids()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # Each account signs in once: a code from the app is good only once.
@@ -92,9 +132,11 @@ def main() -> None:
                         viewport={"width": width, "height": height}, locale="pl-PL", storage_state=states.get(who)
                     )
                 page = contexts[who].new_page()
-                page.goto(base_url + path)
+                page.goto(base_url + path.format(**ids))
                 target = output / f"{name}-{width_name}.png"
-                page.screenshot(path=str(target), full_page=True)
+                full_height = page.evaluate("document.documentElement.scrollHeight")
+                page.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": min(full_height, MAX_HEIGHT)})
+                shrink(target)
                 page.close()
                 print(target)
             for context in contexts.values():

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from flask import Blueprint, g, render_template_string
 from flask_migrate import upgrade
 from werkzeug.datastructures import FileStorage
 
+from pb_service.accessibility.models import AccessForm, AccessibilityRequest, RequestSubject
 from pb_service.accounts.models import Invitation, Membership
 from pb_service.accounts.services import members_of, open_invitations
 from pb_service.api_tokens.services import API_PERMISSIONS, create_token
@@ -30,6 +32,7 @@ QUESTION_SECRET = "victim-question-to-expert-5d07"
 AUTHOR_EMAIL = "victim-author-private@example.org"
 DRAFT_SECRET = "victim-draft-title-91c2"
 TOKEN_SECRET = "victim-token-name-3be8"
+REQUESTER_EMAIL = "victim-requester-private@example.org"
 
 
 def victim_and_attacker(session):
@@ -41,6 +44,11 @@ def victim_and_attacker(session):
     record_audit(victim_admin, victim, "test.secret", victim, note=AUDIT_SECRET)
     question = ExpertQuestion(municipality_id=victim.id, topic=Topic.AGEING, subject="Pytanie", body=QUESTION_SECRET)
     session.add(question)
+    accessibility_request = AccessibilityRequest(
+        municipality_id=victim.id, name="Wnioskodawca", email=REQUESTER_EMAIL, subject=RequestSubject.VOTING,
+        description="Głosowanie w domu", preferred_form=AccessForm.HOME_VISIT, due_on=date.today(),
+    )
+    session.add(accessibility_request)
     attackers = {role: make_official(session, attacker, role) for role in Role}
     ids = _victim_edition(session, victim)
     session.commit()
@@ -48,7 +56,7 @@ def victim_and_attacker(session):
     victim_token, _ = create_token(victim_admin, victim, TOKEN_SECRET, sorted(API_PERMISSIONS), 30)
     _, attackers_token = create_token(attackers[Role.ADMIN], attacker, "attacker's integration", sorted(API_PERMISSIONS), 30)
     ids.update({
-        "membership_id": membership.id, "invitation_id": invitation.id, "question_id": question.id, "token_id": victim_token.id,
+        "membership_id": membership.id, "invitation_id": invitation.id, "question_id": question.id, "token_id": victim_token.id, "request_id": accessibility_request.id,
     })
     return victim, attacker, attackers, ids, attackers_token
 
@@ -108,6 +116,7 @@ def _walk(app, session, victim, attacker, attackers, ids, attackers_token):
         private_markers=[
             VICTIM_ADMIN_EMAIL, "victim-invitee-private@example.org", AUDIT_SECRET, QUESTION_SECRET, AUTHOR_EMAIL, DRAFT_SECRET,
             TOKEN_SECRET,
+            REQUESTER_EMAIL,
         ],
     )
     return walk, walk.run(visitors)

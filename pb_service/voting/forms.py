@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, StringField, SubmitField
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length
 
 from pb_service.voting.ballot import BallotSpec
 from pb_service.voting.identification import identity_fields
@@ -18,6 +18,12 @@ from pb_service.voting.services import BallotSubmission
 
 class BallotForm(FlaskForm):
     """CSRF protection for the ballot; its inputs are read by :func:`submission_from_form`."""
+
+
+class ReceiptForm(FlaskForm):
+    receipt = StringField(_l("Receipt code"), validators=[DataRequired(message=_l("Enter the receipt code."))],
+                          description=_l("16 letters and digits, e.g. ABCD-EFGH-JKMN-PQRS."), render_kw={"autocomplete": "off"})
+    submit = SubmitField(_l("Check"))
 
 
 class PaperBallotForm(FlaskForm):

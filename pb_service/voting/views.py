@@ -18,6 +18,7 @@ from pb_service.voting.ballot import ballot_spec, check_choices, new_voter_seed
 from pb_service.voting.forms import (
     BallotForm,
     PaperBallotForm,
+    ReceiptForm,
     RegisterImportForm,
     districts_from,
     submission_from_form,
@@ -89,12 +90,11 @@ def vote(edition_id: int):
 def check_receipt(edition_id: int):
     """Whether a ballot with this receipt is in the count, and nothing else."""
     edition = edition_or_404(edition_id)
-    form = BallotForm()
+    form = ReceiptForm()
     answer = None
-    code = request.form.get("receipt", "")
-    if form.validate_on_submit() and code.strip():
-        answer = services.receipt_is_counted(g.municipality, edition, code)
-    return render_template("voting/check_receipt.html", edition=edition, form=form, answer=answer, code=code)
+    if form.validate_on_submit():
+        answer = services.receipt_is_counted(g.municipality, edition, form.receipt.data)
+    return render_template("voting/check_receipt.html", edition=edition, form=form, answer=answer)
 
 
 # --- officials ---------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def paper(edition_id: int):
             form.sheet_number.data or "", submission, form.invalid_reason.data if form.invalid.data else "",
         )
         if form.invalid.data and not (form.invalid_reason.data or "").strip():
-            errors = {"invalid_reason": [_("Say why the ballot is invalid.")]}
+            form.invalid_reason.errors = [_("Say why the ballot is invalid.")]
         else:
             try:
                 outcome = services.enter_paper_ballot(g.municipality, current_user, edition, paper_ballot)

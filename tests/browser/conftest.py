@@ -62,6 +62,19 @@ def demo_server(smtp_server, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def demo_editions(demo_server) -> dict:
+    """Gdańsk's demo editions by phase, e.g. ``{Phase.VOTING: 7, Phase.SUBMISSION: 8, ...}``."""
+    from pb_service.core.tenancy import tenant_select
+    from pb_service.editions.models import Edition
+    from pb_service.extensions import db
+    from pb_service.municipalities.services import municipality_by_slug
+
+    with demo_server.app.app_context():
+        gdansk = municipality_by_slug("gdansk")
+        return {edition.phase: edition.id for edition in db.session.scalars(tenant_select(Edition, gdansk))}
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -78,6 +91,25 @@ def demo_code(email: str) -> str:
     from pb_service.demo import demo_totp_secret
 
     return pyotp.TOTP(demo_totp_secret(email)).now()
+
+
+@pytest.fixture(scope="session")
+def signed_in(demo_server, browser):
+    """``signed_in(email)``: the cookies of a demo user, who signs in once per test session
+    (sign-in is rate-limited); pass them to ``browser.new_context(storage_state=...)``."""
+    from pb_service.demo import DEMO_PASSWORD
+
+    states = {}
+
+    def state(email: str) -> dict:
+        if email not in states:
+            context = browser.new_context()
+            sign_in(context.new_page(), demo_server.url, email, DEMO_PASSWORD)
+            states[email] = context.storage_state()
+            context.close()
+        return states[email]
+
+    return state
 
 
 def sign_in(page, base_url: str, email: str, password: str) -> None:

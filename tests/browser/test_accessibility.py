@@ -13,8 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from pb_service.demo import DEMO_MUNICIPALITIES, DEMO_PASSWORD
-from tests.browser.conftest import sign_in
+from pb_service.demo import DEMO_MUNICIPALITIES
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: Links that change state or are not pages.
@@ -102,16 +101,8 @@ def crawl(page, base_url: str, entry_points: list[str], check=axe_violations, ch
 
 
 @pytest.fixture(scope="module")
-def signed_in_states(demo_server, browser):
-    """Each official signs in once (sign-in is rate-limited); the tests reuse the cookies."""
-    states = {}
-    for visitor, email in VISITORS.items():
-        if email:
-            context = browser.new_context()
-            sign_in(context.new_page(), demo_server.url, email, DEMO_PASSWORD)
-            states[visitor] = context.storage_state()
-            context.close()
-    return states
+def signed_in_states(signed_in):
+    return {visitor: signed_in(email) for visitor, email in VISITORS.items() if email}
 
 
 @pytest.mark.browser
