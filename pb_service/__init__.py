@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.hub.views import hub, hub_manage, hub_office
     from pb_service.municipalities.views import municipality_pages, staff
     from pb_service.proposals.views import proposals
+    from pb_service.results.views import results
     from pb_service.voting.views import voting
 
     app.register_blueprint(main)
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(editions)
     app.register_blueprint(proposals)
     app.register_blueprint(voting)
+    app.register_blueprint(results)
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
 

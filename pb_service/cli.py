@@ -20,8 +20,24 @@ def create_staff_command(email: str, name: str, password: str) -> None:
     try:
         user = create_staff(email, password, name)
     except ServiceValidationError as error:
-        raise click.UsageError("; ".join(m for messages in error.errors.values() for m in messages)) from error
+        raise click.UsageError(str(_fail(error).message)) from error
     click.echo(f"Programme staff account ready: {user.email}")
+
+
+def _fail(error: ServiceValidationError) -> click.ClickException:
+    return click.ClickException("; ".join(m for messages in error.errors.values() for m in messages))
+
+
+def _edition(edition_id: int):
+    """An edition by its id, across municipalities (operations commands act for the system)."""
+    from pb_service.core.tenancy import cross_tenant_select
+    from pb_service.editions.models import Edition
+    from pb_service.extensions import db
+
+    edition = db.session.scalar(cross_tenant_select(Edition, reason="operations command by edition id").where(Edition.id == edition_id))
+    if edition is None:
+        raise click.ClickException(f"No edition with id {edition_id}.")
+    return edition
 
 
 @pb_cli.command("demo")
@@ -55,3 +71,76 @@ def send_reminders_command() -> None:
     from pb_service.hub.services import send_reminders
 
     click.echo(f"Reminders sent: {send_reminders()}")
+
+
+edition_cli = AppGroup("edition", help="Editions.")
+pb_cli.add_command(edition_cli)
+
+PHASE_NAMES = ["submission", "formal_review", "merit_review", "appeals", "voting", "results", "implementation", "closed"]
+
+
+@edition_cli.command("advance")
+@click.argument("edition_id", type=int)
+@click.option("--to", "to_phase", required=True, type=click.Choice(PHASE_NAMES), help="The next phase (a safeguard: it must be the next one).")
+@click.option("--reason", required=True, help="Why the phase ends early (recorded and shown on the public timeline).")
+def advance_edition_command(edition_id: int, to_phase: str, reason: str) -> None:
+    """End the current phase now and start the next one, as an admin does in the office.
+
+    Moving into the results phase closes the vote and counts it (the preliminary result).
+    """
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.editions.models import DATED_PHASES, Phase
+    from pb_service.editions.services import advance_phase
+    from pb_service.results.services import compute_results
+
+    edition = _edition(edition_id)
+    current = edition.phase
+    expected = Phase.SUBMISSION if current is Phase.ANNOUNCED else (
+        Phase.CLOSED if current in (Phase.IMPLEMENTATION, Phase.CLOSED) else DATED_PHASES[DATED_PHASES.index(current) + 1]
+    )
+    if to_phase != expected.value:
+        raise click.ClickException(f"The edition is in the phase {current.value}; only the next phase, {expected.value}, can follow.")
+    try:
+        new = advance_phase(edition.municipality, SYSTEM, edition, reason)
+        click.echo(f"{edition.name}: now in the phase {new.value}.")
+        if new is Phase.RESULTS:
+            count = compute_results(edition.municipality, SYSTEM, edition)
+            click.echo(f"Votes counted: {count.ballots} valid ballots, digest {count.digest}.")
+    except ServiceValidationError as error:
+        raise _fail(error) from error
+
+
+results_cli = AppGroup("results", help="Counting and publishing results.")
+pb_cli.add_command(results_cli)
+
+
+@results_cli.command("compute")
+@click.argument("edition_id", type=int)
+def compute_results_command(edition_id: int) -> None:
+    """Count the edition's ballots and store the preliminary result (replacing an older count)."""
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.results.services import compute_results
+
+    edition = _edition(edition_id)
+    try:
+        count = compute_results(edition.municipality, SYSTEM, edition)
+    except ServiceValidationError as error:
+        raise _fail(error) from error
+    click.echo(f"{edition.name}: {count.ballots} valid ballots counted, digest {count.digest} (preliminary).")
+    for pool in count.pools:
+        click.echo(f"  {pool.pool.name}: {pool.voters} ballots, {len(pool.funded)} funded, spent {pool.spent / 100:.2f} zł, leftover {pool.leftover / 100:.2f} zł")
+
+
+@results_cli.command("publish")
+@click.argument("edition_id", type=int)
+def publish_results_command(edition_id: int) -> None:
+    """Publish the preliminary result (the protest window closed, every protest decided)."""
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.results.services import publish_results
+
+    edition = _edition(edition_id)
+    try:
+        count = publish_results(edition.municipality, SYSTEM, edition)
+    except ServiceValidationError as error:
+        raise _fail(error) from error
+    click.echo(f"{edition.name}: results published, digest {count.digest}.")

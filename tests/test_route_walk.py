@@ -10,12 +10,14 @@ from werkzeug.datastructures import FileStorage
 from pb_service.accounts.models import Invitation, Membership
 from pb_service.accounts.services import members_of, open_invitations
 from pb_service.core.audit import record_audit
+from pb_service.core.models import utcnow
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import tenant_select
 from pb_service.core.uploads import IMAGES_AND_PDF, save_upload
 from pb_service.extensions import db
 from pb_service.hub.models import ExpertQuestion, Topic
 from pb_service.proposals.models import Attachment, AttachmentKind, Status
+from pb_service.results.models import Outcome, PoolResult, ProjectResult, Protest, ResultCount
 from tests.conftest import make_app
 from tests.editions_factories import PNG_BYTES, make_category, make_edition, make_pool, make_proposal
 from tests.factories import login, make_municipality, make_official, make_user
@@ -59,11 +61,28 @@ def _victim_edition(session, victim) -> dict:
         stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
     )
     session.add(attachment)
+    protest = Protest(municipality_id=victim.id, edition_id=edition.id, number=1, author_id=author.id, grounds="Karty się skończyły.")
+    session.add(protest)
+    _published_result(session, victim, edition, pool, proposal)
     session.flush()
     return {
         "edition_id": edition.id, "level_id": pool.level_id, "pool_id": pool.id, "category_id": category.id,
-        "proposal_id": proposal.id, "attachment_id": attachment.id,
+        "proposal_id": proposal.id, "attachment_id": attachment.id, "protest_id": protest.id,
     }
+
+
+def _published_result(session, victim, edition, pool, proposal) -> None:
+    """A published count, so that the public results routes answer (and show no private data)."""
+    count = ResultCount(municipality_id=victim.id, edition_id=edition.id, digest="0" * 64, ballots=1, published_at=utcnow())
+    pool_result = PoolResult(
+        municipality_id=victim.id, pool_id=pool.id, rule="greedy", parameters={}, vote_type="approval", digest="0" * 64,
+        voters=1, budget=pool.budget, spent=proposal.cost, leftover=pool.budget - proposal.cost, pabulib="META\n", pabulib_sha256="0" * 64,
+    )
+    pool_result.projects.append(ProjectResult(
+        municipality_id=victim.id, proposal_id=proposal.id, rank=1, cost=proposal.cost, votes=1, score=1, outcome=Outcome.FUNDED, selected=True,
+    ))
+    count.pools.append(pool_result)
+    session.add(count)
 
 
 def _walk(app, session, victim, attacker, attackers, ids):

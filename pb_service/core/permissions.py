@@ -38,11 +38,34 @@ def define(name: str, roles=(), *, staff: bool = False, is_global: bool = False)
     return permission
 
 
+class SystemActor:
+    """The actor of operations commands (``flask pb ...``) and of the demo loader.
+
+    It holds every permission; the audit log records it with no user (``actor_id`` empty), as
+    it does for scheduled jobs.
+    """
+
+    id = None
+    is_authenticated = True
+    is_active = True
+    is_staff = False
+    display_name = "system"
+
+    def __repr__(self) -> str:
+        return "<SystemActor>"
+
+
+#: The one system actor.
+SYSTEM = SystemActor()
+
+
 class PermissionDenied(Exception):
     """The actor lacks a permission; views turn it into 403."""
 
 
 def has_permission(actor, permission: Permission, tenant=None) -> bool:
+    if actor is SYSTEM:
+        return True
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
     if actor.is_staff and permission.staff:

@@ -19,7 +19,7 @@ editions_api = Blueprint(
 )
 
 
-def published_or_404(edition_id: int) -> Edition:
+def published_edition_or_404(edition_id: int) -> Edition:
     edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
     if not edition.is_published:
         abort(404)
@@ -39,7 +39,7 @@ def list_editions():
 @public
 def edition_detail(edition_id: int):
     """One edition with its phases, levels, pools, categories and outcome rule."""
-    return published_or_404(edition_id)
+    return published_edition_or_404(edition_id)
 
 
 @editions_api.get("/<int:edition_id>/projects")
@@ -47,7 +47,7 @@ def edition_detail(edition_id: int):
 @public
 def projects(edition_id: int):
     """From voting on: the projects on the ballot. Before: every public (submitted) proposal."""
-    edition = published_or_404(edition_id)
+    edition = published_edition_or_404(edition_id)
     if edition.phase in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION, Phase.CLOSED):
         return ballot_projects(g.municipality, edition)
     return list(db.session.scalars(catalogue(g.municipality, edition)))

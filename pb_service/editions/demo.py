@@ -15,11 +15,12 @@ from pb_service.accounts.models import User
 from pb_service.accounts.services import hash_password, user_by_email
 from pb_service.core.models import utcnow
 from pb_service.core.tenancy import tenant_select
-from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Identification, Level, LevelKind, Pool
+from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Identification, LeftoverPolicy, Level, LevelKind, Pool
 from pb_service.editions.rules import VotingMethod
 from pb_service.extensions import db
 from pb_service.proposals.models import CostItem, Proposal, Stage, Status
 from pb_service.proposals.workflow import transition
+from pb_service.results.demo import publish_demo_results
 
 ZL = 100  # grosze
 
@@ -256,30 +257,36 @@ def _submission_edition(municipality, city: City, authors, evaluator, admin) -> 
     return edition
 
 
-def _past_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
-    """Last year's edition, now being implemented, with a *synthetic* outcome.
+#: Past editions: voters, and the leftover policy that shows how each city uses unspent money.
+PAST_VOTERS = {"gdansk": 3_000, "krakow": 2_600}
+PAST_LEFTOVER = {"gdansk": LeftoverPolicy.NEXT_PROJECTS, "krakow": LeftoverPolicy.MOVES_TO_POOL}
 
-    Hook for the results issue: replace the "most points first" selection below with stored
-    ``Result`` rows computed from the bundled Pabulib data for this city.
-    """
+
+def _past_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
+    """Last year's edition, now being implemented, with published results counted from synthetic
+    ballots (:mod:`pb_service.results.demo`) by the edition's rule: greedy with a minimum of votes."""
     year = utcnow().year
     days = dict(zip(DATED_PHASES, (-500, -470, -440, -410, -380, -360, -330)), closes=30)
-    edition = _edition(municipality, f"Budżet Obywatelski {year}", year, days)
+    edition = _edition(
+        municipality, f"Budżet Obywatelski {year}", year, days, outcome_rule="greedy-threshold",
+        leftover_policy=PAST_LEFTOVER[city.slug],
+    )
     if edition is None:
         return None
-    pools = _levels_and_pools(municipality, edition, city, 10_000_000, 5_000_000)
+    # Budgets smaller than the projects' total, so that the vote decides.
+    pools = _levels_and_pools(municipality, edition, city, 4_000_000, 2_100_000)
+    if edition.leftover_policy is LeftoverPolicy.MOVES_TO_POOL:
+        edition.leftover_pool_id = pools[0].id  # district leftovers go to the city-wide pool
     numbers = itertools.count(1)
     for pool in pools:
         projects = CITY_PROJECTS if pool.kind is LevelKind.CITY else DISTRICT_PROJECTS
-        spent = 0
-        for offset, (title, summary, category, cost) in enumerate(projects[:6]):
+        for offset, (title, summary, category, cost) in enumerate(projects):
             title = title if pool.kind is LevelKind.CITY else f"{title} – {pool.name}"
             proposal = _proposal(municipality, edition, pool, next(numbers), title, summary, category, cost, authors[offset % len(authors)], city, offset)
             _walk(municipality, proposal, Status.ADMITTED, proposal.author, evaluator, admin)
-            fits = spent + proposal.cost <= pool.budget
-            spent += proposal.cost if fits else 0
-            transition(municipality, proposal, Status.SELECTED if fits else Status.NOT_SELECTED, None, Stage.SYSTEM,
-                       "Wynik głosowania (dane demonstracyjne).")
+    db.session.flush()
+    db.session.refresh(edition)
+    publish_demo_results(municipality, edition, PAST_VOTERS[city.slug], protester=authors[0])
     return edition
 
 

@@ -34,6 +34,10 @@ class EditionForm(FlaskForm):
     closes_at = WarsawDateTimeField(_l("Edition closes"), description=DATE_HINT)
     appeal_days = IntegerField(_l("Days to appeal a rejection"), default=7, validators=[REQUIRED_NUMBER])
     correction_days = IntegerField(_l("Days to correct a returned proposal"), default=7, validators=[REQUIRED_NUMBER])
+    protest_days = IntegerField(
+        _l("Days to protest against the vote or the count"), default=7, validators=[REQUIRED_NUMBER],
+        description=_l("Counted from the end of voting. The final results are published after this time."),
+    )
     submit = SubmitField(_l("Save"))
 
     def to_data(self) -> EditionData:
@@ -41,6 +45,7 @@ class EditionForm(FlaskForm):
             name=self.name.data, year=self.year.data, description=self.description.data, resolution=self.resolution.data,
             starts={phase: getattr(self, PHASE_START_COLUMNS[phase]).data for phase in DATED_PHASES},
             closes_at=self.closes_at.data, appeal_days=self.appeal_days.data, correction_days=self.correction_days.data,
+            protest_days=self.protest_days.data,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -167,6 +167,7 @@ class Edition(TenantOwned, TimestampMixin, db.Model):
         CheckConstraint("appeal_days BETWEEN 1 AND 60", name="appeal_days"),
         CheckConstraint("identities_per_phone >= 1", name="identities_per_phone"),
         CheckConstraint("correction_days BETWEEN 1 AND 60", name="correction_days"),
+        CheckConstraint("protest_days BETWEEN 1 AND 60", name="protest_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,6 +196,8 @@ class Edition(TenantOwned, TimestampMixin, db.Model):
     appeal_days: Mapped[int] = mapped_column(Integer, default=7, nullable=False)
     #: Days an author has to correct a proposal returned for correction.
     correction_days: Mapped[int] = mapped_column(Integer, default=7, nullable=False)
+    #: Days residents have to protest against the vote or the count, from the end of voting.
+    protest_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7", nullable=False)
 
     # --- settings used by voting and results (locked once voting starts) ---
     identification: Mapped[Identification] = mapped_column(
@@ -266,6 +269,11 @@ class Edition(TenantOwned, TimestampMixin, db.Model):
     def phase(self) -> Phase:
         """The current phase (dates are compared in UTC)."""
         return self.phase_at(utcnow())
+
+    @property
+    def protests_close_at(self) -> datetime:
+        """The end of the protest window, which opens when voting ends."""
+        return self.results_starts_at + timedelta(days=self.protest_days)
 
     @property
     def settings_locked(self) -> bool:

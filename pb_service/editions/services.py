@@ -114,6 +114,7 @@ class EditionData:
     resolution: str = ""
     appeal_days: int = 7
     correction_days: int = 7
+    protest_days: int = 7
 
 
 def _validate_edition(tenant, data: EditionData, existing: Edition | None) -> None:
@@ -126,7 +127,7 @@ def _validate_edition(tenant, data: EditionData, existing: Edition | None) -> No
             errors["name"] = [str(_l("Another edition already has this name."))]
     if data.year is None or not 2000 <= data.year <= 2100:
         errors["year"] = [str(_l("Enter a year between 2000 and 2100."))]
-    for name, days in (("appeal_days", data.appeal_days), ("correction_days", data.correction_days)):
+    for name, days in (("appeal_days", data.appeal_days), ("correction_days", data.correction_days), ("protest_days", data.protest_days)):
         if days is None or not 1 <= days <= 60:
             errors[name] = [str(_l("Enter a number of days from 1 to 60."))]
     moments = [(PHASE_START_COLUMNS[p], data.starts.get(p)) for p in DATED_PHASES] + [("closes_at", data.closes_at)]
@@ -155,6 +156,7 @@ def _apply_edition_data(edition: Edition, data: EditionData) -> None:
     edition.resolution = (data.resolution or "").strip()
     edition.appeal_days = data.appeal_days
     edition.correction_days = data.correction_days
+    edition.protest_days = data.protest_days
     for phase in DATED_PHASES:
         setattr(edition, PHASE_START_COLUMNS[phase], data.starts[phase])
     edition.closes_at = data.closes_at
@@ -233,7 +235,7 @@ def copy_edition(tenant, actor, source: Edition, name: str, year: int) -> Editio
         starts={phase: _shift_years(source.starts_at(phase), years) for phase in DATED_PHASES},
         closes_at=_shift_years(source.closes_at, years),
         description=source.description, resolution="",
-        appeal_days=source.appeal_days, correction_days=source.correction_days,
+        appeal_days=source.appeal_days, correction_days=source.correction_days, protest_days=source.protest_days,
     )
     _validate_edition(tenant, data, None)
     edition = Edition(

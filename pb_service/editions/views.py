@@ -156,6 +156,11 @@ def advance(edition_id: int):
         form, lambda: services.advance_phase(g.municipality, current_user, edition, form.reason.data),
         success=_("The edition has moved to the next phase."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
+    if response is not None and edition.phase is Phase.RESULTS:
+        # Closing the vote counts it: the preliminary result is ready for the officials' checks.
+        from pb_service.results.views import count_after_closing
+
+        return count_after_closing(edition) or response
     return response or render_template("editions/advance.html", form=form, edition=edition)
 
 

@@ -427,7 +427,7 @@ def assign_evaluator(tenant, actor, proposal: Proposal, evaluator_id: int | None
     db.session.commit()
 
 
-def _check_justification(justification: str) -> None:
+def check_justification(justification: str) -> None:
     if len((justification or "").strip()) < MIN_JUSTIFICATION:
         raise ServiceValidationError.single(
             "justification", str(_l("Write a justification of at least %(count)s characters; it is published.", count=MIN_JUSTIFICATION))
@@ -469,7 +469,7 @@ def formal_decision(tenant, actor, proposal: Proposal, decision: str, justificat
         raise _forbid(_l("This proposal is not waiting for formal review."))
     if decision not in Decision.CHOICES:
         raise ServiceValidationError.single("decision", str(_l("Choose a decision.")))
-    _check_justification(justification)
+    check_justification(justification)
     checklist = _checked(FORMAL_CHECKLIST, ticked)
     if decision == Decision.ADMIT and proposal.supporter_count < proposal.pool.required_supporters:
         raise ServiceValidationError.single("checklist", str(_l(
@@ -487,7 +487,7 @@ def merit_decision(tenant, actor, proposal: Proposal, decision: str, justificati
         raise _forbid(_l("This proposal is not waiting for merit review."))
     if decision not in Decision.CHOICES:
         raise ServiceValidationError.single("decision", str(_l("Choose a decision.")))
-    _check_justification(justification)
+    check_justification(justification)
     if corrected_cost is not None and corrected_cost < 0:
         raise ServiceValidationError.single("corrected_cost", str(_l("The amount cannot be negative.")))
     if decision == Decision.ADMIT:
@@ -536,7 +536,7 @@ def decide_appeal(tenant, actor, proposal: Proposal, upheld: bool, justification
     rejection = last_event(proposal, Status.REJECTED)
     if rejection is not None and rejection.actor_id == actor.id:
         raise _forbid(_l("You took the decision under appeal; another member of the panel must decide."))
-    _check_justification(justification)
+    check_justification(justification)
     if upheld:
         to = Status.MERIT_REVIEW if rejection is not None and rejection.stage is Stage.FORMAL else Status.ADMITTED
     else:

@@ -55,9 +55,10 @@ def build_parser(prog: str = "python -m pb_service.rules") -> argparse.ArgumentP
         "--ranking", choices=("score", "votes"), help="greedy ranking (default: score)"
     )
     tally.add_argument(
-        "--tie-breaking", choices=TIE_BREAKINGS, default="cheaper-first", help="tie order"
+        "--tie-breaking", choices=TIE_BREAKINGS,
+        help="tie order (default: META tie_breaking, else cheaper-first)",
     )
-    tally.add_argument("--seed", type=int, default=0, help="seed of the tie lottery")
+    tally.add_argument("--seed", type=int, help="seed of the tie lottery (default: META tie_breaking_seed, else 0)")
     tally.add_argument("--json", action="store_true", help="print JSON")
     return parser
 

@@ -73,19 +73,27 @@ def compute(
     instance: Instance,
     rule: str | None = None,
     *,
-    tie_breaking: str = "cheaper-first",
-    seed: int = 0,
+    tie_breaking: str | None = None,
+    seed: int | None = None,
     **params,
 ) -> Result:
     """Compute ``rule`` on ``instance``.
 
     ``rule=None`` or ``"file"`` takes the rule from META (see :data:`FILE_RULES`).
-    ``tie_breaking`` is ``"cheaper-first"`` (default; lottery seeded with ``seed``) or
-    ``"lexicographic"`` (pabutools' order).  Rule parameters: ``min_score`` for
+    ``tie_breaking`` is one of :data:`~pb_service.rules.ties.TIE_BREAKINGS`:
+    ``"cheaper-first"``, ``"more-votes-first"``, ``"lottery"`` (lottery seeded with ``seed``)
+    or ``"lexicographic"`` (pabutools' order).  Left out, both come from META
+    ``tie_breaking`` and ``tie_breaking_seed`` (the app writes them into the files it
+    publishes, so that a bare ``tally FILE`` recounts them), else ``"cheaper-first"`` and 0.
+    Rule parameters: ``min_score`` for
     greedy-threshold, ``ranking="votes"`` for the greedy rules, ``increment`` for add1.
     Parameters a rule does not take are ignored, so one call works for every rule.
     """
     name = resolve_rule(instance, rule)
+    if tie_breaking is None:
+        tie_breaking = instance.meta.get("tie_breaking", "").strip() or "cheaper-first"
+    if seed is None:
+        seed = int(instance.meta_number("tie_breaking_seed") or 0)
     tally = Tally.of(instance, tie_breaking, seed)
     accepted = {k: v for k, v in params.items() if k in RULE_PARAMETERS[name] and v is not None}
     result = RULES[name](tally, name, **accepted)

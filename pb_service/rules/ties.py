@@ -11,9 +11,15 @@ Two orders exist:
     the cheaper project first, then the one with more votes (voters who chose it), then a
     public lottery: a shuffle of the project ids seeded with ``seed``, recorded in the result
     so that anyone can redraw it.
+``more-votes-first``
+    The project more voters chose first, then the cheaper one, then the lottery.
+``lottery``
+    The lottery alone: a shuffle of the project ids seeded with ``seed``.
 ``lexicographic``
     The project id as a string ("10" before "9"), which is what pabutools does by default.
     Only useful to check our outcomes against pabutools.
+
+The first three are the orders an edition's resolution may choose (``Edition.tie_break``).
 """
 
 from __future__ import annotations
@@ -23,7 +29,15 @@ from collections.abc import Iterable, Mapping
 
 from .model import Number
 
-TIE_BREAKINGS = ("cheaper-first", "lexicographic")
+TIE_BREAKINGS = ("cheaper-first", "more-votes-first", "lottery", "lexicographic")
+
+#: Tie-break name -> the criteria compared in order: cost, votes (more first), lottery draw, id.
+_CRITERIA = {
+    "cheaper-first": ("cost", "votes", "lottery"),
+    "more-votes-first": ("votes", "cost", "lottery"),
+    "lottery": ("lottery",),
+    "lexicographic": ("id",),
+}
 
 
 class TieBreaker:
@@ -40,21 +54,26 @@ class TieBreaker:
             raise ValueError(f"unknown tie-breaking {kind!r}; use one of {', '.join(TIE_BREAKINGS)}")
         self.kind = kind
         self.seed = seed
-        if kind == "lexicographic":
-            self._keys = {pid: (pid,) for pid in costs}
-            self._criteria: tuple[str, ...] = ("id",)
-        else:
-            lottery = sorted(costs)
-            random.Random(seed).shuffle(lottery)
-            draw = {pid: position for position, pid in enumerate(lottery)}
-            self._keys = {pid: (costs[pid], -votes.get(pid, 0), draw[pid]) for pid in costs}
-            self._criteria = ("cost", "votes", "lottery")
+        lottery = sorted(costs)
+        random.Random(seed).shuffle(lottery)
+        draw = {pid: position for position, pid in enumerate(lottery)}
+        values = {
+            "cost": lambda pid: costs[pid],
+            "votes": lambda pid: -votes.get(pid, 0),
+            "lottery": draw.__getitem__,
+            "id": lambda pid: pid,
+        }
+        self._criteria: tuple[str, ...] = _CRITERIA[kind]
+        self._keys = {pid: tuple(values[c](pid) for c in self._criteria) for pid in costs}
 
     @property
     def description(self) -> str:
-        if self.kind == "lexicographic":
-            return "lexicographic (project id as a string, like pabutools)"
-        return f"cheaper first, then more votes, then a lottery with seed {self.seed}"
+        return {
+            "cheaper-first": f"cheaper first, then more votes, then a lottery with seed {self.seed}",
+            "more-votes-first": f"more votes first, then cheaper, then a lottery with seed {self.seed}",
+            "lottery": f"a lottery with seed {self.seed}",
+            "lexicographic": "lexicographic (project id as a string, like pabutools)",
+        }[self.kind]
 
     def key(self, project_id: str) -> tuple:
         return self._keys[project_id]

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 
 from pb_service.core.permissions import public
 from pb_service.core.validation import ServiceValidationError
-from pb_service.editions.api import published_or_404
+from pb_service.editions.api import published_edition_or_404
 from pb_service.extensions import limiter
 from pb_service.voting import services
 from pb_service.voting.ballot import ballot_spec
@@ -35,7 +35,7 @@ def _ballot_limit() -> str:
 @public
 def identification(edition_id: int):
     """The identity fields the edition asks for, its one-time code, and the ballot's levels."""
-    edition = published_or_404(edition_id)
+    edition = published_edition_or_404(edition_id)
     return {
         "method": edition.identification.value,
         "verification": edition.verification.value,
@@ -55,7 +55,7 @@ def identification(edition_id: int):
 @public
 def cast(payload: dict, edition_id: int):
     """Cast one ballot. 201 with the receipt; 409 if this identity already voted; 422 with what to fix."""
-    edition = published_or_404(edition_id)
+    edition = published_edition_or_404(edition_id)
     submission = services.BallotSubmission(
         identity=payload["identity"], districts=payload["districts"], choices=payload["choices"],
         code=payload["verification"].get("code", ""), receipt_email=payload["receipt_email"],
@@ -78,7 +78,7 @@ def cast(payload: dict, edition_id: int):
 @public
 def request_code(payload: dict, edition_id: int):
     """Send a one-time code to the e-mail address or phone number in ``identity``."""
-    edition = published_or_404(edition_id)
+    edition = published_edition_or_404(edition_id)
     try:
         services.request_code(g.municipality, edition, payload["identity"])
     except services.VotingClosed as closed:

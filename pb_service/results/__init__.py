@@ -1,0 +1,1 @@
+"""Results: counting the ballots, protests, publication, and the files anyone can recount."""

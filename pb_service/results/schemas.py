@@ -1,0 +1,49 @@
+"""Public API representation of published results (money in grosze, as everywhere in the API)."""
+from marshmallow import Schema, fields
+
+
+class ProjectResultSchema(Schema):
+    id = fields.Integer(attribute="proposal_id", metadata={"description": "The project (proposal) id, as in the ballots file"})
+    number = fields.Function(lambda project: project.proposal.number)
+    title = fields.Function(lambda project: project.proposal.title)
+    cost = fields.Integer(metadata={"description": "In grosze"})
+    votes = fields.Integer(metadata={"description": "Voters who chose the project"})
+    score = fields.Integer(metadata={"description": "What greedy rules rank by: votes, or the sum of points on points ballots"})
+    rank = fields.Integer()
+    outcome = fields.Function(lambda project: project.outcome.value, metadata={
+        "description": "funded, funded_leftover, did_not_fit, under_threshold, not_reached, lost_tie or withdrawn",
+    })
+    selected = fields.Boolean()
+
+
+class PoolResultSchema(Schema):
+    pool_id = fields.Integer()
+    name = fields.Function(lambda result: result.pool.name)
+    rule = fields.String(metadata={"description": "The rules engine's rule, as in the file's META"})
+    parameters = fields.Dict(metadata={"description": "tie_breaking, seed (the tie lottery's) and min_score where used"})
+    vote_type = fields.String(metadata={"description": "approval, scoring or cumulative (Pabulib)"})
+    voters = fields.Integer(metadata={"description": "Valid ballots with a choice in this pool"})
+    budget = fields.Integer(metadata={"description": "The pool's own budget, in grosze"})
+    received = fields.Integer(metadata={"description": "Leftover moved here from other pools, in grosze"})
+    spent = fields.Integer(metadata={"description": "In grosze"})
+    leftover = fields.Integer(metadata={"description": "Money the rule left unspent, in grosze"})
+    top_up = fields.Integer(metadata={"description": "What the municipality adds to fund the next project, in grosze"})
+    leftover_to_pool_id = fields.Integer(allow_none=True)
+    ties = fields.List(fields.Dict())
+    ballots_sha256 = fields.String(attribute="digest", metadata={"description": "SHA-256 of the pool's ballots in canonical form"})
+    file_sha256 = fields.String(attribute="pabulib_sha256", metadata={"description": "SHA-256 of the pool's .pb file"})
+    projects = fields.List(fields.Nested(ProjectResultSchema))
+
+
+class ResultsSchema(Schema):
+    edition_id = fields.Integer()
+    published_at = fields.DateTime(metadata={"description": "UTC, ISO 8601"})
+    ballots = fields.Integer(metadata={"description": "Valid ballots counted"})
+    ballots_sha256 = fields.String(attribute="digest", metadata={"description": "SHA-256 over the pools' ballot digests"})
+    pools = fields.List(fields.Nested(PoolResultSchema))
+
+
+class ReceiptsSchema(Schema):
+    edition_id = fields.Integer()
+    count = fields.Integer()
+    receipts = fields.List(fields.String(), metadata={"description": "SHA-256 (hex) of each counted ballot's receipt code, sorted"})

@@ -1,0 +1,341 @@
+"""Counting, protests and publication of an edition's results.
+
+Every function that changes something takes the tenant and the actor, checks the permission,
+validates, records the action in the audit log and commits. Nothing here reads the request.
+
+Secrecy of counts: the public functions (:func:`published_count`, :func:`receipt_hashes`,
+:func:`receipt_in_count`, :func:`turnout`) return nothing before publication, so no page, file
+or API answer can show a count early.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from pb_service.core.audit import record_audit
+from pb_service.core.mail import send_mail
+from pb_service.core.models import utcnow
+from pb_service.core.permissions import ensure_permission
+from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.core.validation import ServiceValidationError
+from pb_service.editions.models import Edition, Phase
+from pb_service.editions.services import phase_list, pool_in_edition, require_phase
+from pb_service.extensions import db
+from pb_service.proposals.models import Stage, Status
+from pb_service.proposals.services import MIN_JUSTIFICATION, check_justification
+from pb_service.proposals.workflow import notify_authors, transition
+from pb_service.results.counting import (
+    CountingError, ballot_digest, count_edition, edition_digest, grosze, pabulib_text, read_ballots,
+)
+from pb_service.results.models import Outcome, PoolResult, ProjectResult, Protest, ProtestStatus, ResultCount
+from pb_service.results.permissions import DECIDE_PROTESTS, MANAGE_RESULTS
+from pb_service.rules import Status as RuleStatus
+from pb_service.voting.models import Ballot, Channel, VoterRecord
+
+#: Counting and publishing need the vote to be over.
+AFTER_VOTING = (Phase.RESULTS, Phase.IMPLEMENTATION, Phase.CLOSED)
+MAX_GROUNDS = 5_000
+
+OUTCOMES = {
+    RuleStatus.FUNDED: Outcome.FUNDED,
+    RuleStatus.DID_NOT_FIT: Outcome.DID_NOT_FIT,
+    RuleStatus.UNDER_THRESHOLD: Outcome.UNDER_THRESHOLD,
+    RuleStatus.NOT_REACHED: Outcome.NOT_REACHED,
+    RuleStatus.TIE: Outcome.LOST_TIE,
+    RuleStatus.WITHDRAWN: Outcome.WITHDRAWN,
+}
+
+
+def _refuse(message) -> ServiceValidationError:
+    return ServiceValidationError.single("", str(message))
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+def current_count(tenant, edition: Edition) -> ResultCount | None:
+    """The edition's count, preliminary or published (officials only: it may be preliminary)."""
+    return db.session.scalar(tenant_select(ResultCount, tenant, ResultCount.edition_id == edition.id))
+
+
+def published_count(tenant, edition: Edition) -> ResultCount | None:
+    """The published count, or None: the only way public pages, files and the API read results."""
+    if not edition.is_published:
+        return None
+    return db.session.scalar(
+        tenant_select(ResultCount, tenant, ResultCount.edition_id == edition.id, ResultCount.published_at.is_not(None))
+    )
+
+
+def pool_file(tenant, pool_result: PoolResult) -> str:
+    """The pool's Pabulib file as stored (loaded only when asked for: it is large)."""
+    statement = scoped_to(select(PoolResult.pabulib).where(PoolResult.id == pool_result.id), tenant)
+    return db.session.scalar(statement)
+
+
+def receipt_hashes(tenant, edition: Edition) -> list[str]:
+    """SHA-256 (hex) of every counted ballot's receipt code, sorted; empty before publication."""
+    if published_count(tenant, edition) is None:
+        return []
+    statement = scoped_to(
+        select(Ballot.receipt_hash).where(
+            Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id, Ballot.is_valid.is_(True)
+        ).order_by(Ballot.receipt_hash),
+        tenant,
+    )
+    return list(db.session.scalars(statement))
+
+
+def receipt_hash(code: str) -> str:
+    """SHA-256 (hex) of a receipt code as printed: spaces, dashes and letter case do not matter.
+
+    The normalisation is the one the voting pipeline applies when it issues the code.
+    """
+    normalised = "".join(c for c in (code or "").upper() if c.isalnum())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def receipt_in_count(tenant, edition: Edition, code: str) -> bool:
+    """Whether a counted (valid) ballot has this receipt; nothing else is said or kept."""
+    if published_count(tenant, edition) is None:
+        return False
+    statement = scoped_to(
+        select(func.count()).select_from(Ballot).where(
+            Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id, Ballot.is_valid.is_(True),
+            Ballot.receipt_hash == receipt_hash(code),
+        ),
+        tenant,
+    )
+    return bool(db.session.scalar(statement))
+
+
+@dataclass
+class Turnout:
+    #: (district pool id, channel) → voters.
+    districts: Counter
+    #: channel → voters.
+    channels: Counter
+
+    def district(self, pool_id: int, channel: Channel | None = None) -> int:
+        if channel is not None:
+            return self.districts[(pool_id, channel)]
+        return sum(self.districts[(pool_id, c)] for c in Channel)
+
+    @property
+    def total(self) -> int:
+        return sum(self.channels.values())
+
+
+def turnout(tenant, edition: Edition) -> Turnout | None:
+    """Voters per district and channel (from the voter records), once results are published."""
+    if published_count(tenant, edition) is None:
+        return None
+    statement = scoped_to(
+        select(VoterRecord.channel, VoterRecord.district_pool_ids).where(
+            VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id
+        ),
+        tenant,
+    )
+    districts: Counter = Counter()
+    channels: Counter = Counter()
+    for channel, pool_ids in db.session.execute(statement):
+        channel = Channel(channel)
+        channels[channel] += 1
+        for pool_id in pool_ids or ():
+            districts[(int(pool_id), channel)] += 1
+    return Turnout(districts, channels)
+
+
+def protests_of(tenant, edition: Edition) -> list[Protest]:
+    return list(db.session.scalars(tenant_select(Protest, tenant, Protest.edition_id == edition.id).order_by(Protest.number)))
+
+
+def protest_window_open(edition: Edition) -> bool:
+    return edition.results_starts_at <= utcnow() < edition.protests_close_at
+
+
+# --- counting ------------------------------------------------------------------------------------------
+
+
+def compute_results(tenant, actor, edition: Edition) -> ResultCount:
+    """Count the edition's valid ballots and store the preliminary result (replacing an older one)."""
+    ensure_permission(actor, MANAGE_RESULTS, tenant)
+    require_phase(edition, AFTER_VOTING, _l("Counting the votes"))
+    existing = current_count(tenant, edition)
+    if existing is not None and existing.is_published:
+        raise _refuse(_l("The results are published; a published result never changes."))
+    try:
+        counted = count_edition(tenant, edition)
+    except CountingError as error:
+        raise _refuse(_l("The ballots cannot be counted: %(problem)s", problem=str(error))) from error
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+    count = ResultCount(
+        municipality_id=tenant.id, edition_id=edition.id, digest=counted.digest, ballots=counted.ballots,
+        computed_by_id=actor.id, computed_at=utcnow(),
+    )
+    for position, pool_count in enumerate(counted.pools):
+        count.pools.append(_pool_result(tenant, pool_count, position))
+    db.session.add(count)
+    db.session.flush()
+    record_audit(
+        actor, tenant, "results.compute", edition, digest=count.digest, ballots=count.ballots,
+        selected={str(p.pool.id): p.selected for p in counted.pools},
+    )
+    db.session.commit()
+    return count
+
+
+def _pool_result(tenant, counted, position: int) -> PoolResult:
+    text = pabulib_text(counted)
+    pool_result = PoolResult(
+        municipality_id=tenant.id, pool_id=counted.pool.id, position=position, rule=counted.rule,
+        parameters=counted.parameters, vote_type=counted.instance.vote_type, digest=counted.digest, voters=counted.voters,
+        budget=counted.pool.budget, received=counted.received, spent=counted.spent, leftover=counted.leftover,
+        top_up=counted.top_up, leftover_to_pool_id=counted.leftover_to.id if counted.leftover_to else None,
+        tie_breaking=counted.result.tie_breaking,
+        ties=[
+            {"projects": list(t.projects), "winners": list(t.winners), "settled_by": t.settled_by, "context": t.context}
+            for t in counted.result.ties
+        ],
+        pabulib=text, pabulib_sha256=_sha256(text),
+    )
+    selected = set(counted.selected)
+    for rank, pid in enumerate(counted.ranking(), start=1):
+        outcome = counted.result.outcomes[pid]
+        pool_result.projects.append(ProjectResult(
+            municipality_id=tenant.id, proposal_id=int(pid), rank=rank, cost=grosze(counted.instance.projects[pid].cost),
+            votes=counted.votes[pid], score=counted.scores[pid],
+            outcome=Outcome.FUNDED_FROM_LEFTOVER if pid == counted.leftover_project else OUTCOMES[outcome.status],
+            detail=outcome.detail[:300], selected=pid in selected,
+        ))
+    return pool_result
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def ballots_digest_now(tenant, edition: Edition) -> str:
+    """The digest of the ballots in the database now (to check a count still matches them)."""
+    groups, _ = read_ballots(tenant, edition)
+    return edition_digest((pool.id, ballot_digest(groups.get(pool.id, Counter()))) for pool in edition.pools)
+
+
+# --- publication -----------------------------------------------------------------------------------------
+
+
+def publication_problems(tenant, edition: Edition, count: ResultCount | None) -> list[str]:
+    """What still stands in the way of publishing (empty when the result may be published)."""
+    if count is None:
+        return [str(_l("Count the votes first."))]
+    if count.is_published:
+        return [str(_l("The results are already published."))]
+    problems = []
+    if edition.phase not in AFTER_VOTING:
+        problems.append(str(_l(
+            "Results can be published only in these phases: %(allowed)s.", allowed=phase_list(AFTER_VOTING)
+        )))
+    if utcnow() < edition.protests_close_at:
+        problems.append(str(_l("Residents may protest until the end of the protest window; publish after it closes.")))
+    protests = protests_of(tenant, edition)
+    pending = sum(1 for protest in protests if not protest.is_decided)
+    if pending:
+        problems.append(str(_l("Protests waiting for the panel's decision: %(count)s.", count=pending)))
+    if any(p.status is ProtestStatus.UPHELD and p.decided_at > count.computed_at for p in protests):
+        problems.append(str(_l("A protest was upheld after the votes were counted: count them again before publishing.")))
+    return problems
+
+
+def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> ResultCount:
+    """Publish the preliminary result for good and mark each project selected or not."""
+    ensure_permission(actor, MANAGE_RESULTS, tenant)
+    count = current_count(tenant, edition)
+    problems = publication_problems(tenant, edition, count)
+    if problems:
+        raise ServiceValidationError({"": problems})
+    if ballots_digest_now(tenant, edition) != count.digest:
+        raise _refuse(_l("The ballots have changed since they were counted: count them again before publishing."))
+    count.published_at = utcnow()
+    count.published_by_id = actor.id
+    events = []
+    with force_locale(tenant.default_locale):
+        for pool_result in count.pools:
+            for project in pool_result.projects:
+                if project.proposal.status is Status.ADMITTED:
+                    to = Status.SELECTED if project.selected else Status.NOT_SELECTED
+                    events.append(transition(tenant, project.proposal, to, actor, Stage.SYSTEM, _justification(pool_result, project)))
+    record_audit(actor, tenant, "results.publish", edition, digest=count.digest)
+    db.session.commit()
+    if notify:
+        for event in events:
+            notify_authors(tenant, event.proposal, event)
+    return count
+
+
+def _justification(pool_result: PoolResult, project: ProjectResult) -> str:
+    """The public reason on the proposal's history, in the municipality's language."""
+    if pool_result.vote_type == "approval":
+        tally = str(_l("Votes: %(votes)s.", votes=project.votes))
+    else:
+        tally = str(_l("Votes: %(votes)s, points: %(points)s.", votes=project.votes, points=project.score))
+    return f"{project.outcome.label}. {tally}"
+
+
+# --- protests ----------------------------------------------------------------------------------------------
+
+
+def lodge_protest(tenant, actor, edition: Edition, grounds: str, pool_id: int | None = None) -> Protest:
+    """A resident protests against the vote or the count, within the protest window."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise _refuse(_l("Sign in to lodge a protest."))
+    if not edition.is_published or not protest_window_open(edition):
+        raise _refuse(_l("Protests can be lodged only from the end of voting until the protest window closes."))
+    errors: dict[str, list[str]] = {}
+    grounds = (grounds or "").strip()
+    if len(grounds) < MIN_JUSTIFICATION:
+        errors["grounds"] = [str(_l("Describe what was wrong in at least %(count)s characters.", count=MIN_JUSTIFICATION))]
+    elif len(grounds) > MAX_GROUNDS:
+        errors["grounds"] = [str(_l("Shorten this to %(limit)s characters (now %(length)s).", limit=MAX_GROUNDS, length=len(grounds)))]
+    if pool_id and pool_in_edition(tenant, edition, pool_id) is None:
+        errors["pool_id"] = [str(_l("Choose a pool of this edition."))]
+    if errors:
+        raise ServiceValidationError(errors)
+    last = db.session.scalar(scoped_to(select(func.max(Protest.number)).where(Protest.edition_id == edition.id), tenant))
+    protest = Protest(
+        municipality_id=tenant.id, edition_id=edition.id, number=(last or 0) + 1, author_id=actor.id,
+        pool_id=pool_id or None, grounds=grounds, lodged_at=utcnow(),
+    )
+    db.session.add(protest)
+    db.session.flush()
+    record_audit(actor, tenant, "protest.lodge", protest, number=protest.number)
+    db.session.commit()
+    _tell_author(tenant, protest)
+    return protest
+
+
+def decide_protest(tenant, actor, protest: Protest, upheld: bool, justification: str) -> Protest:
+    """The panel upholds or dismisses a protest, with a public justification."""
+    ensure_permission(actor, DECIDE_PROTESTS, tenant)
+    if protest.is_decided:
+        raise _refuse(_l("This protest has already been decided."))
+    check_justification(justification)
+    protest.status = ProtestStatus.UPHELD if upheld else ProtestStatus.DISMISSED
+    protest.decision = justification.strip()
+    protest.decided_at = utcnow()
+    protest.decided_by_id = actor.id
+    record_audit(actor, tenant, "protest.decide", protest, number=protest.number, status=protest.status.value)
+    db.session.commit()
+    _tell_author(tenant, protest)
+    return protest
+
+
+def _tell_author(tenant, protest: Protest) -> None:
+    author = protest.author
+    send_mail(author.email, "protest_status", author.locale or tenant.default_locale, protest=protest, municipality=tenant, person=author)

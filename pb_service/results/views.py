@@ -1,0 +1,225 @@
+"""Public results (after publication only), protests, receipts, and the officials' results office."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, g, render_template, url_for
+from flask_babel import format_percent
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from pb_service.core.forms import run_action, save_form
+from pb_service.core.permissions import has_permission, personal, public, requires
+from pb_service.core.tenancy import get_for_tenant_or_404
+from pb_service.editions.models import Edition, LevelKind
+from pb_service.editions.rules import TIE_BREAK_LABELS
+from pb_service.editions.views import edition_or_404
+from pb_service.extensions import db
+from pb_service.results import services
+from pb_service.results.forms import ProtestDecisionForm, ProtestForm, ReceiptForm
+from pb_service.results.models import Protest, ResultCount
+from pb_service.results.permissions import DECIDE_PROTESTS, MANAGE_RESULTS, VIEW_RESULTS_OFFICE
+from pb_service.results.whatif import what_if
+from pb_service.voting.models import Channel
+from pb_service.voting.protocol import voting_protocol
+
+results = Blueprint("results", __name__, url_prefix="/<municipality>")
+
+
+@results.app_template_global("tie_break_label")
+def tie_break_label(pool_result) -> str:
+    """The edition's tie-break in the reader's language, with the lottery's seed."""
+    parameters = pool_result.parameters
+    label = TIE_BREAK_LABELS.get(parameters.get("tie_breaking"), parameters.get("tie_breaking", ""))
+    return _("%(order)s; lottery seed %(seed)s", order=label, seed=parameters.get("seed"))
+
+
+@results.app_template_filter("percent")
+def percent(share) -> str:
+    """A share (0..1, also a Fraction) as the locale writes a percentage with one decimal."""
+    return format_percent(float(share), "#,##0.0%")
+
+
+def _published(edition_id: int) -> tuple[Edition, ResultCount]:
+    """The edition and its published count, or 404: nothing is shown before publication."""
+    edition = edition_or_404(edition_id)
+    count = services.published_count(g.municipality, edition)
+    if count is None:
+        abort(404)
+    return edition, count
+
+
+# --- public ----------------------------------------------------------------------------------------
+
+
+@results.get("/editions/<int:edition_id>/results/")
+@public
+def edition_results(edition_id: int):
+    edition = edition_or_404(edition_id)
+    count = services.published_count(g.municipality, edition)
+    if count is None:
+        return render_template(
+            "results/pending.html", edition=edition, window_open=services.protest_window_open(edition),
+            protests=services.protests_of(g.municipality, edition),
+        )
+    return render_template(
+        "results/edition.html", edition=edition, count=count, turnout=services.turnout(g.municipality, edition),
+        protocol=voting_protocol(g.municipality, edition), protests=services.protests_of(g.municipality, edition),
+        Channel=Channel, LevelKind=LevelKind,
+    )
+
+
+@results.get("/editions/<int:edition_id>/results/pools/<int:pool_id>")
+@public
+def pool_results(edition_id: int, pool_id: int):
+    edition, count = _published(edition_id)
+    pool_result = count.pool_result(pool_id)
+    if pool_result is None:
+        abort(404)
+    return render_template("results/pool.html", edition=edition, count=count, result=pool_result)
+
+
+@results.get("/editions/<int:edition_id>/results.csv")
+@public
+def results_csv(edition_id: int):
+    edition, count = _published(edition_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["pool_id", "pool", "rule", "project_id", "number", "title", "cost_pln", "votes", "points", "rank", "outcome", "selected"])
+    for pool_result in count.pools:
+        for project in pool_result.projects:
+            writer.writerow([
+                pool_result.pool_id, pool_result.pool.name, pool_result.rule, project.proposal_id, project.proposal.number or "",
+                project.proposal.title, f"{project.cost / 100:.2f}", project.votes,
+                "" if pool_result.vote_type == "approval" else project.score, project.rank, project.outcome.value,
+                int(project.selected),
+            ])
+    return Response(
+        out.getvalue(), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="results-{g.municipality.slug}-{edition.id}.csv"'},
+    )
+
+
+@results.route("/editions/<int:edition_id>/results/receipts", methods=["GET", "POST"])
+@public
+def receipts(edition_id: int):
+    edition, count = _published(edition_id)
+    form = ReceiptForm()
+    found = None
+    if form.validate_on_submit():
+        found = services.receipt_in_count(g.municipality, edition, form.receipt.data)
+    return render_template("results/receipts.html", edition=edition, count=count, form=form, found=found)
+
+
+@results.get("/editions/<int:edition_id>/protests/")
+@public
+def protests(edition_id: int):
+    edition = edition_or_404(edition_id)
+    return render_template(
+        "results/protests.html", edition=edition, protests=services.protests_of(g.municipality, edition),
+        window_open=services.protest_window_open(edition),
+    )
+
+
+@results.route("/editions/<int:edition_id>/protests/new", methods=["GET", "POST"])
+@personal
+def new_protest(edition_id: int):
+    edition = edition_or_404(edition_id)
+    form = ProtestForm()
+    form.pool_id.choices = [SelectChoice("", _("The whole vote"))] + [SelectChoice(pool.id, pool.name) for pool in edition.pools]
+    response = save_form(
+        form, lambda: services.lodge_protest(g.municipality, current_user, edition, form.grounds.data, form.pool_id.data),
+        success=_("Your protest is lodged. The panel will decide it and tell you by e-mail."),
+        next_url=url_for("results.protests", edition_id=edition.id),
+    )
+    return response or render_template(
+        "results/protest_form.html", form=form, edition=edition, window_open=services.protest_window_open(edition)
+    )
+
+
+# --- officials ---------------------------------------------------------------------------------------
+
+
+def _office_edition(edition_id: int) -> Edition:
+    return get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+
+
+@results.get("/office/editions/<int:edition_id>/results/")
+@requires(VIEW_RESULTS_OFFICE)
+def office(edition_id: int):
+    edition = _office_edition(edition_id)
+    return _office_page(edition)
+
+
+def _office_page(edition: Edition, decision_forms: dict | None = None):
+    tenant = g.municipality
+    count = services.current_count(tenant, edition)
+    protests_list = services.protests_of(tenant, edition)
+    forms = decision_forms or {}
+    return render_template(
+        "results/office.html", edition=edition, count=count, protests=protests_list,
+        decision_forms={p.id: forms.get(p.id) or ProtestDecisionForm(formdata=None, prefix=f"p{p.id}") for p in protests_list},
+        problems=services.publication_problems(tenant, edition, count),
+        can_manage=has_permission(current_user, MANAGE_RESULTS, tenant),
+        can_decide=has_permission(current_user, DECIDE_PROTESTS, tenant),
+        pools={pool.id: pool for pool in edition.pools}, after_voting=edition.phase in services.AFTER_VOTING,
+    )
+
+
+@results.get("/office/editions/<int:edition_id>/results/what-if")
+@requires(VIEW_RESULTS_OFFICE)
+def office_what_if(edition_id: int):
+    edition = _office_edition(edition_id)
+    if edition.phase not in services.AFTER_VOTING:
+        abort(404)
+    return render_template("results/what_if.html", edition=edition, comparisons=what_if(g.municipality, edition))
+
+
+@results.post("/office/editions/<int:edition_id>/results/compute")
+@requires(MANAGE_RESULTS)
+def compute(edition_id: int):
+    edition = _office_edition(edition_id)
+    return run_action(
+        lambda: services.compute_results(g.municipality, current_user, edition),
+        success=_("The votes are counted. Check the preliminary result below."),
+        next_url=url_for("results.office", edition_id=edition.id),
+    )
+
+
+def count_after_closing(edition: Edition):
+    """Count the votes right after an official closed them; a refusal is shown, the phase stays."""
+    if services.current_count(g.municipality, edition) is not None:
+        return None
+    return run_action(
+        lambda: services.compute_results(g.municipality, current_user, edition),
+        success=_("The votes are counted. Check the preliminary result below."),
+        next_url=url_for("results.office", edition_id=edition.id),
+    )
+
+
+@results.post("/office/editions/<int:edition_id>/results/publish")
+@requires(MANAGE_RESULTS)
+def publish(edition_id: int):
+    edition = _office_edition(edition_id)
+    return run_action(
+        lambda: services.publish_results(g.municipality, current_user, edition),
+        success=_("The results are published. Projects are marked selected or not, and their authors are told."),
+        next_url=url_for("results.office", edition_id=edition.id),
+    )
+
+
+@results.post("/office/editions/<int:edition_id>/protests/<int:protest_id>/decide")
+@requires(DECIDE_PROTESTS)
+def decide(edition_id: int, protest_id: int):
+    edition = _office_edition(edition_id)
+    protest = get_for_tenant_or_404(db.session, Protest, g.municipality, protest_id)
+    if protest.edition_id != edition.id:
+        abort(404)
+    form = ProtestDecisionForm(prefix=f"p{protest.id}")
+    response = save_form(
+        form, lambda: services.decide_protest(g.municipality, current_user, protest, form.outcome.data == "upheld", form.justification.data),
+        success=_("The decision is recorded and published."), next_url=url_for("results.office", edition_id=edition.id, _anchor="protests"),
+    )
+    return response or _office_page(edition, {protest.id: form})
