@@ -62,6 +62,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from pb_service.accounts.views import accounts
+    from pb_service.analytics import register_receivers
+    from pb_service.analytics.views import analytics, implementation_pages, open_data
     from pb_service.api import register_api
     from pb_service.core.views import main
     from pb_service.editions.views import editions
@@ -82,6 +84,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(proposals)
     app.register_blueprint(voting)
     app.register_blueprint(results)
+    app.register_blueprint(analytics)
+    app.register_blueprint(open_data)
+    app.register_blueprint(implementation_pages)
+    register_receivers()
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
 
