@@ -17,7 +17,7 @@ stats_api = Blueprint(
 
 #: API field types per column kind: money in grosze, shares as fractions (0..1).
 _FIELDS = {
-    "text": fields.String, "int": fields.Integer, "money": fields.Integer, "zloty": fields.Float, "percent": fields.Float,
+    "text": fields.String, "year": fields.Integer, "int": fields.Integer, "money": fields.Integer, "zloty": fields.Float, "percent": fields.Float,
     "number": fields.Float, "bool": fields.Boolean,
 }
 

@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 
 from pb_service.analytics.queries import EditionRow
 
-WIDTH, HEIGHT = 640, 320
+#: The SVG's own units: narrow enough that 15-unit labels stay legible when a phone scales it down.
+WIDTH, HEIGHT = 480, 300
 #: Left, right, top, bottom margins: room for the axes' labels.
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 40
+#: What the templates need to draw the frame (they draw, this module places).
+FRAME = {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "x_labels": HEIGHT - 14}
 MAX_SERIES = 8
 MAX_POINTS = 400
 MAX_BARS = 12
@@ -66,6 +69,7 @@ class Series:
 @dataclass
 class LineChart:
     series: list[Series]
+    #: The years labelled on the axis, with their x.
     years: list[tuple[int, float]]
     axis: Axis
     #: Municipalities left out to keep the chart readable.
@@ -92,7 +96,10 @@ def turnout_over_years(rows: list[EditionRow]) -> LineChart | None:
         Series(name, PALETTE[i % len(PALETTE)], [(year, by_city[name][year], _x(year, low, high), _y(by_city[name][year], axis)) for year in sorted(by_city[name])])
         for i, name in enumerate(sorted(chosen))
     ]
-    return LineChart(series, [(year, _x(year, low, high)) for year in years], axis, len(by_city) - len(chosen))
+    # At most about six labels across, so that they never overlap on a phone.
+    step = math.ceil(len(years) / 6)
+    labels = [(year, _x(year, low, high)) for year in years if (year - years[0]) % step == 0]
+    return LineChart(series, labels, axis, len(by_city) - len(chosen))
 
 
 @dataclass
@@ -162,8 +169,9 @@ IMPLEMENTATION_SEGMENTS = ("impl_completed", "impl_in_progress", "impl_planned",
 
 
 def implementation_rates(rows: list[EditionRow]) -> list[StackedBar]:
-    """The funded projects of the editions with the most of them, by implementation status."""
-    funded = sorted((row for row in rows if row["funded_count"]), key=lambda row: (-row["funded_count"], row["municipality"]))[:MAX_BARS]
+    """The funded projects of the editions with the most of them (among those that report on
+    implementation), by implementation status."""
+    funded = sorted((row for row in rows if row["funded_count"] and row["completion_rate"] is not None), key=lambda row: (-row["funded_count"], row["municipality"]))[:MAX_BARS]
     bars = []
     for row in funded:
         offset, segments = 0.0, []

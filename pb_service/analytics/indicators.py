@@ -176,12 +176,15 @@ def implementation_indicators(tenant, funded: dict[int, int]) -> dict:
     """Status counts, completion rate, median delay and cost ratio of the funded projects.
 
     ``funded`` maps proposal id → cost on the ballot (grosze). A project without updates is
-    planned. The delay is measured from the *first* planned end any update gave, so a plan that
+    planned; with no update on any project, the completion rate is unknown (None). The delay is measured from the *first* planned end any update gave, so a plan that
     slips shows as delay instead of being rewritten away.
     """
     statuses: Counter = Counter()
     delays, actual, estimated = [], 0, 0
-    for pid, updates in updates_by_project(tenant, list(funded)).items():
+    by_project = updates_by_project(tenant, list(funded))
+    # Nothing reported at all (e.g. imported history): the rate is unknown, not zero.
+    reported = any(by_project.values())
+    for pid, updates in by_project.items():
         status = updates[-1].status if updates else ImplementationStatus.PLANNED
         statuses[status] += 1
         if status is not ImplementationStatus.COMPLETED:
@@ -199,7 +202,7 @@ def implementation_indicators(tenant, funded: dict[int, int]) -> dict:
         "impl_in_progress": statuses[ImplementationStatus.IN_PROGRESS],
         "impl_completed": statuses[ImplementationStatus.COMPLETED],
         "impl_abandoned": statuses[ImplementationStatus.ABANDONED],
-        "completion_rate": _ratio(statuses[ImplementationStatus.COMPLETED], len(funded)),
+        "completion_rate": _ratio(statuses[ImplementationStatus.COMPLETED], len(funded)) if reported else None,
         "median_delay_days": float(statistics.median(delays)) if delays else None,
         "cost_ratio": _ratio(actual, estimated),
     }

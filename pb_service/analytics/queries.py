@@ -46,7 +46,7 @@ class Column:
 I = EditionIndicators
 COLUMNS: tuple[Column, ...] = (
     Column("municipality", _l("Municipality"), "text", func.lower(Municipality.name), True),
-    Column("year", _l("Year"), "int", I.year, True),
+    Column("year", _l("Year"), "year", I.year, True),
     Column("edition", _l("Edition"), "text", func.lower(Edition.name)),
     Column("voivodeship", _l("Voivodeship"), "text", Municipality.voivodeship),
     Column("kind", _l("Kind of municipality"), "text", Municipality.kind),

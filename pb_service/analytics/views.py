@@ -104,7 +104,7 @@ def _indicator_page(staff: bool):
     return render_template(
         "analytics/indicators.html", staff=staff, endpoint="analytics.dashboard" if staff else "open_data.index",
         rows=rows, filters=filters, sort=sort, columns=COMPACT_COLUMNS,
-        line=charts.turnout_over_years(over_years), scatter=charts.budget_against_turnout(rows),
+        frame=charts.FRAME, line=charts.turnout_over_years(over_years), scatter=charts.budget_against_turnout(rows),
         categories=charts.category_shares(rows), implementation_bars=charts.implementation_rates(rows),
         **_filter_choices(),
     )
@@ -134,7 +134,6 @@ def _profile(slug: str, staff: bool):
         return _export(f"pb-{municipality.slug}", list(COLUMNS), [row.values for row in rows], file_format)
     return render_template(
         "analytics/profile.html", staff=staff, municipality=municipality, rows=rows, columns=COMPACT_COLUMNS, standings=queries.peer_standing(municipality),
-        line=charts.turnout_over_years(rows),
     )
 
 
