@@ -69,6 +69,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from pb_service.accessibility.views import accessibility, accessibility_index
     from pb_service.accounts.views import accounts
+    from pb_service.analytics import register_receivers
+    from pb_service.analytics.views import analytics, implementation_pages, open_data
     from pb_service.api import register_api
     from pb_service.api_tokens.views import api_tokens
     from pb_service.core.views import main
@@ -77,8 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.municipalities.views import municipality_pages, staff
     from pb_service.privacy.views import privacy
     from pb_service.proposals.views import proposals
-    from pb_service.voting.views import voting
     from pb_service.results.views import results
+    from pb_service.voting.views import voting
 
     app.register_blueprint(main)
     app.register_blueprint(accounts)
@@ -95,6 +97,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy)
     app.register_blueprint(accessibility_index)
     app.register_blueprint(accessibility)
+    app.register_blueprint(analytics)
+    app.register_blueprint(open_data)
+    app.register_blueprint(implementation_pages)
+    register_receivers()
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
 

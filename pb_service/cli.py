@@ -163,3 +163,73 @@ def publish_results_command(edition_id: int) -> None:
     edition = _edition(edition_id)
     count = _as_system(publish_results, edition)
     click.echo(f"{edition.name}: results published, digest {count.digest}.")
+
+
+@pb_cli.command("import-pabulib")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--municipality", "municipality_slug", help="Import into this municipality (address), whatever META says.")
+def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None) -> None:
+    """Import past editions from Pabulib files (FILE or DIRECTORY of .pb / .pb.gz files).
+
+    Files of one municipality, year and rule become one edition, counted and published by its rule
+    and checked against the files' `selected` column. A file imported before is skipped.
+    """
+    from pb_service.analytics.importer import import_pabulib, pabulib_paths
+
+    files = pabulib_paths(paths)
+    with click.progressbar(length=0, label="Editions") as bar:
+        def progress(editions):
+            bar.length = len(editions)
+            for edition in editions:
+                yield edition
+                bar.update(1)
+
+        reports = import_pabulib(files, municipality_slug, progress=progress)
+    for report in reports:
+        line = f"{report.status:8} {report.path.name}: {report.message}"
+        click.secho(line, fg={"failed": "red", "skipped": "yellow"}.get(report.status), err=report.status == "failed")
+        record = report.record if report.status == "imported" else None
+        if record is not None and record.selection_matches is False:
+            click.secho(
+                f"         SELECTED DIFFERS: the file funds {record.selected_in_file}, our count {record.selected_by_count}",
+                fg="red",
+            )
+        if record is not None and record.selected_outside_rule:
+            click.echo(f"         funded outside the rule in the file (selected 2/3): {record.selected_outside_rule}")
+        if report.vote_differences:
+            click.echo(f"         votes in the file differ from its ballots for {len(report.vote_differences)} project(s): {'; '.join(report.vote_differences[:3])}")
+    statuses = [report.status for report in reports]
+    mismatches = sum(1 for report in reports if report.mismatch)
+    click.echo(
+        f"Summary: {statuses.count('imported')} imported, {statuses.count('skipped')} skipped (imported before), "
+        f"{statuses.count('failed')} failed; {mismatches} with a selection that differs from the file."
+    )
+    if statuses.count("failed"):
+        raise SystemExit(1)
+
+
+analytics_cli = AppGroup("analytics", help="Indicators of editions.")
+pb_cli.add_command(analytics_cli)
+
+
+@analytics_cli.command("recompute")
+@click.option("--edition", "edition_id", type=int, help="Only this edition (default: every edition with published results).")
+def recompute_indicators_command(edition_id: int | None) -> None:
+    """Compute the indicators again (after a change of definition, population or data)."""
+    from pb_service.analytics.indicators import refresh_indicators
+    from pb_service.core.tenancy import cross_tenant_select
+    from pb_service.editions.models import Edition
+    from pb_service.extensions import db
+    from pb_service.results.models import ResultCount
+
+    if edition_id is not None:
+        editions = [_edition(edition_id)]
+    else:
+        statement = cross_tenant_select(Edition, reason="operations command: recompute every published edition's indicators").join(
+            ResultCount, ResultCount.edition_id == Edition.id
+        ).where(ResultCount.published_at.is_not(None)).order_by(Edition.id)
+        editions = list(db.session.scalars(statement))
+    with click.progressbar(editions, label="Editions") as bar:
+        for edition in bar:
+            refresh_indicators(edition.municipality, edition)
+    click.echo(f"Indicators computed for {len(editions)} edition(s).")

@@ -117,6 +117,9 @@ def load_demo() -> list[str]:
 
     load_demo_requests(municipalities["gdansk"])
     db.session.commit()
+    from pb_service.analytics.demo import load_demo_analytics
+
+    lines += ["Demo analytics (real past editions from Pabulib):"] + load_demo_analytics(municipalities)
     from pb_service.hub.demo import load_demo_hub
 
     return lines + load_demo_hub()

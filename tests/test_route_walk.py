@@ -12,6 +12,7 @@ from pb_service.accessibility.models import AccessForm, AccessibilityRequest, Re
 from pb_service.accounts.models import Invitation, Membership
 from pb_service.accounts.services import members_of, open_invitations
 from pb_service.api_tokens.services import API_PERMISSIONS, create_token
+from pb_service.analytics.models import ImplementationPhoto, ImplementationStatus, ImplementationUpdate
 from pb_service.core.audit import record_audit
 from pb_service.core.models import utcnow
 from pb_service.core.roles import Role
@@ -78,8 +79,15 @@ def _victim_edition(session, victim) -> dict:
     protest = Protest(municipality_id=victim.id, edition_id=edition.id, number=1, author_id=author.id, grounds="Karty się skończyły.")
     session.add(protest)
     _published_result(session, victim, edition, pool, proposal)
+    update = ImplementationUpdate(municipality_id=victim.id, proposal_id=proposal.id, status=ImplementationStatus.IN_PROGRESS, note="Prace trwają.")
+    update.photos.append(ImplementationPhoto(
+        municipality_id=victim.id, original_name="plac.png", stored_name=stored.stored_name.replace(".", "b.", 1),
+        content_type="image/png", size=stored.size,
+    ))
+    session.add(update)
     session.flush()
     return {
+        "photo_id": update.photos[0].id, "slug": victim.slug,
         "edition_id": edition.id, "level_id": pool.level_id, "pool_id": pool.id, "category_id": category.id,
         "proposal_id": proposal.id, "attachment_id": attachment.id, "protest_id": protest.id,
     }

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb_service.core.forms import run_action, save_form
+from pb_service.core.maps import map_box
 from pb_service.core.markdown import render_markdown
 from pb_service.core.pagination import paginate
 from pb_service.core.permissions import has_permission, personal, public, requires
@@ -74,26 +75,9 @@ def catalogue(edition_id: int):
     mapped = [p for p in page.items if p.latitude is not None]
     return render_template(
         "proposals/catalogue.html", edition=edition, page=page, pool=pool, category=category, status=status, text=text,
-        statuses=sorted(PUBLIC_STATUSES, key=list(Status).index), mapped=mapped, map_box=_map_box(mapped),
+        statuses=sorted(PUBLIC_STATUSES, key=list(Status).index), mapped=mapped, map_box=map_box(mapped),
         on_ballot=edition.phase in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION, Phase.CLOSED),
     )
-
-
-def _map_box(mapped):
-    """The bounding box of the page's projects, padded, for the no-JavaScript SVG map."""
-    if not mapped:
-        return None
-    lats = [float(p.latitude) for p in mapped]
-    lons = [float(p.longitude) for p in mapped]
-    pad_lat = max((max(lats) - min(lats)) * 0.1, 0.005)
-    pad_lon = max((max(lons) - min(lons)) * 0.1, 0.005)
-    box = {"south": min(lats) - pad_lat, "north": max(lats) + pad_lat, "west": min(lons) - pad_lon, "east": max(lons) + pad_lon}
-    box["points"] = [
-        (p, 1000 * (float(p.longitude) - box["west"]) / (box["east"] - box["west"]),
-         600 * (box["north"] - float(p.latitude)) / (box["north"] - box["south"]))
-        for p in mapped
-    ]
-    return box
 
 
 @proposals.get("/proposals/<int:proposal_id>")

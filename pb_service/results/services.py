@@ -21,6 +21,7 @@ from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
+from pb_service.core.signals import results_published
 from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase
@@ -273,6 +274,7 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> 
                     events.append(transition(tenant, project.proposal, to, actor, Stage.SYSTEM, _justification(pool_result, project)))
     record_audit(actor, tenant, "results.publish", edition, digest=count.digest)
     db.session.commit()
+    results_published.send(tenant, edition=edition)
     if notify:
         for event in events:
             notify_authors(tenant, event.proposal, event)

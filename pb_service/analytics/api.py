@@ -1,0 +1,117 @@
+"""``/api/v1/stats``: the published indicators of editions, across municipalities (open data)."""
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from pb_service.analytics import queries
+from pb_service.analytics.queries import COLUMNS, Filters
+from pb_service.core.permissions import public
+from pb_service.municipalities.services import municipality_by_slug_or_404
+
+stats_api = Blueprint(
+    "stats_api", __name__, url_prefix="/api/v1/stats",
+    description="Indicators of editions with published results, across municipalities (aggregates only; see /open-data/methodology)",
+)
+
+#: API field types per column kind: money in grosze, shares as fractions (0..1).
+_FIELDS = {
+    "text": fields.String, "year": fields.Integer, "int": fields.Integer, "money": fields.Integer, "zloty": fields.Float, "percent": fields.Float,
+    "number": fields.Float, "bool": fields.Boolean,
+}
+
+
+class StatsQuerySchema(Schema):
+    year = fields.Integer(metadata={"description": "Budget year of the edition"})
+    voivodeship = fields.String(metadata={"description": "TERYT code of the voivodeship, e.g. 22"})
+    kind = fields.String(metadata={"description": "city_with_powiat_rights, urban, urban_rural or rural"})
+    population_class = fields.String(metadata={"description": ", ".join(queries.POPULATION_CLASSES)})
+    sort = fields.String(metadata={"description": f"One of: {', '.join(sorted(queries.SORTABLE))} (default year)"})
+    direction = fields.String(metadata={"description": "asc or desc (default desc)"})
+
+
+def _edition_schema() -> type[Schema]:
+    declared = {
+        column.key: _FIELDS[column.kind](allow_none=True, metadata={"description": str(column.label)})
+        for column in COLUMNS if column.key not in ("voivodeship", "kind")
+    }
+    declared.update(
+        edition_id=fields.Integer(), slug=fields.String(metadata={"description": "The municipality's address"}),
+        teryt=fields.String(), voivodeship=fields.String(metadata={"description": "TERYT code of the voivodeship"}),
+        kind=fields.String(), voters_by_age=fields.Dict(metadata={"description": "Voters per age band; null where fewer than 10"}),
+        voters_by_sex=fields.Dict(metadata={"description": "Voters by sex (F, M, unknown); null where fewer than 10"}),
+        funded_by_category=fields.Dict(metadata={"description": "{category: {count, cost in grosze}}"}),
+        funded_by_pool=fields.Dict(metadata={"description": "{pool: {count, cost, budget in grosze}}"}),
+    )
+    return Schema.from_dict(declared, name="EditionIndicators")
+
+
+EditionIndicatorsSchema = _edition_schema()
+
+
+class EditionListSchema(Schema):
+    count = fields.Integer()
+    editions = fields.List(fields.Nested(EditionIndicatorsSchema))
+
+
+class StandingSchema(Schema):
+    indicator = fields.String()
+    value = fields.Float(allow_none=True)
+    minimum = fields.Float()
+    lower_quartile = fields.Float()
+    median = fields.Float()
+    upper_quartile = fields.Float()
+    maximum = fields.Float()
+    peers = fields.Integer(metadata={"description": "Municipalities of the same kind compared (their latest edition each)"})
+    rank = fields.Integer(allow_none=True, metadata={"description": "1 for the highest value"})
+
+
+class MunicipalityStatsSchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+    teryt = fields.String()
+    voivodeship = fields.String()
+    kind = fields.String()
+    population = fields.Integer()
+    editions = fields.List(fields.Nested(EditionIndicatorsSchema))
+    standing = fields.List(fields.Nested(StandingSchema), metadata={"description": "Among municipalities of the same kind"})
+
+
+def _json(row: queries.EditionRow) -> dict:
+    indicators = row.indicators
+    return {
+        **row.values, "voivodeship": row.municipality.voivodeship.value, "kind": row.municipality.kind.value,
+        "voters_by_age": indicators.voters_by_age, "voters_by_sex": indicators.voters_by_sex,
+        "funded_by_category": indicators.funded_by_category, "funded_by_pool": indicators.funded_by_pool,
+    }
+
+
+@stats_api.get("/editions")
+@stats_api.arguments(StatsQuerySchema, location="query")
+@stats_api.response(200, EditionListSchema)
+@public
+def editions(arguments):
+    """Editions' indicators, filtered by year, voivodeship, kind and population class, sorted."""
+    rows = queries.edition_rows(Filters.from_args(request.args), queries.sort_from_args(request.args))
+    return {"count": len(rows), "editions": [_json(row) for row in rows]}
+
+
+@stats_api.get("/municipalities/<slug>")
+@stats_api.response(200, MunicipalityStatsSchema)
+@public
+def municipality(slug: str):
+    """A municipality's editions over the years and where it stands among municipalities of its kind."""
+    found = municipality_by_slug_or_404(slug)
+    rows = queries.edition_rows(Filters(municipality_id=found.id), ("year", "asc"))
+    return {
+        "slug": found.slug, "name": found.name, "teryt": found.teryt, "voivodeship": found.voivodeship.value,
+        "kind": found.kind.value, "population": found.population, "editions": [_json(row) for row in rows],
+        "standing": [
+            {
+                "indicator": s.column.key, "value": s.value, "minimum": s.minimum, "lower_quartile": s.lower_quartile,
+                "median": s.median, "upper_quartile": s.upper_quartile, "maximum": s.maximum, "peers": s.peers, "rank": s.rank,
+            }
+            for s in queries.peer_standing(found)
+        ],
+    }

@@ -1,0 +1,469 @@
+"""Importing real past editions from Pabulib files (https://pabulib.org/format).
+
+Each file is one pool of one edition. Files of one municipality, budget year (META
+``instance``) and rule make one edition, imported together: its levels, pools, projects
+(admitted, as on the ballot), anonymised ballots and synthetic voter records (for turnout, age
+and sex), then counted and published through the results services, like any edition. Our
+count is compared with the file's ``selected`` column; a difference is reported, never hidden.
+
+A file is imported once: its SHA-256 is stored (:class:`PabulibImport`), and a file seen
+before is skipped. A file that cannot be imported is reported with its reason, and the others
+go on; an edition's files are committed together or not at all.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import random
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from pb_service.accounts.models import User
+from pb_service.analytics.models import PabulibImport
+from pb_service.analytics.registry import BENEFICIARY_NAMES, CATEGORY_NAMES, KNOWN_MUNICIPALITIES
+from pb_service.core.permissions import SYSTEM
+from pb_service.core.tenancy import cross_tenant_select, tenant_select
+from pb_service.core.validation import ServiceValidationError
+from pb_service.editions.models import Category, Edition, Level, LevelKind, Pool
+from pb_service.editions.rules import OUTCOME_RULES, VotingMethod, rule_accepts
+from pb_service.extensions import db
+from pb_service.municipalities.models import Municipality
+from pb_service.municipalities.services import municipality_by_slug
+from pb_service.proposals.models import Proposal, Status
+from pb_service.results.models import ResultCount
+from pb_service.results.services import compute_results, publish_results
+from pb_service.rules import FILE_RULES, Instance, PabulibError, parse_pabulib
+from pb_service.rules.model import POINTS_VOTE_TYPES
+from pb_service.voting.identity import age_band, identity_hash
+from pb_service.voting.models import Ballot, Channel, VoterRecord
+
+#: The inactive account that "authors" imported projects (a proposal needs an author).
+IMPORT_AUTHOR_EMAIL = "pabulib-import@pb-service.invalid"
+IMPORT_AUTHOR_NAME = "Pabulib (dane historyczne)"
+CHANNELS = {"internet": Channel.ONLINE, "online": Channel.ONLINE, "paper": Channel.PAPER}
+GROSZE = 100
+
+
+class PabulibImportError(ValueError):
+    """A file that cannot be imported; the message says why, in words an operator can act on."""
+
+
+@dataclass
+class FileReport:
+    path: Path
+    #: ``imported``, ``skipped`` (imported before) or ``failed``.
+    status: str
+    message: str = ""
+    record: PabulibImport | None = None
+    #: Projects whose vote count in the file differs from the count of its ballots.
+    vote_differences: list[str] = field(default_factory=list)
+
+    @property
+    def mismatch(self) -> bool:
+        return self.record is not None and self.record.selection_matches is False
+
+
+@dataclass
+class _File:
+    path: Path
+    sha256: str
+    instance: Instance
+    municipality: Municipality
+    year: int
+    rule: str
+    report: FileReport
+
+
+def pabulib_paths(arguments: Iterable[str | Path]) -> list[Path]:
+    """The files named, and the ``.pb`` / ``.pb.gz`` files in the directories named, sorted."""
+    paths: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            paths += sorted(p for p in path.iterdir() if p.name.endswith((".pb", ".pb.gz")))
+        else:
+            paths.append(path)
+    return paths
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PabulibImportError(f"cannot read the file: {error.strerror or error}") from None
+    # Package data is shipped gzipped; the digest is of the Pabulib text itself.
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def already_imported(sha256: str) -> PabulibImport | None:
+    statement = cross_tenant_select(PabulibImport, reason="Pabulib import: a file is imported once, by its SHA-256").where(
+        PabulibImport.sha256 == sha256
+    )
+    return db.session.scalar(statement)
+
+
+def _municipality(instance: Instance, slug: str | None) -> Municipality:
+    if slug:
+        municipality = municipality_by_slug(slug)
+        if municipality is None:
+            raise PabulibImportError(f"no municipality with the address {slug!r}")
+        return municipality
+    country = instance.meta.get("country", "").strip()
+    unit = instance.meta.get("unit", "").strip()
+    if country != "Poland":
+        raise PabulibImportError(f"the file is from {country or 'an unnamed country'}; name the municipality with --municipality")
+    known = KNOWN_MUNICIPALITIES.get(unit)
+    if known is None:
+        raise PabulibImportError(
+            f"unknown municipality {unit!r}: add it (programme staff → Add a municipality) and import with --municipality SLUG"
+        )
+    municipality = municipality_by_slug(known["slug"])
+    if municipality is None:
+        municipality = Municipality(**known)
+        db.session.add(municipality)
+        db.session.flush()
+    return municipality
+
+
+def _year(instance: Instance) -> int:
+    text = instance.meta.get("instance", "").strip()
+    match = re.fullmatch(r"(\d{4})(?:\D.*)?", text)
+    if not match:
+        raise PabulibImportError(f"META instance {text!r} is not a year")
+    return int(match.group(1))
+
+
+def _rule(instance: Instance) -> str:
+    rule = FILE_RULES.get(instance.rule)
+    if rule is None or rule not in OUTCOME_RULES:
+        raise PabulibImportError(f"the rule {instance.rule!r} is not one we count")
+    return rule
+
+
+def prepare(path: Path, municipality_slug: str | None = None) -> _File | FileReport:
+    """Read and check one file; a report when it is skipped or cannot be imported."""
+    report = FileReport(path, "failed")
+    try:
+        data = read_file(path)
+        sha256 = hashlib.sha256(data).hexdigest()
+        if (previous := already_imported(sha256)) is not None:
+            return FileReport(path, "skipped", f"imported before (edition {previous.edition_id}, pool {previous.pool_id})", previous)
+        instance = parse_pabulib(data, source=path.name)
+        if not instance.ballots:
+            raise PabulibImportError("the file has no ballots")
+        prepared = _File(path, sha256, instance, _municipality(instance, municipality_slug), _year(instance), _rule(instance), report)
+    except (PabulibImportError, PabulibError, OSError, gzip.BadGzipFile) as error:
+        report.message = str(error)
+        return report
+    _check_votes(prepared)
+    return prepared
+
+
+def _check_votes(file: _File) -> None:
+    """The file's vote counts against its ballots (files with removed voters differ; say so)."""
+    counted = {pid: 0 for pid in file.instance.projects}
+    for ballot in file.instance.ballots:
+        for pid in ballot.projects:
+            counted[pid] += ballot.multiplicity
+    for pid, project in file.instance.projects.items():
+        stated = project.fields.get("votes", "").strip()
+        if stated.isdigit() and int(stated) != counted[pid]:
+            file.report.vote_differences.append(f"{pid}: file {stated}, ballots {counted[pid]}")
+
+
+# --- one edition ----------------------------------------------------------------------------------
+
+
+def _date(text: str, *, end: bool) -> date:
+    text = text.strip()
+    for pattern in ("%d.%m.%Y", "%Y"):
+        try:
+            parsed = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        return parsed.replace(month=12, day=31) if pattern == "%Y" and end else parsed
+    raise PabulibImportError(f"META date {text!r} is neither dd.mm.yyyy nor yyyy")
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone.utc)
+
+
+def _is_green(instance: Instance) -> bool:
+    return "green" in f"{instance.meta.get('subunit', '')} {instance.meta.get('description', '')}".lower()
+
+
+def _edition_name(file: _File) -> str:
+    return f"{'Zielony Budżet' if _is_green(file.instance) else 'Budżet Obywatelski'} {file.year}"
+
+
+def _new_edition(files: list[_File]) -> Edition:
+    first = files[0]
+    municipality = first.municipality
+    name = _edition_name(first)
+    if db.session.scalar(tenant_select(Edition, municipality, Edition.name == name)) is not None:
+        name = f"{name} ({first.instance.rule})"
+        if db.session.scalar(tenant_select(Edition, municipality, Edition.name == name)) is not None:
+            raise PabulibImportError(
+                f"{municipality.name} already has the edition {name!r}; the files of one edition are imported together, in one run"
+            )
+    begins = min(_date(f.instance.meta.get("date_begin", str(f.year)), end=False) for f in files)
+    ends = max(_date(f.instance.meta.get("date_end", str(f.year)), end=True) for f in files)
+    voting = _moment(begins)
+    results = _moment(ends + timedelta(days=1))
+    descriptions = "; ".join(sorted({f.instance.meta.get("description", "").strip() for f in files} - {""}))
+    edition = Edition(
+        municipality_id=municipality.id, name=name, year=first.year, is_published=True,
+        description=f"Dane historyczne z Pabulib (pabulib.org): {descriptions}.",
+        submission_starts_at=voting - timedelta(days=150), formal_review_starts_at=voting - timedelta(days=120),
+        merit_review_starts_at=voting - timedelta(days=90), appeals_starts_at=voting - timedelta(days=30),
+        voting_starts_at=voting, results_starts_at=results, implementation_starts_at=results + timedelta(days=14),
+        # Projects are carried out in the budget year; the edition stays open for reports a year more.
+        closes_at=_moment(date(first.year + 1, 12, 31)), protest_days=1,
+        outcome_rule=first.rule, tie_break="cheaper-first",
+    )
+    db.session.add(edition)
+    db.session.flush()
+    return edition
+
+
+def _level_settings(instance: Instance) -> dict:
+    """The ballot level that matches the file's vote type and limits."""
+    kind = instance.vote_type
+    longest = max((len(ballot.projects) for ballot in instance.ballots), default=1)
+    max_length = int(instance.meta_number("max_length") or 0) or None
+    min_length = int(instance.meta_number("min_length") or 1)
+    if kind == "choose-1":
+        return dict(method=VotingMethod.APPROVAL, min_choices=1, max_choices=1)
+    if kind == "approval":
+        return dict(method=VotingMethod.APPROVAL, min_choices=min(min_length, longest), max_choices=max_length)
+    if kind == "ordinal":
+        # Points by rank: the first of k choices gets k points (Kraków's 3/2/1, Pabulib's Borda).
+        ranks = max_length or longest
+        return dict(method=VotingMethod.POINTS, min_choices=1, max_choices=ranks, points=list(range(ranks, 0, -1)))
+    if kind == "cumulative":
+        total = int(instance.meta_number("max_sum_points") or 0) or None
+        return dict(method=VotingMethod.CUMULATIVE, min_choices=1, max_choices=max_length, total_points=total)
+    # Scoring: the voters' own points are kept on each ballot.
+    return dict(method=VotingMethod.POINTS, min_choices=1, max_choices=max_length, points=[])
+
+
+def _level(edition: Edition, file: _File) -> Level:
+    instance = file.instance
+    kind = LevelKind.DISTRICT if instance.meta.get("district", "").strip() else (
+        LevelKind.THEMATIC if _is_green(instance) else LevelKind.CITY
+    )
+    settings = _level_settings(instance)
+    if not rule_accepts(edition.outcome_rule, settings["method"]):
+        raise PabulibImportError(f"the rule {edition.outcome_rule} cannot count {instance.vote_type} ballots")
+    for level in edition.levels:
+        if level.kind is kind and all(getattr(level, key) == value for key, value in settings.items()):
+            return level
+    names = {LevelKind.DISTRICT: "Dzielnice", LevelKind.THEMATIC: "Pule tematyczne", LevelKind.CITY: "Ogólnomiejski"}
+    level = Level(
+        municipality_id=edition.municipality_id, edition_id=edition.id, name=names[kind], kind=kind,
+        position=len(edition.levels), **settings,
+    )
+    edition.levels.append(level)
+    db.session.flush()
+    return level
+
+
+def _grosze(amount) -> int:
+    value = Fraction(amount) * GROSZE
+    if value.denominator != 1:
+        raise PabulibImportError(f"{amount} is not a whole number of grosze")
+    return value.numerator
+
+
+def _category(edition: Edition, raw: str) -> Category | None:
+    first = raw.split(",")[0].strip()
+    if not first:
+        return None
+    name = CATEGORY_NAMES.get(first.lower(), first)[:80]
+    for category in edition.categories:
+        if category.name == name:
+            return category
+    category = Category(municipality_id=edition.municipality_id, edition_id=edition.id, name=name, position=len(edition.categories))
+    edition.categories.append(category)
+    return category
+
+
+def _description(pid: str, fields: dict) -> str:
+    lines = [f"Projekt `{pid}` z pliku Pabulib (dane historyczne: bez opisu autora)."]
+    beneficiaries = (fields.get("beneficiaries") or fields.get("target") or "").strip()
+    if beneficiaries and beneficiaries != "None":
+        names = [BENEFICIARY_NAMES.get(b.strip().lower(), b.strip()) for b in beneficiaries.split(",") if b.strip()]
+        lines.append(f"Dla kogo: {', '.join(names)}.")
+    return "\n\n".join(lines)
+
+
+def _coordinate(text: str | None) -> Decimal | None:
+    try:
+        return round(Decimal(text.strip()), 6) if text and text.strip() else None
+    except ArithmeticError:
+        return None
+
+
+def _projects(edition: Edition, pool: Pool, file: _File, author: User, numbers: Iterable[int]) -> dict[str, Proposal]:
+    proposals: dict[str, Proposal] = {}
+    for number, (pid, project) in zip(numbers, file.instance.projects.items()):
+        fields = project.fields
+        category = _category(edition, fields.get("category", ""))
+        db.session.flush()
+        proposal = Proposal(
+            municipality_id=edition.municipality_id, edition_id=edition.id, pool_id=pool.id, number=number,
+            category_id=category.id if category else None, author_id=author.id,
+            title=(project.name.strip() or f"Projekt {pid}")[:150], summary=project.name.strip()[:500],
+            description=_description(pid, fields), location=(fields.get("neighborhood") or fields.get("district") or "").strip()[:300],
+            latitude=_coordinate(fields.get("latitude")), longitude=_coordinate(fields.get("longitude")),
+            estimated_cost=_grosze(project.cost), status=Status.ADMITTED, submitted_at=edition.submission_starts_at,
+        )
+        db.session.add(proposal)
+        proposals[pid] = proposal
+    db.session.flush()
+    return proposals
+
+
+def _ballot_points(file: _File, ballot, ranks: int) -> list[int]:
+    """Each chosen project's points: the file's own, by rank (``ranks`` for the first), or 1."""
+    if file.instance.vote_type in POINTS_VOTE_TYPES:
+        points = [Fraction(p) for p in ballot.points]
+        if any(p.denominator != 1 for p in points):
+            raise PabulibImportError("a ballot gives fractional points")
+        return [int(p) for p in points]
+    if file.instance.vote_type == "ordinal":
+        return [ranks - position for position in range(len(ballot.projects))]
+    return [1] * len(ballot.projects)
+
+
+def _ballots(edition: Edition, pool: Pool, file: _File, proposals: dict[str, Proposal]) -> bool:
+    """Ballots and synthetic voter records in bulk; returns whether the file gave voting channels."""
+    cast_on = _date(file.instance.meta.get("date_end", str(file.year)), end=True)
+    key = edition.voter_key.encode()
+    has_channel = any(ballot.fields.get("voting_method", "").strip() for ballot in file.instance.ballots)
+    ranks = len(_level_settings(file.instance).get("points", []))
+    records, ballots = [], []
+    number = 0
+    for ballot in file.instance.ballots:
+        choices = {str(pool.id): {str(proposals[pid].id): points for pid, points in zip(ballot.projects, _ballot_points(file, ballot, ranks))}}
+        method = ballot.fields.get("voting_method", "").strip().lower()
+        channel = CHANNELS.get(method, Channel.ONLINE)
+        age = ballot.fields.get("age", "").strip()
+        sex = ballot.fields.get("sex", "").strip().upper()
+        for _ in range(ballot.multiplicity):
+            number += 1
+            records.append(dict(
+                municipality_id=edition.municipality_id, edition_id=edition.id, channel=channel, cast_on=cast_on,
+                # Synthetic: the file's voter ids are anonymous already; the hash only keeps records apart.
+                identity_hash=identity_hash(key, "pabulib", str(pool.id), str(number), ballot.voter_id),
+                age_band=age_band(int(age)) if age.isdigit() else None, sex=sex if sex in ("F", "M") else None,
+                district_pool_ids=[pool.id],
+            ))
+            ballots.append(dict(
+                municipality_id=edition.municipality_id, edition_id=edition.id, channel=channel, cast_on=cast_on, choices=choices,
+                # Nobody holds a receipt code for a historical ballot: a random value stands for its hash.
+                receipt_hash=secrets.token_hex(32), is_valid=True, invalid_reason="",
+            ))
+    # Shuffled apart, as the voting pipeline keeps them: no row order links a record to a ballot.
+    random.shuffle(ballots)
+    # Core inserts (executemany): several times faster than ORM objects for 90,000 ballots.
+    connection = db.session.connection()
+    connection.execute(insert(VoterRecord.__table__), records)
+    connection.execute(insert(Ballot.__table__), ballots)
+    return has_channel
+
+
+def _import_author() -> User:
+    author = db.session.scalar(select(User).where(User.email == IMPORT_AUTHOR_EMAIL))
+    if author is None:
+        # Never signs in: no password anyone knows, not confirmed, not active.
+        author = User(email=IMPORT_AUTHOR_EMAIL, display_name=IMPORT_AUTHOR_NAME, password_hash="!", active=False)
+        db.session.add(author)
+        db.session.flush()
+    return author
+
+
+def _import_edition(files: list[_File]) -> None:
+    """Import one edition's files, count and publish it, and record each file (commits)."""
+    edition = _new_edition(files)
+    author = _import_author()
+    records: list[tuple[_File, PabulibImport, dict[str, Proposal]]] = []
+    number = 0
+    for position, file in enumerate(files):
+        meta = file.instance.meta
+        level = _level(edition, file)
+        pool = Pool(
+            municipality_id=edition.municipality_id, edition_id=edition.id, level_id=level.id, position=position,
+            name=(meta.get("subunit") or meta.get("district") or meta.get("unit") or file.path.name).strip()[:120],
+            budget=_grosze(file.instance.budget), min_votes=int(file.instance.meta_number("min_project_score_threshold") or 0),
+        )
+        db.session.add(pool)
+        db.session.flush()
+        proposals = _projects(edition, pool, file, author, range(number + 1, number + 1 + len(file.instance.projects)))
+        number += len(proposals)
+        has_channel = _ballots(edition, pool, file, proposals)
+        selected = {pid: project.published_selected for pid, project in file.instance.projects.items()}
+        has_selected = any(value is not None for value in selected.values())
+        record = PabulibImport(
+            municipality_id=edition.municipality_id, sha256=file.sha256, filename=file.path.name[:255], edition_id=edition.id,
+            pool_id=pool.id, file_rule=file.instance.rule, voters=file.instance.num_voters, projects=len(proposals),
+            budget=pool.budget, has_channel=has_channel,
+            selected_in_file=sorted(pid for pid, value in selected.items() if value == 1) if has_selected else None,
+            selected_outside_rule=sorted(pid for pid, value in selected.items() if value in (2, 3)),
+        )
+        db.session.add(record)
+        records.append((file, record, proposals))
+    db.session.flush()
+    municipality = files[0].municipality
+    db.session.refresh(edition)
+    compute_results(municipality, SYSTEM, edition)
+    count: ResultCount = publish_results(municipality, SYSTEM, edition, notify=False)
+    funded = {project.proposal_id for pool in count.pools for project in pool.projects if project.selected}
+    for file, record, proposals in records:
+        record.selected_by_count = sorted(pid for pid, proposal in proposals.items() if proposal.id in funded)
+        file.report.status, file.report.record = "imported", record
+        file.report.message = f"{edition.name}, {record.pool.name}: {record.voters} voters, {record.projects} projects"
+    db.session.commit()
+
+
+def _edition_key(file: _File) -> tuple:
+    return (file.municipality.id, file.year, _is_green(file.instance), file.rule)
+
+
+def import_pabulib(
+    paths: list[Path], municipality_slug: str | None = None, *, progress: Callable[[Iterable], Iterable] | None = None,
+) -> list[FileReport]:
+    """Import the files; one report per file, in the order given.
+
+    ``progress`` wraps the editions being imported (the CLI passes click's progress bar).
+    """
+    reports: list[FileReport] = []
+    groups: dict[tuple, list[_File]] = {}
+    for path in paths:
+        prepared = prepare(path, municipality_slug)
+        if isinstance(prepared, FileReport):
+            reports.append(prepared)
+            continue
+        reports.append(prepared.report)
+        groups.setdefault(_edition_key(prepared), []).append(prepared)
+    # The municipalities created while reading are kept even if an edition fails below.
+    db.session.commit()
+    editions = list(groups.values())
+    for files in progress(editions) if progress else editions:
+        try:
+            _import_edition(files)
+        except (PabulibImportError, PabulibError, ServiceValidationError, ValueError) as error:
+            db.session.rollback()
+            message = "; ".join(m for ms in error.errors.values() for m in ms) if isinstance(error, ServiceValidationError) else str(error)
+            for file in files:
+                file.report.status, file.report.message, file.report.record = "failed", message, None
+    return reports

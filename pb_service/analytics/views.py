@@ -1,0 +1,297 @@
+"""The staff dashboard and municipality profiles, the public open-data pages, and the
+implementation pages of a municipality (residents' list and timeline, officials' updates)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, g, render_template, request, send_file, url_for
+from flask_babel import format_decimal, format_number, format_percent
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pb_service.analytics import charts, export, implementation, queries
+from pb_service.analytics.forms import ExpenditureForm, ImplementationUpdateForm
+from pb_service.analytics.indicators import SMALL_COUNT, updates_by_project
+from pb_service.analytics.models import ImplementationPhoto, ImplementationStatus, ImplementationUpdate
+from pb_service.analytics.permissions import (
+    MANAGE_EXPENDITURE, REPORT_IMPLEMENTATION, VIEW_ANALYTICS, VIEW_IMPLEMENTATION_OFFICE,
+)
+from pb_service.analytics.queries import COLUMNS, Column, Filters
+from pb_service.analytics.services import expenditures, set_expenditure
+from pb_service.core.forms import run_action, save_form
+from pb_service.core.i18n import format_money
+from pb_service.core.maps import map_box
+from pb_service.core.permissions import has_permission, personal, public, requires
+from pb_service.core.tenancy import get_for_tenant_or_404
+from pb_service.core.uploads import upload_path
+from pb_service.editions.views import edition_or_404
+from pb_service.extensions import db
+from pb_service.municipalities.models import MunicipalityKind, Voivodeship
+from pb_service.municipalities.services import municipality_by_slug_or_404
+from pb_service.proposals.models import Proposal
+
+analytics = Blueprint("analytics", __name__, url_prefix="/staff/analytics")
+open_data = Blueprint("open_data", __name__, url_prefix="/open-data")
+implementation_pages = Blueprint("implementation", __name__, url_prefix="/<municipality>")
+
+#: The columns of the comparison table on the pages (the files and the API carry them all).
+COMPACT_COLUMNS = [column for column in COLUMNS if column.compact]
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+# --- tables shared by the dashboard and open data -------------------------------------------------
+
+
+def _chart_tables(rows) -> dict[str, tuple[list[Column], list[dict]]]:
+    """Each chart's data table as (columns, rows), exported as any other table."""
+    line = charts.turnout_over_years(rows)
+    turnout_rows = [
+        {"municipality": s.name, "year": year, "turnout": turnout} for s in (line.series if line else []) for year, turnout, _, _ in s.points
+    ]
+    by_key = queries.COLUMNS_BY_KEY
+    share = Column("share", _("Share of the money for funded projects"), "percent")
+    count = Column("count", _("Funded projects"), "int")
+    cost = Column("cost", _("Cost of funded projects"), "money")
+    category = Column("category", _("Category"), "text")
+    return {
+        "turnout-over-years": ([by_key["municipality"], by_key["year"], by_key["turnout"]], turnout_rows),
+        "budget-and-turnout": (
+            [by_key[k] for k in ("municipality", "year", "edition", "budget_per_resident", "turnout")],
+            [row.values for row in rows],
+        ),
+        "categories": (
+            [category, count, cost, share],
+            [{"category": bar.label or _("No category"), "count": bar.detail["count"], "cost": bar.detail["cost"], "share": bar.value} for bar in charts.category_shares(rows)],
+        ),
+        "implementation": (
+            [by_key[k] for k in ("municipality", "year", "edition", "funded_count", "impl_completed", "impl_in_progress", "impl_abandoned", "completion_rate")],
+            [bar.row.values for bar in charts.implementation_rates(rows)],
+        ),
+    }
+
+
+def _export(name: str, columns: list[Column], rows: list[dict], file_format: str) -> Response:
+    filename = f"{name}.{file_format}"
+    if file_format == "csv":
+        body, mimetype = export.to_csv(columns, rows), export.CSV_TYPE
+    else:
+        body, mimetype = export.to_xlsx(columns, rows, name), export.XLSX_TYPE
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _filter_choices() -> dict:
+    return dict(
+        years=queries.years_available(), voivodeships=list(Voivodeship), kinds=list(MunicipalityKind),
+        population_classes=[(key, label) for key, (_, _, label) in queries.POPULATION_CLASSES.items()],
+    )
+
+
+def _indicator_page(staff: bool):
+    """The comparison table (and charts) for the query's filters; ``?format=`` exports a table."""
+    filters = Filters.from_args(request.args)
+    sort = queries.sort_from_args(request.args)
+    rows = queries.edition_rows(filters, sort)
+    file_format = request.args.get("format")
+    if file_format in EXPORT_FORMATS:
+        table = request.args.get("table", "editions")
+        if table == "editions":
+            return _export("pb-editions", list(COLUMNS), [row.values for row in rows], file_format)
+        # The charts' trends ignore the year filter: they show the years side by side.
+        chart_rows = rows if table != "turnout-over-years" else queries.edition_rows(Filters(**{**vars(filters), "year": None}), sort)
+        tables = _chart_tables(chart_rows)
+        if table not in tables:
+            abort(404)
+        return _export(f"pb-{table}", *tables[table], file_format)
+    over_years = queries.edition_rows(Filters(**{**vars(filters), "year": None}), sort) if filters.year else rows
+    return render_template(
+        "analytics/indicators.html", staff=staff, endpoint="analytics.dashboard" if staff else "open_data.index",
+        rows=rows, filters=filters, sort=sort, columns=COMPACT_COLUMNS,
+        frame=charts.FRAME, line=charts.turnout_over_years(over_years), scatter=charts.budget_against_turnout(rows),
+        categories=charts.category_shares(rows), implementation_bars=charts.implementation_rates(rows),
+        **_filter_choices(),
+    )
+
+
+# --- programme staff ---------------------------------------------------------------------------------
+
+
+@analytics.get("/")
+@requires(VIEW_ANALYTICS)
+def dashboard():
+    return _indicator_page(staff=True)
+
+
+@analytics.get("/municipalities/<slug>")
+@requires(VIEW_ANALYTICS)
+def profile(slug: str):
+    return _profile(slug, staff=True)
+
+
+def _profile(slug: str, staff: bool):
+    municipality = municipality_by_slug_or_404(slug)
+    filters = Filters(municipality_id=municipality.id)
+    rows = queries.edition_rows(filters, ("year", "asc"))
+    file_format = request.args.get("format")
+    if file_format in EXPORT_FORMATS:
+        return _export(f"pb-{municipality.slug}", list(COLUMNS), [row.values for row in rows], file_format)
+    return render_template(
+        "analytics/profile.html", staff=staff, municipality=municipality, rows=rows, columns=COMPACT_COLUMNS, standings=queries.peer_standing(municipality),
+    )
+
+
+# --- open data (everyone) -----------------------------------------------------------------------------
+
+
+@open_data.get("/")
+@public
+def index():
+    return _indicator_page(staff=False)
+
+
+@open_data.get("/municipalities/<slug>")
+@public
+def municipality(slug: str):
+    return _profile(slug, staff=False)
+
+
+@open_data.get("/methodology")
+@public
+def methodology():
+    return render_template("analytics/methodology.html", small_count=SMALL_COUNT, columns=COLUMNS)
+
+
+# --- implementation: residents ------------------------------------------------------------------------
+
+
+def _funded_with_status(edition):
+    projects = implementation.funded_projects(g.municipality, edition)
+    updates = updates_by_project(g.municipality, [p.id for p in projects])
+    return [(project, updates[project.id]) for project in projects]
+
+
+@implementation_pages.get("/editions/<int:edition_id>/implementation")
+@public
+def edition_implementation(edition_id: int):
+    edition = edition_or_404(edition_id)
+    projects = _funded_with_status(edition)
+    mapped = [project for project, _ in projects if project.latitude is not None]
+    return render_template(
+        "analytics/implementation.html", edition=edition, projects=projects, map_box=map_box(mapped),
+        current_status=implementation.current_status, Status=ImplementationStatus,
+    )
+
+
+def _funded_project(proposal_id: int) -> Proposal:
+    proposal = get_for_tenant_or_404(db.session, Proposal, g.municipality, proposal_id)
+    if proposal.status not in implementation.FUNDED_STATUSES or not proposal.edition.is_published:
+        abort(404)
+    return proposal
+
+
+@implementation_pages.get("/projects/<int:proposal_id>/implementation/photos/<int:photo_id>")
+@public
+def photo(proposal_id: int, photo_id: int):
+    proposal = _funded_project(proposal_id)
+    found = get_for_tenant_or_404(db.session, ImplementationPhoto, g.municipality, photo_id)
+    if found.update.proposal_id != proposal.id:
+        abort(404)
+    path = upload_path(found.stored_name, owner=g.municipality.id)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=found.content_type, download_name=found.original_name, as_attachment=not found.is_image, max_age=300)
+
+
+@implementation_pages.post("/projects/<int:proposal_id>/follow")
+@personal
+def follow(proposal_id: int):
+    proposal = _funded_project(proposal_id)
+    return run_action(
+        lambda: implementation.follow(g.municipality, current_user, proposal),
+        success=_("You will get an e-mail when the municipality reports on this project."),
+        next_url=url_for("proposals.detail", proposal_id=proposal.id),
+    )
+
+
+@implementation_pages.post("/projects/<int:proposal_id>/unfollow")
+@personal
+def unfollow(proposal_id: int):
+    proposal = _funded_project(proposal_id)
+    return run_action(
+        lambda: implementation.unfollow(g.municipality, current_user, proposal),
+        success=_("You no longer follow this project."), next_url=url_for("proposals.detail", proposal_id=proposal.id),
+    )
+
+
+@implementation_pages.app_template_global("implementation_of")
+def implementation_of(proposal: Proposal) -> dict | None:
+    """For the project page: the timeline and whether the visitor follows it (funded projects only)."""
+    if proposal.status not in implementation.FUNDED_STATUSES:
+        return None
+    updates = implementation.timeline(g.municipality, proposal)
+    return {
+        "updates": updates, "status": updates[0].status if updates else ImplementationStatus.PLANNED,
+        "following": implementation.follower_of(g.municipality, proposal, current_user) is not None,
+        "can_report": has_permission(current_user, REPORT_IMPLEMENTATION, g.municipality),
+    }
+
+
+# --- implementation: officials ---------------------------------------------------------------------
+
+
+@implementation_pages.get("/office/editions/<int:edition_id>/implementation")
+@requires(VIEW_IMPLEMENTATION_OFFICE)
+def office(edition_id: int):
+    edition = edition_or_404(edition_id)
+    return render_template(
+        "analytics/implementation_office.html", edition=edition, projects=_funded_with_status(edition),
+        current_status=implementation.current_status, can_report=has_permission(current_user, REPORT_IMPLEMENTATION, g.municipality),
+    )
+
+
+@implementation_pages.route("/office/projects/<int:proposal_id>/implementation", methods=["GET", "POST"])
+@requires(REPORT_IMPLEMENTATION)
+def report(proposal_id: int):
+    proposal = get_for_tenant_or_404(db.session, Proposal, g.municipality, proposal_id)
+    updates = implementation.timeline(g.municipality, proposal)
+    form = ImplementationUpdateForm()
+    if request.method == "GET" and updates:
+        latest: ImplementationUpdate = updates[0]
+        form.status.data = latest.status.value
+        for name in ("percent_done", "actual_cost", "started_on", "planned_end_on", "completed_on"):
+            getattr(form, name).data = getattr(latest, name)
+    response = save_form(
+        form, lambda: implementation.post_update(g.municipality, current_user, proposal, form.to_data(), request.files.getlist("photos")),
+        success=_("The update is published and followers are told."),
+        next_url=url_for("implementation.office", edition_id=proposal.edition_id),
+    )
+    return response or render_template("analytics/report.html", form=form, proposal=proposal, updates=updates)
+
+
+@implementation_pages.route("/office/expenditure", methods=["GET", "POST"])
+@requires(MANAGE_EXPENDITURE)
+def expenditure():
+    form = ExpenditureForm()
+    response = save_form(
+        form, lambda: set_expenditure(g.municipality, current_user, form.year.data, form.amount.data),
+        success=_("The expenditure is saved and the indicators of that year are recomputed."),
+        next_url=url_for("implementation.expenditure"),
+    )
+    return response or render_template("analytics/expenditure.html", form=form, rows=expenditures(g.municipality))
+
+
+@analytics.app_template_filter("indicator")
+def indicator(value, kind: str) -> str:
+    """An indicator as the reader's language writes it; "—" where it is not known."""
+    if value is None:
+        return "—"
+    if kind == "money":
+        return format_money(value)
+    if kind == "zloty":
+        return format_money(round(value * 100))
+    if kind == "percent":
+        return format_percent(value, "#,##0.0%")
+    if kind == "number":
+        return format_decimal(value, "#,##0.0")
+    if kind == "int":
+        return format_number(value)
+    if kind == "bool":
+        return _("yes") if value else _("no")
+    return str(value)

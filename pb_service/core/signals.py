@@ -1,0 +1,14 @@
+"""Signals between domains that must not import each other.
+
+Results are published by :mod:`pb_service.results`; analytics (which depends on results)
+recomputes the edition's indicators when they are. A signal keeps the import one way.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Sent after an edition's results are published and committed: ``sender`` is the tenant,
+#: ``edition`` the edition.
+results_published = _signals.signal("results-published")
