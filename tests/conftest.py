@@ -13,6 +13,7 @@ from email import message_from_bytes, policy
 
 import psycopg
 import pytest
+from hypothesis import settings
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -21,6 +22,10 @@ from pb_service import create_app
 from pb_service.extensions import db, limiter
 
 DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1/test"
+
+# The same examples on every run: a property failure is reproducible, and CI does not depend on luck.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.load_profile("repeatable")
 
 
 def postgres_server_url() -> str | None:

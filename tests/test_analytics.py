@@ -243,7 +243,7 @@ def test_officials_post_updates_residents_see_a_timeline_and_followers_get_mail(
     form = client.get(f"/{town.slug}/office/projects/{project.id}/implementation")
     assert form.status_code == 200
     refused = client.post(f"/{town.slug}/office/projects/{project.id}/implementation", data={"status": "abandoned", "percent_done": "0", "reason": "", "note": ""})
-    assert refused.status_code == 200 and "abandoned (at least 10 characters)" in refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "Napisz, dlaczego zrezygnowano z projektu (co najmniej 10 znaków)" in refused.get_data(as_text=True)
     posted = client.post(
         f"/{town.slug}/office/projects/{project.id}/implementation",
         data={"status": "in_progress", "percent_done": "35", "actual_cost": "120 000", "started_on": "2026-04-01",
@@ -253,9 +253,9 @@ def test_officials_post_updates_residents_see_a_timeline_and_followers_get_mail(
     client.post("/account/logout")
 
     page = client.get(f"/{town.slug}/proposals/{project.id}").get_data(as_text=True)
-    assert "Trwają prace ziemne przy fundamentach." in page and "35% done" in page
+    assert "Trwają prace ziemne przy fundamentach." in page and "wykonano 35%" in page
     listing = client.get(f"/{town.slug}/editions/{edition.id}/implementation").get_data(as_text=True)
-    assert project.title in listing and "In progress" in listing
+    assert project.title in listing and "W trakcie" in listing
     [mail] = mailbox.to("follower@example.org")
     assert project.title in mail["Subject"]
     assert "Trwają prace ziemne przy fundamentach." in mailbox.body(mail)

@@ -161,7 +161,8 @@ def test_demo_data_loads_twice_with_editions_in_their_phases(app, session):
         for slug in ("gdansk", "krakow"):
             city = municipality_by_slug(slug)
             editions = {e.phase: e for e in session.scalars(tenant_select(Edition, city))}
-            assert set(editions) == {Phase.IMPLEMENTATION, Phase.VOTING, Phase.SUBMISSION}
+            # The demo's own three editions, and the real past editions imported from Pabulib (closed).
+            assert set(editions) == {Phase.IMPLEMENTATION, Phase.VOTING, Phase.SUBMISSION, Phase.CLOSED}
             voting = editions[Phase.VOTING]
             assert [level.kind for level in voting.levels] == [LevelKind.CITY, LevelKind.DISTRICT]
             assert len(voting.levels[1].pools) == 3
