@@ -112,6 +112,21 @@ def signed_in(demo_server, browser):
     return state
 
 
+def enrol_second_factor(page) -> None:
+    """On an enrolment page, set up the authenticator from the key shown as text, enter its code,
+    and go past the recovery codes: what a new official does with their phone."""
+    import pyotp
+
+    secret = page.inner_text(".secret").replace(" ", "")
+    code_input = page.locator("input[name=code]").first
+    code_input.fill(pyotp.TOTP(secret).now())
+    with page.expect_navigation():
+        code_input.locator("xpath=ancestor::form").locator("button[type=submit]").first.click()
+    if page.locator(".recovery-codes").count():
+        with page.expect_navigation():
+            page.click("text=" + page.locator(".recovery-codes ~ p a.button").first.inner_text())
+
+
 def sign_in(page, base_url: str, email: str, password: str) -> None:
     """Password, then (for officials and staff) the code from the demo authenticator key."""
     page.goto(f"{base_url}/account/login")
@@ -123,4 +138,6 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
         page.fill("#code", demo_code(email))
         page.click("#submit")
         page.wait_for_load_state()
+    elif page.locator(".secret").count():
+        enrol_second_factor(page)
     assert "/account/login" not in page.url, f"could not sign in as {email}"
