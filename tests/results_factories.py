@@ -10,7 +10,7 @@ from datetime import date
 from pb_service.editions.models import LevelKind, Phase
 from pb_service.editions.rules import VotingMethod
 from pb_service.proposals.models import Status
-from pb_service.results.services import receipt_hash
+from pb_service.voting.services import receipt_hash
 from pb_service.voting.models import Ballot, Channel, VoterRecord
 from tests.editions_factories import make_edition, make_level, make_pool, make_proposal
 from tests.factories import make_user

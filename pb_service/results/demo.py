@@ -19,7 +19,8 @@ from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 from pb_service.proposals.services import ballot_projects
 from pb_service.results.models import Protest, ProtestStatus
-from pb_service.results.services import compute_results, publish_results, receipt_hash
+from pb_service.results.services import compute_results, publish_results
+from pb_service.voting.services import receipt_hash
 from pb_service.voting.models import Ballot, Channel, VoterRecord
 
 AGE_BANDS = ("16-24", "25-34", "35-44", "45-54", "55-64", "65+")

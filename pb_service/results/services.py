@@ -37,6 +37,7 @@ from pb_service.results.models import Outcome, PoolResult, ProjectResult, Protes
 from pb_service.results.permissions import DECIDE_PROTESTS, MANAGE_RESULTS
 from pb_service.rules import Status as RuleStatus
 from pb_service.voting.models import Ballot, Channel, VoterRecord
+from pb_service.voting.services import receipt_hash
 
 #: Counting and publishing need the vote to be over.
 AFTER_VOTING = (Phase.RESULTS, Phase.IMPLEMENTATION, Phase.CLOSED)
@@ -90,15 +91,6 @@ def receipt_hashes(tenant, edition: Edition) -> list[str]:
         tenant,
     )
     return list(db.session.scalars(statement))
-
-
-def receipt_hash(code: str) -> str:
-    """SHA-256 (hex) of a receipt code as printed: spaces, dashes and letter case do not matter.
-
-    The normalisation is the one the voting pipeline applies when it issues the code.
-    """
-    normalised = "".join(c for c in (code or "").upper() if c.isalnum())
-    return hashlib.sha256(normalised.encode()).hexdigest()
 
 
 def receipt_in_count(tenant, edition: Edition, code: str) -> bool:
