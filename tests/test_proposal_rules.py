@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -96,10 +97,28 @@ def test_an_executable_named_pdf_is_refused(session, city, resident):
     session.commit()
     response = resident.post(
         f"/{city.slug}/proposals/{proposal.id}/attachments", data={"file": (io.BytesIO(EXE_BYTES), "kosztorys.pdf")},
-        content_type="multipart/form-data", follow_redirects=True,
+        content_type="multipart/form-data",
     )
-    assert "Ten plik nie jest prawdziwym plikiem JPEG, PNG, WEBP, PDF" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    # The edit page again (no redirect): the message in the error summary, linked to the field, and next to it.
+    assert response.status_code == 200
+    assert re.search(r'<a href="#file">Plik: Ten plik nie jest prawdziwym plikiem JPEG, PNG, WEBP, PDF', page)
+    assert re.search(r'<p class="field-error" id="file-error"><span class="visually-hidden">Błąd:</span> Ten plik nie jest prawdziwym plikiem', page)
+    assert 'aria-describedby="file-hint file-error"' in page
     assert session.scalar(scoped_to(select(func.count(Attachment.id)), city)) == 0
+
+
+def test_an_unknown_co_author_is_shown_at_the_field_with_the_input_kept(session, city, resident):
+    edition = make_edition(session, city, Phase.SUBMISSION)
+    proposal = make_proposal(session, make_pool(session, edition), resident.user, Status.DRAFT, title="Ławki w parku")
+    session.commit()
+    response = resident.post(f"/{city.slug}/proposals/{proposal.id}/coauthors", data={"email": "nikt@example.org"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<a href="#email">Adres e-mail współautora: Nikt nie ma konta z tym adresem e-mail.' in page
+    assert 'value="nikt@example.org"' in page
+    # The proposal's own form shows the saved proposal, not the co-author form's fields.
+    assert 'value="Ławki w parku"' in page
 
 
 def test_no_submission_after_the_deadline(session, city, resident):

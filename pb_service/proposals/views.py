@@ -117,11 +117,12 @@ def attachment(proposal_id: int, attachment_id: int):
 # --- residents: their own proposals --------------------------------------------------------------
 
 
-def _proposal_form(edition, proposal=None) -> ProposalForm:
-    form = ProposalForm(obj=proposal)
+def _proposal_form(edition, proposal=None, *, bound: bool = True) -> ProposalForm:
+    """The proposal's own form; ``bound=False`` ignores the request's fields (another form was sent)."""
+    form = ProposalForm(obj=proposal) if bound else ProposalForm(formdata=None, obj=proposal)
     form.pool_id.choices = [(pool.id, f"{pool.level.name}: {pool.name}") for pool in edition.pools]
     form.category_id.choices = [("", _("No category"))] + [(c.id, c.name) for c in edition.categories]
-    if proposal is not None and not form.is_submitted():
+    if proposal is not None and not (bound and form.is_submitted()):
         while len(form.cost_items.entries):
             form.cost_items.pop_entry()
         for item in proposal.cost_items:
@@ -129,12 +130,15 @@ def _proposal_form(edition, proposal=None) -> ProposalForm:
     return form
 
 
-def _render_proposal_form(form, edition, proposal=None):
+def _render_proposal_form(form, edition, proposal=None, **side_forms):
+    """The edit page; ``side_forms`` holds a sidebar form that was sent and refused, shown with its errors."""
     form.add_spare_rows()
     return render_template(
         "proposals/edit.html", form=form, edition=edition, proposal=proposal,
-        attachment_form=AttachmentForm(), supporters_form=PaperSupportersForm(data={"count": proposal.paper_supporters if proposal else 0}),
-        coauthor_form=CoAuthorForm(), problems=services.submission_problems(proposal) if proposal else [],
+        attachment_form=side_forms.get("attachment_form") or AttachmentForm(formdata=None),
+        supporters_form=side_forms.get("supporters_form") or PaperSupportersForm(formdata=None, data={"count": proposal.paper_supporters if proposal else 0}),
+        coauthor_form=side_forms.get("coauthor_form") or CoAuthorForm(formdata=None),
+        refused_form=next(iter(side_forms.values()), None), problems=services.submission_problems(proposal) if proposal else [],
         Status=Status,
     )
 
@@ -164,18 +168,25 @@ def edit(proposal_id: int):
     return response or _render_proposal_form(form, proposal.edition, proposal)
 
 
-def _author_step(proposal_id: int, action, success: str, form=None, back="edit"):
+def _author_step(proposal_id: int, action, success: str, back="edit"):
     proposal = _own_proposal(proposal_id)
     target = url_for("proposals.edit", proposal_id=proposal.id) if back == "edit" else url_for("proposals.detail", proposal_id=proposal.id)
-    return run_action(lambda: action(proposal), success=success, next_url=target, form=form)
+    return run_action(lambda: action(proposal), success=success, next_url=target)
+
+
+def _sidebar_step(proposal_id: int, form, key: str, action, success: str):
+    """A form in the edit page's sidebar: done and back to the page, or the page again with its errors."""
+    proposal = _own_proposal(proposal_id)
+    response = save_form(form, lambda: action(proposal), success=success, next_url=url_for("proposals.edit", proposal_id=proposal.id))
+    return response or _render_proposal_form(_proposal_form(proposal.edition, proposal, bound=False), proposal.edition, proposal, **{key: form})
 
 
 @proposals.post("/proposals/<int:proposal_id>/attachments")
 @personal
 def upload(proposal_id: int):
-    return _author_step(
-        proposal_id, lambda p: services.add_attachment(g.municipality, current_user, p, request.files.get("file")),
-        _("The file is attached."), form=AttachmentForm(),
+    return _sidebar_step(
+        proposal_id, AttachmentForm(), "attachment_form",
+        lambda p: services.add_attachment(g.municipality, current_user, p, request.files.get("file")), _("The file is attached."),
     )
 
 
@@ -192,9 +203,10 @@ def remove_attachment(proposal_id: int, attachment_id: int):
 @personal
 def paper_supporters(proposal_id: int):
     form = PaperSupportersForm()
-    return _author_step(
-        proposal_id, lambda p: services.set_paper_supporters(g.municipality, current_user, p, form.count.data, request.files.get("scan")),
-        _("The paper list of supporters is saved."), form=form,
+    return _sidebar_step(
+        proposal_id, form, "supporters_form",
+        lambda p: services.set_paper_supporters(g.municipality, current_user, p, form.count.data, request.files.get("scan")),
+        _("The paper list of supporters is saved."),
     )
 
 
@@ -202,9 +214,9 @@ def paper_supporters(proposal_id: int):
 @personal
 def add_coauthor(proposal_id: int):
     form = CoAuthorForm()
-    return _author_step(
-        proposal_id, lambda p: services.add_coauthor(g.municipality, current_user, p, form.email.data),
-        _("The co-author is added."), form=form,
+    return _sidebar_step(
+        proposal_id, form, "coauthor_form",
+        lambda p: services.add_coauthor(g.municipality, current_user, p, form.email.data), _("The co-author is added."),
     )
 
 
