@@ -8,7 +8,9 @@ Prints ballots/s, p50/p95/p99 latency and errors per kind, the ratio to the base
 ``--kill-worker``) checks that SIGKILL of a worker mid-load lost no acknowledged ballot: every
 receipt a client received is in the database, and voter records equal ballots.
 Targets only 127.0.0.1; needs the local PostgreSQL server (``PB_BENCH_DATABASE_URL`` or
-postgresql://127.0.0.1/test's server). Creates and drops a database of its own.
+postgresql://127.0.0.1/test's server) and, for the rate-limit store the workers share as in a
+deployment, Redis (``PB_BENCH_RATELIMIT_STORAGE_URI``, default redis://127.0.0.1:6379/15).
+Creates and drops a database of its own.
 """
 from __future__ import annotations
 
@@ -136,6 +138,8 @@ def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Pop
     env = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-benchmark", "MAIL_BACKEND": "console",
         "BALLOT_RATE_LIMIT": "1000000 per minute", "BENCHMARK_ENDPOINTS": "true", "PB_ENV": "development",
+        # As deployed with several workers (README): one rate-limit store shared by all of them.
+        "RATELIMIT_STORAGE_URI": os.environ.get("PB_BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}",
