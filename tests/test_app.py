@@ -5,15 +5,11 @@ import re
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from pb_service import create_app
-from pb_service.accounts.models import Membership, User
+from pb_service.accounts.models import User
 from pb_service.config import SETTINGS, ConfigurationError, database_url
-from pb_service.core.tenancy import cross_tenant_select
-from pb_service.extensions import db
-from pb_service.municipalities.models import Municipality
 from tests.conftest import make_app
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -80,7 +76,8 @@ def test_csrf_protects_forms(app, client, session, monkeypatch):
     assert response.status_code == 400
 
 
-def test_cli_create_staff_and_demo_are_idempotent(app, session):
+def test_cli_create_staff(app, session):
+    """(`flask pb demo` is checked in test_demo.py.)"""
     runner = app.test_cli_runner()
     result = runner.invoke(args=["pb", "create-staff", "boss@example.org", "--password", "very secret password"])
     assert result.exit_code == 0, result.output
@@ -88,20 +85,3 @@ def test_cli_create_staff_and_demo_are_idempotent(app, session):
     assert session.scalar(select(User).where(User.email == "boss@example.org")).is_staff is True
     short = runner.invoke(args=["pb", "create-staff", "x@example.org", "--password", "short"])
     assert short.exit_code == 2
-
-    first = runner.invoke(args=["pb", "demo"])
-    assert first.exit_code == 0, first.output
-    assert "staff@example.org" in first.output
-    counts = (
-        session.scalar(select(db.func.count(Municipality.id))),
-        session.scalar(select(db.func.count(User.id))),
-        session.scalar(cross_tenant_select(db.func.count(Membership.id), reason="test: demo idempotence")),
-    )
-    assert runner.invoke(args=["pb", "demo"]).exit_code == 0
-    session.expire_all()
-    assert counts == (
-        session.scalar(select(db.func.count(Municipality.id))),
-        session.scalar(select(db.func.count(User.id))),
-        session.scalar(cross_tenant_select(db.func.count(Membership.id), reason="test: demo idempotence")),
-    )
-    assert {"gdansk", "krakow"} <= set(session.scalars(select(Municipality.slug)))

@@ -145,28 +145,3 @@ def test_home_and_front_page_list_current_editions(session, client):
     for url in ("/", f"/{city.slug}/"):
         page = client.get(url).get_data(as_text=True)
         assert "BO Bieżący" in page and "BO Szkic" not in page
-
-
-def test_demo_data_loads_twice_with_editions_in_their_phases(app, session):
-    from pb_service.core.tenancy import tenant_select
-    from pb_service.demo import load_demo
-    from pb_service.editions.models import Edition
-    from pb_service.municipalities.services import municipality_by_slug
-    from pb_service.proposals.models import Proposal
-    from pb_service.proposals.services import ballot_projects
-
-    with app.test_request_context():
-        load_demo()
-        load_demo()
-        for slug in ("gdansk", "krakow"):
-            city = municipality_by_slug(slug)
-            editions = {e.phase: e for e in session.scalars(tenant_select(Edition, city))}
-            # The demo's own three editions, and the real past editions imported from Pabulib (closed).
-            assert set(editions) == {Phase.IMPLEMENTATION, Phase.VOTING, Phase.SUBMISSION, Phase.CLOSED}
-            voting = editions[Phase.VOTING]
-            assert [level.kind for level in voting.levels] == [LevelKind.CITY, LevelKind.DISTRICT]
-            assert len(voting.levels[1].pools) == 3
-            assert len(ballot_projects(city, voting)) == 36
-            thematic = tenant_select(Proposal, city, Proposal.edition_id == editions[Phase.SUBMISSION].id)
-            statuses = {proposal.status for proposal in session.scalars(thematic)}
-            assert statuses == {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.MERIT_REVIEW, Status.REJECTED, Status.ADMITTED}

@@ -222,16 +222,3 @@ def test_registration_and_reset_do_not_reveal_accounts(client, session, mailbox)
         assert taken.get_data(as_text=True).replace(existing.email, "X") == free.get_data(as_text=True).replace(
             f"new-{action.__name__}@example.org", "X"
         )
-
-
-def test_demo_code_prints_codes_of_demo_officials_only(app, session, monkeypatch):
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["pb", "demo"]).exit_code == 0
-    code = runner.invoke(args=["pb", "demo-code", "admin.gdansk@example.org"])
-    assert code.exit_code == 0 and re.fullmatch(r"\d{6}\n", code.output)
-    assert runner.invoke(args=["pb", "demo-code", "resident@example.org"]).exit_code == 2
-    make_official(session, make_municipality(session), email="real.official@example.org")
-    assert runner.invoke(args=["pb", "demo-code", "real.official@example.org"]).exit_code == 2
-    monkeypatch.setitem(app.config, "PB_ENV", "production")
-    refused = runner.invoke(args=["pb", "demo-code", "admin.gdansk@example.org"])
-    assert refused.exit_code == 2 and "production" in refused.output

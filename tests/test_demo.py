@@ -1,0 +1,93 @@
+"""`flask pb demo`: loaded twice (it must be idempotent), then each part of the demo is checked.
+
+Loading the demo imports real Pabulib editions and counts their ballots, which takes a while, so
+one test per database loads it and the checks below look at what it made.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from pb_service.accounts.models import Membership, User
+from pb_service.core.tenancy import cross_tenant_select, tenant_select
+from pb_service.editions.models import Edition, LeftoverPolicy, LevelKind, Phase
+from pb_service.extensions import db
+from pb_service.municipalities.models import Municipality
+from pb_service.municipalities.services import municipality_by_slug
+from pb_service.proposals.models import Proposal, Status
+from pb_service.proposals.services import ballot_projects
+from pb_service.results.models import ProtestStatus
+from pb_service.results.services import pool_file, protests_of, published_count, receipt_hashes
+from pb_service.rules import compute, parse_pabulib
+from tests.factories import make_municipality, make_official
+
+
+def test_demo_loads_twice_with_every_part_in_place(app, session, client, monkeypatch):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["pb", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "staff@example.org" in first.output
+    counts = _counts(session)
+    second = runner.invoke(args=["pb", "demo"])
+    assert second.exit_code == 0, second.output
+    session.expire_all()
+    assert _counts(session) == counts
+    assert {"gdansk", "krakow"} <= set(session.scalars(select(Municipality.slug)))
+
+    with app.test_request_context():
+        _check_editions_in_their_phases(session)
+        _check_past_editions_have_published_recountable_results(session, client)
+    _check_demo_codes_only_for_demo_officials(app, session, runner, monkeypatch)
+
+
+def _counts(session) -> tuple[int, int, int]:
+    return (
+        session.scalar(select(db.func.count(Municipality.id))),
+        session.scalar(select(db.func.count(User.id))),
+        session.scalar(cross_tenant_select(db.func.count(Membership.id), reason="test: demo idempotence")),
+    )
+
+
+def _check_editions_in_their_phases(session) -> None:
+    for slug in ("gdansk", "krakow"):
+        city = municipality_by_slug(slug)
+        editions = {e.phase: e for e in session.scalars(tenant_select(Edition, city))}
+        # The demo's own three editions, and the real past editions imported from Pabulib (closed).
+        assert set(editions) == {Phase.IMPLEMENTATION, Phase.VOTING, Phase.SUBMISSION, Phase.CLOSED}
+        voting = editions[Phase.VOTING]
+        assert [level.kind for level in voting.levels] == [LevelKind.CITY, LevelKind.DISTRICT]
+        assert len(voting.levels[1].pools) == 3
+        assert len(ballot_projects(city, voting)) == 36
+        thematic = tenant_select(Proposal, city, Proposal.edition_id == editions[Phase.SUBMISSION].id)
+        statuses = {proposal.status for proposal in session.scalars(thematic)}
+        assert statuses == {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.MERIT_REVIEW, Status.REJECTED, Status.ADMITTED}
+
+
+def _check_past_editions_have_published_recountable_results(session, client) -> None:
+    for slug, voters, policy in (("gdansk", 3_000, LeftoverPolicy.NEXT_PROJECTS), ("krakow", 2_600, LeftoverPolicy.MOVES_TO_POOL)):
+        city = municipality_by_slug(slug)
+        past = next(e for e in session.scalars(tenant_select(Edition, city)) if e.phase is Phase.IMPLEMENTATION)
+        count = published_count(city, past)
+        assert past.leftover_policy is policy and past.outcome_rule == "greedy-threshold"
+        # A few paper ballots are invalid: counted in the protocol, not here.
+        assert voters * 0.98 < count.ballots < voters and len(receipt_hashes(city, past)) == count.ballots
+        assert [p.status for p in protests_of(city, past)] == [ProtestStatus.DISMISSED]
+        for pool_result in count.pools:
+            instance = parse_pabulib(pool_file(city, pool_result))
+            rule_selected = [str(p.proposal_id) for p in pool_result.projects if p.selected and p.outcome.value == "funded"]
+            assert sorted(compute(instance).selected) == sorted(rule_selected)
+        assert 0 < sum(len(pool.funded) for pool in count.pools) < sum(len(pool.projects) for pool in count.pools)
+        page = client.get(f"/{slug}/editions/{past.id}/results/pools/{count.pools[0].pool_id}")
+        assert page.status_code == 200 and "chart__bar" in page.get_data(as_text=True)
+
+
+def _check_demo_codes_only_for_demo_officials(app, session, runner, monkeypatch) -> None:
+    code = runner.invoke(args=["pb", "demo-code", "admin.gdansk@example.org"])
+    assert code.exit_code == 0 and re.fullmatch(r"\d{6}\n", code.output)
+    assert runner.invoke(args=["pb", "demo-code", "resident@example.org"]).exit_code == 2
+    make_official(session, make_municipality(session), email="real.official@example.org")
+    assert runner.invoke(args=["pb", "demo-code", "real.official@example.org"]).exit_code == 2
+    monkeypatch.setitem(app.config, "PB_ENV", "production")
+    refused = runner.invoke(args=["pb", "demo-code", "admin.gdansk@example.org"])
+    assert refused.exit_code == 2 and "production" in refused.output
