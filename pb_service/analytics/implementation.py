@@ -11,7 +11,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from pb_service.analytics.indicators import refresh_indicators, updates_by_project
+from pb_service.analytics.indicators import refresh_implementation_indicators, updates_by_project
 from pb_service.analytics.models import ImplementationPhoto, ImplementationStatus, ImplementationUpdate, ProjectFollower
 from pb_service.analytics.permissions import REPORT_IMPLEMENTATION
 from pb_service.core.audit import record_audit
@@ -125,7 +125,7 @@ def post_update(tenant, actor, proposal: Proposal, data: UpdateData, photos: lis
     record_audit(actor, tenant, "implementation.update", proposal, status=data.status.value, percent_done=data.percent_done)
     db.session.commit()
     _notify_followers(tenant, proposal, update)
-    refresh_indicators(tenant, proposal.edition)
+    refresh_implementation_indicators(tenant, proposal.edition)
     return update
 
 

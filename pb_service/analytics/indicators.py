@@ -281,8 +281,12 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
         fairness=_satisfied_share(choice_texts, funded_ids),
         fairness_alternative=_satisfied_share(choice_texts, _alternative_funded(tenant, edition, alternative)) if valid_ballots else None,
     )
-    values.update(implementation_indicators(tenant, {project.proposal_id: project.cost for project in funded}))
+    values.update(implementation_indicators(tenant, _funded_costs(count)))
     return values
+
+
+def _funded_costs(count: ResultCount) -> dict[int, int]:
+    return {project.proposal_id: project.cost for pool in count.pools for project in pool.projects if project.selected}
 
 
 def refresh_indicators(tenant, edition: Edition) -> EditionIndicators | None:
@@ -298,6 +302,20 @@ def refresh_indicators(tenant, edition: Edition) -> EditionIndicators | None:
         row = EditionIndicators(municipality_id=tenant.id, edition_id=edition.id)
         db.session.add(row)
     for name, value in values.items():
+        setattr(row, name, value)
+    row.computed_at = utcnow()
+    db.session.commit()
+    return row
+
+
+def refresh_implementation_indicators(tenant, edition: Edition) -> EditionIndicators | None:
+    """After an implementation update only the implementation indicators change: store those
+    without counting the ballots again (a city's edition takes seconds to recount); commits."""
+    row = db.session.scalar(tenant_select(EditionIndicators, tenant, EditionIndicators.edition_id == edition.id))
+    count = published_count(tenant, edition)
+    if row is None or count is None:
+        return refresh_indicators(tenant, edition)
+    for name, value in implementation_indicators(tenant, _funded_costs(count)).items():
         setattr(row, name, value)
     row.computed_at = utcnow()
     db.session.commit()
