@@ -4,8 +4,8 @@ Grossi, "Proportional budget allocation in participatory budgeting", 2022).
 
 Voters earn virtual money continuously at the same rate.  As soon as the supporters of a
 project together hold its cost, they buy it and everyone of them spends all they have; the
-rule stops at the first project bought this way that no longer fits the budget (as
-pabutools' ``sequential_phragmen`` does).  Equivalently, each round picks the project with
+rule stops at the first project due this way that no longer fits the budget, also when it
+is tied with one that would fit (as pabutools' ``sequential_phragmen`` does).  Equivalently, each round picks the project with
 the smallest new maximal load ``(cost + sum of its supporters' loads) / number of supporters``
 and sets its supporters' loads to it.
 
@@ -54,13 +54,17 @@ def sequential_phragmen(tally: Tally, rule: str = "phragmen") -> Result:
         }
         lowest = min(new_load.values())
         tied = tally.ties.order(pid for pid in remaining if new_load[pid] == lowest)
+        # As in pabutools: the rule stops when any of the projects due now does not fit, even
+        # if the tie-break would have picked one that does.
+        too_dear = [pid for pid in tied if tally.cost(pid) > left]
+        if too_dear:
+            for pid in too_dear:
+                statuses[pid] = (Status.DID_NOT_FIT, f"{format_decimal(left)} left; Phragmén stops here")
+            break
         winner = tied[0]
         if len(tied) > 1:
             settled_by = tally.ties.settled_by(tied[0], tied[1])
             ties.append(Tie(tuple(tied), (winner,), settled_by, f"round {len(selected) + 1}"))
-        if tally.cost(winner) > left:
-            statuses[winner] = (Status.DID_NOT_FIT, f"{format_decimal(left)} left; Phragmén stops here")
-            break
         selected.append(winner)
         statuses[winner] = (Status.FUNDED, "")
         left -= tally.cost(winner)

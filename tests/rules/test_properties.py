@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pb_service.rules import RULES, TIE_BREAKINGS, Instance, compute
+from pb_service.rules import RULES, TIE_BREAKINGS, Instance, Status, compute
 from pb_service.rules.mes import EqualShares
 from pb_service.rules.tally import Tally
 
@@ -125,10 +125,9 @@ def test_mes_rounds_match_the_definition(instance, share, tie_breaking):
     assert [t.projects for t in run.ties] == [t for t in ties if len(t) > 1]
 
 
-@pytest.mark.xfail(strict=True, reason="known difference, to fix: sequential Phragmén funds project '10' that pabutools leaves out (found by hypothesis)")
-def test_phragmen_known_difference_from_pabutools():
-    from pb_service.rules import Instance
-
+def test_phragmen_stops_when_a_tied_project_does_not_fit_as_pabutools_does():
+    """Found by hypothesis: after 1, 2, 9 and a, projects 10 (24) and b (60) tie at load 6.9 with
+    51 left; b does not fit, so the rule stops there and 10 is not funded."""
     instance = Instance.from_data(
         budget=60,
         projects={"1": 1, "2": 1, "9": 1, "10": 24, "a": 6, "b": 60},
@@ -136,4 +135,6 @@ def test_phragmen_known_difference_from_pabutools():
         multiplicities=[2, 4, 4],
     )
     ours = compute(instance, "phragmen", tie_breaking="lexicographic")
+    assert ours.selected == ["1", "2", "9", "a"]
     assert set(ours.selected) == pabutools_outcome(instance, "phragmen")
+    assert {pid: ours.outcomes[pid].status for pid in ("10", "b")} == {"10": Status.NOT_REACHED, "b": Status.DID_NOT_FIT}
