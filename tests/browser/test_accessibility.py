@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from pb_service.demo import DEMO_MUNICIPALITIES
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: Links that change state or are not pages.
@@ -35,14 +34,19 @@ axe = Axe()
 AXE_CHECKED: dict[tuple[str, str], set] = {}
 
 
-MUNICIPALITY_SLUGS = re.compile(r"^/(%s)/" % "|".join(m["slug"] for m in DEMO_MUNICIPALITIES))
+#: The first path segments that are not a municipality's slug (the app's global sections).
+GLOBAL_SECTIONS = {"", "accessibility", "account", "api", "healthz", "hub", "lang", "open-data", "privacy", "staff", "static"}
 
 
 def page_pattern(path: str) -> str:
-    """Pages that differ only by ids, municipality or query (filters, page number) use one
-    template: check one of them."""
+    """Pages that differ only by ids, municipality (the demo's own or an imported city's) or
+    query (filters, page number) use one template: check one of them."""
     path = path.split("#")[0].split("?")[0]
-    return re.sub(r"\d+", "N", MUNICIPALITY_SLUGS.sub("/M/", path))
+    section, _, rest = path.lstrip("/").partition("/")
+    if section not in GLOBAL_SECTIONS:
+        path = "/M/" + rest
+    path = re.sub(r"/municipalities/[^/]+", "/municipalities/M", path)
+    return re.sub(r"\d+", "N", path)
 
 
 def axe_violations(page) -> list:
