@@ -18,11 +18,14 @@ proposals are not written: no dashboard, open-data page or stats API request rea
 Then, at each size, ``--requests`` requests of each kind below through the app (Flask's test
 client: the whole request, routing, session, template, JSON; no network), a programme staff
 member signed in (with the second factor) for the staff pages, and prints the 50th, 95th and
-99th percentiles in milliseconds, with the number of SQL statements of one request.
+99th percentiles of the wall-clock time in milliseconds, the CPU time of this process (the app
+and the test client, not PostgreSQL's), the number of SQL statements of one request and the size
+of the answer.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -251,13 +254,15 @@ def measure(app, clients: dict, requests: int, counter: StatementCounter) -> lis
         before = counter.count
         client.get(url)
         statements = counter.count - before
-        times = []
+        times, cpu = [], []
         for _ in range(requests):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
             assert response.status_code == 200
-        results.append((label, statistics.median(times), percentile(times, 0.95), percentile(times, 0.99), statements, len(response.data), who, url))
+        results.append((label, statistics.median(times), percentile(times, 0.95), percentile(times, 0.99), statements, len(response.data), who, url,
+                        statistics.median(cpu), percentile(cpu, 0.95)))
     return results
 
 
@@ -300,22 +305,23 @@ def main() -> None:
             editions = db.session.scalar(cross_tenant_select(func.count(EditionIndicators.id), reason="benchmark: size of the data"))
             print(f"\n{size} synthetic municipalities, {editions} editions with indicators (built in {time.perf_counter() - start:.1f} s)", flush=True)
         results = measure(app, clients, args.requests, counter)
-        print(f"{'request':44} {'p50':>8} {'p95':>8} {'p99':>8} {'SQL':>4} {'bytes':>9}")
-        for label, p50, p95, p99, statements, size_bytes, _who, _url in results:
-            print(f"{label:44} {p50:8.1f} {p95:8.1f} {p99:8.1f} {statements:4d} {size_bytes:9d}", flush=True)
+        print(f"{'request':44} {'p50':>8} {'p95':>8} {'p99':>8} {'CPU p50':>8} {'CPU p95':>8} {'SQL':>4} {'bytes':>9}")
+        for label, p50, p95, p99, statements, size_bytes, _who, _url, cpu50, cpu95 in results:
+            print(f"{label:44} {p50:8.1f} {p95:8.1f} {p99:8.1f} {cpu50:8.1f} {cpu95:8.1f} {statements:4d} {size_bytes:9d}", flush=True)
+        print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
         table.append((size, editions, results))
 
-    print("\np95 in ms (editions with indicators):")
+    print("\nwall-clock p95 / p50 in ms, (CPU p50 of the app process), by size (editions with indicators):")
     print("| request | " + " | ".join(f"{size} × {args.editions} ({editions})" for size, editions, _ in table) + " |")
     print("|---|" + "---|" * len(table))
     for i, (label, *_rest) in enumerate(table[0][2]):
-        print(f"| {label} | " + " | ".join(f"{results[i][2]:.0f}" for _, _, results in table) + " |")
+        print(f"| {label} | " + " | ".join(f"{results[i][2]:.0f} / {results[i][1]:.0f} ({results[i][8]:.0f})" for _, _, results in table) + " |")
 
     if args.profile:
         import cProfile
         import pstats
 
-        label, _, p95, _, _, _, who, url = max(table[-1][2], key=lambda row: row[2])
+        label, _, p95, _, _, _, who, url, _, _ = max(table[-1][2], key=lambda row: row[2])
         print(f"\nprofile of {label} ({url})")
         profiler = cProfile.Profile()
         profiler.enable()

@@ -29,3 +29,22 @@ def test_past_demo_editions_have_published_recountable_results(app, session, cli
             assert 0 < sum(len(pool.funded) for pool in count.pools) < sum(len(pool.projects) for pool in count.pools)
             page = client.get(f"/{slug}/editions/{past.id}/results/pools/{count.pools[0].pool_id}")
             assert page.status_code == 200 and "chart__bar" in page.get_data(as_text=True)
+
+
+def test_demo_good_practices_link_to_the_real_imported_editions(app, session):
+    from sqlalchemy import select
+
+    from pb_service.analytics.services import edition_indicators
+    from pb_service.demo import load_demo
+    from pb_service.hub.models import GoodPractice
+    from pb_service.hub.services import practice_edition
+
+    with app.test_request_context():
+        load_demo()
+        linked = {}
+        for practice in session.scalars(select(GoodPractice).order_by(GoodPractice.id)):
+            found = practice_edition(practice)
+            linked[practice.municipality.slug] = (found.edition.year, found.indicators.source)
+            assert found.indicators.id == edition_indicators(practice.municipality, found.edition.id).id
+    # Gdańsk 2020 (Oliwa and Piecki-Migowo), Kraków 2025 (Dębniki), from the bundled Pabulib files.
+    assert linked == {"gdansk": (2020, "pabulib"), "krakow": (2025, "pabulib")}
