@@ -9,12 +9,14 @@ import pytest
 
 from pb_service.analytics import charts, queries
 from pb_service.analytics.queries import Filters
-from pb_service.analytics.views import TABLE_PAGE_SIZE, _charts
+from pb_service.analytics.views import COMPACT_COLUMNS, TABLE_PAGE_SIZE, _charts
 from pb_service.municipalities.models import MunicipalityKind, Voivodeship
 from tests.analytics_factories import make_indicators
 from tests.factories import login, make_municipality, make_user
 
 YEARS = range(2014, 2025)  # 11 editions each
+#: Cells per row of the table after the row heading (the year comes first).
+COLUMNS_SHOWN = [column for column in COMPACT_COLUMNS if column.key != "municipality"]
 
 
 @pytest.fixture
@@ -103,3 +105,24 @@ def test_the_category_chart_sums_every_matching_edition(app, session, many_editi
     assert counts == {"Zieleń": 10, "Sport": 20}
     [green, sport] = charts.category_bars(costs, counts)
     assert (green.label, green.value, green.width, sport.label, sport.value) == ("Zieleń", 5_500 / 6_000, 100.0, "Sport", 500 / 6_000)
+
+
+def test_pages_past_the_charted_editions_are_read_on_their_own(session, client):
+    """501 editions: the first 400 (the scatter plot's) serve pages 1-4; pages 5 and 6 are read apart."""
+    town = make_municipality(session, name="Miasto Długie", population=500_000)
+    for year in range(1600, 2101):
+        make_indicators(session, town, year, voters=1_000 + year, budget_total=1_000_000_00)
+    session.commit()
+    fourth = client.get("/open-data/?page=4", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    fifth = client.get("/open-data/?page=5", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    sixth = client.get("/open-data/?page=6", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    def years(page: str) -> list[int]:
+        table = page.split("Editions and their indicators")[1].split("</table>")[0]
+        return [int(cell.split("</td>")[0]) for cell in table.split('<td class="num">')[1::len(COLUMNS_SHOWN)]]
+
+    # Newest first: 2100 .. 1600.
+    assert years(fourth) == list(range(1800, 1700, -1))
+    assert years(fifth) == list(range(1700, 1600, -1))
+    assert years(sixth) == [1600]
+    assert "501 editions" in sixth and "Page 6 of 6" in sixth

@@ -259,10 +259,10 @@ def largest_municipalities(filters: Filters, limit: int) -> tuple[tuple[int, ...
         .distinct()
         .subquery()
     )
-    ids = tuple(db.session.scalars(
-        cross_tenant_select(matching.c.id, reason=REASON).order_by(matching.c.population.desc(), matching.c.name).limit(limit)
-    ))
-    return ids, db.session.scalar(cross_tenant_select(func.count(), reason=REASON).select_from(matching)) or 0
+    found = db.session.execute(
+        cross_tenant_select(matching.c.id, func.count().over(), reason=REASON).order_by(matching.c.population.desc(), matching.c.name).limit(limit)
+    ).all()
+    return tuple(municipality_id for municipality_id, _ in found), (found[0][1] if found else 0)
 
 
 def most_funded_reporting(filters: Filters, sort: tuple[str, str], limit: int) -> list[EditionRow]:

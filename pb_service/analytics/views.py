@@ -103,13 +103,14 @@ def _page_number(page_number, total: int) -> Page:
     return Page([], number, TABLE_PAGE_SIZE, total)
 
 
-def _charts(filters: Filters, sort: tuple[str, str], total: int) -> dict:
-    """The four charts of the matching editions (as :func:`_chart_tables` computes them from all rows)."""
+def _charts(filters: Filters, sort: tuple[str, str], total: int, first_rows: list | None = None) -> dict:
+    """The four charts of the matching editions (as :func:`_chart_tables` computes them from all
+    rows); ``first_rows``: the first :data:`charts.MAX_POINTS` rows in the table's order, if read."""
     # The trend ignores the year filter: it shows the years side by side.
     over_years = Filters(**{**vars(filters), "year": None})
     largest, municipalities = queries.largest_municipalities(over_years, charts.MAX_SERIES)
     line_rows = queries.edition_rows(Filters(**{**vars(over_years), "municipality_ids": largest}), sort, json_columns=())
-    scatter_rows = queries.edition_rows(filters, sort, limit=charts.MAX_POINTS, json_columns=())
+    scatter_rows = first_rows if first_rows is not None else queries.edition_rows(filters, sort, limit=charts.MAX_POINTS, json_columns=())
     return dict(
         line=charts.turnout_over_years(line_rows, municipalities), scatter=charts.budget_against_turnout(scatter_rows, total),
         categories=charts.category_bars(*queries.category_totals(filters)),
@@ -137,12 +138,19 @@ def _indicator_page(staff: bool):
     # reads only what it draws (not every row: thousands of editions would take seconds).
     total = queries.count_editions(filters)
     page = _page_number(request.args.get("page"), total)
-    rows = queries.edition_rows(filters, sort, limit=TABLE_PAGE_SIZE, offset=(page.number - 1) * TABLE_PAGE_SIZE, json_columns=()) if total else []
+    offset = (page.number - 1) * TABLE_PAGE_SIZE
+    # The scatter plot draws the first editions in the table's order: one query serves both when
+    # the page is among them.
+    head = queries.edition_rows(filters, sort, limit=charts.MAX_POINTS, json_columns=()) if total else []
+    if offset + TABLE_PAGE_SIZE <= len(head) or len(head) == total:
+        rows = head[offset:offset + TABLE_PAGE_SIZE]
+    else:
+        rows = queries.edition_rows(filters, sort, limit=TABLE_PAGE_SIZE, offset=offset, json_columns=())
     page.items = rows
     return render_template(
         "analytics/indicators.html", staff=staff, endpoint="analytics.dashboard" if staff else "open_data.index",
         rows=rows, page=page, filters=filters, sort=sort, columns=COMPACT_COLUMNS, frame=charts.FRAME,
-        **(_charts(filters, sort, total) if total else {}),
+        **(_charts(filters, sort, total, head) if total else {}),
         **_filter_choices(),
     )
 
