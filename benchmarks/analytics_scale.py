@@ -25,6 +25,7 @@ of the answer.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -273,10 +274,13 @@ def main() -> None:
     parser.add_argument("--editions", type=int, default=10, help="editions per synthetic municipality")
     parser.add_argument("--requests", type=int, default=40, help="timed requests of each kind at each size")
     parser.add_argument("--no-real", action="store_true", help="skip importing the real Pabulib files shipped with the package")
+    parser.add_argument("--no-gc-freeze", action="store_true", help="do not gc.freeze() after create_app() (wsgi.py does)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the slowest request kind at the largest size")
     args = parser.parse_args()
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}, "WTF_CSRF_ENABLED": False, "MAIL_BACKEND": "console"})
+    if not args.no_gc_freeze:
+        gc.freeze()  # as wsgi.py does after create_app()
     with app.app_context():
         upgrade()
         if not args.no_real:

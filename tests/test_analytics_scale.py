@@ -125,4 +125,6 @@ def test_pages_past_the_charted_editions_are_read_on_their_own(session, client):
     assert years(fourth) == list(range(1800, 1700, -1))
     assert years(fifth) == list(range(1700, 1600, -1))
     assert years(sixth) == [1600]
+    past_the_end = client.get("/open-data/?page=60", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert years(past_the_end) == [1600] and "Page 6 of 6" in past_the_end
     assert "501 editions" in sixth and "Page 6 of 6" in sixth

@@ -95,12 +95,15 @@ def _filter_choices() -> dict:
 
 
 def _page_number(page_number, total: int) -> Page:
-    """The comparison table's page (items still to be read); an unusable number shows the first page."""
+    """The comparison table's page (items still to be read): an unusable number shows the first
+    page, one past the end the last."""
     try:
         number = min(max(1, int(page_number or 1)), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
-    return Page([], number, TABLE_PAGE_SIZE, total)
+    page = Page([], number, TABLE_PAGE_SIZE, total)
+    page.number = min(number, page.pages)
+    return page
 
 
 def _charts(filters: Filters, sort: tuple[str, str], total: int, first_rows: list | None = None) -> dict:
