@@ -47,7 +47,7 @@ from pb_service.accounts.services import hash_password  # noqa: E402
 from pb_service.analytics.demo import DATA as PABULIB_DATA  # noqa: E402
 from pb_service.analytics.importer import import_pabulib, pabulib_paths  # noqa: E402
 from pb_service.analytics.indicators import alternative_rule, suppress_small_counts  # noqa: E402
-from pb_service.analytics.models import EditionIndicators  # noqa: E402
+from pb_service.analytics.models import EditionCategoryFunding, EditionIndicators  # noqa: E402
 from pb_service.core.models import utcnow  # noqa: E402
 from pb_service.core.tenancy import cross_tenant_select  # noqa: E402
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, LevelKind, Pool  # noqa: E402
@@ -173,7 +173,12 @@ def add_municipalities(first: int, last: int, editions: int, seed: int = 2027) -
             db.session.execute(insert(Pool), [dict(municipality_id=town.id, edition_id=edition_id, position=p, **pool) for p, pool in enumerate(pools)])
             db.session.execute(insert(Category), [dict(municipality_id=town.id, edition_id=edition_id, name=name, position=p) for p, name in enumerate(CATEGORIES)])
             indicator_rows.append(_indicators(rng, town.id, edition_id, year, population, pools, list(CATEGORIES)))
-        db.session.execute(insert(EditionIndicators), indicator_rows)
+        # Bulk inserts bypass the model, which writes the category rows itself: write them here.
+        ids = db.session.execute(insert(EditionIndicators).returning(EditionIndicators.id, sort_by_parameter_order=True), indicator_rows).scalars().all()
+        db.session.execute(insert(EditionCategoryFunding), [
+            dict(municipality_id=town.id, indicators_id=indicators_id, category=category, count=entry["count"], cost=entry["cost"])
+            for indicators_id, row in zip(ids, indicator_rows) for category, entry in row["funded_by_category"].items()
+        ])
         db.session.commit()
 
 

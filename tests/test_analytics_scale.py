@@ -8,8 +8,10 @@ import io
 import pytest
 
 from pb_service.analytics import charts, queries
+from pb_service.analytics.models import EditionCategoryFunding
 from pb_service.analytics.queries import Filters
 from pb_service.analytics.views import COMPACT_COLUMNS, TABLE_PAGE_SIZE, _charts
+from pb_service.core.tenancy import tenant_select
 from pb_service.municipalities.models import MunicipalityKind, Voivodeship
 from tests.analytics_factories import make_indicators
 from tests.factories import login, make_municipality, make_user
@@ -128,3 +130,21 @@ def test_pages_past_the_charted_editions_are_read_on_their_own(session, client):
     past_the_end = client.get("/open-data/?page=60", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert years(past_the_end) == [1600] and "Page 6 of 6" in past_the_end
     assert "501 editions" in sixth and "Page 6 of 6" in sixth
+
+
+def test_category_rows_follow_the_indicators_json(session):
+    town = make_municipality(session)
+    row = make_indicators(session, town, 2024, voters=100, budget_total=1_000_00,
+                          funded_by_category={"Zieleń": {"count": 1, "cost": 300_00}, "Sport": {"count": 2, "cost": 700_00}})
+    assert sorted((c.category, c.count, c.cost) for c in row.categories) == [("Sport", 2, 700_00), ("Zieleń", 1, 300_00)]
+    [kept] = [c for c in row.categories if c.category == "Zieleń"]
+    row.funded_by_category = {"Zieleń": {"count": 2, "cost": 900_00}, "": {"count": 1, "cost": 100_00}}
+    session.commit()
+    session.expire_all()
+    found = session.scalar(tenant_select(EditionCategoryFunding, town, EditionCategoryFunding.category == "Zieleń"))
+    assert found.id == kept.id
+    assert [(c.category, c.count, c.cost) for c in session.scalars(
+        tenant_select(EditionCategoryFunding, town).order_by(EditionCategoryFunding.category))] == [("", 1, 100_00), ("Zieleń", 2, 900_00)]
+    session.delete(row)
+    session.commit()
+    assert session.scalars(tenant_select(EditionCategoryFunding, town)).all() == []

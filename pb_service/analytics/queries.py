@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, and_, func, select, true
+from sqlalchemy import and_, func, select
 
-from pb_service.analytics.models import EditionIndicators
+from pb_service.analytics.models import EditionCategoryFunding, EditionIndicators
 from pb_service.core.tenancy import cross_tenant_select
 from pb_service.editions.models import Edition
 from pb_service.extensions import db
@@ -284,25 +284,19 @@ def most_funded_reporting(filters: Filters, sort: tuple[str, str], limit: int) -
 
 def category_totals(filters: Filters) -> tuple[dict[str, int], dict[str, int]]:
     """Cost and count of funded projects per category over the matching editions, summed by the
-    database from each edition's ``funded_by_category`` (no row is decoded here)."""
-    entries = func.json_each(I.funded_by_category).table_valued("key", "value").alias("entry")
-    if db.session.get_bind().dialect.name == "postgresql":
-        cost = entries.c.value.op("->>")("cost").cast(BigInteger)
-        count = entries.c.value.op("->>")("count").cast(BigInteger)
-    else:
-        cost = func.json_extract(entries.c.value, "$.cost")
-        count = func.json_extract(entries.c.value, "$.count")
+    database from the rows of :class:`EditionCategoryFunding` (no JSON is parsed)."""
+    C = EditionCategoryFunding
     statement = (
-        cross_tenant_select(entries.c.key, func.sum(cost), func.sum(count), reason=REASON)
-        .select_from(I)
+        cross_tenant_select(C.category, func.sum(C.cost), func.sum(C.count), reason=REASON)
+        .select_from(C)
+        .join(I, I.id == C.indicators_id)
         .join(Municipality, Municipality.id == I.municipality_id)
-        .join(entries, true())
         .where(*filters.criteria())
-        .group_by(entries.c.key)
+        .group_by(C.category)
     )
     costs, counts = {}, {}
-    for key, total_cost, total_count in db.session.execute(statement):
-        costs[key], counts[key] = int(total_cost or 0), int(total_count or 0)
+    for category, total_cost, total_count in db.session.execute(statement):
+        costs[category], counts[category] = int(total_cost or 0), int(total_count or 0)
     return costs, counts
 
 
