@@ -48,6 +48,8 @@ def test_the_table_pages_and_the_downloads_stay_complete(session, client, many_e
     table = first.split("Editions and their indicators")[1].split("</table>")[0]
     assert table.count('<th scope="row">') == TABLE_PAGE_SIZE == 100
     assert "110 editions" in first and "Page 1 of 2" in first
+    # The scatter plot's first dot: Miasto J 2024, 1,007,000 zł for 190,000 residents, 1,443 voters.
+    assert "<title>Miasto J 2024: PLN\xa05.30, 0.8%</title>" in first
     assert '<a href="/staff/analytics/?page=2&amp;sort=voters&amp;direction=desc" rel="next">Next</a>' in first
     second = client.get("/staff/analytics/?sort=voters&direction=desc&page=2", headers={"Accept-Language": "en"}).get_data(as_text=True)
     rows = second.split("Editions and their indicators")[1].split("</table>")[0]

@@ -111,6 +111,9 @@ class ScatterPoint:
     row: EditionRow
     x: float
     y: float
+    #: Budget per resident and turnout as the reader's language writes them (set by the view, used
+    #: by the dot's title and the data table alike).
+    labels: tuple[str, str] = ("", "")
 
 
 @dataclass

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 from flask import Blueprint, Response, abort, g, render_template, request, send_file, url_for
+from babel import Locale
 from babel import numbers as babel_numbers
 from babel.numbers import parse_pattern
 from flask_babel import get_locale
@@ -114,8 +115,11 @@ def _charts(filters: Filters, sort: tuple[str, str], total: int, first_rows: lis
     largest, municipalities = queries.largest_municipalities(over_years, charts.MAX_SERIES)
     line_rows = queries.edition_rows(Filters(**{**vars(over_years), "municipality_ids": largest}), sort, json_columns=())
     scatter_rows = first_rows if first_rows is not None else queries.edition_rows(filters, sort, limit=charts.MAX_POINTS, json_columns=())
+    scatter = charts.budget_against_turnout(scatter_rows, total)
+    for point in scatter.points if scatter else ():
+        point.labels = (indicator(point.row["budget_per_resident"], "zloty"), indicator(point.row["turnout"], "percent"))
     return dict(
-        line=charts.turnout_over_years(line_rows, municipalities), scatter=charts.budget_against_turnout(scatter_rows, total),
+        line=charts.turnout_over_years(line_rows, municipalities), scatter=scatter,
         categories=charts.category_bars(*queries.category_totals(filters)),
         implementation_bars=charts.implementation_rates(queries.most_funded_reporting(filters, sort, charts.MAX_BARS)),
     )
@@ -333,12 +337,12 @@ _THOUSANDTH = Decimal("0.001")
 
 
 @lru_cache(maxsize=8192)
-def _formatted(kind: str, value: Decimal | int, locale_name: str) -> str:
+def _formatted(kind: str, value: Decimal | int, locale: Locale) -> str:
     if kind == "percent":
-        return babel_numbers.format_percent(value, PERCENT_PATTERN, locale=locale_name)
+        return babel_numbers.format_percent(value, PERCENT_PATTERN, locale=locale)
     if kind == "number":
-        return babel_numbers.format_decimal(value, DECIMAL_PATTERN, locale=locale_name)
-    return babel_numbers.format_decimal(value, locale=locale_name)
+        return babel_numbers.format_decimal(value, DECIMAL_PATTERN, locale=locale)
+    return babel_numbers.format_decimal(value, locale=locale)
 
 
 @analytics.app_template_filter("indicator")
@@ -355,11 +359,11 @@ def indicator(value, kind: str) -> str:
     if kind == "zloty":
         return format_money(round(value * 100))
     if kind == "percent":
-        return _formatted(kind, Decimal(str(value)).quantize(_THOUSANDTH, ROUND_HALF_EVEN), str(get_locale()))
+        return _formatted(kind, Decimal(str(value)).quantize(_THOUSANDTH, ROUND_HALF_EVEN), get_locale())
     if kind == "number":
-        return _formatted(kind, Decimal(str(value)).quantize(_TENTH, ROUND_HALF_EVEN), str(get_locale()))
+        return _formatted(kind, Decimal(str(value)).quantize(_TENTH, ROUND_HALF_EVEN), get_locale())
     if kind == "int":
-        return _formatted(kind, value, str(get_locale()))
+        return _formatted(kind, value, get_locale())
     if kind == "bool":
         return _("yes") if value else _("no")
     return str(value)
