@@ -1,9 +1,11 @@
 """Reading the indicators across municipalities: filters, sorting, the columns of every table.
 
 This is the one cross-city code path of the service. It reads only :class:`EditionIndicators`
-(aggregates) joined with the public register of municipalities and the editions' names, through
-:func:`cross_tenant_select` with its reason. The staff dashboard, the open-data page, the
-exports and ``/api/v1/stats`` all use the same :data:`COLUMNS` and :func:`edition_rows`.
+and its category rows (aggregates) joined with the public register of municipalities and the
+editions' names, through :func:`cross_tenant_select` with its reason. The staff dashboard, the
+open-data page, the exports and ``/api/v1/stats`` all use the same :data:`COLUMNS` and
+:func:`edition_rows`; with thousands of editions a page reads one page of rows and each chart
+only what it draws (docs/performance.md, "Analytics at scale").
 """
 from __future__ import annotations
 
