@@ -10,9 +10,12 @@ import re
 from sqlalchemy import select
 
 from pb_service.accounts.models import Membership, User
+from pb_service.analytics.services import edition_indicators
 from pb_service.core.tenancy import cross_tenant_select, tenant_select
 from pb_service.editions.models import Edition, LeftoverPolicy, LevelKind, Phase
 from pb_service.extensions import db
+from pb_service.hub.models import GoodPractice
+from pb_service.hub.services import practice_edition
 from pb_service.municipalities.models import Municipality
 from pb_service.municipalities.services import municipality_by_slug
 from pb_service.proposals.models import Proposal, Status
@@ -38,6 +41,7 @@ def test_demo_loads_twice_with_every_part_in_place(app, session, client, monkeyp
     with app.test_request_context():
         _check_editions_in_their_phases(session)
         _check_past_editions_have_published_recountable_results(session, client)
+        _check_good_practices_link_to_the_real_imported_editions(session)
     _check_demo_codes_only_for_demo_officials(app, session, runner, monkeypatch)
 
 
@@ -80,6 +84,16 @@ def _check_past_editions_have_published_recountable_results(session, client) -> 
         assert 0 < sum(len(pool.funded) for pool in count.pools) < sum(len(pool.projects) for pool in count.pools)
         page = client.get(f"/{slug}/editions/{past.id}/results/pools/{count.pools[0].pool_id}")
         assert page.status_code == 200 and "chart__bar" in page.get_data(as_text=True)
+
+
+def _check_good_practices_link_to_the_real_imported_editions(session) -> None:
+    linked = {}
+    for practice in session.scalars(select(GoodPractice).order_by(GoodPractice.id)):
+        found = practice_edition(practice)
+        linked[practice.municipality.slug] = (found.edition.year, found.indicators.source)
+        assert found.indicators.id == edition_indicators(practice.municipality, found.edition.id).id
+    # Gdańsk 2020 (Oliwa and Piecki-Migowo), Kraków 2025 (Dębniki), from the bundled Pabulib files.
+    assert linked == {"gdansk": (2020, "pabulib"), "krakow": (2025, "pabulib")}
 
 
 def _check_demo_codes_only_for_demo_officials(app, session, runner, monkeypatch) -> None:

@@ -1,12 +1,15 @@
 """``/api/v1/stats``: the published indicators of editions, across municipalities (open data)."""
 from __future__ import annotations
 
+import math
+
 from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from pb_service.analytics import queries
 from pb_service.analytics.queries import COLUMNS, Filters
+from pb_service.core.pagination import MAX_PAGE
 from pb_service.core.permissions import public
 from pb_service.municipalities.services import municipality_by_slug_or_404
 
@@ -22,6 +25,11 @@ _FIELDS = {
 }
 
 
+#: Editions per page of ``/stats/editions`` by default and at most.
+PER_PAGE = 100
+MAX_PER_PAGE = 500
+
+
 class StatsQuerySchema(Schema):
     year = fields.Integer(metadata={"description": "Budget year of the edition"})
     voivodeship = fields.String(metadata={"description": "TERYT code of the voivodeship, e.g. 22"})
@@ -29,6 +37,11 @@ class StatsQuerySchema(Schema):
     population_class = fields.String(metadata={"description": ", ".join(queries.POPULATION_CLASSES)})
     sort = fields.String(metadata={"description": f"One of: {', '.join(sorted(queries.SORTABLE))} (default year)"})
     direction = fields.String(metadata={"description": "asc or desc (default desc)"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), metadata={"description": "Page number (from 1)"})
+    per_page = fields.Integer(
+        load_default=PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": f"Editions per page (default {PER_PAGE}, at most {MAX_PER_PAGE}); the CSV on /open-data/ has them all at once"},
+    )
 
 
 def _edition_schema() -> type[Schema]:
@@ -51,7 +64,10 @@ EditionIndicatorsSchema = _edition_schema()
 
 
 class EditionListSchema(Schema):
-    count = fields.Integer()
+    count = fields.Integer(metadata={"description": "Editions matching the filters, on every page"})
+    page = fields.Integer()
+    pages = fields.Integer()
+    per_page = fields.Integer()
     editions = fields.List(fields.Nested(EditionIndicatorsSchema))
 
 
@@ -79,12 +95,7 @@ class MunicipalityStatsSchema(Schema):
 
 
 def _json(row: queries.EditionRow) -> dict:
-    indicators = row.indicators
-    return {
-        **row.values, "voivodeship": row.municipality.voivodeship.value, "kind": row.municipality.kind.value,
-        "voters_by_age": indicators.voters_by_age, "voters_by_sex": indicators.voters_by_sex,
-        "funded_by_category": indicators.funded_by_category, "funded_by_pool": indicators.funded_by_pool,
-    }
+    return {**row.values, "voivodeship": row.municipality.voivodeship.value, "kind": row.municipality.kind.value}
 
 
 @stats_api.get("/editions")
@@ -92,9 +103,12 @@ def _json(row: queries.EditionRow) -> dict:
 @stats_api.response(200, EditionListSchema)
 @public
 def editions(arguments):
-    """Editions' indicators, filtered by year, voivodeship, kind and population class, sorted."""
-    rows = queries.edition_rows(Filters.from_args(request.args), queries.sort_from_args(request.args))
-    return {"count": len(rows), "editions": [_json(row) for row in rows]}
+    """Editions' indicators, filtered by year, voivodeship, kind and population class, sorted, a page at a time."""
+    filters = Filters.from_args(request.args)
+    page, per_page = arguments["page"], arguments["per_page"]
+    count = queries.count_editions(filters)
+    rows = queries.edition_rows(filters, queries.sort_from_args(request.args), limit=per_page, offset=(page - 1) * per_page) if count else []
+    return {"count": count, "page": page, "pages": max(1, math.ceil(count / per_page)), "per_page": per_page, "editions": [_json(row) for row in rows]}
 
 
 @stats_api.get("/municipalities/<slug>")

@@ -76,8 +76,12 @@ class LineChart:
     omitted: int = 0
 
 
-def turnout_over_years(rows: list[EditionRow]) -> LineChart | None:
-    """Turnout per year for the largest municipalities shown (their best-attended edition each year)."""
+def turnout_over_years(rows: list[EditionRow], municipalities: int | None = None) -> LineChart | None:
+    """Turnout per year for the largest municipalities shown (their best-attended edition each year).
+
+    ``rows`` may hold only the largest municipalities' editions; ``municipalities`` then says how
+    many there are in all (for the note on those not drawn).
+    """
     by_city: dict[str, dict[int, float]] = defaultdict(dict)
     population: dict[str, int] = {}
     for row in rows:
@@ -99,7 +103,7 @@ def turnout_over_years(rows: list[EditionRow]) -> LineChart | None:
     # At most about six labels across, so that they never overlap on a phone.
     step = math.ceil(len(years) / 6)
     labels = [(year, _x(year, low, high)) for year in years if (year - years[0]) % step == 0]
-    return LineChart(series, labels, axis, len(by_city) - len(chosen))
+    return LineChart(series, labels, axis, (municipalities or len(by_city)) - len(chosen))
 
 
 @dataclass
@@ -107,6 +111,9 @@ class ScatterPoint:
     row: EditionRow
     x: float
     y: float
+    #: Budget per resident and turnout as the reader's language writes them (set by the view, used
+    #: by the dot's title and the data table alike).
+    labels: tuple[str, str] = ("", "")
 
 
 @dataclass
@@ -117,7 +124,9 @@ class ScatterChart:
     omitted: int = 0
 
 
-def budget_against_turnout(rows: list[EditionRow]) -> ScatterChart | None:
+def budget_against_turnout(rows: list[EditionRow], total: int | None = None) -> ScatterChart | None:
+    """The first :data:`MAX_POINTS` editions in the table's order; ``total``: how many match (when
+    ``rows`` holds only the first ones)."""
     shown = rows[:MAX_POINTS]
     if not shown:
         return None
@@ -125,7 +134,7 @@ def budget_against_turnout(rows: list[EditionRow]) -> ScatterChart | None:
     x_axis = Axis(x_max, [(x_max * i / 4, _x(x_max * i / 4, 0, x_max)) for i in range(5)])
     y_axis = _y_axis(max(row["turnout"] for row in shown))
     points = [ScatterPoint(row, _x(row["budget_per_resident"], 0, x_max), _y(row["turnout"], y_axis)) for row in shown]
-    return ScatterChart(points, x_axis, y_axis, len(rows) - len(shown))
+    return ScatterChart(points, x_axis, y_axis, (len(rows) if total is None else total) - len(shown))
 
 
 @dataclass
@@ -142,9 +151,14 @@ def category_shares(rows: list[EditionRow]) -> list[Bar]:
     costs: dict[str, int] = defaultdict(int)
     counts: dict[str, int] = defaultdict(int)
     for row in rows:
-        for category, entry in (row.indicators.funded_by_category or {}).items():
+        for category, entry in (row["funded_by_category"] or {}).items():
             costs[category] += entry["cost"]
             counts[category] += entry["count"]
+    return category_bars(costs, counts)
+
+
+def category_bars(costs: dict[str, int], counts: dict[str, int]) -> list[Bar]:
+    """The bars of the category chart from each category's total cost and count of funded projects."""
     total = sum(costs.values())
     if not total:
         return []
@@ -176,7 +190,7 @@ def implementation_rates(rows: list[EditionRow]) -> list[StackedBar]:
     for row in funded:
         offset, segments = 0.0, []
         for key in IMPLEMENTATION_SEGMENTS:
-            count = getattr(row.indicators, key)
+            count = row[key]
             share = count / row["funded_count"]
             segments.append((key, count, share, offset * 100, share * 100))
             offset += share

@@ -16,7 +16,7 @@ from sqlalchemy import (
     JSON, BigInteger, Boolean, CheckConstraint, Date, Float, ForeignKey, ForeignKeyConstraint, Integer, String, Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from pb_service.accounts.models import User
 from pb_service.core.models import UTCDateTime, utcnow, value_enum
@@ -176,6 +176,44 @@ class EditionIndicators(TenantOwned, db.Model):
     cost_ratio: Mapped[float | None] = mapped_column(Float)
 
     edition: Mapped[Edition] = relationship()
+    #: ``funded_by_category`` as rows, kept equal to it by :meth:`_category_rows`.
+    categories: Mapped[list["EditionCategoryFunding"]] = relationship(
+        back_populates="indicators", cascade="all, delete-orphan", order_by="EditionCategoryFunding.category"
+    )
+
+    @validates("funded_by_category")
+    def _category_rows(self, _key: str, value: dict) -> dict:
+        """Whenever ``funded_by_category`` is set, its rows follow (updated in place, so that a
+        category kept across a recomputation is never deleted and inserted in one flush)."""
+        existing = {row.category: row for row in self.categories}
+        for category, entry in (value or {}).items():
+            row = existing.pop(category, None)
+            if row is None:
+                row = EditionCategoryFunding(municipality_id=self.municipality_id, category=category)
+                self.categories.append(row)
+            row.count, row.cost = entry["count"], entry["cost"]
+        for row in existing.values():
+            self.categories.remove(row)
+        return value
+
+
+class EditionCategoryFunding(TenantOwned, db.Model):
+    """An edition's funded projects in one category (a row of ``EditionIndicators.funded_by_category``),
+    so that the database sums categories across thousands of editions without parsing JSON."""
+
+    __tablename__ = "edition_category_funding"
+    __table_args__ = (UniqueConstraint("indicators_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicators_id: Mapped[int] = mapped_column(ForeignKey("edition_indicators.id", ondelete="CASCADE"), index=True, nullable=False)
+    #: The category's name as the edition had it ("" for projects without a category).
+    category: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: Funded projects in the category.
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: Their cost on the ballot, in grosze.
+    cost: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    indicators: Mapped[EditionIndicators] = relationship(back_populates="categories")
 
 
 class ImplementationStatus(str, enum.Enum):

@@ -1,9 +1,11 @@
 """Reading the indicators across municipalities: filters, sorting, the columns of every table.
 
 This is the one cross-city code path of the service. It reads only :class:`EditionIndicators`
-(aggregates) joined with the public register of municipalities and the editions' names, through
-:func:`cross_tenant_select` with its reason. The staff dashboard, the open-data page, the
-exports and ``/api/v1/stats`` all use the same :data:`COLUMNS` and :func:`edition_rows`.
+and its category rows (aggregates) joined with the public register of municipalities and the
+editions' names, through :func:`cross_tenant_select` with its reason. The staff dashboard, the
+open-data page, the exports and ``/api/v1/stats`` all use the same :data:`COLUMNS` and
+:func:`edition_rows`; with thousands of editions a page reads one page of rows and each chart
+only what it draws (docs/performance.md, "Analytics at scale").
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
-from pb_service.analytics.models import EditionIndicators
+from pb_service.analytics.models import EditionCategoryFunding, EditionIndicators
 from pb_service.core.tenancy import cross_tenant_select
 from pb_service.editions.models import Edition
 from pb_service.extensions import db
@@ -97,6 +99,8 @@ class Filters:
     population_class: str | None = None
     #: Limit to one municipality (its profile).
     municipality_id: int | None = None
+    #: Limit to these municipalities (a chart's series).
+    municipality_ids: tuple[int, ...] | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> "Filters":
@@ -136,6 +140,8 @@ class Filters:
                 criteria.append(Municipality.population < high)
         if self.municipality_id:
             criteria.append(Municipality.id == self.municipality_id)
+        if self.municipality_ids is not None:
+            criteria.append(Municipality.id.in_(self.municipality_ids))
         return criteria
 
 
@@ -147,43 +153,153 @@ def sort_from_args(args: Mapping[str, str]) -> tuple[str, str]:
     return key, "asc" if direction == "asc" else "desc"
 
 
+#: The indicator table's own columns (no relationship is ever touched: reading one per row was
+#: a query per row).
+INDICATOR_COLUMNS = tuple(column.key for column in EditionIndicators.__table__.columns if column.key != "id")
+#: The JSON columns: decoded per row, so they are read only where a reader needs them.
+JSON_COLUMNS = ("voters_by_age", "voters_by_sex", "funded_by_category", "funded_by_pool")
+
+
+@dataclass(frozen=True)
+class MunicipalityFacts:
+    """The public register entry of a row's municipality (no ORM object: rows are plain data)."""
+
+    name: str
+    slug: str
+    teryt: str
+    voivodeship: Voivodeship
+    kind: MunicipalityKind
+    population: int
+
+
 @dataclass
 class EditionRow:
-    """One edition's indicators with its municipality, ready for a table, a file or JSON."""
+    """One edition's indicators with its municipality, ready for a table, a file or JSON.
 
-    indicators: EditionIndicators
-    municipality: Municipality
-    edition_name: str
+    ``values`` holds every indicator by its column key (what the tables, files and the API show,
+    with the municipality's name, voivodeship and kind as labels); ``row[key]`` reads it.
+    """
+
+    municipality: MunicipalityFacts
     values: dict = field(default_factory=dict)
 
     def __getitem__(self, key: str):
         return self.values[key]
 
+    def get(self, key: str, default=None):
+        return self.values.get(key, default)
 
-def _values(indicators: EditionIndicators, municipality: Municipality, edition_name: str) -> dict:
-    values = {column.key: getattr(indicators, column.key, None) for column in COLUMNS}
-    values.update(
-        municipality=municipality.name, edition=edition_name, voivodeship=municipality.voivodeship.label,
-        kind=municipality.kind.label, slug=municipality.slug, edition_id=indicators.edition_id, teryt=municipality.teryt,
+
+def _row(record, json_columns: tuple[str, ...], labels: dict) -> EditionRow:
+    mapping = record._mapping
+    municipality = MunicipalityFacts(
+        mapping["m_name"], mapping["m_slug"], mapping["m_teryt"], mapping["m_voivodeship"], mapping["m_kind"], mapping["m_population"]
     )
-    return values
+    values = {key: mapping[key] for key in INDICATOR_COLUMNS if key not in JSON_COLUMNS or key in json_columns}
+    values.update(
+        municipality=municipality.name, edition=mapping["edition_name"], voivodeship=labels[municipality.voivodeship],
+        kind=labels[municipality.kind], slug=municipality.slug, teryt=municipality.teryt,
+    )
+    return EditionRow(municipality, values)
 
 
-def edition_rows(filters: Filters, sort: tuple[str, str] = DEFAULT_SORT, limit: int | None = None) -> list[EditionRow]:
-    """The filtered editions' indicators, sorted (nulls last, then by name and year for a stable order)."""
+def _rows_statement(filters: Filters, sort: tuple[str, str], json_columns: tuple[str, ...], extra: tuple = ()):
     key, direction = sort
     expression = COLUMNS_BY_KEY[key].sort
     ordered = expression.desc() if direction == "desc" else expression.asc()
-    statement = (
-        cross_tenant_select(I, Municipality, Edition.name, reason=REASON)
+    columns = [getattr(I, name) for name in INDICATOR_COLUMNS if name not in JSON_COLUMNS or name in json_columns]
+    return (
+        cross_tenant_select(
+            *columns, Municipality.name.label("m_name"), Municipality.slug.label("m_slug"), Municipality.teryt.label("m_teryt"),
+            Municipality.voivodeship.label("m_voivodeship"), Municipality.kind.label("m_kind"), Municipality.population.label("m_population"),
+            Edition.name.label("edition_name"), reason=REASON,
+        )
+        .select_from(I)
         .join(Municipality, Municipality.id == I.municipality_id)
         .join(Edition, and_(Edition.id == I.edition_id, Edition.municipality_id == I.municipality_id))
-        .where(*filters.criteria())
+        .where(*filters.criteria(), *extra)
         .order_by(expression.is_(None), ordered, func.lower(Municipality.name), I.year.desc(), I.edition_id)
     )
+
+
+def edition_rows(
+    filters: Filters, sort: tuple[str, str] = DEFAULT_SORT, limit: int | None = None, offset: int = 0,
+    json_columns: tuple[str, ...] = JSON_COLUMNS, extra: tuple = (),
+) -> list[EditionRow]:
+    """The filtered editions' indicators, sorted (nulls last, then by name and year for a stable order).
+
+    One query, plain rows (no ORM objects); only the JSON columns named in ``json_columns``
+    (ages, sexes, categories, pools) are read and decoded.
+    """
+    statement = _rows_statement(filters, sort, json_columns, extra)
     if limit:
         statement = statement.limit(limit)
-    return [EditionRow(indicators, municipality, name, _values(indicators, municipality, name)) for indicators, municipality, name in db.session.execute(statement)]
+    if offset:
+        statement = statement.offset(offset)
+    # The labels in the reader's language, translated once per call instead of once per row.
+    labels = {member: member.label for enum in (Voivodeship, MunicipalityKind) for member in enum}
+    return [_row(record, json_columns, labels) for record in db.session.execute(statement)]
+
+
+def count_editions(filters: Filters) -> int:
+    statement = (
+        cross_tenant_select(func.count(I.id), reason=REASON)
+        .join(Municipality, Municipality.id == I.municipality_id)
+        .where(*filters.criteria())
+    )
+    return db.session.scalar(statement) or 0
+
+
+def largest_municipalities(filters: Filters, limit: int) -> tuple[tuple[int, ...], int]:
+    """The ids of the ``limit`` most populous municipalities with a matching edition, and how
+    many municipalities have one (for a chart that draws only the largest)."""
+    matching = (
+        cross_tenant_select(Municipality.id, Municipality.population, Municipality.name, reason=REASON)
+        .select_from(I)
+        .join(Municipality, Municipality.id == I.municipality_id)
+        .where(*filters.criteria())
+        .distinct()
+        .subquery()
+    )
+    found = db.session.execute(
+        cross_tenant_select(matching.c.id, func.count().over(), reason=REASON).order_by(matching.c.population.desc(), matching.c.name).limit(limit)
+    ).all()
+    return tuple(municipality_id for municipality_id, _ in found), (found[0][1] if found else 0)
+
+
+def most_funded_reporting(filters: Filters, sort: tuple[str, str], limit: int) -> list[EditionRow]:
+    """The editions that report on implementation with the most funded projects, in the table's
+    order: every one tied with the ``limit``-th too, so that the chart picks exactly what it
+    would pick from all rows."""
+    reporting = (I.funded_count > 0, I.completion_rate.is_not(None))
+    threshold = db.session.scalar(
+        cross_tenant_select(I.funded_count, reason=REASON)
+        .join(Municipality, Municipality.id == I.municipality_id)
+        .where(*filters.criteria(), *reporting)
+        .order_by(I.funded_count.desc())
+        .offset(limit - 1)
+        .limit(1)
+    )
+    extra = reporting + ((I.funded_count >= threshold,) if threshold is not None else ())
+    return edition_rows(filters, sort, json_columns=(), extra=extra)
+
+
+def category_totals(filters: Filters) -> tuple[dict[str, int], dict[str, int]]:
+    """Cost and count of funded projects per category over the matching editions, summed by the
+    database from the rows of :class:`EditionCategoryFunding` (no JSON is parsed)."""
+    C = EditionCategoryFunding
+    statement = (
+        cross_tenant_select(C.category, func.sum(C.cost), func.sum(C.count), reason=REASON)
+        .select_from(C)
+        .join(I, I.id == C.indicators_id)
+        .join(Municipality, Municipality.id == I.municipality_id)
+        .where(*filters.criteria())
+        .group_by(C.category)
+    )
+    costs, counts = {}, {}
+    for category, total_cost, total_count in db.session.execute(statement):
+        costs[category], counts[category] = int(total_cost or 0), int(total_count or 0)
+    return costs, counts
 
 
 def years_available() -> list[int]:

@@ -14,6 +14,11 @@ from pb_service.editions.models import Edition
 from pb_service.extensions import db
 
 
+def edition_indicators(tenant, edition_id: int) -> EditionIndicators | None:
+    """The stored indicators of one of the municipality's editions (None before its results are published)."""
+    return db.session.scalar(tenant_select(EditionIndicators, tenant, EditionIndicators.edition_id == edition_id))
+
+
 def expenditures(tenant) -> list[MunicipalExpenditure]:
     statement = tenant_select(MunicipalExpenditure, tenant).order_by(MunicipalExpenditure.year.desc())
     return list(db.session.scalars(statement))

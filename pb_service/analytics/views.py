@@ -2,8 +2,14 @@
 implementation pages of a municipality (residents' list and timeline, officials' updates)."""
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
+
 from flask import Blueprint, Response, abort, g, render_template, request, send_file, url_for
-from flask_babel import format_decimal, format_number, format_percent
+from babel import Locale
+from babel import numbers as babel_numbers
+from babel.numbers import parse_pattern
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,6 +25,7 @@ from pb_service.analytics.services import expenditures, set_expenditure
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.i18n import format_money
 from pb_service.core.maps import map_box
+from pb_service.core.pagination import MAX_PAGE, Page
 from pb_service.core.permissions import has_permission, personal, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.core.uploads import upload_path
@@ -35,6 +42,10 @@ implementation_pages = Blueprint("implementation", __name__, url_prefix="/<munic
 #: The columns of the comparison table on the pages (the files and the API carry them all).
 COMPACT_COLUMNS = [column for column in COLUMNS if column.compact]
 EXPORT_FORMATS = ("csv", "xlsx")
+#: Editions per page of the comparison table (the charts and the downloads take every edition).
+TABLE_PAGE_SIZE = 100
+#: The JSON column the dashboard reads (the category chart); the others are not decoded there.
+CHART_JSON = ("funded_by_category",)
 
 
 # --- tables shared by the dashboard and open data -------------------------------------------------
@@ -84,28 +95,69 @@ def _filter_choices() -> dict:
     )
 
 
+def _page_number(page_number, total: int) -> Page:
+    """The comparison table's page (items still to be read): an unusable number shows the first
+    page, one past the end the last."""
+    try:
+        number = min(max(1, int(page_number or 1)), MAX_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    page = Page([], number, TABLE_PAGE_SIZE, total)
+    page.number = min(number, page.pages)
+    return page
+
+
+def _charts(filters: Filters, sort: tuple[str, str], total: int, first_rows: list | None = None) -> dict:
+    """The four charts of the matching editions (as :func:`_chart_tables` computes them from all
+    rows); ``first_rows``: the first :data:`charts.MAX_POINTS` rows in the table's order, if read."""
+    # The trend ignores the year filter: it shows the years side by side.
+    over_years = Filters(**{**vars(filters), "year": None})
+    largest, municipalities = queries.largest_municipalities(over_years, charts.MAX_SERIES)
+    line_rows = queries.edition_rows(Filters(**{**vars(over_years), "municipality_ids": largest}), sort, json_columns=())
+    scatter_rows = first_rows if first_rows is not None else queries.edition_rows(filters, sort, limit=charts.MAX_POINTS, json_columns=())
+    scatter = charts.budget_against_turnout(scatter_rows, total)
+    for point in scatter.points if scatter else ():
+        point.labels = (indicator(point.row["budget_per_resident"], "zloty"), indicator(point.row["turnout"], "percent"))
+    return dict(
+        line=charts.turnout_over_years(line_rows, municipalities), scatter=scatter,
+        categories=charts.category_bars(*queries.category_totals(filters)),
+        implementation_bars=charts.implementation_rates(queries.most_funded_reporting(filters, sort, charts.MAX_BARS)),
+    )
+
+
 def _indicator_page(staff: bool):
     """The comparison table (and charts) for the query's filters; ``?format=`` exports a table."""
     filters = Filters.from_args(request.args)
     sort = queries.sort_from_args(request.args)
-    rows = queries.edition_rows(filters, sort)
     file_format = request.args.get("format")
     if file_format in EXPORT_FORMATS:
         table = request.args.get("table", "editions")
         if table == "editions":
+            rows = queries.edition_rows(filters, sort, json_columns=())
             return _export("pb-editions", list(COLUMNS), [row.values for row in rows], file_format)
         # The charts' trends ignore the year filter: they show the years side by side.
-        chart_rows = rows if table != "turnout-over-years" else queries.edition_rows(Filters(**{**vars(filters), "year": None}), sort)
-        tables = _chart_tables(chart_rows)
+        chart_filters = filters if table != "turnout-over-years" else Filters(**{**vars(filters), "year": None})
+        tables = _chart_tables(queries.edition_rows(chart_filters, sort, json_columns=CHART_JSON))
         if table not in tables:
             abort(404)
         return _export(f"pb-{table}", *tables[table], file_format)
-    over_years = queries.edition_rows(Filters(**{**vars(filters), "year": None}), sort) if filters.year else rows
+    # The table shows a page; the charts summarise every matching edition, each from a query that
+    # reads only what it draws (not every row: thousands of editions would take seconds).
+    total = queries.count_editions(filters)
+    page = _page_number(request.args.get("page"), total)
+    offset = (page.number - 1) * TABLE_PAGE_SIZE
+    # The scatter plot draws the first editions in the table's order: one query serves both when
+    # the page is among them.
+    head = queries.edition_rows(filters, sort, limit=charts.MAX_POINTS, json_columns=()) if total else []
+    if offset + TABLE_PAGE_SIZE <= len(head) or len(head) == total:
+        rows = head[offset:offset + TABLE_PAGE_SIZE]
+    else:
+        rows = queries.edition_rows(filters, sort, limit=TABLE_PAGE_SIZE, offset=offset, json_columns=())
+    page.items = rows
     return render_template(
         "analytics/indicators.html", staff=staff, endpoint="analytics.dashboard" if staff else "open_data.index",
-        rows=rows, filters=filters, sort=sort, columns=COMPACT_COLUMNS,
-        frame=charts.FRAME, line=charts.turnout_over_years(over_years), scatter=charts.budget_against_turnout(rows),
-        categories=charts.category_shares(rows), implementation_bars=charts.implementation_rates(rows),
+        rows=rows, page=page, filters=filters, sort=sort, columns=COMPACT_COLUMNS, frame=charts.FRAME,
+        **(_charts(filters, sort, total, head) if total else {}),
         **_filter_choices(),
     )
 
@@ -277,9 +329,29 @@ def expenditure():
     return response or render_template("analytics/expenditure.html", form=form, rows=expenditures(g.municipality))
 
 
+#: Number patterns parsed once: Babel parses a pattern given as text on every call.
+PERCENT_PATTERN = parse_pattern("#,##0.0%")
+DECIMAL_PATTERN = parse_pattern("#,##0.0")
+_TENTH = Decimal("0.1")
+_THOUSANDTH = Decimal("0.001")
+
+
+@lru_cache(maxsize=8192)
+def _formatted(kind: str, value: Decimal | int, locale: Locale) -> str:
+    if kind == "percent":
+        return babel_numbers.format_percent(value, PERCENT_PATTERN, locale=locale)
+    if kind == "number":
+        return babel_numbers.format_decimal(value, DECIMAL_PATTERN, locale=locale)
+    return babel_numbers.format_decimal(value, locale=locale)
+
+
 @analytics.app_template_filter("indicator")
 def indicator(value, kind: str) -> str:
-    """An indicator as the reader's language writes it; "—" where it is not known."""
+    """An indicator as the reader's language writes it; "—" where it is not known.
+
+    Shares and numbers are rounded first (half to even at the shown digit, as Babel rounds) and
+    formatted once per value and language: a dashboard shows thousands of them.
+    """
     if value is None:
         return "—"
     if kind == "money":
@@ -287,11 +359,11 @@ def indicator(value, kind: str) -> str:
     if kind == "zloty":
         return format_money(round(value * 100))
     if kind == "percent":
-        return format_percent(value, "#,##0.0%")
+        return _formatted(kind, Decimal(str(value)).quantize(_THOUSANDTH, ROUND_HALF_EVEN), get_locale())
     if kind == "number":
-        return format_decimal(value, "#,##0.0")
+        return _formatted(kind, Decimal(str(value)).quantize(_TENTH, ROUND_HALF_EVEN), get_locale())
     if kind == "int":
-        return format_number(value)
+        return _formatted(kind, value, get_locale())
     if kind == "bool":
         return _("yes") if value else _("no")
     return str(value)

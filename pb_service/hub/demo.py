@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from pb_service.accounts.services import user_by_email
+from pb_service.analytics.services import edition_indicators
 from pb_service.extensions import db
 from pb_service.hub import demo_content as content
 from pb_service.hub import services
@@ -63,12 +64,21 @@ def _material(staff, texts: dict, data: MaterialData) -> bool:
     return True
 
 
+def _demo_edition_id(municipality) -> int | None:
+    """The newest of the municipality's real editions imported from Pabulib (else its newest edition
+    with published results): the edition a demo practice links to."""
+    editions = services.practice_editions(municipality)
+    imported = [e for e in editions if (row := edition_indicators(municipality, e.id)) is not None and row.source == "pabulib"]
+    chosen = (imported or editions)[:1]
+    return chosen[0].id if chosen else None
+
+
 def _practice(staff, slug: str, kind: PracticeKind, pilot_status: PilotStatus | None) -> bool:
     municipality = municipality_by_slug(slug)
     first, *others = _versions(content.PRACTICES[slug])
     if municipality is None or _exists(PracticeTranslation, first.title):
         return False
-    data = PracticeData(kind, pilot_status)
+    data = PracticeData(kind, pilot_status, edition_id=_demo_edition_id(municipality))
     practice = services.propose_practice(staff, municipality, data, first)
     for version in others:
         services.edit_practice(staff, practice, data, version)

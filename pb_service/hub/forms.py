@@ -140,8 +140,14 @@ class PracticeForm(TranslationFields):
     kind = SelectField(_l("Kind"), choices=enum_choices(PracticeKind), coerce=PracticeKind)
     pilot_status = SelectField(_l("Stage of the pilot project"), choices=lambda: [("", _l("Not a pilot project"))] + [(s.value, s.label) for s in PilotStatus],
                                coerce=lambda value: PilotStatus(value) if value else None, validate_choice=False)
-    edition_id = IntegerField(_l("Edition number in the service"), validators=[Optional()],
-                              description=_l("Optional: the edition the story comes from; its indicators are shown beside it."))
+    #: Choices: the municipality's editions with published results (set by the view).
+    edition_id = SelectField(_l("Edition"), coerce=lambda value: int(value) if value not in (None, "", "None") else None, validate_choice=False,
+                             description=_l("Optional: the edition the story comes from, among the municipality's editions with published results; "
+                                            "its indicators are shown beside the story."))
+
+    def set_editions(self, municipality, editions) -> None:
+        """Offer ``editions`` by municipality and edition name (the service checks the choice)."""
+        self.edition_id.choices = [("", _l("Not linked to an edition"))] + [(str(e.id), f"{municipality.name}: {e.name}") for e in editions]
 
     def practice_data(self) -> PracticeData:
         return PracticeData(kind=self.kind.data, pilot_status=self.pilot_status.data, edition_id=self.edition_id.data)

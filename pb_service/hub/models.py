@@ -402,9 +402,9 @@ class GoodPractice(Translated, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"), index=True, nullable=False)
-    #: The edition the story comes from. A plain integer until editions land in this branch: it
-    #: becomes a foreign key to ``edition.id`` then, and the page shows that edition's indicators.
-    edition_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The edition of the same municipality the story comes from (one with published results);
+    #: the page shows that edition's indicators. Cleared if the edition is deleted.
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id", ondelete="SET NULL"), index=True, nullable=True)
     kind: Mapped[PracticeKind] = mapped_column(value_enum(PracticeKind, 20), nullable=False)
     #: Only for pilot projects.
     pilot_status: Mapped[PilotStatus | None] = mapped_column(value_enum(PilotStatus, 20), nullable=True)

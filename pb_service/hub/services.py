@@ -14,13 +14,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, distinct, func, select
 
 from pb_service.accounts.models import Membership
+from pb_service.analytics.models import EditionIndicators
+from pb_service.analytics.services import edition_indicators
 from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
 from pb_service.core.models import as_utc, utcnow
 from pb_service.core.permissions import PermissionDenied, ensure_permission, has_permission
-from pb_service.core.tenancy import cross_tenant_select, tenant_select
+from pb_service.core.tenancy import cross_tenant_select, get_for_tenant, tenant_select
 from pb_service.core.uploads import DOCUMENTS, delete_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
+from pb_service.editions.models import Edition
 from pb_service.extensions import db
 from pb_service.hub.models import (
     CONTENT_LANGUAGES,
@@ -52,6 +55,7 @@ from pb_service.hub.models import (
 )
 from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB
 from pb_service.hub.search import build_search_text
+from pb_service.results.services import editions_with_published_results
 
 #: Confirmed participants are reminded once, when the event is this close.
 REMINDER_WINDOW = timedelta(hours=48)
@@ -431,26 +435,57 @@ class PracticeData:
     edition_id: int | None = None
 
 
-def _apply_practice_data(practice: GoodPractice, data: PracticeData) -> None:
+def practice_editions(municipality) -> list[Edition]:
+    """The editions a practice of ``municipality`` may be linked to: its own, with published results."""
+    return editions_with_published_results(municipality)
+
+
+def _apply_practice_data(practice: GoodPractice, municipality, data: PracticeData) -> None:
     if data.kind is PracticeKind.PILOT_PROJECT and data.pilot_status is None:
         raise ServiceValidationError.single("pilot_status", str(_l("Say where the pilot project stands.")))
+    if data.edition_id is not None and data.edition_id not in {edition.id for edition in practice_editions(municipality)}:
+        raise ServiceValidationError.single("edition_id", str(_l("Choose an edition of this municipality with published results.")))
     practice.kind = data.kind
     practice.pilot_status = data.pilot_status if data.kind is PracticeKind.PILOT_PROJECT else None
     practice.edition_id = data.edition_id
+
+
+@dataclass
+class PracticeEdition:
+    edition: Edition
+    #: As analytics stored them when the results were published (None if not computed).
+    indicators: EditionIndicators | None
+
+
+#: The indicators a practice page shows of its edition (keys of the analytics columns).
+PRACTICE_INDICATORS = (
+    "budget_total", "budget_per_resident", "proposals_submitted", "proposals_admitted", "projects_on_ballot",
+    "voters", "turnout", "funded_count", "funded_share", "completion_rate",
+)
+
+
+def practice_edition(practice: GoodPractice) -> PracticeEdition | None:
+    """The practice's edition with its indicators (None when the practice is not linked to one)."""
+    if practice.edition_id is None:
+        return None
+    edition = get_for_tenant(db.session, Edition, practice.municipality, practice.edition_id)
+    if edition is None:
+        return None
+    return PracticeEdition(edition, edition_indicators(practice.municipality, edition.id))
 
 
 def propose_practice(actor, municipality, data: PracticeData, translation: TranslationData) -> GoodPractice:
     """An official proposes a practice of their municipality; staff review it."""
     ensure_permission(actor, CONTRIBUTE_TO_HUB, municipality)
     practice = GoodPractice(municipality_id=municipality.id, proposed_by_id=actor.id, original_language=translation.language)
-    _apply_practice_data(practice, data)
+    _apply_practice_data(practice, municipality, data)
     _put_translation(practice, translation)
     return _add_new(actor, municipality, practice, "hub.practice_propose")
 
 
 def edit_practice(actor, practice: GoodPractice, data: PracticeData, translation: TranslationData) -> None:
     ensure_permission(actor, MANAGE_HUB)
-    _apply_practice_data(practice, data)
+    _apply_practice_data(practice, practice.municipality, data)
     _put_translation(practice, translation)
     record_audit(actor, None, "hub.practice_edit", practice, language=translation.language)
     db.session.commit()

@@ -34,6 +34,7 @@ from pb_service.hub.forms import (
     QuestionForm,
     ReviewForm,
 )
+from pb_service.analytics.queries import COLUMNS_BY_KEY
 from pb_service.hub.models import (
     CONTENT_LANGUAGES,
     MaterialFile,
@@ -281,7 +282,10 @@ def practice(practice_id: int):
     if item is None or not services.practice_is_visible(item, current_user):
         abort(404)
     translation, is_fallback = item.translation_for(current_language())
-    return render_template("hub/practice.html", practice=item, translation=translation, is_fallback=is_fallback)
+    return render_template(
+        "hub/practice.html", practice=item, translation=translation, is_fallback=is_fallback,
+        linked=services.practice_edition(item), indicator_columns=[COLUMNS_BY_KEY[key] for key in services.PRACTICE_INDICATORS],
+    )
 
 
 @hub.get("/experts")
@@ -360,6 +364,7 @@ def office():
 @requires(CONTRIBUTE_TO_HUB)
 def propose_practice():
     form = PracticeForm()
+    form.set_editions(g.municipality, services.practice_editions(g.municipality))
     preview = _preview(form)
     if preview is None and form.validate_on_submit():
         try:
@@ -666,6 +671,7 @@ def manage_practice(practice_id: int):
     language = _language_arg(item.original_language)
     translation = item.translation(language)
     form = PracticeForm(obj=item)
+    form.set_editions(item.municipality, services.practice_editions(item.municipality))
     if request.method == "GET" and translation is not None:
         form.title.data, form.summary.data, form.body.data = translation.title, translation.summary, translation.body
     review = ReviewForm(prefix="review", note=item.review_note)

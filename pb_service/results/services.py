@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
@@ -72,6 +72,17 @@ def published_count(tenant, edition: Edition) -> ResultCount | None:
     return db.session.scalar(
         tenant_select(ResultCount, tenant, ResultCount.edition_id == edition.id, ResultCount.published_at.is_not(None))
     )
+
+
+def editions_with_published_results(tenant) -> list[Edition]:
+    """The municipality's published editions whose results are published, the newest first."""
+    statement = (
+        tenant_select(Edition, tenant, Edition.is_published.is_(True))
+        .join(ResultCount, and_(ResultCount.edition_id == Edition.id, ResultCount.municipality_id == Edition.municipality_id))
+        .where(ResultCount.published_at.is_not(None))
+        .order_by(Edition.year.desc(), Edition.id.desc())
+    )
+    return list(db.session.scalars(statement))
 
 
 def pool_file(tenant, pool_result: PoolResult) -> str:
