@@ -108,10 +108,15 @@ def _register_blueprints(app: Flask) -> None:
 def _register_tenant_resolution(app: Flask) -> None:
     from pb_service.municipalities.services import municipality_by_slug_or_404
 
+    from pb_service.core.tenancy import bind_tenant
+    from pb_service.extensions import db
+
     @app.url_value_preprocessor
     def resolve_municipality(endpoint, values):
         if values and "municipality" in values:
             g.municipality = municipality_by_slug_or_404(values.pop("municipality"))
+            # The second wall: on PostgreSQL the request's transactions see only this municipality's rows.
+            bind_tenant(db.session, g.municipality)
 
     @app.url_defaults
     def add_municipality_slug(endpoint, values):

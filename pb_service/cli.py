@@ -2,11 +2,22 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from pb_service.core.validation import ServiceValidationError
 
 pb_cli = AppGroup("pb", help="pb-service operations.")
+
+
+def _operations_bypass(ctx: click.Context) -> None:
+    """Operations commands act on every municipality: the database wall is lifted, with a reason."""
+    from pb_service.core.tenancy import allow_cross_tenant
+    from pb_service.extensions import db
+
+    allow_cross_tenant(db.session, f"operations command: flask pb {ctx.invoked_subcommand or ''}".strip())
+
+
+pb_cli.callback = with_appcontext(click.pass_context(_operations_bypass))
 
 
 @pb_cli.command("create-staff")
