@@ -244,3 +244,34 @@ def recompute_indicators_command(edition_id: int | None) -> None:
         for edition in bar:
             refresh_indicators(edition.municipality, edition)
     click.echo(f"Indicators computed for {len(editions)} edition(s).")
+
+
+@pb_cli.command("purge")
+@click.option("--municipality", "municipality_slug", help="Only this municipality (address); default: every one.")
+def purge_command(municipality_slug: str | None) -> None:
+    """Erase personal data whose retention period has ended (run daily; running it again changes nothing).
+
+    Voter identity hashes go once an edition's protest window has closed and its result is
+    published; proposal authors and supporters are anonymised after the municipality's retention
+    period. Each municipality where something was erased gets a `privacy.purge` audit event, and
+    each run a national `privacy.purge_run` event.
+    """
+    from dataclasses import asdict
+
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.municipalities.services import municipality_by_slug
+    from pb_service.privacy.purge import purge_all, purge_municipality
+
+    if municipality_slug:
+        municipality = municipality_by_slug(municipality_slug)
+        if municipality is None:
+            raise click.UsageError(f"no municipality with the address {municipality_slug!r}")
+        report = {municipality.slug: purge_municipality(municipality, SYSTEM)}
+    else:
+        report = purge_all(SYSTEM)
+    for slug, counts in report.items():
+        if counts.total:
+            details = ", ".join(f"{name.replace('_', ' ')}: {value}" for name, value in asdict(counts).items() if value)
+            click.echo(f"{slug}: {details}")
+    erased = sum(counts.total for counts in report.values())
+    click.echo(f"Purge done: {len(report)} municipalities checked, {erased} items erased.")
