@@ -275,3 +275,45 @@ def purge_command(municipality_slug: str | None) -> None:
             click.echo(f"{slug}: {details}")
     erased = sum(counts.total for counts in report.values())
     click.echo(f"Purge done: {len(report)} municipalities checked, {erased} items erased.")
+
+
+@results_cli.command("verify")
+@click.option("--edition", "edition_id", type=int, help="Only this edition (default: every edition with published results).")
+def verify_results_command(edition_id: int | None) -> None:
+    """Count every published result again from the ballots and compare (after a restore, in an audit).
+
+    One line per edition: OK when the ballots' digest, the number of ballots, the selected projects
+    and the published Pabulib files are the same; MISMATCH (and exit status 1) otherwise.
+    """
+    from pb_service.core.tenancy import cross_tenant_select
+    from pb_service.editions.models import Edition
+    from pb_service.extensions import db
+    from pb_service.results.models import ResultCount
+    from pb_service.results.services import recount_published
+
+    if edition_id is not None:
+        editions = [_edition(edition_id)]
+    else:
+        statement = cross_tenant_select(Edition, reason="operations command: verify every published result").join(
+            ResultCount, ResultCount.edition_id == Edition.id
+        ).where(ResultCount.published_at.is_not(None)).order_by(Edition.id)
+        editions = list(db.session.scalars(statement))
+    failed = 0
+    for edition in editions:
+        recount = recount_published(edition.municipality, edition)
+        if recount is None:
+            click.echo(f"NONE     {edition.municipality.slug}/{edition.id} {edition.name}: no published result")
+            failed += 1
+            continue
+        status = "OK" if recount.matches else "MISMATCH"
+        line = f"{status:8} {edition.municipality.slug}/{edition.id} {edition.name}: {recount.ballots_now} ballots, digest {recount.digest_now}"
+        if not recount.matches:
+            line += (
+                f" (published {recount.digest}, {recount.ballots} ballots; selection differs in pools {list(recount.selection_differs)},"
+                f" files differ in pools {list(recount.file_differs)})"
+            )
+            failed += 1
+        click.echo(line)
+    click.echo(f"{len(editions) - failed} of {len(editions)} published results recount to the same digest.")
+    if failed:
+        raise SystemExit(1)

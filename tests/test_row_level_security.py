@@ -116,7 +116,8 @@ def test_every_tenant_owned_table_has_the_wall(session, postgresql):
     assert sorted(name for name, _, _ in rows) == model_tables
     policies = session.execute(text("SELECT tablename, policyname, cmd FROM pg_policies WHERE schemaname = 'public' ORDER BY 1, 2")).all()
     assert sorted((t, p, c) for t, p, c in policies) == sorted(
-        [(table, "tenant_wall", "ALL") for table in model_tables] + [("audit_event", "national_events", "INSERT")]
+        [(table, "tenant_wall", "ALL") for table in model_tables]
+        + [("audit_event", "national_events_insert", "INSERT"), ("audit_event", "national_events_select", "SELECT")]
     )
     role = session.execute(text("SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'pb_app'")).one()
     assert tuple(role) == (False, False, False)

@@ -3,8 +3,8 @@
 The second wall under the application's scoping (``pb_service/core/tenancy.py``). Each tenant-owned
 table gets one policy: a row is visible, and may be written, only when its ``municipality_id`` is the
 transaction's ``pb.municipality_id``, or when ``pb.cross_tenant`` holds the reason of an explicit
-bypass (staff, open data, operations commands). ``audit_event`` also accepts national rows (no
-municipality) on insert.
+bypass (staff, open data, operations commands). ``audit_event`` also accepts and shows national
+rows (no municipality: accounts, the hub); they are no municipality's data.
 
 The app runs its transactions as the role ``pb_app`` (``SET LOCAL ROLE``): not the tables' owner,
 not a superuser, without BYPASSRLS, so the policies apply to it. Owners and superusers (migrations,
@@ -77,13 +77,17 @@ def upgrade():
     for table in TENANT_TABLES:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY tenant_wall ON {table} USING {WALL} WITH CHECK {WALL}")
-    op.execute("CREATE POLICY national_events ON audit_event FOR INSERT WITH CHECK (municipality_id IS NULL)")
+    # National audit events (accounts, the hub, purge runs) belong to no municipality: any transaction
+    # may record one (INSERT ... RETURNING must also be able to read it back); none may change one.
+    op.execute("CREATE POLICY national_events_insert ON audit_event FOR INSERT WITH CHECK (municipality_id IS NULL)")
+    op.execute("CREATE POLICY national_events_select ON audit_event FOR SELECT USING (municipality_id IS NULL)")
 
 
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("DROP POLICY IF EXISTS national_events ON audit_event")
+    op.execute("DROP POLICY IF EXISTS national_events_select ON audit_event")
+    op.execute("DROP POLICY IF EXISTS national_events_insert ON audit_event")
     for table in TENANT_TABLES:
         op.execute(f"DROP POLICY IF EXISTS tenant_wall ON {table}")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
