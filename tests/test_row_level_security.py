@@ -138,3 +138,29 @@ def test_requests_run_as_the_app_role_with_their_municipality(app, session, post
         app.preprocess_request()
         assert tuple(db.session.execute(query).one()) == ("pb_app", "", "")
         db.session.remove()
+
+
+def test_signed_in_officials_pages_stay_behind_the_wall(app, session, client, caplog):
+    """Checks made on every request (is this person an official anywhere?) lift the wall for their
+    one statement only: an official's requests in their own municipality never run without it."""
+    import logging
+
+    from pb_service.core.roles import Role
+    from tests.editions_factories import make_edition
+    from tests.factories import login, make_official
+
+    town = make_municipality(session, slug="mur")
+    make_municipality(session, slug="obok")
+    edition = make_edition(session, town)
+    admin = make_official(session, town, Role.ADMIN)
+    session.commit()
+    login(client, admin)
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="pb_service.tenancy"):
+        for url in ("/mur/", "/mur/office/", "/mur/office/profile", "/mur/office/members", "/mur/office/audit",
+                    f"/mur/editions/{edition.id}/", "/account/settings"):
+            assert client.get(url).status_code == 200, url
+    lifted = [r.getMessage() for r in caplog.records if r.getMessage().startswith("cross-tenant access")]
+    assert lifted == []
+    lookups = {r.getMessage() for r in caplog.records if r.getMessage().startswith("cross-tenant lookup")}
+    assert "cross-tenant lookup: second factor: is the user an official anywhere" in lookups

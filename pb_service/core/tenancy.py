@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 _TENANT_OPTION = "pb_tenant_id"
 _CROSS_TENANT_OPTION = "pb_cross_tenant_reason"
+_LOOKUP_OPTION = "pb_cross_tenant_lookup"
 
 M = TypeVar("M")
 
@@ -85,6 +86,17 @@ def cross_tenant_select(*entities, reason: str) -> Select:
     return select(*entities).execution_options(**{_CROSS_TENANT_OPTION: reason})
 
 
+def cross_tenant_lookup(*entities, reason: str) -> Select:
+    """A small read-only query across municipalities (e.g. "is this person an official anywhere").
+
+    Like :func:`cross_tenant_select`, but the database wall is lifted for this one statement only,
+    not for the rest of the session: it runs on ordinary requests of every signed-in person, whose
+    transactions must stay behind the wall. Its rows are read at once; do not change them or
+    follow their relationships into other municipalities.
+    """
+    return cross_tenant_select(*entities, reason=reason).execution_options(**{_LOOKUP_OPTION: True})
+
+
 def _tenant_owned_tables() -> set[Table]:
     return {mapper.local_table for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantOwned)}
 
@@ -109,6 +121,8 @@ def _enforce_tenant_scope(state: ORMExecuteState) -> None:
     options = state.execution_options
     reason = options.get(_CROSS_TENANT_OPTION)
     if reason:
+        if options.get(_LOOKUP_OPTION):
+            return _lookup_across_the_wall(state, reason)
         allow_cross_tenant(state.session, reason)
         return
     tenant_id = options.get(_TENANT_OPTION)
@@ -214,6 +228,25 @@ def _wall_at_begin(session, transaction, connection) -> None:
 @event.listens_for(Session, "before_flush")
 def _wall_before_flush(session, flush_context, instances) -> None:
     apply_wall(session, session.connection())
+
+
+def _lookup_across_the_wall(state: ORMExecuteState, reason: str):
+    """Run one statement with the wall lifted, read its rows, and put the wall back."""
+    wall = _wall(state.session)
+    if wall["cross_tenant"]:
+        return None  # already lifted for the session: nothing to do
+    log.debug("cross-tenant lookup: %s", reason)
+    wall["cross_tenant"] = reason[:200]
+    try:
+        apply_wall(state.session, state.session.connection())
+        frozen = state.invoke_statement().freeze()
+    except Exception:
+        # The failed (sub)transaction is rolled back, and the setting with it.
+        wall["cross_tenant"] = ""
+        raise
+    wall["cross_tenant"] = ""
+    apply_wall(state.session, state.session.connection())
+    return frozen()
 
 
 def _forget_applied(connection, *args) -> None:

@@ -18,7 +18,7 @@ from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
 from pb_service.core.models import as_utc, utcnow
 from pb_service.core.permissions import PermissionDenied, ensure_permission, has_permission
-from pb_service.core.tenancy import cross_tenant_select, tenant_select
+from pb_service.core.tenancy import cross_tenant_lookup, cross_tenant_select, tenant_select
 from pb_service.core.uploads import DOCUMENTS, delete_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
@@ -73,7 +73,7 @@ def is_official(user) -> bool:
     """Whether ``user`` holds any role in any municipality."""
     if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
         return False
-    statement = cross_tenant_select(Membership.id, reason=OFFICIALS_REASON).where(Membership.user_id == user.id).limit(1)
+    statement = cross_tenant_lookup(Membership.id, reason=OFFICIALS_REASON).where(Membership.user_id == user.id).limit(1)
     return db.session.scalar(statement) is not None
 
 
@@ -892,7 +892,7 @@ def my_municipalities(user) -> list:
     from pb_service.municipalities.models import Municipality
 
     statement = (
-        cross_tenant_select(Municipality, reason="hub: a person's own roles, to link to their offices")
+        cross_tenant_lookup(Municipality, reason="hub: a person's own roles, to link to their offices")
         .join(Membership, Membership.municipality_id == Municipality.id)
         .where(Membership.user_id == user.id)
         .distinct()
