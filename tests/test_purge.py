@@ -22,7 +22,7 @@ from pb_service.editions.models import Phase
 from pb_service.privacy.purge import PurgeCounts, add_months, purge_all, purge_municipality
 from pb_service.proposals.models import Attachment, AttachmentKind, CoAuthor, Proposal, Supporter
 from pb_service.results.counting import count_edition
-from pb_service.results.models import ProjectResult
+from pb_service.results.models import ProjectResult, Protest
 from pb_service.results.services import ballots_digest_now, compute_results, publish_results
 from pb_service.voting.models import Ballot, Channel, OneTimeCode, PaperEntry, RegisteredVoter, VoterRecord
 from tests.editions_factories import PNG_BYTES
@@ -102,7 +102,7 @@ def test_after_the_window_no_identity_hash_remains_and_results_recompute_to_the_
     events = session.scalars(cross_tenant_select(AuditEvent, reason="test: the audit log").where(AuditEvent.action == "privacy.purge")).all()
     assert [(e.municipality_id, e.actor_id, e.details) for e in events] == [(town.id, None, {
         "retention_months": 12, "identity_hashes": BALLOTS, "one_time_codes": 1, "registered_voters": 1, "paper_entries": 1,
-        "proposals_anonymised": 0, "coauthors": 0, "supporters": 0, "supporters_lists": 0,
+        "proposals_anonymised": 0, "coauthors": 0, "supporters": 0, "supporters_lists": 0, "protests_anonymised": 0,
     })]
 
     # A second run changes nothing (and records no second municipal event).
@@ -134,6 +134,9 @@ def test_authors_and_supporters_are_anonymised_after_the_retention_period(sessio
     town, edition, count = _edition_with_votes(session, closed=True, publish=True)
     town.retention_months = 3
     proposal, list_file = _proposal_with_people(session, town, edition)
+    protester = make_user(session)
+    session.add(Protest(municipality_id=town.id, edition_id=edition.id, number=1, author_id=protester.id, grounds="Za mało lokali."))
+    session.flush()
     proposals = _count(session, town, Proposal, Proposal.edition_id == edition.id)
     supporters_before = proposal.supporter_count
     assert supporters_before == 1
@@ -147,10 +150,11 @@ def test_authors_and_supporters_are_anonymised_after_the_retention_period(sessio
     assert _count(session, town, Supporter) == 1
 
     assert purge_municipality(town, SYSTEM, now=due) == PurgeCounts(
-        proposals_anonymised=proposals, coauthors=1, supporters=1, supporters_lists=1
+        proposals_anonymised=proposals, coauthors=1, supporters=1, supporters_lists=1, protests_anonymised=1
     )
     session.expire_all()
     assert {p.author.email for p in session.scalars(tenant_select(Proposal, town))} == {"former-resident@invalid"}
+    assert {p.author.email for p in session.scalars(tenant_select(Protest, town))} == {"former-resident@invalid"}
     assert proposal.author.public_name == "Former resident"
     assert (_count(session, town, Supporter), _count(session, town, CoAuthor)) == (0, 0)
     assert _count(session, town, Attachment, Attachment.kind == AttachmentKind.SUPPORTERS_LIST) == 0

@@ -12,7 +12,9 @@ Two kinds of personal data have an end date:
   edition's protest window closed; then each proposal of the edition is attributed to the
   *former resident* (one emptied account, as account deletion leaves), its co-authors are removed,
   its online supports are unlinked from the people (their number stays in ``erased_supporters``,
-  so documented counts do not change) and scanned paper supporters lists are deleted.
+  so documented counts do not change) and scanned paper supporters lists are deleted; the
+  edition's protests are attributed to the former resident too. (Project followers are not: they
+  asked for news of the implementation, which may outlast the period, and can stop it themselves.)
 
 Running it again changes nothing: every step selects only what is still there to erase.
 """
@@ -35,7 +37,7 @@ from pb_service.extensions import db
 from pb_service.municipalities.models import Municipality
 from pb_service.privacy.permissions import PURGE_PERSONAL_DATA
 from pb_service.proposals.models import Attachment, AttachmentKind, CoAuthor, Proposal, Supporter
-from pb_service.results.models import ResultCount
+from pb_service.results.models import Protest, ResultCount
 from pb_service.voting.models import OneTimeCode, PaperEntry, RegisteredVoter, VoterRecord
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class PurgeCounts:
     coauthors: int = 0
     supporters: int = 0
     supporters_lists: int = 0
+    protests_anonymised: int = 0
 
     @property
     def total(self) -> int:
@@ -133,6 +136,12 @@ def _erase_identity_hashes(tenant: Municipality, edition: Edition, counts: Purge
 def _anonymise_proposals(tenant: Municipality, edition: Edition, counts: PurgeCounts) -> None:
     proposals = db.session.scalars(tenant_select(Proposal, tenant, Proposal.edition_id == edition.id).order_by(Proposal.id)).all()
     anonymous = None
+    # Protests are published without their author's name; after the period the name goes from the record too.
+    for protest in db.session.scalars(tenant_select(Protest, tenant, Protest.edition_id == edition.id).order_by(Protest.id)):
+        if protest.author.email != FORMER_RESIDENT_EMAIL:
+            anonymous = anonymous or former_resident()
+            protest.author_id = anonymous.id
+            counts.protests_anonymised += 1
     for proposal in proposals:
         if proposal.author.email != FORMER_RESIDENT_EMAIL:
             anonymous = anonymous or former_resident()
