@@ -243,3 +243,12 @@ def test_add_months_keeps_the_day_or_takes_the_months_last():
     assert add_months(datetime(2027, 1, 31, 12), 1) == datetime(2027, 2, 28, 12)
     assert add_months(datetime(2027, 11, 15), 3) == datetime(2028, 2, 15)
     assert add_months(datetime(2027, 6, 30), 60) == datetime(2032, 6, 30)
+
+
+def test_the_information_clause_states_the_retention_period(session, in_request):
+    from pb_service.privacy.notices import default_municipality_notice
+
+    town = make_municipality(session, retention_months=36)
+    assert "kept for 3 years after the end of the edition's protest window" in default_municipality_notice(town)
+    town.retention_months = 6
+    assert "kept for 6 months after the end of the edition's protest window" in default_municipality_notice(town)

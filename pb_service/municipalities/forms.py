@@ -2,22 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, URL
 
 from pb_service.core.forms import enum_choices
 from pb_service.core.i18n import LANGUAGE_NAMES
-from pb_service.municipalities.models import DEFAULT_RETENTION_MONTHS, RETENTION_MONTHS_CHOICES, MunicipalityKind, Voivodeship
+from pb_service.municipalities.models import (
+    DEFAULT_RETENTION_MONTHS, RETENTION_MONTHS_CHOICES, MunicipalityKind, Voivodeship, retention_period,
+)
 from pb_service.municipalities.services import REGISTER_FIELDS, MunicipalityData
-
-def retention_period(months: int) -> str:
-    """``3 months``, ``1 year``, ``5 years`` in the reader's language."""
-    if months % 12 == 0:
-        return ngettext("%(num)d year", "%(num)d years", months // 12)
-    return ngettext("%(num)d month", "%(num)d months", months)
-
 
 def retention_choices() -> list[tuple[int, str]]:
     return [(months, retention_period(months)) for months in RETENTION_MONTHS_CHOICES]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -89,6 +90,13 @@ KIND_LABELS = {
 #: What municipalities choose from (Polish practice ranges from 3 months to 5 years).
 RETENTION_MONTHS_CHOICES = (3, 6, 12, 24, 36, 60)
 DEFAULT_RETENTION_MONTHS = 12
+
+
+def retention_period(months: int) -> str:
+    """``3 months``, ``1 year``, ``5 years`` in the reader's language."""
+    if months % 12 == 0:
+        return ngettext("%(num)d year", "%(num)d years", months // 12)
+    return ngettext("%(num)d month", "%(num)d months", months)
 
 
 class Municipality(TimestampMixin, db.Model):
