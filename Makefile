@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup setup-test translations compile-translations serve screenshots verify bench lint clean fuzz
+.PHONY: run test setup setup-test translations compile-translations serve screenshots verify bench lint clean fuzz backup-check
 
 run: setup compile-translations
 	$(BIN)/flask db upgrade
@@ -72,6 +72,11 @@ fuzz: setup-test compile-translations
 	sleep 3
 	$(BIN)/python benchmarks/fuzz_api.py --base-url http://127.0.0.1:$(FUZZ_PORT) --seconds 60; \
 	  status=$$?; kill $$(cat instance/fuzz/gunicorn.pid); exit $$status
+
+# Back up a demo database (pg_dump), restore it into a new one (pg_restore) and recount every published
+# result there (needs PostgreSQL: PB_BACKUP_SERVER_URL, default postgresql://127.0.0.1). Not part of `make test`.
+backup-check: setup compile-translations
+	BIN=$(BIN) scripts/backup_restore_check.sh
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -33,7 +33,7 @@ from pb_service import create_app  # noqa: E402
 from pb_service.accounts.models import User  # noqa: E402
 from pb_service.core.models import utcnow  # noqa: E402
 from pb_service.core.permissions import SYSTEM  # noqa: E402
-from pb_service.core.tenancy import tenant_select  # noqa: E402
+from pb_service.core.tenancy import allow_cross_tenant, tenant_select  # noqa: E402
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Edition, Level, LevelKind, Pool  # noqa: E402
 from pb_service.editions.rules import OUTCOME_RULES, VotingMethod  # noqa: E402
 from pb_service.extensions import db  # noqa: E402
@@ -101,6 +101,8 @@ def main(argv=None) -> int:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}, "MAIL_BACKEND": "locmem"})
     with app.app_context():
         upgrade()
+        # A script acting for the operators, across municipalities: the database wall is lifted, with a reason.
+        allow_cross_tenant(db.session, "benchmark set-up and counting")
         (town, edition), seconds = timed(build, args.ballots, args.projects)
         print(f"{db.engine.dialect.name}: {args.ballots:,} ballots over {args.projects} projects written in {seconds:.1f} s")
         (groups, valid), seconds = timed(read_ballots, town, edition)

@@ -80,6 +80,7 @@ def prepare_edition(database_url: str) -> dict:
     from pb_service import create_app
     from pb_service.accounts.models import User
     from pb_service.core.models import utcnow
+    from pb_service.core.tenancy import allow_cross_tenant
     from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Edition, Identification, Level, LevelKind, Pool
     from pb_service.editions.rules import VotingMethod
     from pb_service.extensions import db
@@ -91,6 +92,8 @@ def prepare_edition(database_url: str) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://", 1)})
     with app.app_context():
         upgrade()
+        # A script acting for the operators, across municipalities: the database wall is lifted, with a reason.
+        allow_cross_tenant(db.session, "benchmark set-up")
         city = Municipality(slug="bench", name="Gmina Benchmark", teryt="2261011", voivodeship=Voivodeship.POMORSKIE,
                             kind=MunicipalityKind.CITY_WITH_POWIAT_RIGHTS, population=500_000)
         author = User(email="author@example.org", display_name="Author", password_hash="x", confirmed_at=utcnow())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, g
+from flask import Flask, g, request
 
 from pb_service.config import load_config
 from pb_service import extensions
@@ -105,13 +105,32 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(municipality_pages)
 
 
+#: Blueprints of programme staff's national pages (cross-tenant by nature; each view checks the permission).
+STAFF_BLUEPRINTS = frozenset({"staff", "analytics", "hub_manage"})
+
+
 def _register_tenant_resolution(app: Flask) -> None:
     from pb_service.municipalities.services import municipality_by_slug_or_404
+
+    from pb_service.core.tenancy import allow_cross_tenant, bind_tenant
+    from pb_service.extensions import db
 
     @app.url_value_preprocessor
     def resolve_municipality(endpoint, values):
         if values and "municipality" in values:
             g.municipality = municipality_by_slug_or_404(values.pop("municipality"))
+            # The second wall: on PostgreSQL the request's transactions see only this municipality's rows.
+            bind_tenant(db.session, g.municipality)
+
+    @app.before_request
+    def staff_pages_cross_tenant():
+        # Programme staff's own pages act on every municipality (creating one, its first records):
+        # the database wall is lifted for them, with a stated, logged reason.
+        if request.blueprint in STAFF_BLUEPRINTS:
+            from flask_login import current_user
+
+            if current_user.is_authenticated and current_user.is_staff:
+                allow_cross_tenant(db.session, f"programme staff pages ({request.blueprint})")
 
     @app.url_defaults
     def add_municipality_slug(endpoint, values):

@@ -2,11 +2,22 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from pb_service.core.validation import ServiceValidationError
 
 pb_cli = AppGroup("pb", help="pb-service operations.")
+
+
+def _operations_bypass(ctx: click.Context) -> None:
+    """Operations commands act on every municipality: the database wall is lifted, with a reason."""
+    from pb_service.core.tenancy import allow_cross_tenant
+    from pb_service.extensions import db
+
+    allow_cross_tenant(db.session, f"operations command: flask pb {ctx.invoked_subcommand or ''}".strip())
+
+
+pb_cli.callback = with_appcontext(click.pass_context(_operations_bypass))
 
 
 @pb_cli.command("create-staff")
@@ -233,3 +244,76 @@ def recompute_indicators_command(edition_id: int | None) -> None:
         for edition in bar:
             refresh_indicators(edition.municipality, edition)
     click.echo(f"Indicators computed for {len(editions)} edition(s).")
+
+
+@pb_cli.command("purge")
+@click.option("--municipality", "municipality_slug", help="Only this municipality (address); default: every one.")
+def purge_command(municipality_slug: str | None) -> None:
+    """Erase personal data whose retention period has ended (run daily; running it again changes nothing).
+
+    Voter identity hashes go once an edition's protest window has closed and its result is
+    published; proposal authors and supporters are anonymised after the municipality's retention
+    period. Each municipality where something was erased gets a `privacy.purge` audit event, and
+    each run a national `privacy.purge_run` event.
+    """
+    from dataclasses import asdict
+
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.municipalities.services import municipality_by_slug
+    from pb_service.privacy.purge import purge_all, purge_municipality
+
+    if municipality_slug:
+        municipality = municipality_by_slug(municipality_slug)
+        if municipality is None:
+            raise click.UsageError(f"no municipality with the address {municipality_slug!r}")
+        report = {municipality.slug: purge_municipality(municipality, SYSTEM)}
+    else:
+        report = purge_all(SYSTEM)
+    for slug, counts in report.items():
+        if counts.total:
+            details = ", ".join(f"{name.replace('_', ' ')}: {value}" for name, value in asdict(counts).items() if value)
+            click.echo(f"{slug}: {details}")
+    erased = sum(counts.total for counts in report.values())
+    click.echo(f"Purge done: {len(report)} municipalities checked, {erased} items erased.")
+
+
+@results_cli.command("verify")
+@click.option("--edition", "edition_id", type=int, help="Only this edition (default: every edition with published results).")
+def verify_results_command(edition_id: int | None) -> None:
+    """Count every published result again from the ballots and compare (after a restore, in an audit).
+
+    One line per edition: OK when the ballots' digest, the number of ballots, the selected projects
+    and the published Pabulib files are the same; MISMATCH (and exit status 1) otherwise.
+    """
+    from pb_service.core.tenancy import cross_tenant_select
+    from pb_service.editions.models import Edition
+    from pb_service.extensions import db
+    from pb_service.results.models import ResultCount
+    from pb_service.results.services import recount_published
+
+    if edition_id is not None:
+        editions = [_edition(edition_id)]
+    else:
+        statement = cross_tenant_select(Edition, reason="operations command: verify every published result").join(
+            ResultCount, ResultCount.edition_id == Edition.id
+        ).where(ResultCount.published_at.is_not(None)).order_by(Edition.id)
+        editions = list(db.session.scalars(statement))
+    failed = 0
+    for edition in editions:
+        recount = recount_published(edition.municipality, edition)
+        if recount is None:
+            click.echo(f"NONE     {edition.municipality.slug}/{edition.id} {edition.name}: no published result")
+            failed += 1
+            continue
+        status = "OK" if recount.matches else "MISMATCH"
+        line = f"{status:8} {edition.municipality.slug}/{edition.id} {edition.name}: {recount.ballots_now} ballots, digest {recount.digest_now}"
+        if not recount.matches:
+            line += (
+                f" (published {recount.digest}, {recount.ballots} ballots; selection differs in pools {list(recount.selection_differs)},"
+                f" files differ in pools {list(recount.file_differs)})"
+            )
+            failed += 1
+        click.echo(line)
+    click.echo(f"{len(editions) - failed} of {len(editions)} published results recount to the same digest.")
+    if failed:
+        raise SystemExit(1)

@@ -37,6 +37,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "DATA_CONTROLLER": ("", "who controls account data (name and address), named in the account information clause"),
     "SESSION_IDLE_MINUTES": ("30", "officials and staff are signed out after this long without a request"),
     "SESSION_ABSOLUTE_HOURS": ("12", "officials and staff sign in again after this long, active or not"),
+    "DATABASE_APP_ROLE": ("pb_app", "PostgreSQL role the app's transactions run as (`SET LOCAL ROLE`), under row-level security; empty: the login role itself (then it must not own the tables)"),
 }
 
 
@@ -110,9 +111,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BENCHMARK_ENDPOINTS": _flag("BENCHMARK_ENDPOINTS") and not production,
         "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "MAX_UPLOAD_BYTES": int(_env("MAX_UPLOAD_MB")) * 1024 * 1024,
-        "DATA_CONTROLLER": ("", "who controls account data (name and address), named in the account information clause"),
-    "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES")),
+        "DATA_CONTROLLER": _env("DATA_CONTROLLER"),
+        "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES")),
         "SESSION_ABSOLUTE_HOURS": int(_env("SESSION_ABSOLUTE_HOURS")),
+        "DATABASE_APP_ROLE": _env("DATABASE_APP_ROLE").strip(),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; a short wait beats "database is locked" under light load.

@@ -55,7 +55,7 @@ PAGES = [
 def demo_ids() -> dict:
     """Ids in Gdańsk's demo: the edition in voting, one of its projects, a district and its pool."""
     from pb_service import create_app
-    from pb_service.core.tenancy import tenant_select
+    from pb_service.core.tenancy import bind_tenant, tenant_select
     from pb_service.editions.models import Edition, LevelKind, Phase
     from pb_service.extensions import db
     from pb_service.municipalities.services import municipality_by_slug
@@ -63,6 +63,7 @@ def demo_ids() -> dict:
 
     with create_app().app_context():
         gdansk = municipality_by_slug("gdansk")
+        bind_tenant(db.session, gdansk)  # on PostgreSQL the database shows this session Gdańsk's rows only
         voting = next(e for e in db.session.scalars(tenant_select(Edition, gdansk)) if e.phase is Phase.VOTING)
         district = next(level for level in voting.levels if level.kind is LevelKind.DISTRICT)
         pool = district.pools[0]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from pb_service.core.tenancy import cross_tenant_select
+from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select
 from pb_service.extensions import db
 from pb_service.voting.models import Ballot, VoterRecord
 from tests.conftest import POSTGRES_URL, PostgresDatabase, free_port, make_app
@@ -62,6 +62,7 @@ def test_fifty_concurrent_ballots_of_one_identity_give_one_201(smtp_server):
         app = make_app(url, smtp_server.port)
         with app.app_context():
             upgrade()
+            allow_cross_tenant(db.session, "test fixtures")  # set-up across the database wall, as in conftest
             ve = make_voting_edition(db.session)
             path, body = ballots_url(ve), api_ballot(ve)
             db.session.remove()

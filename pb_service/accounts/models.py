@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pb_service.core.encryption import EncryptedString
 from pb_service.core.models import TimestampMixin, value_enum
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import TenantOwned, tenant_select
@@ -32,9 +33,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     #: Deactivated accounts cannot sign in.
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     #: Base32 TOTP secret (RFC 6238) of the confirmed authenticator; empty: no second factor.
-    totp_secret: Mapped[str] = mapped_column(String(64), default="", server_default="", nullable=False)
-    #: A secret shown for enrolment and not yet confirmed with a code from the app.
-    totp_pending_secret: Mapped[str] = mapped_column(String(64), default="", server_default="", nullable=False)
+    #: Encrypted at rest (``core/encryption.py``: Fernet, key derived from SECRET_KEY).
+    totp_secret: Mapped[str] = mapped_column(EncryptedString(255), default="", server_default="", nullable=False)
+    #: A secret shown for enrolment and not yet confirmed with a code from the app (encrypted too).
+    totp_pending_secret: Mapped[str] = mapped_column(EncryptedString(255), default="", server_default="", nullable=False)
     #: The last TOTP time step accepted: a code is never accepted twice (RFC 6238, section 5.2).
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     #: Failed password and code checks since the last success; enough of them lock the account.

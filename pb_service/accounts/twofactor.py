@@ -19,7 +19,7 @@ from pb_service.accounts.lockout import LOCK_MINUTES, is_locked, record_failure,
 from pb_service.accounts.models import Membership, RecoveryCode, User
 from pb_service.core.audit import record_audit
 from pb_service.core.models import utcnow
-from pb_service.core.tenancy import cross_tenant_select
+from pb_service.core.tenancy import cross_tenant_lookup
 from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
 
@@ -35,7 +35,7 @@ def requires_second_factor(user: User) -> bool:
     """Officials of any municipality and programme staff must use a second factor."""
     if user.is_staff:
         return True
-    statement = cross_tenant_select(Membership.id, reason="second factor: is the user an official anywhere").where(
+    statement = cross_tenant_lookup(Membership.id, reason="second factor: is the user an official anywhere").where(
         Membership.user_id == user.id
     )
     return db.session.scalar(statement.limit(1)) is not None

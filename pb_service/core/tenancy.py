@@ -10,11 +10,14 @@ loud error, not a leak. Cross-city code (staff analytics, open data) uses
 """
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import abort
 from sqlalchemy import ForeignKey, Table, event, select
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, scoped_session, with_loader_criteria
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.visitors import iterate
 
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 
 _TENANT_OPTION = "pb_tenant_id"
 _CROSS_TENANT_OPTION = "pb_cross_tenant_reason"
+_LOOKUP_OPTION = "pb_cross_tenant_lookup"
 
 M = TypeVar("M")
 
@@ -82,6 +86,17 @@ def cross_tenant_select(*entities, reason: str) -> Select:
     return select(*entities).execution_options(**{_CROSS_TENANT_OPTION: reason})
 
 
+def cross_tenant_lookup(*entities, reason: str) -> Select:
+    """A small read-only query across municipalities (e.g. "is this person an official anywhere").
+
+    Like :func:`cross_tenant_select`, but the database wall is lifted for this one statement only,
+    not for the rest of the session: it runs on ordinary requests of every signed-in person, whose
+    transactions must stay behind the wall. Its rows are read at once; do not change them or
+    follow their relationships into other municipalities.
+    """
+    return cross_tenant_select(*entities, reason=reason).execution_options(**{_LOOKUP_OPTION: True})
+
+
 def _tenant_owned_tables() -> set[Table]:
     return {mapper.local_table for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantOwned)}
 
@@ -94,6 +109,7 @@ def _tenant_owned_tables_read(state: ORMExecuteState) -> set[str]:
 
 @event.listens_for(Session, "do_orm_execute")
 def _enforce_tenant_scope(state: ORMExecuteState) -> None:
+    apply_wall(state.session, state.session.connection())
     if not (state.is_select or state.is_update or state.is_delete):
         return
     # Lazy loads and column refreshes start from an object that was itself loaded in scope.
@@ -103,7 +119,11 @@ def _enforce_tenant_scope(state: ORMExecuteState) -> None:
     if not tables:
         return
     options = state.execution_options
-    if options.get(_CROSS_TENANT_OPTION):
+    reason = options.get(_CROSS_TENANT_OPTION)
+    if reason:
+        if options.get(_LOOKUP_OPTION):
+            return _lookup_across_the_wall(state, reason)
+        allow_cross_tenant(state.session, reason)
         return
     tenant_id = options.get(_TENANT_OPTION)
     if tenant_id is None:
@@ -111,3 +131,139 @@ def _enforce_tenant_scope(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(
         with_loader_criteria(TenantOwned, lambda cls: cls.municipality_id == tenant_id, include_aliases=True)
     )
+
+
+# --- The second wall: PostgreSQL row-level security ----------------------------------------------------
+#
+# Every tenant-owned table has a policy (migration 5b7e0c1d2a93) that shows and accepts only the
+# rows of the municipality named by the setting ``pb.municipality_id``, unless ``pb.cross_tenant``
+# holds a reason. The app's transactions run as the role ``DATABASE_APP_ROLE`` (``pb_app``: not
+# the tables' owner, not a superuser, no BYPASSRLS), so the policies apply to them.
+#
+# What a session may see is kept in ``session.info`` (the *wall*): the municipality the request
+# resolved (:func:`bind_tenant`), or a cross-tenant reason (:func:`allow_cross_tenant`). Before each
+# statement and flush the wall is written into the transaction with ``SET LOCAL`` semantics
+# (``set_config(..., true)``), once per transaction unless it changes. A session that has bound
+# nothing sees no tenant-owned row at all: forgetting is a loud, empty failure, never a leak.
+
+_WALL = "pb_wall"
+_APPLIED = "pb_wall_applied"
+
+log = logging.getLogger("pb_service.tenancy")
+
+
+def _real(session) -> Session:
+    """The session itself, also when given Flask-SQLAlchemy's ``db.session`` (a scoped session)."""
+    return session() if isinstance(session, scoped_session) else session
+
+
+def _wall(session: Session) -> dict:
+    return _real(session).info.setdefault(_WALL, {"tenant_id": None, "cross_tenant": ""})
+
+
+def bind_tenant(session: Session, tenant: "Municipality | None") -> None:
+    """The database shows ``session`` only ``tenant``'s rows (the request's municipality)."""
+    _wall(session)["tenant_id"] = tenant.id if tenant is not None else None
+    _apply_now(session)
+
+
+def allow_cross_tenant(session: Session, reason: str) -> None:
+    """Lift the database wall for the rest of ``session``: an explicit, logged bypass.
+
+    Used by cross-city code (every :func:`cross_tenant_select` runs it), programme staff's pages,
+    operations commands (``flask pb ...``) and test fixtures. The reason is logged and is the
+    value of ``pb.cross_tenant`` in the database, where statement logs can show it.
+    """
+    if not reason:
+        raise ValueError("a cross-tenant bypass must state its reason")
+    wall = _wall(session)
+    if wall["cross_tenant"] != reason:
+        if not wall["cross_tenant"]:
+            log.info("cross-tenant access: %s", reason)
+        wall["cross_tenant"] = reason[:200]
+        _apply_now(session)
+
+
+def wall_of(session: Session) -> dict:
+    """What ``session`` may see: ``{"tenant_id": ..., "cross_tenant": reason or ""}``."""
+    return dict(_wall(session))
+
+
+def _app_role() -> str:
+    from flask import current_app
+
+    return current_app.config.get("DATABASE_APP_ROLE", "") if current_app else ""
+
+
+def apply_wall(session: Session, connection) -> None:
+    """Write ``session``'s wall into the connection's transaction (PostgreSQL only)."""
+    if connection.dialect.name != "postgresql":
+        return
+    wall = _wall(session)
+    wanted = (_app_role(), wall["tenant_id"], wall["cross_tenant"])
+    if connection.info.get(_APPLIED) == wanted:
+        return
+    role, tenant_id, reason = wanted
+    # set_config(..., true) is SET LOCAL: it ends with the transaction (or the savepoint rolled back).
+    connection.exec_driver_sql(
+        "SELECT set_config('role', %(role)s, true), set_config('pb.municipality_id', %(tenant)s, true),"
+        " set_config('pb.cross_tenant', %(reason)s, true)",
+        {"role": role or "none", "tenant": "" if tenant_id is None else str(int(tenant_id)), "reason": reason},
+    )
+    connection.info[_APPLIED] = wanted
+
+
+def _apply_now(session: Session) -> None:
+    """Apply a changed wall at once if the session is already in a transaction."""
+    session = _real(session)
+    if session.in_transaction():
+        apply_wall(session, session.connection())
+
+
+@event.listens_for(Session, "after_begin")
+def _wall_at_begin(session, transaction, connection) -> None:
+    apply_wall(session, connection)
+
+
+@event.listens_for(Session, "before_flush")
+def _wall_before_flush(session, flush_context, instances) -> None:
+    apply_wall(session, session.connection())
+
+
+def _lookup_across_the_wall(state: ORMExecuteState, reason: str):
+    """Run one statement with the wall lifted, read its rows, and put the wall back."""
+    wall = _wall(state.session)
+    if wall["cross_tenant"]:
+        return None  # already lifted for the session: nothing to do
+    log.debug("cross-tenant lookup: %s", reason)
+    wall["cross_tenant"] = reason[:200]
+    try:
+        apply_wall(state.session, state.session.connection())
+        frozen = state.invoke_statement().freeze()
+    except Exception:
+        # The failed (sub)transaction is rolled back, and the setting with it.
+        wall["cross_tenant"] = ""
+        raise
+    wall["cross_tenant"] = ""
+    apply_wall(state.session, state.session.connection())
+    return frozen()
+
+
+def _forget_applied(connection, *args) -> None:
+    connection.info.pop(_APPLIED, None)
+
+
+# SET LOCAL ends with the transaction, and with a savepoint that is rolled back.
+for _name in ("commit", "rollback", "rollback_savepoint"):
+    event.listen(Engine, _name, _forget_applied)
+
+
+@event.listens_for(Pool, "checkout")
+def _forget_on_checkout(dbapi_connection, connection_record, connection_proxy) -> None:
+    connection_record.info.pop(_APPLIED, None)
+
+
+@event.listens_for(Pool, "checkin")
+def _forget_on_checkin(dbapi_connection, connection_record) -> None:
+    if connection_record is not None:
+        connection_record.info.pop(_APPLIED, None)

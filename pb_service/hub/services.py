@@ -15,12 +15,11 @@ from sqlalchemy import case, distinct, func, select
 
 from pb_service.accounts.models import Membership
 from pb_service.analytics.models import EditionIndicators
-from pb_service.analytics.services import edition_indicators
 from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
 from pb_service.core.models import as_utc, utcnow
 from pb_service.core.permissions import PermissionDenied, ensure_permission, has_permission
-from pb_service.core.tenancy import cross_tenant_select, get_for_tenant, tenant_select
+from pb_service.core.tenancy import cross_tenant_lookup, cross_tenant_select, tenant_select
 from pb_service.core.uploads import DOCUMENTS, delete_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition
@@ -77,7 +76,7 @@ def is_official(user) -> bool:
     """Whether ``user`` holds any role in any municipality."""
     if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
         return False
-    statement = cross_tenant_select(Membership.id, reason=OFFICIALS_REASON).where(Membership.user_id == user.id).limit(1)
+    statement = cross_tenant_lookup(Membership.id, reason=OFFICIALS_REASON).where(Membership.user_id == user.id).limit(1)
     return db.session.scalar(statement) is not None
 
 
@@ -435,9 +434,14 @@ class PracticeData:
     edition_id: int | None = None
 
 
+#: Hub pages belong to no municipality: they read a practice's published edition and its
+#: indicators (open data) across the database wall, one statement at a time.
+PRACTICE_EDITION_REASON = "hub: a good practice and the published edition it comes from"
+
+
 def practice_editions(municipality) -> list[Edition]:
     """The editions a practice of ``municipality`` may be linked to: its own, with published results."""
-    return editions_with_published_results(municipality)
+    return editions_with_published_results(municipality, lookup_reason=PRACTICE_EDITION_REASON)
 
 
 def _apply_practice_data(practice: GoodPractice, municipality, data: PracticeData) -> None:
@@ -468,10 +472,17 @@ def practice_edition(practice: GoodPractice) -> PracticeEdition | None:
     """The practice's edition with its indicators (None when the practice is not linked to one)."""
     if practice.edition_id is None:
         return None
-    edition = get_for_tenant(db.session, Edition, practice.municipality, practice.edition_id)
+    edition = db.session.scalar(
+        cross_tenant_lookup(Edition, reason=PRACTICE_EDITION_REASON)
+        .where(Edition.id == practice.edition_id, Edition.municipality_id == practice.municipality_id)
+    )
     if edition is None:
         return None
-    return PracticeEdition(edition, edition_indicators(practice.municipality, edition.id))
+    indicators = db.session.scalar(
+        cross_tenant_lookup(EditionIndicators, reason=PRACTICE_EDITION_REASON)
+        .where(EditionIndicators.edition_id == edition.id, EditionIndicators.municipality_id == practice.municipality_id)
+    )
+    return PracticeEdition(edition, indicators)
 
 
 def propose_practice(actor, municipality, data: PracticeData, translation: TranslationData) -> GoodPractice:
@@ -927,7 +938,7 @@ def my_municipalities(user) -> list:
     from pb_service.municipalities.models import Municipality
 
     statement = (
-        cross_tenant_select(Municipality, reason="hub: a person's own roles, to link to their offices")
+        cross_tenant_lookup(Municipality, reason="hub: a person's own roles, to link to their offices")
         .join(Membership, Membership.municipality_id == Municipality.id)
         .where(Membership.user_id == user.id)
         .distinct()

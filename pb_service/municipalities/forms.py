@@ -8,8 +8,14 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from pb_service.core.forms import enum_choices
 from pb_service.core.i18n import LANGUAGE_NAMES
-from pb_service.municipalities.models import MunicipalityKind, Voivodeship
+from pb_service.municipalities.models import (
+    DEFAULT_RETENTION_MONTHS, RETENTION_MONTHS_CHOICES, MunicipalityKind, Voivodeship, retention_period,
+)
 from pb_service.municipalities.services import REGISTER_FIELDS, MunicipalityData
+
+def retention_choices() -> list[tuple[int, str]]:
+    return [(months, retention_period(months)) for months in RETENTION_MONTHS_CHOICES]
+
 
 OPTIONAL_EMAIL = [Optional(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)]
 
@@ -35,6 +41,11 @@ class MunicipalityForm(FlaskForm):
     privacy_notice = TextAreaField(
         _l("Information clause on personal data (art. 13 GDPR)"), validators=[Optional(), Length(max=20000)],
         description=_l("Markdown. Shown where the participatory budget collects personal data. Leave empty to use the service's default clause with the contact details above."),
+    )
+    retention_months = SelectField(
+        _l("Keep personal data of proposal authors and supporters for"),
+        choices=retention_choices, coerce=int, default=DEFAULT_RETENTION_MONTHS,
+        description=_l("Counted from the end of each edition's protest window. Then the proposals are attributed to a former resident, their supporters are unlinked (their number stays) and scanned supporters lists are deleted. Voter identity hashes are always erased once the result is final."),
     )
     submit = SubmitField(_l("Save"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -86,6 +87,18 @@ KIND_LABELS = {
 }
 
 
+#: What municipalities choose from (Polish practice ranges from 3 months to 5 years).
+RETENTION_MONTHS_CHOICES = (3, 6, 12, 24, 36, 60)
+DEFAULT_RETENTION_MONTHS = 12
+
+
+def retention_period(months: int) -> str:
+    """``3 months``, ``1 year``, ``5 years`` in the reader's language."""
+    if months % 12 == 0:
+        return ngettext("%(num)d year", "%(num)d years", months // 12)
+    return ngettext("%(num)d month", "%(num)d months", months)
+
+
 class Municipality(TimestampMixin, db.Model):
     __tablename__ = "municipality"
 
@@ -114,6 +127,11 @@ class Municipality(TimestampMixin, db.Model):
     #: The information clause (art. 13 GDPR) in Markdown, shown where the PB collects personal
     #: data; empty: the service's default clause filled with the contact details above.
     privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
+    #: Retention policy: months that the personal data of proposal authors and supporters is kept
+    #: after the edition's protest window closes; then ``flask pb purge`` anonymises it.
+    retention_months: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_RETENTION_MONTHS, server_default=str(DEFAULT_RETENTION_MONTHS), nullable=False
+    )
 
     def __repr__(self) -> str:
         return f"<Municipality {self.slug}>"

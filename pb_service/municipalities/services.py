@@ -12,7 +12,9 @@ from pb_service.core.audit import record_audit
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
-from pb_service.municipalities.models import Municipality, MunicipalityKind, Voivodeship
+from pb_service.municipalities.models import (
+    DEFAULT_RETENTION_MONTHS, RETENTION_MONTHS_CHOICES, Municipality, MunicipalityKind, Voivodeship,
+)
 from pb_service.municipalities.permissions import EDIT_MUNICIPALITY_PROFILE, MANAGE_MUNICIPALITIES
 
 #: Warsaw has under 2 million; the column is a 32-bit INTEGER (a larger number was a 500).
@@ -34,7 +36,7 @@ REGISTER_FIELDS = ("slug", "name", "teryt", "voivodeship", "kind", "population")
 PROFILE_FIELDS = (
     "default_locale", "contact_email", "contact_phone", "contact_address", "website",
     "accessibility_coordinator_name", "accessibility_coordinator_email", "accessibility_coordinator_phone",
-    "privacy_notice",
+    "privacy_notice", "retention_months",
 )
 
 
@@ -55,6 +57,7 @@ class MunicipalityData:
     accessibility_coordinator_email: str = ""
     accessibility_coordinator_phone: str = ""
     privacy_notice: str = ""
+    retention_months: int = DEFAULT_RETENTION_MONTHS
 
 
 def municipality_by_slug(slug: str) -> Municipality | None:
@@ -122,6 +125,8 @@ def _validate(data: MunicipalityData, existing: Municipality | None) -> None:
         errors["population"] = [str(_l("Population must be a positive number."))]
     elif data.population > MAX_POPULATION:
         errors["population"] = [str(_l("No Polish municipality has that many residents."))]
+    if data.retention_months not in RETENTION_MONTHS_CHOICES:
+        errors["retention_months"] = [str(_l("Choose one of the offered retention periods."))]
     if data.default_locale not in current_app.config["LANGUAGES"]:
         errors["default_locale"] = [str(_l("Choose one of the offered languages."))]
     if errors:

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from pb_service.core.i18n import current_language
 from pb_service.core.markdown import render_markdown
+from pb_service.municipalities.models import retention_period
 
 
 def _template(kind: str) -> str:
@@ -29,6 +30,7 @@ def default_municipality_notice(municipality) -> str:
         "name": municipality.name,
         "address": municipality.contact_address or unknown,
         "email": municipality.contact_email or unknown,
+        "retention": retention_period(municipality.retention_months),
     }
 
 

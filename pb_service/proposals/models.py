@@ -142,6 +142,9 @@ class Proposal(TenantOwned, TimestampMixin, db.Model):
     corrected_cost: Mapped[int | None] = mapped_column(BigInteger)
     #: Supporters on the paper list (scanned as a ``supporters_list`` attachment).
     paper_supporters: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    #: Online supports whose supporters were erased by the retention policy (``flask pb purge``):
+    #: still counted, no longer linked to anyone.
+    erased_supporters: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
     status: Mapped[Status] = mapped_column(value_enum(Status, 20), default=Status.DRAFT, index=True, nullable=False)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When a returned proposal must be corrected by; when a rejection may be appealed until.
@@ -175,7 +178,7 @@ class Proposal(TenantOwned, TimestampMixin, db.Model):
 
     @property
     def supporter_count(self) -> int:
-        return len(self.supporters) + self.paper_supporters
+        return len(self.supporters) + self.erased_supporters + self.paper_supporters
 
     @property
     def is_public(self) -> bool:

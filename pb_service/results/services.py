@@ -22,7 +22,7 @@ from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.signals import results_published
-from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.core.tenancy import cross_tenant_lookup, scoped_to, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase
 from pb_service.editions.services import phase_list, pool_in_edition, require_phase
@@ -74,10 +74,18 @@ def published_count(tenant, edition: Edition) -> ResultCount | None:
     )
 
 
-def editions_with_published_results(tenant) -> list[Edition]:
-    """The municipality's published editions whose results are published, the newest first."""
+def editions_with_published_results(tenant, *, lookup_reason: str = "") -> list[Edition]:
+    """The municipality's published editions whose results are published, the newest first.
+
+    They are public. ``lookup_reason`` reads them across the database wall, for pages of no
+    municipality of their own (the knowledge hub's).
+    """
+    editions = (
+        cross_tenant_lookup(Edition, reason=lookup_reason).where(Edition.municipality_id == tenant.id)
+        if lookup_reason else tenant_select(Edition, tenant)
+    )
     statement = (
-        tenant_select(Edition, tenant, Edition.is_published.is_(True))
+        editions.where(Edition.is_published.is_(True))
         .join(ResultCount, and_(ResultCount.edition_id == Edition.id, ResultCount.municipality_id == Edition.municipality_id))
         .where(ResultCount.published_at.is_not(None))
         .order_by(Edition.year.desc(), Edition.id.desc())
@@ -344,3 +352,42 @@ def decide_protest(tenant, actor, protest: Protest, upheld: bool, justification:
 def _tell_author(tenant, protest: Protest) -> None:
     author = protest.author
     send_mail(author.email, "protest_status", author.locale or tenant.default_locale, protest=protest, municipality=tenant, person=author)
+
+
+# --- verification (backups, audits) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recount:
+    """A published result counted again from the ballots in the database now."""
+
+    digest: str
+    digest_now: str
+    ballots: int
+    ballots_now: int
+    #: Pools whose selected projects differ from the published ones.
+    selection_differs: tuple[int, ...]
+    #: Pools whose published Pabulib file differs from the one the recount writes.
+    file_differs: tuple[int, ...]
+
+    @property
+    def matches(self) -> bool:
+        return self.digest == self.digest_now and self.ballots == self.ballots_now and not self.selection_differs and not self.file_differs
+
+
+def recount_published(tenant, edition: Edition) -> Recount | None:
+    """Count a published edition again and compare with what was published (None: nothing published)."""
+    count = published_count(tenant, edition)
+    if count is None:
+        return None
+    counted = count_edition(tenant, edition)
+    by_pool = {pool_count.pool.id: pool_count for pool_count in counted.pools}
+    selection_differs, file_differs = [], []
+    for pool_result in count.pools:
+        now = by_pool.get(pool_result.pool_id)
+        published = {project.proposal_id for project in pool_result.projects if project.selected}
+        if now is None or {int(pid) for pid in now.selected} != published:
+            selection_differs.append(pool_result.pool_id)
+        if now is None or _sha256(pabulib_text(now)) != pool_result.pabulib_sha256:
+            file_differs.append(pool_result.pool_id)
+    return Recount(count.digest, counted.digest, count.ballots, counted.ballots, tuple(selection_differs), tuple(file_differs))

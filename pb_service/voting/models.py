@@ -76,8 +76,9 @@ class VoterRecord(TenantOwned, db.Model):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     edition_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    #: HMAC-SHA-256 of the normalised identity under the edition's secret key.
-    identity_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: HMAC-SHA-256 of the normalised identity under the edition's secret key; erased (empty) by
+    #: ``flask pb purge`` once the protest window has closed and the result is published.
+    identity_hash: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[Channel] = mapped_column(value_enum(Channel, 10), nullable=False)
     #: Age band on the day of voting (from PESEL where given), e.g. "25-34".
     age_band: Mapped[str | None] = mapped_column(String(8))
