@@ -1,8 +1,11 @@
 """Factories for editions, pools and proposals: each returns a flushed object."""
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import timedelta
+
+from PIL import Image
 
 from pb_service.core.models import utcnow
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, LevelKind, Phase, Pool
@@ -11,7 +14,16 @@ from pb_service.proposals.models import CostItem, Proposal, Status
 
 _sequence = itertools.count(1)
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def image_bytes(kind: str = "PNG", size=(4, 2), **save_options) -> bytes:
+    """A real picture (uploads are decoded and encoded again, so a fake would be refused)."""
+    output = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(output, format=kind, **save_options)
+    return output.getvalue()
+
+
+PNG_BYTES = image_bytes()
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
 

@@ -1,5 +1,9 @@
 """Uploaded files: type checked by content, size-limited, stored outside the web root.
 
+Photos (JPEG, PNG, WebP) are decoded and encoded again before they are stored: what is kept is
+the picture only, without its metadata (EXIF, with the place and time a phone recorded, XMP,
+comments) and without anything a crafted file could hide after or inside the image data.
+
 Files live under ``UPLOAD_FOLDER`` (default ``instance/uploads``) with random names, in a
 sub-folder per municipality for tenant-owned files; the original name is kept only in the
 database. They are served by views that check who may see them first, never by the static
@@ -16,6 +20,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pb_service.core.validation import ServiceValidationError
 
@@ -34,6 +39,9 @@ IMAGES_AND_PDF = ("jpeg", "png", "webp", "pdf")
 DOCUMENTS = ("pdf", "docx", "xlsx")
 #: A stored name is 32 hex digits and a known extension: nothing a path trick can use.
 _STORED_NAME_LENGTH = 32
+#: Photos larger than this are refused before they are decoded (a small file can expand to gigabytes).
+MAX_IMAGE_PIXELS = 50_000_000
+_PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 
 
 @dataclass(frozen=True)
@@ -113,9 +121,34 @@ def save_upload(file, allowed_kinds=DOCUMENTS, *, max_bytes: int | None = None, 
             field,
             str(_l("This file is not a real %(kinds)s file (whatever its name says), so it was not uploaded.", kinds=names)),
         )
+    if kind in _PILLOW_FORMATS:
+        content = reencode_image(content, kind, field)
     stored_name = secrets.token_hex(_STORED_NAME_LENGTH // 2) + KINDS[kind][0]
     (upload_folder(owner) / stored_name).write_bytes(content)
     return StoredUpload(stored_name, kind, len(content), original_name[:255])
+
+
+def reencode_image(content: bytes, kind: str, field: str = "file") -> bytes:
+    """The photo encoded again in its own format, upright, with no metadata; refused if it does not decode."""
+    unreadable = ServiceValidationError.single(field, str(_l("This picture could not be read; save it again as JPEG or PNG and retry.")))
+    try:
+        with Image.open(io.BytesIO(content), formats=[_PILLOW_FORMATS[kind]]) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ServiceValidationError.single(
+                    field, str(_l("The picture is too large: at most %(count)s million pixels.", count=MAX_IMAGE_PIXELS // 1_000_000))
+                )
+            image.load()
+            # The orientation lives in the EXIF data that is dropped: turn the pixels instead.
+            picture = ImageOps.exif_transpose(image)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        raise unreadable from None
+    if kind == "jpeg" and picture.mode not in ("RGB", "L"):
+        picture = picture.convert("RGB")
+    output = io.BytesIO()
+    options = {"quality": 90} if kind in ("jpeg", "webp") else {"optimize": True}
+    picture.save(output, format=_PILLOW_FORMATS[kind], **options)
+    return output.getvalue()
 
 
 def upload_path(stored_name: str, owner: int | None = None) -> Path:
