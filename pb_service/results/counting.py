@@ -27,7 +27,7 @@ from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 from pb_service.proposals.services import ballot_projects
 from pb_service.rules import Instance, Result, Status, compute, write_pabulib
-from pb_service.rules.tally import project_scores, vote_counts
+from pb_service.rules.tally import votes_and_scores
 from pb_service.rules.ties import TieBreaker
 from pb_service.voting.models import Ballot
 
@@ -240,9 +240,10 @@ def count_pool(tenant, edition: Edition, pool: Pool, projects: list[Proposal], b
     # The rule, tie-break, seed and threshold come from META: the published file says exactly
     # what was computed, and recounting it needs no other input.
     result = compute(instance)
+    votes, scores = votes_and_scores(instance)
     return PoolCount(
         pool=pool, instance=instance, result=result, digest=digest, voters=sum(ballots.values()),
-        votes=vote_counts(instance), scores={pid: int(score) for pid, score in project_scores(instance).items()},
+        votes=votes, scores={pid: int(score) for pid, score in scores.items()},
         received=received,
     )
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
+from itertools import chain
+from operator import attrgetter
 from dataclasses import dataclass
 from fractions import Fraction
 
 from .model import (
+    Ballot,
     POINTS_VOTE_TYPES,
     Instance,
     Number,
@@ -19,13 +23,60 @@ from .model import (
 from .ties import TieBreaker
 
 
+def _counted(ballots: list[Ballot], keys: Callable[[Iterable[Ballot]], Iterable[Iterable]]) -> Counter:
+    """Count the keys ``keys(ballots)`` yields per ballot, weighted by multiplicity.
+
+    ``keys`` maps ballots to one iterable of keys per ballot with C-level ``map`` calls, so
+    that the whole count runs in one ``Counter`` over a chained iterator: the tally of 90,000
+    ballots was most of greedy's time when it looped over ballots and projects in Python.
+    Ballots standing for several voters (rare in real files) get their extra weight after.
+    """
+    counts: Counter = Counter(chain.from_iterable(keys(ballots)))
+    for ballot in ballots:
+        if ballot.multiplicity != 1:
+            for key in next(iter(keys([ballot]))):
+                counts[key] += ballot.multiplicity - 1
+    return counts
+
+
+def _projects(ballots: Iterable[Ballot]) -> Iterable[tuple[str, ...]]:
+    return map(attrgetter("projects"), ballots)
+
+
+def votes_and_scores(instance: Instance) -> tuple[dict[str, int], dict[str, Number]]:
+    """:func:`vote_counts` and :func:`project_scores` from a single pass over the ballots.
+
+    Points ballots count (project, points) pairs and ordinal ballots (rank, project) pairs;
+    the votes are then the sum of a project's pairs, the score their weighted sum.
+    """
+    ballots, projects = instance.ballots, instance.projects
+    votes: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    if instance.vote_type in POINTS_VOTE_TYPES:
+        # A ballot without points (built from plain lists) counts as votes worth 0 points.
+        pairs = _counted(ballots, lambda some: (zip(b.projects, b.points or (0,) * len(b.projects)) for b in some))
+        for (pid, points), count in pairs.items():
+            votes[pid] += count
+            totals[pid] += points * count
+        scores: dict[str, Number] = {pid: exact(Fraction(totals[pid])) for pid in projects}
+    elif instance.vote_type == "ordinal":
+        top = instance.meta_number("max_length")
+        if top is None:
+            top = max(map(len, _projects(ballots)), default=0)
+        ranked = _counted(ballots, lambda some: map(enumerate, _projects(some)))
+        for (rank, pid), count in ranked.items():
+            votes[pid] += count
+            totals[pid] += max(top - rank, 0) * count
+        scores = {pid: totals[pid] for pid in projects}
+    else:
+        votes = _counted(ballots, _projects)
+        scores = {pid: votes[pid] for pid in projects}
+    return {pid: votes[pid] for pid in projects}, scores
+
+
 def vote_counts(instance: Instance) -> dict[str, int]:
     """How many voters chose each project (whatever the ballot type)."""
-    counts: Counter[str] = Counter()
-    for ballot in instance.ballots:
-        for pid in ballot.projects:
-            counts[pid] += ballot.multiplicity
-    return {pid: counts[pid] for pid in instance.projects}
+    return votes_and_scores(instance)[0]
 
 
 def project_scores(instance: Instance) -> dict[str, Number]:
@@ -36,22 +87,7 @@ def project_scores(instance: Instance) -> dict[str, Number]:
     ``max_length`` points (META, else the longest ballot), the next one less, and so on.
     With Kraków's 3/2/1 this reproduces the ``score`` column of every Kraków file.
     """
-    if instance.vote_type in POINTS_VOTE_TYPES:
-        totals: Counter[str] = Counter()
-        for ballot in instance.ballots:
-            for pid, points in zip(ballot.projects, ballot.points or ()):
-                totals[pid] += points * ballot.multiplicity
-        return {pid: exact(Fraction(totals[pid])) for pid in instance.projects}
-    if instance.vote_type == "ordinal":
-        top = instance.meta_number("max_length")
-        if top is None:
-            top = max((len(b.projects) for b in instance.ballots), default=0)
-        totals = Counter()
-        for ballot in instance.ballots:
-            for rank, pid in enumerate(ballot.projects):
-                totals[pid] += max(top - rank, 0) * ballot.multiplicity
-        return {pid: totals[pid] for pid in instance.projects}
-    return vote_counts(instance)
+    return votes_and_scores(instance)[1]
 
 
 @dataclass
@@ -66,13 +102,13 @@ class Tally:
 
     @classmethod
     def of(cls, instance: Instance, tie_breaking: str = "cheaper-first", seed: int = 0) -> Tally:
-        votes = vote_counts(instance)
+        votes, scores = votes_and_scores(instance)
         costs = {pid: p.cost for pid, p in instance.projects.items()}
         eligible = [pid for pid, p in instance.projects.items() if not p.withdrawn]
         return cls(
             instance,
             votes,
-            project_scores(instance),
+            scores,
             eligible,
             TieBreaker(tie_breaking, costs, votes, seed),
         )
