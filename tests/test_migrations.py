@@ -31,3 +31,38 @@ def test_migrations_form_one_line(app):
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
         assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_sqlite_database_with_accounts_upgrades_from_the_first_migration(tmp_path, smtp_server):
+    """SQLite changes a column by copying its table: that must work when other tables' rows point
+    at it (an installation upgraded with `make run`, not only an empty test database)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path}/upgrade.sqlite3", smtp_server.port)
+    with app.app_context():
+        upgrade(revision="06f60ad3177b")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO municipality (id, slug, name, teryt, voivodeship, kind, population, default_locale, contact_email,"
+                " contact_phone, contact_address, website, accessibility_coordinator_name, accessibility_coordinator_email,"
+                " accessibility_coordinator_phone, created_at, updated_at)"
+                " VALUES (1, 'gdynia', 'Gmina Miasta Gdyni', '2262011', '22', 'city_with_powiat_rights', 243918, 'pl',"
+                " '', '', '', '', '', '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ))
+            connection.execute(text(
+                "INSERT INTO user_account (id, email, password_hash, display_name, locale, is_staff, active, created_at, updated_at)"
+                " VALUES (1, 'urzednik@example.org', 'x', 'Urzędnik', 'pl', 0, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ))
+            connection.execute(text(
+                "INSERT INTO membership (id, user_id, role, municipality_id, created_at, updated_at)"
+                " VALUES (1, 1, 'admin', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ))
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT email FROM user_account")).scalars().all() == ["urzednik@example.org"]
+            assert connection.execute(text("SELECT count(*) FROM membership")).scalar_one() == 1
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        db.engine.dispose()
