@@ -223,23 +223,28 @@ analytics_cli = AppGroup("analytics", help="Indicators of editions.")
 pb_cli.add_command(analytics_cli)
 
 
-@analytics_cli.command("recompute")
-@click.option("--edition", "edition_id", type=int, help="Only this edition (default: every edition with published results).")
-def recompute_indicators_command(edition_id: int | None) -> None:
-    """Compute the indicators again (after a change of definition, population or data)."""
-    from pb_service.analytics.indicators import refresh_indicators
+def _published_editions(edition_id: int | None, *, reason: str) -> list:
+    """The edition asked for, or every edition with a published result, across municipalities."""
     from pb_service.core.tenancy import cross_tenant_select
     from pb_service.editions.models import Edition
     from pb_service.extensions import db
     from pb_service.results.models import ResultCount
 
     if edition_id is not None:
-        editions = [_edition(edition_id)]
-    else:
-        statement = cross_tenant_select(Edition, reason="operations command: recompute every published edition's indicators").join(
-            ResultCount, ResultCount.edition_id == Edition.id
-        ).where(ResultCount.published_at.is_not(None)).order_by(Edition.id)
-        editions = list(db.session.scalars(statement))
+        return [_edition(edition_id)]
+    statement = cross_tenant_select(Edition, reason=reason).join(
+        ResultCount, ResultCount.edition_id == Edition.id
+    ).where(ResultCount.published_at.is_not(None)).order_by(Edition.id)
+    return list(db.session.scalars(statement))
+
+
+@analytics_cli.command("recompute")
+@click.option("--edition", "edition_id", type=int, help="Only this edition (default: every edition with published results).")
+def recompute_indicators_command(edition_id: int | None) -> None:
+    """Compute the indicators again (after a change of definition, population or data)."""
+    from pb_service.analytics.indicators import refresh_indicators
+
+    editions = _published_editions(edition_id, reason="operations command: recompute every published edition's indicators")
     with click.progressbar(editions, label="Editions") as bar:
         for edition in bar:
             refresh_indicators(edition.municipality, edition)
@@ -285,19 +290,9 @@ def verify_results_command(edition_id: int | None) -> None:
     One line per edition: OK when the ballots' digest, the number of ballots, the selected projects
     and the published Pabulib files are the same; MISMATCH (and exit status 1) otherwise.
     """
-    from pb_service.core.tenancy import cross_tenant_select
-    from pb_service.editions.models import Edition
-    from pb_service.extensions import db
-    from pb_service.results.models import ResultCount
     from pb_service.results.services import recount_published
 
-    if edition_id is not None:
-        editions = [_edition(edition_id)]
-    else:
-        statement = cross_tenant_select(Edition, reason="operations command: verify every published result").join(
-            ResultCount, ResultCount.edition_id == Edition.id
-        ).where(ResultCount.published_at.is_not(None)).order_by(Edition.id)
-        editions = list(db.session.scalars(statement))
+    editions = _published_editions(edition_id, reason="operations command: verify every published result")
     failed = 0
     for edition in editions:
         recount = recount_published(edition.municipality, edition)
