@@ -35,6 +35,9 @@ PAGES = [
     ("ballot", "/gdansk/editions/{voting}/vote?district-{district_level}={district_pool}", None),
     ("receipt-check", "/gdansk/editions/{voting}/receipt", None),
     ("hub", "/hub/", None),
+    ("good-practice", "/hub/practices/{practice}", None),
+    ("open-data", "/open-data/", None),
+    ("municipality-figures", "/open-data/municipalities/gdansk", None),
     ("accessibility-statement", "/gdansk/accessibility", None),
     ("accessibility-request", "/gdansk/accessibility/request", None),
     ("register", "/account/register", None),
@@ -53,11 +56,13 @@ PAGES = [
 
 
 def demo_ids() -> dict:
-    """Ids in Gdańsk's demo: the edition in voting, one of its projects, a district and its pool."""
+    """Ids in Gdańsk's demo: the edition in voting, one of its projects, a district and its pool;
+    a good practice linked to an edition."""
     from pb_service import create_app
     from pb_service.core.tenancy import bind_tenant, tenant_select
     from pb_service.editions.models import Edition, LevelKind, Phase
     from pb_service.extensions import db
+    from pb_service.hub.services import published_practices
     from pb_service.municipalities.services import municipality_by_slug
     from pb_service.proposals.models import Proposal
 
@@ -68,7 +73,8 @@ def demo_ids() -> dict:
         district = next(level for level in voting.levels if level.kind is LevelKind.DISTRICT)
         pool = district.pools[0]
         proposal = db.session.scalar(tenant_select(Proposal, gdansk, Proposal.pool_id == pool.id).order_by(Proposal.number))
-        return {"voting": voting.id, "district_level": district.id, "district_pool": pool.id, "proposal": proposal.id}
+        practice = next(p for p in published_practices() if p.edition_id is not None)
+        return {"voting": voting.id, "district_level": district.id, "district_pool": pool.id, "proposal": proposal.id, "practice": practice.id}
 
 
 def serve_app() -> str:
