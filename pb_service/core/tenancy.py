@@ -97,6 +97,13 @@ def cross_tenant_lookup(*entities, reason: str) -> Select:
     return cross_tenant_select(*entities, reason=reason).execution_options(**{_LOOKUP_OPTION: True})
 
 
+def tenant_lookup(model: type[M], tenant: "Municipality", *criteria, reason: str) -> Select:
+    """``tenant``'s public rows (published editions, their indicators) read from a page of no
+    municipality of its own, such as the knowledge hub's: the database wall is lifted for this one
+    statement (as :func:`cross_tenant_lookup`), and the query keeps to ``tenant``'s rows."""
+    return cross_tenant_lookup(model, reason=reason).where(model.municipality_id == tenant.id, *criteria)
+
+
 def _tenant_owned_tables() -> set[Table]:
     return {mapper.local_table for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantOwned)}
 

@@ -19,7 +19,7 @@ from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
 from pb_service.core.models import as_utc, utcnow
 from pb_service.core.permissions import PermissionDenied, ensure_permission, has_permission
-from pb_service.core.tenancy import cross_tenant_lookup, cross_tenant_select, tenant_select
+from pb_service.core.tenancy import cross_tenant_lookup, cross_tenant_select, tenant_lookup, tenant_select
 from pb_service.core.uploads import DOCUMENTS, delete_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition
@@ -472,15 +472,12 @@ def practice_edition(practice: GoodPractice) -> PracticeEdition | None:
     """The practice's edition with its indicators (None when the practice is not linked to one)."""
     if practice.edition_id is None:
         return None
-    edition = db.session.scalar(
-        cross_tenant_lookup(Edition, reason=PRACTICE_EDITION_REASON)
-        .where(Edition.id == practice.edition_id, Edition.municipality_id == practice.municipality_id)
-    )
+    municipality = practice.municipality
+    edition = db.session.scalar(tenant_lookup(Edition, municipality, Edition.id == practice.edition_id, reason=PRACTICE_EDITION_REASON))
     if edition is None:
         return None
     indicators = db.session.scalar(
-        cross_tenant_lookup(EditionIndicators, reason=PRACTICE_EDITION_REASON)
-        .where(EditionIndicators.edition_id == edition.id, EditionIndicators.municipality_id == practice.municipality_id)
+        tenant_lookup(EditionIndicators, municipality, EditionIndicators.edition_id == edition.id, reason=PRACTICE_EDITION_REASON)
     )
     return PracticeEdition(edition, indicators)
 

@@ -22,7 +22,7 @@ from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.signals import results_published
-from pb_service.core.tenancy import cross_tenant_lookup, scoped_to, tenant_select
+from pb_service.core.tenancy import scoped_to, tenant_lookup, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase
 from pb_service.editions.services import phase_list, pool_in_edition, require_phase
@@ -80,10 +80,7 @@ def editions_with_published_results(tenant, *, lookup_reason: str = "") -> list[
     They are public. ``lookup_reason`` reads them across the database wall, for pages of no
     municipality of their own (the knowledge hub's).
     """
-    editions = (
-        cross_tenant_lookup(Edition, reason=lookup_reason).where(Edition.municipality_id == tenant.id)
-        if lookup_reason else tenant_select(Edition, tenant)
-    )
+    editions = tenant_lookup(Edition, tenant, reason=lookup_reason) if lookup_reason else tenant_select(Edition, tenant)
     statement = (
         editions.where(Edition.is_published.is_(True))
         .join(ResultCount, and_(ResultCount.edition_id == Edition.id, ResultCount.municipality_id == Edition.municipality_id))
