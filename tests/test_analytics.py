@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from sqlalchemy import func, select
 
 from pb_service.analytics.implementation import UpdateData, post_update
 from pb_service.analytics.importer import import_pabulib
 from pb_service.analytics.indicators import suppress_small_counts
-from pb_service.analytics.models import EditionIndicators, ImplementationStatus, PabulibImport
+from pb_service.analytics.models import EditionIndicators, ImplementationPhoto, ImplementationStatus, PabulibImport
 from pb_service.analytics.services import set_expenditure
 from pb_service.core.permissions import SYSTEM
 from pb_service.core.roles import Role
@@ -26,7 +27,7 @@ from pb_service.results.services import compute_results, publish_results
 from pb_service.rules import Instance, compute, read_pabulib
 from pb_service.voting.models import Ballot, Channel, VoterRecord
 from tests.analytics_factories import make_indicators
-from tests.editions_factories import make_edition, make_level, make_pool, make_proposal
+from tests.editions_factories import PNG_BYTES, make_edition, make_level, make_pool, make_proposal
 from tests.factories import login, make_municipality, make_official, make_user
 from tests.results_factories import admitted_projects, cast_ballot
 
@@ -247,10 +248,16 @@ def test_officials_post_updates_residents_see_a_timeline_and_followers_get_mail(
     posted = client.post(
         f"/{town.slug}/office/projects/{project.id}/implementation",
         data={"status": "in_progress", "percent_done": "35", "actual_cost": "120 000", "started_on": "2026-04-01",
-              "planned_end_on": "2026-09-30", "note": "Trwają prace ziemne przy fundamentach."},
+              "planned_end_on": "2026-09-30", "note": "Trwają prace ziemne przy fundamentach.", "photos": (io.BytesIO(PNG_BYTES), "plac.png")},
+        content_type="multipart/form-data",
     )
     assert posted.status_code == 302
     client.post("/account/logout")
+    [photo] = session.scalars(tenant_select(ImplementationPhoto, town))
+    shown = client.get(f"/{town.slug}/projects/{project.id}/implementation/photos/{photo.id}")
+    # Re-encoded on upload, shown in the page (not downloaded), as everyone may see it.
+    assert (shown.status_code, shown.mimetype, shown.headers["Content-Disposition"].split(";")[0]) == (200, "image/png", "inline")
+    assert Image.open(io.BytesIO(shown.data)).size == (4, 2)
 
     page = client.get(f"/{town.slug}/proposals/{project.id}").get_data(as_text=True)
     assert "Trwają prace ziemne przy fundamentach." in page and "wykonano 35%" in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, g, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from babel import Locale
 from babel import numbers as babel_numbers
 from babel.numbers import parse_pattern
@@ -28,7 +28,7 @@ from pb_service.core.maps import map_box
 from pb_service.core.pagination import MAX_PAGE, Page
 from pb_service.core.permissions import has_permission, personal, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404
-from pb_service.core.uploads import upload_path
+from pb_service.core.uploads import send_upload
 from pb_service.editions.views import edition_or_404
 from pb_service.extensions import db
 from pb_service.municipalities.models import MunicipalityKind, Voivodeship
@@ -245,10 +245,7 @@ def photo(proposal_id: int, photo_id: int):
     found = get_for_tenant_or_404(db.session, ImplementationPhoto, g.municipality, photo_id)
     if found.update.proposal_id != proposal.id:
         abort(404)
-    path = upload_path(found.stored_name, owner=g.municipality.id)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=found.content_type, download_name=found.original_name, as_attachment=not found.is_image, max_age=300)
+    return send_upload(found, g.municipality.id, max_age=300)
 
 
 @implementation_pages.post("/projects/<int:proposal_id>/follow")

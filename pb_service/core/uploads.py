@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -158,6 +158,16 @@ def upload_path(stored_name: str, owner: int | None = None) -> Path:
     if len(stem) != _STORED_NAME_LENGTH or not all(c in "0123456789abcdef" for c in stem) or f".{extension}" not in known_extensions:
         raise FileNotFoundError(stored_name)
     return upload_folder(owner) / stored_name
+
+
+def send_upload(stored, owner: int | None, *, max_age: int = 0):
+    """A stored upload (a row with ``stored_name``, ``content_type``, ``original_name`` and
+    ``is_image``) as a response: pictures shown in the page, other files downloaded; 404 when gone.
+    Callers check who may see it first."""
+    path = upload_path(stored.stored_name, owner)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=stored.content_type, download_name=stored.original_name, as_attachment=not stored.is_image, max_age=max_age)
 
 
 def open_upload(stored_name: str, owner: int | None = None):

@@ -1,7 +1,7 @@
 """The public catalogue, residents' own proposals, and officials' review queue."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from pb_service.core.markdown import render_markdown
 from pb_service.core.pagination import paginate
 from pb_service.core.permissions import has_permission, personal, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404
-from pb_service.core.uploads import upload_path
+from pb_service.core.uploads import send_upload
 from pb_service.editions.models import Phase
 from pb_service.editions.services import category_in_edition, editions_of, pool_in_edition
 from pb_service.editions.views import edition_or_404
@@ -104,12 +104,7 @@ def attachment(proposal_id: int, attachment_id: int):
         abort(404)
     if found.kind is AttachmentKind.SUPPORTERS_LIST and not services.can_see_private_parts(current_user, g.municipality, proposal):
         abort(404)
-    path = upload_path(found.stored_name, owner=g.municipality.id)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype=found.content_type, download_name=found.original_name, as_attachment=not found.is_image, max_age=0,
-    )
+    response = send_upload(found, g.municipality.id)
     response.headers["Cache-Control"] = "private, no-store" if found.kind is AttachmentKind.SUPPORTERS_LIST else "private, max-age=300"
     return response
 
