@@ -130,7 +130,6 @@ def save_upload(file, allowed_kinds=DOCUMENTS, *, max_bytes: int | None = None, 
 
 def reencode_image(content: bytes, kind: str, field: str = "file") -> bytes:
     """The photo encoded again in its own format, upright, with no metadata; refused if it does not decode."""
-    unreadable = ServiceValidationError.single(field, str(_l("This picture could not be read; save it again as JPEG or PNG and retry.")))
     try:
         with Image.open(io.BytesIO(content), formats=[_PILLOW_FORMATS[kind]]) as image:
             width, height = image.size
@@ -142,7 +141,9 @@ def reencode_image(content: bytes, kind: str, field: str = "file") -> bytes:
             # The orientation lives in the EXIF data that is dropped: turn the pixels instead.
             picture = ImageOps.exif_transpose(image)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
-        raise unreadable from None
+        raise ServiceValidationError.single(
+            field, str(_l("This picture could not be read; save it again as JPEG or PNG and retry."))
+        ) from None
     if kind == "jpeg" and picture.mode not in ("RGB", "L"):
         picture = picture.convert("RGB")
     output = io.BytesIO()
