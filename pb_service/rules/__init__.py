@@ -1,4 +1,4 @@
-"""Outcome rules for participatory budgeting and Pabulib ``.pb`` I/O, in pure Python.
+"""Outcome rules for participatory budgeting and Pabulib ``.pb`` I/O (no Flask, no database).
 
 The app builds an :class:`Instance` (from a ``.pb`` file with :func:`read_pabulib`, or from
 its database with :meth:`Instance.from_data`) and calls :func:`compute`::

@@ -25,25 +25,26 @@ Plain MES usually spends 60-70 % of the budget, hence the completions:
 ``equalshares/add1-comparison``
     Then compare with greedy, as Wieliczka 2023 did (see :func:`comparison_step`).
 
-Everything is exact.  Money is kept as Python integers: every amount is multiplied by a
-common factor (the voters' shares, costs and budget all become integers), and whenever a
-payment ``rho`` is fractional the factor is multiplied by its denominator.  Identical ballots
-are grouped, and during a run voters are kept in *budget classes* (voters with the same money
-left; see :class:`_RunState`), so that evaluating a project costs the number of classes among
-its supporters, and a class's amount is brought to a new common factor only when it is read.
-Each round only re-evaluates the
-projects whose previous ``rho / cost`` (a lower bound: it can only grow as voters spend
-money) does not exceed the best one found so far, as in pabutools and equalshares.net.
+Every decision is the exact one.  Identical ballots are grouped; a run keeps each group's
+money as a float with a proven error bound and decides in floats only when the values compared
+are further apart than their bounds, computing ties and near ties exactly, and every price
+exactly (see :class:`_Run`).  Each round only re-evaluates the projects whose previous
+``rho / cost`` (a lower bound: it can only grow as voters spend money) does not exceed the
+best one found so far, as in pabutools and equalshares.net.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, deque
+import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from operator import mul
+from itertools import chain, repeat
+from operator import attrgetter, mul
+
+import numpy as np
 
 from .greedy import greedy_fill
 from .model import Number, Result, Status, Tie, exact, format_decimal
@@ -53,8 +54,10 @@ from .tally import Tally
 # the add1 completion then steps by this many units.
 SMALL_CURRENCY_UNITS = {"HUF": 100, "JPY": 100, "KRW": 1000, "IDR": 1000, "VND": 1000}
 
-# Ballot groups of at most this many voters are counted voter by voter (see EqualShares).
-LIGHT_GROUP = 8
+# Relative rounding error of one float operation, doubled to spare (2 ** -52).
+EPSILON = sys.float_info.epsilon
+# The poor set of a project settles in a few passes; past this many, it is found exactly.
+MAX_FLOAT_PASSES = 16
 
 
 @dataclass
@@ -76,197 +79,324 @@ class EqualShares:
         projects = tally.instance.projects
         self.ids = [pid for pid in tally.eligible if projects[pid].cost > 0]
         index = {pid: j for j, pid in enumerate(self.ids)}
-        groups: Counter[frozenset[int]] = Counter()
-        for ballot in tally.instance.ballots:
-            chosen = frozenset(index[pid] for pid in ballot.projects if pid in index)
-            if chosen:
-                groups[chosen] += ballot.multiplicity
+        ballots = tally.instance.ballots
+        # Identical ballots form one group of voters (weights are whole numbers, exact as floats).
+        groups = Counter(map(attrgetter("projects"), ballots))
+        for ballot in ballots:
+            if ballot.multiplicity != 1:
+                groups[ballot.projects] += ballot.multiplicity - 1
         self.num_voters = tally.instance.num_voters
-        self.weights = list(groups.values())
-        supporters: list[list[int]] = [[] for _ in self.ids]
-        for g, chosen in enumerate(groups):
-            for j in chosen:
-                supporters[j].append(g)
-        self.supporters = supporters
-        self.total_weight = [sum(self.weights[g] for g in sup) for sup in supporters]
-        # For counting supporters per budget class at C speed (Counter): a group of a few
-        # voters is listed once per voter; bigger groups are kept as (group, weight).
-        self.light = [[g for g in sup for _ in range(self.weights[g]) if self.weights[g] <= LIGHT_GROUP]
-                      for sup in supporters]
-        self.heavy = [[(g, self.weights[g]) for g in sup if self.weights[g] > LIGHT_GROUP]
-                      for sup in supporters]
+        self.group_weights = np.array(list(groups.values()), dtype=np.float64)
+        # Each project's supporting groups, from the (project, group) pairs of eligible
+        # projects, sorted (and made unique) by project and then group.
+        sizes = np.fromiter(map(len, groups), dtype=np.intp, count=len(groups))
+        chosen = np.fromiter(map(index.get, chain.from_iterable(groups), repeat(-1)), dtype=np.intp, count=int(sizes.sum()))
+        owners = np.repeat(np.arange(len(groups)), sizes)
+        eligible = chosen >= 0
+        pairs = np.sort(chosen[eligible] * len(groups) + owners[eligible])
+        pairs = pairs[np.insert(pairs[1:] != pairs[:-1], 0, True)] if len(pairs) else pairs
+        pair_projects, pair_groups = np.divmod(pairs, max(len(groups), 1))
+        starts = np.searchsorted(pair_projects, np.arange(1, len(self.ids)))
+        self.supporters = np.split(pair_groups, starts) if self.ids else []
+        self.supporter_weights = [self.group_weights[groups_of_j] for groups_of_j in self.supporters]
+        self.total_weight = [int(weights.sum()) for weights in self.supporter_weights]
         self.costs = [Fraction(projects[pid].cost) for pid in self.ids]
+        self.float_costs = [float(cost) for cost in self.costs]
         self.supported = [j for j in range(len(self.ids)) if self.total_weight[j] > 0]
         self.tie_keys = [tally.ties.key(pid) for pid in self.ids]
 
     def run(self, share: Number, cap: Number | None = None) -> MesRun:
         """MES giving each voter ``share``; stop early once more than ``cap`` is spent."""
-        share = Fraction(share)
-        scale = math.lcm(share.denominator, *(c.denominator for c in self.costs))
-        state = _RunState(int(share * scale), self.weights)
-        # Costs at the run's first scale; state.scaled(cost) brings one to the current scale.
-        costs = [int(c * scale) for c in self.costs]
-        # Lazy evaluation: a project's rho / cost can only grow as voters spend money, so the
-        # value it had when last computed is a lower bound; a heap keeps these bounds.
-        bounds = [(Fraction(1, self.total_weight[j]), j) for j in self.supported]
-        heapq.heapify(bounds)
-        run = MesRun(share, [])
-        spent = Fraction(0)
-        while True:
-            best_alpha = None
-            tied: list[int] = []
-            found: dict[int, tuple[Fraction, int, int, dict[int, int]]] = {}
-            # Evaluate every project whose bound does not exceed the best value found: all
-            # projects with exactly the best value are then known (the ties).
-            while bounds and (best_alpha is None or bounds[0][0] <= best_alpha):
-                j = heapq.heappop(bounds)[1]
-                weights = state.class_weights(self.light[j], self.heavy[j])
-                cost = state.scaled(costs[j])
-                split = state.split_cost(cost, weights)
-                if split is None:
-                    continue  # its supporters cannot afford it, now or later
-                left, rich = split
-                alpha = Fraction(left, rich * cost)
-                found[j] = (alpha, left, rich, weights)
-                if best_alpha is None or alpha < best_alpha:
-                    best_alpha, tied = alpha, [j]
-                elif alpha == best_alpha:
-                    tied.append(j)
-            if not tied:
-                return run
-            tied.sort(key=self.tie_keys.__getitem__)
-            winner = tied[0]
-            if len(tied) > 1:
-                run.ties.append(self._tie(tied, len(run.selected) + 1))
-            for j, (alpha, *_) in found.items():
-                if j != winner:
-                    heapq.heappush(bounds, (alpha, j))
-            run.selected.append(self.ids[winner])
-            spent += self.costs[winner]
-            run.spent = exact(spent)
-            if cap is not None and spent > cap:
-                run.overspent = True
-                return run
-            _, left, rich, weights = found[winner]
-            divisor = math.gcd(left, rich)
-            rho, denominator = left // divisor, rich // divisor
-            if denominator > 1:
-                state.rescale(denominator)
-            state.pay(self.supporters[winner], weights, rho)
+        return _Run(self, Fraction(share)).until(cap)
 
-    def _tie(self, tied: list[int], round_number: int) -> Tie:
+    def tie(self, tied: list[int], round_number: int) -> Tie:
         ids = tuple(self.ids[j] for j in tied)
         settled_by = self.tally.ties.settled_by(ids[0], ids[1])
         return Tie(ids, ids[:1], settled_by, f"round {round_number} of equal shares")
 
 
-class _RunState:
-    """The voters' money during one MES run, kept per *budget class*.
+@dataclass
+class _Split:
+    """How a project's cost splits exactly: the price each rich supporter pays (at the run's
+    scale, the fraction ``owed / rich``), and which of its supporting groups keep money after
+    paying (``keep``) and which are left with nothing (``empty``), as masks over them."""
 
-    Voters who chose the same funded projects so far have the same money left (they started
-    with the same share and paid the same ``rho`` for each, or everything they had), so money
-    is stored once per class: ``money[c]``, with ``class_of[g]`` the class of ballot group
-    ``g``; class 0 holds the voters who have nothing left.  Paying moves the payers of each
-    class to a new class (two classes reaching the same amount by different purchases would
-    behave alike, but that is rare, so they are not merged).
+    owed: int
+    rich: int
+    keep: np.ndarray
+    empty: np.ndarray
 
-    Amounts are integers: the real amount times the current *scale*.  When a payment ``rho``
-    is fractional the scale is multiplied by its denominator, which starts a new *epoch*.
-    Rescaling every class at once cost about 1 ms per purchase on the Warszawa district files
-    (thousands of classes with 400-800-bit amounts), and most classes are not read before
-    the next rescale, so each class remembers the epoch its amount is written in and is
-    brought to the current scale only when read (:meth:`refresh`).
+
+@dataclass
+class _Value:
+    """A project's ``rho / cost`` in a round: ``alpha`` within ``error`` of the exact value.
+
+    ``rho`` and ``rho_error`` are the float price and its bound when they are certified (they
+    narrow down the exact split); ``split`` and ``exact`` are set once it is computed exactly.
     """
 
-    def __init__(self, share: int, weights: list[int]) -> None:
-        self.money: list[int] = [0]  # class -> money left, at the scale of epoch[class]
-        self.epoch: list[int] = [0]  # class -> the epoch its money is written in
-        self.scales: list[int] = [1]  # epoch -> its scale, relative to the first epoch
-        self._factors: dict[int, int] = {}  # epoch -> factor to the current scale (cache)
-        first = 0
-        if share > 0:
-            first = 1
-            self.money.append(share)
-            self.epoch.append(0)
-        self.class_of = [first] * len(weights)
+    alpha: float
+    error: float
+    rho: float | None = None
+    rho_error: float = 0.0
+    split: _Split | None = None
+    exact: Fraction | None = None
 
-    def scaled(self, amount: int) -> int:
-        """An amount written at the first epoch's scale, at the current scale."""
-        return amount * self.scales[-1]
+    @property
+    def lower(self) -> float:
+        return self.alpha - self.error
 
-    def rescale(self, factor: int) -> None:
-        """Multiply the scale by ``factor`` (amounts are brought to it when read)."""
-        self.scales.append(self.scales[-1] * factor)
-        self._factors.clear()
+    @property
+    def upper(self) -> float:
+        return self.alpha + self.error
 
-    def refresh(self, classes) -> None:
-        """Bring the money of ``classes`` to the current scale."""
-        money, epoch, now = self.money, self.epoch, len(self.scales) - 1
-        for c in classes:
-            e = epoch[c]
-            if e != now:
-                factor = self._factors.get(e)
-                if factor is None:
-                    factor = self._factors[e] = self.scales[-1] // self.scales[e]
-                money[c] *= factor
-                epoch[c] = now
 
-    def class_weights(self, light: list[int], heavy: list[tuple[int, int]]) -> dict[int, int]:
-        """Voters per class with money left (class 0 is left out) among some supporters:
-        ``light`` lists a group once per voter, ``heavy`` gives (group, weight) pairs."""
-        totals = Counter(map(self.class_of.__getitem__, light))
-        for g, w in heavy:
-            totals[self.class_of[g]] += w
-        totals.pop(0, None)
-        return totals
+class _Run:
+    """One MES run: decisions in floating point where they are clear, exact where they are not.
 
-    def split_cost(self, cost: int, weights: dict[int, int]) -> tuple[int, int] | None:
-        """:func:`_split_cost` for supporters counted per class (``weights``).
+    Every decision of MES is discrete (which project has the smallest ``rho / cost``; whether
+    its supporters can afford a project), while the amounts behind them depend continuously on
+    the amounts before.  Each ballot group's money is kept as a float within a known bound
+    (:attr:`error`) of the exact amount, and a decision is taken in floats only when the
+    values compared are further apart than their bounds; otherwise (ties, near ties) the
+    values are computed exactly.  The price of every purchase is computed exactly, so float
+    errors never build on each other: a group's float money is its share minus the exact
+    prices it paid, each rounded once.
 
-        (Walking only the poor end of the classes, ordered by a float approximation of their
-        money, was tried: late in a run most classes among a project's supporters are poor,
-        so it saved nothing.)
+    Exact amounts are integers: the real amount times the run's *scale*, which is multiplied
+    by the denominator of each fractional price.  A group's exact money is not stored: it is
+    the share minus the prices of the rounds it paid, which are recorded per *budget class*
+    (the groups that paid in the same rounds, ``class_of[g]``; class 0 holds the groups left
+    with nothing).  An exact sum of the money of many groups is then their weights per class,
+    times the rounds each class paid, times the prices.  This is about 10 times faster than
+    keeping every amount exactly, which grows to hundreds of bits in large instances.
+    """
+
+    def __init__(self, mes: EqualShares, share: Fraction) -> None:
+        self.mes = mes
+        self.scale = math.lcm(share.denominator, *(c.denominator for c in mes.costs))
+        self.share = int(share * self.scale)
+        self.prices: list[int] = []  # each round's price, at the current scale
+        self.float_share = float(share)
+        groups = len(mes.group_weights)
+        first = 1 if share > 0 else 0
+        self.money = np.full(groups, self.float_share if first else 0.0)
+        self.class_of = np.full(groups, first, dtype=np.intp)
+        self.paid_rounds = np.zeros((64, max(len(mes.ids), 1)), dtype=np.bool_)
+        self.classes = 2
+        self.run = MesRun(share, [])
+
+    @property
+    def error(self) -> float:
+        """A bound on |float money - exact money| of any group: one rounding of the share,
+        and per round one of the price and one of the subtraction (doubled to spare)."""
+        return 2 * (len(self.prices) + 2) * EPSILON * self.float_share
+
+    def until(self, cap: Number | None) -> MesRun:
+        mes, run = self.mes, self.run
+        # Lazy evaluation: a project's rho / cost can only grow as voters spend money, so a
+        # lower bound of it stays one; a heap keeps these bounds.
+        bounds = [((1 - 2 * EPSILON) / mes.total_weight[j], j) for j in mes.supported]
+        heapq.heapify(bounds)
+        spent = Fraction(0)
+        while True:
+            found: dict[int, _Value] = {}
+            best_upper = math.inf
+            # Evaluate every project whose bound does not exceed the best value found.
+            while bounds and bounds[0][0] <= best_upper:
+                j = heapq.heappop(bounds)[1]
+                value = self.value(j)
+                if value is not None:
+                    found[j] = value
+                    best_upper = min(best_upper, value.upper)
+            if not found:
+                return run
+            tied = self.best(found)
+            winner = tied[0]
+            if len(tied) > 1:
+                run.ties.append(mes.tie(tied, len(run.selected) + 1))
+            for j, value in found.items():
+                if j != winner:
+                    heapq.heappush(bounds, (value.lower, j))
+            run.selected.append(mes.ids[winner])
+            spent += mes.costs[winner]
+            run.spent = exact(spent)
+            if cap is not None and spent > cap:
+                run.overspent = True
+                return run
+            self.pay(winner, found[winner])
+
+    def best(self, found: dict[int, _Value]) -> list[int]:
+        """The projects with the smallest value, in tie-breaking order."""
+        best_upper = min(value.upper for value in found.values())
+        close = [j for j, value in found.items() if value.lower <= best_upper]
+        if len(close) == 1:
+            return close
+        # Too close to call in floats: compute them exactly.
+        for j in close:
+            found[j] = self.exact_value(j, found[j])
+        smallest = min(found[j].exact for j in close)
+        return sorted((j for j in close if found[j].exact == smallest), key=self.mes.tie_keys.__getitem__)
+
+    def value(self, j: int) -> _Value | None:
+        """Project ``j``'s ``rho / cost`` now, ``None`` if its supporters cannot afford it.
+
+        In floats, with a bound.  Writing ``f(x)`` for what the supporters pay when each pays
+        ``min(money, x)``, the exact ``rho`` solves ``f(rho) = cost``.  A float sum over the
+        supporters is off by at most :attr:`error` per voter and one rounding per term
+        (doubled to spare), so ``f`` at the float ``rho`` is within ``slack`` of ``cost``; and
+        ``f`` rises at least as fast as the weight of the supporters certainly richer than
+        ``x``, which bounds the distance between the float and the exact ``rho``.
         """
-        self.refresh(weights)
-        return _split_cost(cost, self.money, weights)
+        mes = self.mes
+        groups, weights = mes.supporters[j], mes.supporter_weights[j]
+        supporters, cost = mes.total_weight[j], mes.float_costs[j]
+        amounts = self.money[groups]
+        rounding = 2 * (len(groups) + 2) * EPSILON
+        total = _dot(weights, amounts)
+        off = supporters * self.error + rounding * max(total, cost)
+        if total + off < cost:
+            return None  # not now, nor later
+        unsure = _Value(0.0, math.inf)
+        if total - off < cost:
+            return self.exact_value(j, unsure)
+        rho, rich = _float_rho(amounts, weights, supporters, cost)
+        if rho is None:
+            return self.exact_value(j, unsure)
+        paid = _dot(weights, np.minimum(amounts, rho))
+        slack = supporters * self.error + rounding * max(paid, cost) + abs(paid - cost)
+        rho_error = 2 * slack / rich
+        if _dot(weights, amounts > rho + rho_error + self.error) * rho_error <= slack:
+            return self.exact_value(j, unsure)
+        alpha = rho / cost
+        return _Value(alpha, rho_error / cost + 4 * EPSILON * alpha, rho, rho_error)
 
-    def pay(self, groups: list[int], weights: dict[int, int], rho: int) -> None:
-        """Each of ``groups`` (``weights`` voters per class) pays ``rho``, or all it has."""
-        self.refresh(weights)
-        money, epoch = self.money, self.epoch
-        now = len(self.scales) - 1
-        moved = {0: 0}
-        for c in weights:
-            left = money[c] - rho
-            if left > 0:
-                moved[c] = len(money)
-                money.append(left)
-                epoch.append(now)
-            else:
-                moved[c] = 0
-        # class_of[g] = moved[class_of[g]] for every payer, looped over in C.
-        class_of = self.class_of
-        deque(map(class_of.__setitem__, groups, map(moved.__getitem__, map(class_of.__getitem__, groups))), maxlen=0)
+    def exact_value(self, j: int, value: _Value) -> _Value | None:
+        """``value`` computed exactly (``None`` if the supporters cannot afford ``j``)."""
+        if value.exact is not None:
+            return value
+        split = self.split(j, value)
+        if split is None:
+            return None
+        alpha = Fraction(split.owed, split.rich * self.scaled_cost(j))
+        alpha_float = float(alpha)
+        return _Value(alpha_float, 2 * EPSILON * alpha_float, split=split, exact=alpha)
+
+    def scaled_cost(self, j: int) -> int:
+        return int(self.mes.costs[j] * self.scale)
+
+    def split(self, j: int, value: _Value) -> _Split | None:
+        """How project ``j``'s cost splits among its supporters, exactly (``None`` if they
+        cannot pay it).
+
+        With a certified float price, the groups whose money is certainly below it are poor
+        and those certainly above it rich; the classes of the groups near it are walked,
+        poorest first, as in the definition.  Without one, every class is walked.
+        """
+        mes = self.mes
+        groups, weights = mes.supporters[j], mes.supporter_weights[j]
+        amounts, classes = self.money[groups], self.class_of[groups]
+        cost = self.scaled_cost(j)
+        alive = classes > 0
+        if value.rho is None:
+            if self.money_of(classes[alive], weights[alive]) < cost:
+                return None
+            below = np.zeros(len(groups), dtype=np.bool_)
+            near = alive
+        else:
+            margin = value.rho_error + self.error
+            below = alive & (amounts < value.rho - margin)
+            near = alive & ~below & (amounts <= value.rho + margin)
+        # The poor pay all they have; the rich, at first everyone else, share the rest.
+        owed = cost - self.money_of(classes[below], weights[below])
+        rich = mes.total_weight[j] - int(weights[~alive | below].sum())
+        near_weights = np.bincount(classes[near], weights=weights[near], minlength=self.classes)
+        near_classes = np.flatnonzero(near_weights).tolist()
+        emptied = np.zeros(len(near_weights), dtype=np.bool_)
+        for amount, klass in sorted((self.class_money(c), c) for c in near_classes):
+            if amount * rich > owed:
+                break
+            if amount * rich < owed:
+                weight = int(near_weights[klass])
+                owed -= amount * weight
+                rich -= weight
+            # Those paying exactly all they have are left with nothing, as the poor are.
+            emptied[klass] = True
+        empty = ~alive | below | emptied[classes]
+        return _Split(owed, rich, ~empty, empty)
+
+    def class_money(self, klass: int) -> int:
+        """The exact money of one class: the share minus the prices of the rounds it paid."""
+        return self.share - sum(self.prices[k] for k in np.flatnonzero(self.paid_rounds[klass]).tolist())
+
+    def money_of(self, classes: np.ndarray, weights: np.ndarray) -> int:
+        """The exact money of groups (``weights`` voters of class ``classes`` each, none of
+        class 0): their weight times the share, minus per round its price times the weight
+        of those who paid it."""
+        if not len(classes):
+            return 0
+        per_class = np.bincount(classes, weights=weights)
+        present = np.flatnonzero(per_class)
+        paid = np.einsum("i,ij->j", per_class[present], self.paid_rounds[present, : len(self.prices)])
+        return self.share * int(per_class.sum()) - sum(map(mul, self.prices, map(int, paid.tolist())))
+
+    def pay(self, winner: int, value: _Value) -> None:
+        """The supporters of ``winner`` pay its price; the exact price joins the record."""
+        split = value.split or self.split(winner, value)
+        factor = split.rich // math.gcd(split.owed, split.rich)
+        if factor > 1:
+            self.scale *= factor
+            self.share *= factor
+            self.prices = [price * factor for price in self.prices]
+        price = split.owed * factor // split.rich
+        self.prices.append(price)
+        round_index = len(self.prices) - 1
+        groups = self.mes.supporters[winner]
+        emptied = groups[split.empty]
+        self.class_of[emptied] = 0
+        self.money[emptied] = 0.0
+        payers = groups[split.keep]
+        self.money[payers] = np.maximum(self.money[payers] - price / self.scale, 0.0)
+        # Each class of payers moves to a new class that also paid this round.
+        paying = self.class_of[payers]
+        old = np.flatnonzero(np.bincount(paying))
+        new = np.arange(self.classes, self.classes + len(old))
+        renamed = np.zeros(self.classes, dtype=np.intp)
+        renamed[old] = new
+        self.classes += len(old)
+        if self.classes > len(self.paid_rounds):
+            grown = np.zeros((2 * self.classes, self.paid_rounds.shape[1]), dtype=np.bool_)
+            grown[: len(self.paid_rounds)] = self.paid_rounds
+            self.paid_rounds = grown
+        self.paid_rounds[new] = self.paid_rounds[old]
+        self.paid_rounds[new, round_index] = True
+        self.class_of[payers] = renamed[paying]
 
 
-def _split_cost(cost: int, money: list[int], weights: dict[int, int]) -> tuple[int, int] | None:
-    """Split ``cost`` among supporters: ``(cost - paid by the poor, number of rich)``.
+def _dot(weights: np.ndarray, values: np.ndarray) -> float:
+    """A weighted sum, without BLAS: its threads cost more than they save on these sizes
+    (several times the CPU time on 2 cores with other work running)."""
+    return float(np.einsum("i,i->", weights, values))
 
-    ``weights`` gives the supporters per budget class, ``money`` each class's money.  The
-    rich each pay ``rho = (cost - paid) / rich``; a class is poor when its money is below
-    ``rho``, compared as integers: ``money * rich < cost - paid``.  ``None`` when they
-    cannot pay ``cost``.
+
+def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: float):
+    """``(rho, weight of the rich)`` in floats, or ``(None, 0)`` when it does not settle soon.
+
+    The poor pay all they have and the rich share the rest; the poor set only grows as rho
+    rises, so rho is raised by what is still owed per rich voter until it stops growing.
     """
-    if sum(map(mul, map(money.__getitem__, weights), weights.values())) < cost:
-        return None
-    paid, rich = 0, sum(weights.values())
-    for c in sorted(weights, key=money.__getitem__):
-        amount = money[c]
-        if amount * rich >= cost - paid:
-            break
-        paid += amount * weights[c]
-        rich -= weights[c]
-    return cost - paid, rich
+    rho, poor_count, rich = cost / supporters, 0, float(supporters)
+    for _ in range(MAX_FLOAT_PASSES):
+        poor = amounts < rho
+        count = int(np.count_nonzero(poor))
+        if count == poor_count:
+            return rho, rich
+        poor_count = count
+        rich = supporters - _dot(weights, poor)
+        if rich <= 0:
+            return None, 0.0
+        rho += (cost - _dot(weights, np.minimum(amounts, rho))) / rich
+    return None, 0.0
 
 
 def _is_exhaustive(tally: Tally, selected: list[str], budget: Number) -> bool:
