@@ -93,8 +93,7 @@ class EqualShares:
         chosen = np.fromiter(map(index.get, chain.from_iterable(groups), repeat(-1)), dtype=np.intp, count=int(sizes.sum()))
         owners = np.repeat(np.arange(len(groups)), sizes)
         eligible = chosen >= 0
-        pairs = np.sort(chosen[eligible] * len(groups) + owners[eligible])
-        pairs = pairs[np.insert(pairs[1:] != pairs[:-1], 0, True)] if len(pairs) else pairs
+        pairs = _distinct(chosen[eligible] * len(groups) + owners[eligible])
         pair_projects, pair_groups = np.divmod(pairs, max(len(groups), 1))
         starts = np.searchsorted(pair_projects, np.arange(1, len(self.ids)))
         self.supporters = np.split(pair_groups, starts) if self.ids else []
@@ -119,12 +118,13 @@ class EqualShares:
 class _Split:
     """How a project's cost splits exactly: the price each rich supporter pays (at the run's
     scale, the fraction ``owed / rich``), and which of its supporting groups keep money after
-    paying (``keep``) and which are left with nothing (``empty``), as masks over them."""
+    paying (``keep``; the others are left with nothing), with their float money and classes."""
 
     owed: int
     rich: int
     keep: np.ndarray
-    empty: np.ndarray
+    amounts: np.ndarray
+    classes: np.ndarray
 
 
 @dataclass
@@ -185,12 +185,12 @@ class _Run:
         self.paid_rounds = np.zeros((64, max(len(mes.ids), 1)), dtype=np.bool_)
         self.classes = 2
         self.run = MesRun(share, [])
+        self.error = self.error_after(0)
 
-    @property
-    def error(self) -> float:
+    def error_after(self, rounds: int) -> float:
         """A bound on |float money - exact money| of any group: one rounding of the share,
         and per round one of the price and one of the subtraction (doubled to spare)."""
-        return 2 * (len(self.prices) + 2) * EPSILON * self.float_share
+        return 2 * (rounds + 2) * EPSILON * self.float_share
 
     def until(self, cap: Number | None) -> MesRun:
         mes, run = self.mes, self.run
@@ -309,21 +309,23 @@ class _Run:
             near = alive & ~below & (amounts <= value.rho + margin)
         # The poor pay all they have; the rich, at first everyone else, share the rest.
         owed = cost - self.money_of(classes[below], weights[below])
-        rich = mes.total_weight[j] - int(weights[~alive | below].sum())
-        near_weights = np.bincount(classes[near], weights=weights[near], minlength=self.classes)
-        near_classes = np.flatnonzero(near_weights).tolist()
-        emptied = np.zeros(len(near_weights), dtype=np.bool_)
-        for amount, klass in sorted((self.class_money(c), c) for c in near_classes):
-            if amount * rich > owed:
-                break
-            if amount * rich < owed:
-                weight = int(near_weights[klass])
-                owed -= amount * weight
-                rich -= weight
-            # Those paying exactly all they have are left with nothing, as the poor are.
-            emptied[klass] = True
-        empty = ~alive | below | emptied[classes]
-        return _Split(owed, rich, ~empty, empty)
+        rich = mes.total_weight[j] - int(_dot(weights, ~alive | below))
+        emptied = []
+        if near.any():
+            near_weights = np.bincount(classes[near], weights=weights[near])
+            for amount, klass in sorted((self.class_money(c), c) for c in np.flatnonzero(near_weights).tolist()):
+                if amount * rich > owed:
+                    break
+                if amount * rich < owed:
+                    weight = int(near_weights[klass])
+                    owed -= amount * weight
+                    rich -= weight
+                # Those paying exactly all they have are left with nothing, as the poor are.
+                emptied.append(klass)
+        empty = ~alive | below
+        if emptied:
+            empty |= np.isin(classes, emptied)
+        return _Split(owed, rich, ~empty, amounts, classes)
 
     def class_money(self, klass: int) -> int:
         """The exact money of one class: the share minus the prices of the rounds it paid."""
@@ -350,15 +352,12 @@ class _Run:
             self.prices = [price * factor for price in self.prices]
         price = split.owed * factor // split.rich
         self.prices.append(price)
-        round_index = len(self.prices) - 1
+        self.error = self.error_after(len(self.prices))
+        keep, classes = split.keep, split.classes
         groups = self.mes.supporters[winner]
-        emptied = groups[split.empty]
-        self.class_of[emptied] = 0
-        self.money[emptied] = 0.0
-        payers = groups[split.keep]
-        self.money[payers] = np.maximum(self.money[payers] - price / self.scale, 0.0)
-        # Each class of payers moves to a new class that also paid this round.
-        paying = self.class_of[payers]
+        self.money[groups] = np.where(keep, np.maximum(split.amounts - price / self.scale, 0.0), 0.0)
+        # Each class of payers who keep money moves to a new class that also paid this round.
+        paying = classes[keep]
         old = np.flatnonzero(np.bincount(paying))
         new = np.arange(self.classes, self.classes + len(old))
         renamed = np.zeros(self.classes, dtype=np.intp)
@@ -369,8 +368,16 @@ class _Run:
             grown[: len(self.paid_rounds)] = self.paid_rounds
             self.paid_rounds = grown
         self.paid_rounds[new] = self.paid_rounds[old]
-        self.paid_rounds[new, round_index] = True
-        self.class_of[payers] = renamed[paying]
+        self.paid_rounds[new, len(self.prices) - 1] = True
+        self.class_of[groups] = np.where(keep, renamed[classes], 0)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (as np.unique, with less overhead on small arrays)."""
+    values = np.sort(values)
+    first = np.ones(len(values), dtype=np.bool_)
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
 
 
 def _dot(weights: np.ndarray, values: np.ndarray) -> float:

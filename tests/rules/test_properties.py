@@ -107,7 +107,7 @@ def _reference_mes(instance, share, tie_key):
 
 @st.composite
 def crowded_instances(draw):
-    """Few projects with small costs (many ties) and big ballot groups (over LIGHT_GROUP)."""
+    """Few projects with small costs (many ties) and big ballot groups."""
     ids = draw(st.lists(st.sampled_from(["1", "2", "3", "9", "10", "a"]), min_size=2, max_size=6, unique=True))
     costs = {pid: draw(st.integers(1, 12)) for pid in ids}
     ballots = draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, unique=True), min_size=1, max_size=6))
@@ -123,6 +123,45 @@ def test_mes_rounds_match_the_definition(instance, share, tie_breaking):
     bought, ties = _reference_mes(instance, share, tally.ties.key)
     assert run.selected == bought
     assert [t.projects for t in run.ties] == [t for t in ties if len(t) > 1]
+
+
+@st.composite
+def near_tie_instances(draw):
+    """Costs beyond float precision (10**16 + 1 and 10**16 are the same float) and a share
+    on the same scale: equal shares must take the decisions floats cannot tell apart exactly."""
+    base = draw(st.sampled_from([10**16, 3 * 10**17]))
+    ids = draw(st.lists(st.sampled_from(["1", "2", "3", "9", "10", "a"]), min_size=2, max_size=6, unique=True))
+    costs = {pid: base * draw(st.integers(1, 4)) + draw(st.integers(0, 3)) for pid in ids}
+    ballots = draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, unique=True), min_size=1, max_size=6))
+    multiplicities = draw(st.lists(st.integers(1, 20), min_size=len(ballots), max_size=len(ballots)))
+    share = base * draw(st.fractions(Fraction(1, 10), Fraction(5, 2)))
+    return Instance.from_data(sum(costs.values()), costs, ballots, multiplicities=multiplicities), share
+
+
+@SETTINGS
+@given(near_tie_instances(), st.sampled_from(TIE_BREAKINGS))
+def test_mes_decides_near_ties_exactly(instance_and_share, tie_breaking):
+    instance, share = instance_and_share
+    tally = Tally.of(instance, tie_breaking)
+    run = EqualShares(tally).run(share)
+    bought, ties = _reference_mes(instance, share, tally.ties.key)
+    assert run.selected == bought
+    assert [t.projects for t in run.ties] == [t for t in ties if len(t) > 1]
+
+
+def test_mes_affordability_is_exact_beyond_float_precision():
+    """Voters with 10**16 each: three have exactly enough for a, three are one unit short of
+    b (the same float), so a is bought and b is not; a leaves nothing for c."""
+    big = 10**16
+    instance = Instance.from_data(
+        budget=10 * big,
+        projects={"a": 3 * big, "b": 3 * big + 1, "c": 1},
+        ballots=[["b"], ["a"], ["a", "c"]],
+        multiplicities=[3, 2, 1],
+    )
+    run = EqualShares(Tally.of(instance)).run(big)
+    assert run.selected == ["a"]
+    assert run.spent == 3 * big
 
 
 def test_phragmen_stops_when_a_tied_project_does_not_fit_as_pabutools_does():
