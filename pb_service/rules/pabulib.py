@@ -203,8 +203,9 @@ class _Parser:
         id_at, vote_at = header.index("voter_id"), header.index("vote")
         has_points = self.meta["vote_type"] in POINTS_VOTE_TYPES
         points_at = header.index("points") if has_points else -1
-        extra = [(name, i) for i, name in enumerate(header) if i not in (id_at, vote_at, points_at)]
-        projects = self.projects
+        extra = [i for i in range(width) if i not in (id_at, vote_at, points_at)]
+        extra_names = [header[i] for i in extra]
+        known = self.projects.keys()
         append = self.ballots.append
         for row in self.reader:
             if len(row) != width:
@@ -215,14 +216,15 @@ class _Parser:
                 self._check_width(row, header, "this vote")
             voter_id = row[id_at].strip()
             raw_vote = row[vote_at].strip()
-            ids = tuple(pid.strip() for pid in raw_vote.split(",")) if raw_vote else ()
-            for pid in ids:
-                if pid not in projects:
-                    raise self.error(f"voter {voter_id!r} votes for unknown project {pid!r}")
-            if len(set(ids)) != len(ids):
+            ids = tuple(map(str.strip, raw_vote.split(","))) if raw_vote else ()
+            chosen = set(ids)
+            if not chosen <= known:
+                unknown = next(pid for pid in ids if pid not in known)
+                raise self.error(f"voter {voter_id!r} votes for unknown project {unknown!r}")
+            if len(chosen) != len(ids):
                 raise self.error(f"voter {voter_id!r} names a project twice")
             points = self._points(row[points_at], voter_id, len(ids)) if has_points else None
-            append(Ballot(ids, points, 1, voter_id, {name: row[i] for name, i in extra}))
+            append(Ballot(ids, points, 1, voter_id, dict(zip(extra_names, map(row.__getitem__, extra)))))
         return None
 
     def _points(self, raw: str, voter_id: str, count: int) -> tuple[Number, ...]:
