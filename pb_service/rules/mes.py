@@ -266,10 +266,11 @@ class _Run:
         paid = _dot(weights, np.minimum(amounts, rho))
         slack = supporters * self.error + rounding * max(paid, cost) + abs(paid - cost)
         rho_error = 2 * slack / rich
-        if _dot(weights, amounts > rho + rho_error + self.error) * rho_error <= slack:
+        if _dot(weights, amounts > _up(rho + rho_error + self.error)) * rho_error <= slack:
             return self.exact_value(j, unsure)
         alpha = rho / cost
-        return _Value(alpha, rho_error / cost + 4 * EPSILON * alpha, rho, rho_error)
+        # Doubled: the roundings of this bound and of alpha -/+ it stay within it.
+        return _Value(alpha, 2 * (rho_error / cost + 4 * EPSILON * alpha), rho, rho_error)
 
     def exact_value(self, j: int, value: _Value) -> _Value | None:
         """``value`` computed exactly (``None`` if the supporters cannot afford ``j``)."""
@@ -305,8 +306,8 @@ class _Run:
             near = alive
         else:
             margin = value.rho_error + self.error
-            below = alive & (amounts < value.rho - margin)
-            near = alive & ~below & (amounts <= value.rho + margin)
+            below = alive & (amounts < _down(value.rho - margin))
+            near = alive & ~below & (amounts <= _up(value.rho + margin))
         # The poor pay all they have; the rich, at first everyone else, share the rest.
         owed = cost - self.money_of(classes[below], weights[below])
         rich = mes.total_weight[j] - int(_dot(weights, ~alive | below))
@@ -378,6 +379,16 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     first = np.ones(len(values), dtype=np.bool_)
     np.not_equal(values[1:], values[:-1], out=first[1:])
     return values[first]
+
+
+def _up(bound: float) -> float:
+    """``bound`` (a sum of a few floats) moved up past the roundings of that sum."""
+    return bound + abs(bound) * 2 * EPSILON
+
+
+def _down(bound: float) -> float:
+    """``bound`` (a difference of a few floats) moved down past the roundings of it."""
+    return bound - abs(bound) * 2 * EPSILON
 
 
 def _dot(weights: np.ndarray, values: np.ndarray) -> float:
