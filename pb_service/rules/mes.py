@@ -56,6 +56,9 @@ SMALL_CURRENCY_UNITS = {"HUF": 100, "JPY": 100, "KRW": 1000, "IDR": 1000, "VND":
 
 # Relative rounding error of one float operation, doubled to spare (2 ** -52).
 EPSILON = sys.float_info.epsilon
+# Classes are numbered afresh (see _Run.compact) once there are this many, and then whenever
+# their number doubles.
+COMPACT_AT = 2048
 # The poor set of a project settles in a few passes; past this many, it is found exactly.
 MAX_FLOAT_PASSES = 16
 
@@ -184,6 +187,8 @@ class _Run:
         self.class_of = np.full(groups, first, dtype=np.intp)
         self.paid_rounds = np.zeros((64, max(len(mes.ids), 1)), dtype=np.bool_)
         self.classes = 2
+        self.compact_at = COMPACT_AT
+        self.rho_below = [0.0] * len(mes.ids)  # a lower bound of each project's rho
         self.run = MesRun(share, [])
         self.error = self.error_after(0)
 
@@ -260,7 +265,7 @@ class _Run:
         unsure = _Value(0.0, math.inf)
         if total - off < cost:
             return self.exact_value(j, unsure)
-        rho, rich = _float_rho(amounts, weights, supporters, cost)
+        rho, rich = _float_rho(amounts, weights, supporters, cost, self.rho_below[j])
         if rho is None:
             return self.exact_value(j, unsure)
         paid = _dot(weights, np.minimum(amounts, rho))
@@ -268,6 +273,8 @@ class _Run:
         rho_error = 2 * slack / rich
         if _dot(weights, amounts > _up(rho + rho_error + self.error)) * rho_error <= slack:
             return self.exact_value(j, unsure)
+        # rho only grows as voters spend: where the next evaluation can start from.
+        self.rho_below[j] = _down(rho - rho_error)
         alpha = rho / cost
         # Doubled: the roundings of this bound and of alpha -/+ it stay within it.
         return _Value(alpha, 2 * (rho_error / cost + 4 * EPSILON * alpha), rho, rho_error)
@@ -371,6 +378,21 @@ class _Run:
         self.paid_rounds[new] = self.paid_rounds[old]
         self.paid_rounds[new, len(self.prices) - 1] = True
         self.class_of[groups] = np.where(keep, renamed[classes], 0)
+        if self.classes > self.compact_at:
+            self.compact()
+
+    def compact(self) -> None:
+        """Number the classes that still hold groups afresh: paying leaves many classes
+        empty, and class numbers size some arrays of every round."""
+        held = np.bincount(self.class_of, minlength=self.classes)
+        held[0] = 1  # class 0 keeps its meaning
+        kept = np.flatnonzero(held)
+        renumbered = np.zeros(self.classes, dtype=np.intp)
+        renumbered[kept] = np.arange(len(kept))
+        self.class_of = renumbered[self.class_of]
+        self.paid_rounds[: len(kept)] = self.paid_rounds[kept]
+        self.classes = len(kept)
+        self.compact_at = max(COMPACT_AT, 2 * self.classes)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -397,13 +419,17 @@ def _dot(weights: np.ndarray, values: np.ndarray) -> float:
     return float(np.einsum("i,i->", weights, values))
 
 
-def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: float):
+def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: float, below: float = 0.0):
     """``(rho, weight of the rich)`` in floats, or ``(None, 0)`` when it does not settle soon.
 
-    The poor pay all they have and the rich share the rest; the poor set only grows as rho
-    rises, so rho is raised by what is still owed per rich voter until it stops growing.
+    The poor pay all they have and the rich share the rest.  Starting from a value known to
+    be below rho (``cost / supporters``, or ``below`` if higher), rho is raised by what is
+    still owed per rich voter at that value (a Newton step: what the supporters pay is a
+    concave function of rho, so the step stays below it) until no more voters become poor.
     """
     rho, poor_count, rich = cost / supporters, 0, float(supporters)
+    if below > rho:
+        rho, poor_count = below, -1
     for _ in range(MAX_FLOAT_PASSES):
         poor = amounts < rho
         count = int(np.count_nonzero(poor))
