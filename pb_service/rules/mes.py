@@ -171,8 +171,8 @@ class _Run:
     the share minus the prices of the rounds it paid, which are recorded per *budget class*
     (the groups that paid in the same rounds, ``class_of[g]``; class 0 holds the groups left
     with nothing).  An exact sum of the money of many groups is then their weights per class,
-    times the rounds each class paid, times the prices.  This is about 10 times faster than
-    keeping every amount exactly, which grows to hundreds of bits in large instances.
+    times the rounds each class paid, times the prices.  On the 48 shared real instances this is
+    about 4 times faster than keeping every amount exactly (amounts grow to hundreds of bits).
     """
 
     def __init__(self, mes: EqualShares, share: Fraction) -> None:
