@@ -61,7 +61,7 @@ class Project:
         return int(value) if value.isdigit() else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Ballot:
     """One ballot, or ``multiplicity`` identical ballots.
 

@@ -207,6 +207,8 @@ class _Parser:
         extra_names = [header[i] for i in extra]
         known = self.projects.keys()
         append = self.ballots.append
+        # Many voters cast the same vote: each distinct one is split and checked once.
+        seen: dict[str, tuple[str, ...]] = {}
         for row in self.reader:
             if len(row) != width:
                 if not any(cell.strip() for cell in row):
@@ -215,17 +217,24 @@ class _Parser:
                     return row
                 self._check_width(row, header, "this vote")
             voter_id = row[id_at].strip()
-            raw_vote = row[vote_at].strip()
-            ids = tuple(map(str.strip, raw_vote.split(","))) if raw_vote else ()
-            chosen = set(ids)
-            if not chosen <= known:
-                unknown = next(pid for pid in ids if pid not in known)
-                raise self.error(f"voter {voter_id!r} votes for unknown project {unknown!r}")
-            if len(chosen) != len(ids):
-                raise self.error(f"voter {voter_id!r} names a project twice")
+            raw_vote = row[vote_at]
+            ids = seen.get(raw_vote)
+            if ids is None:
+                ids = seen[raw_vote] = self._vote(raw_vote, voter_id, known)
             points = self._points(row[points_at], voter_id, len(ids)) if has_points else None
             append(Ballot(ids, points, 1, voter_id, dict(zip(extra_names, map(row.__getitem__, extra)))))
         return None
+
+    def _vote(self, raw_vote: str, voter_id: str, known) -> tuple[str, ...]:
+        raw_vote = raw_vote.strip()
+        ids = tuple(map(str.strip, raw_vote.split(","))) if raw_vote else ()
+        chosen = set(ids)
+        if not chosen <= known:
+            unknown = next(pid for pid in ids if pid not in known)
+            raise self.error(f"voter {voter_id!r} votes for unknown project {unknown!r}")
+        if len(chosen) != len(ids):
+            raise self.error(f"voter {voter_id!r} names a project twice")
+        return ids
 
     def _points(self, raw: str, voter_id: str, count: int) -> tuple[Number, ...]:
         raw = raw.strip()
