@@ -86,6 +86,11 @@ def run_action(action, *, success: str, next_url: str, form=None):
     return redirect(next_url)
 
 
+def labelled_choices(pairs) -> list[SelectChoice]:
+    """A field's choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def enum_choices(enum_class):
     """A select's choices for an enum, labelled in the request's language (not the import's)."""
     return lambda: [SelectChoice(member.value, member.label) for member in enum_class]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, public, requires
@@ -106,7 +107,7 @@ def edit(edition_id: int):
 def settings(edition_id: int):
     edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
     form = SettingsForm(obj=edition)
-    form.leftover_pool_id.choices = [("", _("None"))] + [(pool.id, pool.name) for pool in edition.pools]
+    form.leftover_pool_id.choices = [SelectChoice("", _("None"))] + [SelectChoice(pool.id, pool.name) for pool in edition.pools]
     response = save_form(
         form, lambda: services.update_settings(g.municipality, current_user, edition, form.to_data()),
         success=_("The settings are saved."), next_url=url_for("editions.manage", edition_id=edition.id),
@@ -225,7 +226,7 @@ def _pool_page(edition_id: int, pool_id: int | None):
     edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
     pool = _part_of(edition, Pool, pool_id) if pool_id is not None else None
     form = PoolForm(obj=pool)
-    form.level_id.choices = [(level.id, level.name) for level in edition.levels]
+    form.level_id.choices = [SelectChoice(level.id, level.name) for level in edition.levels]
     response = save_form(
         form, lambda: services.save_pool(g.municipality, current_user, edition, pool, form.to_data()),
         success=_("The pool is saved."), next_url=url_for("editions.manage", edition_id=edition.id),

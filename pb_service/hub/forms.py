@@ -12,6 +12,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -22,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from pb_service.core.forms import enum_choices
+from pb_service.core.forms import enum_choices, labelled_choices
 from pb_service.core.i18n import LANGUAGE_NAMES
 from pb_service.core.models import as_utc
 from pb_service.hub.models import (
@@ -82,7 +83,7 @@ class MaterialForm(TranslationFields):
     audiences = MultiCheckboxField(_l("Audience"), choices=enum_choices(Audience))
     video_url = URLField(_l("Video address"), validators=[Optional(), Length(max=500)],
                          description=_l("For videos: the address of the recording, e.g. on the programme's channel."))
-    original_language = SelectField(_l("Original language"), choices=list(LANGUAGE_NAMES.items()),
+    original_language = SelectField(_l("Original language"), choices=labelled_choices(LANGUAGE_NAMES.items()),
                                     description=_l("Readers whose language is missing see this version, with a notice."))
     note = StringField(_l("What changed"), validators=[Optional(), Length(max=300)],
                        description=_l("Kept in the version history, e.g. \"updated for the 2026 rules\"."))
@@ -98,7 +99,7 @@ class MaterialForm(TranslationFields):
 
 class AttachmentForm(FlaskForm):
     file = FileField(_l("File"), description=_l("PDF, DOCX or XLSX, up to 20 MB. The type is checked from the content."))
-    language = SelectField(_l("Language of the file"), choices=[("", _l("Any language"))] + list(LANGUAGE_NAMES.items()))
+    language = SelectField(_l("Language of the file"), choices=[SelectChoice("", _l("Any language"))] + labelled_choices(LANGUAGE_NAMES.items()))
     submit = SubmitField(_l("Upload"))
 
 
@@ -114,7 +115,7 @@ class EventForm(TranslationFields):
     online_url = URLField(_l("Link to join online"), validators=[Optional(), Length(max=500)])
     capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, message=_l("Capacity must be at least 1, or empty for no limit."))],
                             description=_l("Empty: no limit. When the places are taken, people join a waiting list."))
-    original_language = SelectField(_l("Original language"), choices=list(LANGUAGE_NAMES.items()))
+    original_language = SelectField(_l("Original language"), choices=labelled_choices(LANGUAGE_NAMES.items()))
 
     def fill_times(self, event) -> None:
         self.starts_at.data = as_utc(event.starts_at).astimezone(WARSAW).replace(tzinfo=None)
@@ -138,7 +139,7 @@ class AttachMaterialForm(FlaskForm):
 
 class PracticeForm(TranslationFields):
     kind = SelectField(_l("Kind"), choices=enum_choices(PracticeKind), coerce=PracticeKind)
-    pilot_status = SelectField(_l("Stage of the pilot project"), choices=lambda: [("", _l("Not a pilot project"))] + [(s.value, s.label) for s in PilotStatus],
+    pilot_status = SelectField(_l("Stage of the pilot project"), choices=lambda: [SelectChoice("", _l("Not a pilot project"))] + [SelectChoice(s.value, s.label) for s in PilotStatus],
                                coerce=lambda value: PilotStatus(value) if value else None, validate_choice=False)
     #: Choices: the municipality's editions with published results (set by the view).
     edition_id = SelectField(_l("Edition"), coerce=lambda value: int(value) if value not in (None, "", "None") else None, validate_choice=False,
@@ -147,7 +148,7 @@ class PracticeForm(TranslationFields):
 
     def set_editions(self, municipality, editions) -> None:
         """Offer ``editions`` by municipality and edition name (the service checks the choice)."""
-        self.edition_id.choices = [("", _l("Not linked to an edition"))] + [(str(e.id), f"{municipality.name}: {e.name}") for e in editions]
+        self.edition_id.choices = [SelectChoice("", _l("Not linked to an edition"))] + [SelectChoice(str(e.id), f"{municipality.name}: {e.name}") for e in editions]
 
     def practice_data(self) -> PracticeData:
         return PracticeData(kind=self.kind.data, pilot_status=self.pilot_status.data, edition_id=self.edition_id.data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from pb_service.accounts.forms import ConfirmForm
 from pb_service.core.i18n import current_language
@@ -618,7 +619,7 @@ def manage_event(event_id: int):
     """Registrations, attendance and materials attached afterwards."""
     item = db.get_or_404(Event, event_id)
     attach = AttachMaterialForm()
-    attach.material.choices = [(m.id, services.title_in(m, current_language())) for m in services.all_materials()]
+    attach.material.choices = [SelectChoice(m.id, services.title_in(m, current_language())) for m in services.all_materials()]
     if attach.validate_on_submit():
         try:
             services.attach_material_to_event(current_user, item, db.get_or_404(Material, attach.material.data))
@@ -732,7 +733,7 @@ def manage_question(question_id: int):
     if item is None:
         abort(404)
     assign = AssignForm(prefix="assign", expert=item.expert_id)
-    assign.expert.choices = [(e.id, e.name) for e in services.list_experts()]
+    assign.expert.choices = [SelectChoice(e.id, e.name) for e in services.list_experts()]
     if assign.submit.data and assign.validate_on_submit():
         services.assign_question(current_user, item, db.get_or_404(Expert, assign.expert.data))
         flash(_("The question is assigned to %(name)s.", name=item.expert.name), "success")

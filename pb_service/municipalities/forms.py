@@ -13,8 +13,8 @@ from pb_service.municipalities.models import (
 )
 from pb_service.municipalities.services import REGISTER_FIELDS, MunicipalityData
 
-def retention_choices() -> list[tuple[int, str]]:
-    return [(months, retention_period(months)) for months in RETENTION_MONTHS_CHOICES]
+def retention_choices() -> list[SelectChoice]:
+    return [SelectChoice(months, retention_period(months)) for months in RETENTION_MONTHS_CHOICES]
 
 
 OPTIONAL_EMAIL = [Optional(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DecimalField, EmailField, FieldList, FormField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DecimalField, EmailField, FieldList, FormField, IntegerField, RadioField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
-from pb_service.core.forms import CheckboxesField
+from pb_service.core.forms import CheckboxesField, labelled_choices
 from pb_service.core.money import MoneyField
 from pb_service.proposals.services import FORMAL_CHECKLIST, MERIT_CHECKLIST, Decision, ProposalData
 
@@ -101,26 +101,26 @@ class AppealForm(FlaskForm):
 
 
 DECISION_CHOICES = [
-    (Decision.ADMIT, _l("Admit")),
-    (Decision.RETURN, _l("Return for correction")),
-    (Decision.REJECT, _l("Reject")),
+    SelectChoice(Decision.ADMIT, _l("Admit")),
+    SelectChoice(Decision.RETURN, _l("Return for correction")),
+    SelectChoice(Decision.REJECT, _l("Reject")),
 ]
 
 
 class FormalReviewForm(FlaskForm):
-    checklist = CheckboxesField(_l("Checklist"), choices=list(FORMAL_CHECKLIST.items()))
+    checklist = CheckboxesField(_l("Checklist"), choices=labelled_choices(FORMAL_CHECKLIST.items()))
     decision = RadioField(_l("Decision"), choices=DECISION_CHOICES, validators=[InputRequired(message=_l("Choose a decision."))])
     justification = TextAreaField(_l("Justification"), render_kw={"rows": 5}, description=_l("Public: the author and residents read it."))
     submit = SubmitField(_l("Record the decision"))
 
 
 class MeritReviewForm(FormalReviewForm):
-    checklist = CheckboxesField(_l("Checklist"), choices=list(MERIT_CHECKLIST.items()))
+    checklist = CheckboxesField(_l("Checklist"), choices=labelled_choices(MERIT_CHECKLIST.items()))
     corrected_cost = MoneyField(_l("Corrected cost (zł)"), description=_l("Only if the cost check found a different amount."))
 
 
 class AppealDecisionForm(FlaskForm):
-    outcome = RadioField(_l("Decision on the appeal"), choices=[("upheld", _l("Admit the appeal")), ("dismissed", _l("Dismiss the appeal"))],
+    outcome = RadioField(_l("Decision on the appeal"), choices=[SelectChoice("upheld", _l("Admit the appeal")), SelectChoice("dismissed", _l("Dismiss the appeal"))],
                          validators=[InputRequired(message=_l("Choose a decision."))])
     justification = TextAreaField(_l("Justification"), render_kw={"rows": 5}, description=_l("Public: the author and residents read it."))
     submit = SubmitField(_l("Record the decision"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.maps import map_box
@@ -115,8 +116,8 @@ def attachment(proposal_id: int, attachment_id: int):
 def _proposal_form(edition, proposal=None, *, bound: bool = True) -> ProposalForm:
     """The proposal's own form; ``bound=False`` ignores the request's fields (another form was sent)."""
     form = ProposalForm(obj=proposal) if bound else ProposalForm(formdata=None, obj=proposal)
-    form.pool_id.choices = [(pool.id, f"{pool.level.name}: {pool.name}") for pool in edition.pools]
-    form.category_id.choices = [("", _("No category"))] + [(c.id, c.name) for c in edition.categories]
+    form.pool_id.choices = [SelectChoice(pool.id, f"{pool.level.name}: {pool.name}") for pool in edition.pools]
+    form.category_id.choices = [SelectChoice("", _("No category"))] + [SelectChoice(c.id, c.name) for c in edition.categories]
     if proposal is not None and not (bound and form.is_submitted()):
         while len(form.cost_items.entries):
             form.cost_items.pop_entry()
@@ -296,7 +297,7 @@ def _reviewed(proposal_id: int) -> Proposal:
 def _review_page(proposal: Proposal, **forms):
     tenant = g.municipality
     assign_form = AssignForm(data={"evaluator_id": proposal.evaluator_id})
-    assign_form.evaluator_id.choices = [("", _("Nobody"))] + [(user.id, user.display_name) for user in services.evaluators_of(tenant)]
+    assign_form.evaluator_id.choices = [SelectChoice("", _("Nobody"))] + [SelectChoice(user.id, user.display_name) for user in services.evaluators_of(tenant)]
     return render_template(
         "proposals/review.html", proposal=proposal, edition=proposal.edition, description=render_markdown(proposal.description),
         formal_form=forms.get("formal") or FormalReviewForm(formdata=None),
@@ -356,7 +357,7 @@ def decide_appeal(proposal_id: int):
 def assign(proposal_id: int):
     proposal = _reviewed(proposal_id)
     form = AssignForm()
-    form.evaluator_id.choices = [("", "")] + [(user.id, user.display_name) for user in services.evaluators_of(g.municipality)]
+    form.evaluator_id.choices = [SelectChoice("", "")] + [SelectChoice(user.id, user.display_name) for user in services.evaluators_of(g.municipality)]
     return run_action(
         lambda: services.assign_evaluator(g.municipality, current_user, proposal, form.evaluator_id.data),
         success=_("The evaluator is assigned."), next_url=url_for("proposals.review", proposal_id=proposal.id), form=form,
