@@ -130,7 +130,7 @@ class _Split:
     classes: np.ndarray
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Value:
     """A project's ``rho / cost`` in a round: ``alpha`` within ``error`` of the exact value.
 
@@ -152,6 +152,10 @@ class _Value:
     @property
     def upper(self) -> float:
         return self.alpha + self.error
+
+
+# A value not known at all in floats: computed exactly, every class walked.
+UNKNOWN = _Value(0.0, math.inf)
 
 
 class _Run:
@@ -262,17 +266,16 @@ class _Run:
         off = supporters * self.error + rounding * max(total, cost)
         if total + off < cost:
             return None  # not now, nor later
-        unsure = _Value(0.0, math.inf)
         if total - off < cost:
-            return self.exact_value(j, unsure)
+            return self.exact_value(j, UNKNOWN)
         rho, rich = _float_rho(amounts, weights, supporters, cost, self.rho_below[j])
         if rho is None:
-            return self.exact_value(j, unsure)
+            return self.exact_value(j, UNKNOWN)
         paid = _dot(weights, np.minimum(amounts, rho))
         slack = supporters * self.error + rounding * max(paid, cost) + abs(paid - cost)
         rho_error = 2 * slack / rich
         if _dot(weights, amounts > _up(rho + rho_error + self.error)) * rho_error <= slack:
-            return self.exact_value(j, unsure)
+            return self.exact_value(j, UNKNOWN)
         # rho only grows as voters spend: where the next evaluation can start from.
         self.rho_below[j] = _down(rho - rho_error)
         alpha = rho / cost
