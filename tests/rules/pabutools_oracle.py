@@ -16,13 +16,18 @@ from pb_service.rules import Instance, write_pabulib
 
 
 def pabutools_outcome(instance: Instance, rule: str) -> set[str]:
-    """Cost-utility greedy, MES completed by budget increase then greedy, or Phragmén."""
+    """pabutools' outcome on one of our instances (see :func:`reference_selection`)."""
     election, profile = parse_pabulib_from_string(write_pabulib(instance))
-    profile = profile.as_multiprofile()
+    return {project.name for project in reference_selection(election, profile.as_multiprofile(), rule)}
+
+
+def reference_selection(election, profile, rule: str):
+    """Cost-utility greedy, MES completed by budget increase then greedy, or Phragmén, as
+    pabutools computes them (the benchmarks call this too, on pabutools' own parse of a file)."""
     if rule == "greedy":
-        outcome = greedy_utilitarian_welfare(election, profile, sat_class=Cost_Sat)
-    elif rule == "equalshares":
-        outcome = completion_by_rule_combination(
+        return greedy_utilitarian_welfare(election, profile, sat_class=Cost_Sat)
+    if rule == "equalshares":
+        return completion_by_rule_combination(
             election,
             profile,
             [exhaustion_by_budget_increase, greedy_utilitarian_welfare],
@@ -31,8 +36,6 @@ def pabutools_outcome(instance: Instance, rule: str) -> set[str]:
                 {"sat_class": Cost_Sat},
             ],
         )
-    elif rule == "phragmen":
-        outcome = sequential_phragmen(election, profile)
-    else:
-        raise ValueError(rule)
-    return {project.name for project in outcome}
+    if rule == "phragmen":
+        return sequential_phragmen(election, profile)
+    raise ValueError(rule)
