@@ -38,17 +38,16 @@ from __future__ import annotations
 import heapq
 import math
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain, repeat
-from operator import attrgetter, mul
+from operator import mul
 
 import numpy as np
 
 from .greedy import greedy_fill
 from .model import Number, Result, Status, Tie, exact, format_decimal
-from .tally import Tally
+from .tally import Tally, identical_ballots
 
 # Currencies whose unit is too small for "one unit more per voter" to be a sensible step;
 # the add1 completion then steps by this many units.
@@ -82,12 +81,8 @@ class EqualShares:
         projects = tally.instance.projects
         self.ids = [pid for pid in tally.eligible if projects[pid].cost > 0]
         index = {pid: j for j, pid in enumerate(self.ids)}
-        ballots = tally.instance.ballots
         # Identical ballots form one group of voters (weights are whole numbers, exact as floats).
-        groups = Counter(map(attrgetter("projects"), ballots))
-        for ballot in ballots:
-            if ballot.multiplicity != 1:
-                groups[ballot.projects] += ballot.multiplicity - 1
+        groups = identical_ballots(tally.instance.ballots)
         self.num_voters = tally.instance.num_voters
         self.group_weights = np.array(list(groups.values()), dtype=np.float64)
         # Each project's supporting groups, from the (project, group) pairs of eligible
@@ -422,7 +417,7 @@ def _dot(weights: np.ndarray, values: np.ndarray) -> float:
     return float(np.einsum("i,i->", weights, values))
 
 
-def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: float, below: float = 0.0):
+def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: float, below: float):
     """``(rho, weight of the rich)`` in floats, or ``(None, 0)`` when it does not settle soon.
 
     The poor pay all they have and the rich share the rest.  Starting from a value known to

@@ -43,6 +43,11 @@ def _projects(ballots: Iterable[Ballot]) -> Iterable[tuple[str, ...]]:
     return map(attrgetter("projects"), ballots)
 
 
+def identical_ballots(ballots: list[Ballot]) -> Counter[tuple[str, ...]]:
+    """Voters per distinct ballot (its chosen projects, in the ballot's order)."""
+    return _counted(ballots, lambda some: zip(_projects(some)))
+
+
 def votes_and_scores(instance: Instance) -> tuple[dict[str, int], dict[str, Number]]:
     """:func:`vote_counts` and :func:`project_scores` from a single pass over the ballots.
 
