@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from pb_service.core.forms import enum_choices
+from pb_service.core.forms import enum_choices, labelled_choices
 from pb_service.core.i18n import LANGUAGE_NAMES
 from pb_service.core.roles import Role
 
@@ -82,7 +82,7 @@ class ResetPasswordForm(FlaskForm):
 
 def language_choices():
     automatic = SelectChoice("", _l("Automatic (as the site or browser)"))
-    return [automatic] + [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+    return [automatic] + labelled_choices(LANGUAGE_NAMES.items())
 
 
 class SettingsForm(FlaskForm):

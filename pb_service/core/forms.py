@@ -93,4 +93,4 @@ def labelled_choices(pairs) -> list[SelectChoice]:
 
 def enum_choices(enum_class):
     """A select's choices for an enum, labelled in the request's language (not the import's)."""
-    return lambda: [SelectChoice(member.value, member.label) for member in enum_class]
+    return lambda: labelled_choices((member.value, member.label) for member in enum_class)

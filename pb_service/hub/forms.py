@@ -139,7 +139,7 @@ class AttachMaterialForm(FlaskForm):
 
 class PracticeForm(TranslationFields):
     kind = SelectField(_l("Kind"), choices=enum_choices(PracticeKind), coerce=PracticeKind)
-    pilot_status = SelectField(_l("Stage of the pilot project"), choices=lambda: [SelectChoice("", _l("Not a pilot project"))] + [SelectChoice(s.value, s.label) for s in PilotStatus],
+    pilot_status = SelectField(_l("Stage of the pilot project"), choices=lambda: [SelectChoice("", _l("Not a pilot project"))] + enum_choices(PilotStatus)(),
                                coerce=lambda value: PilotStatus(value) if value else None, validate_choice=False)
     #: Choices: the municipality's editions with published results (set by the view).
     edition_id = SelectField(_l("Edition"), coerce=lambda value: int(value) if value not in (None, "", "None") else None, validate_choice=False,
