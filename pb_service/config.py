@@ -9,12 +9,14 @@ import os
 from pathlib import Path
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
+DEVELOPMENT_VOTER_SECRET = "development-only-voter-secret-change-me"
 
 #: Each environment variable the app reads, its default and what it is for. The README's
 #: configuration table is checked against this list by a test.
 SETTINGS: dict[str, tuple[str, str]] = {
     "PB_ENV": ("development", "`production` turns on secure cookies, HSTS and the secret-key check"),
     "SECRET_KEY": (DEVELOPMENT_SECRET_KEY, "signs sessions and e-mail tokens; required in production"),
+    "VOTER_SECRET": (DEVELOPMENT_VOTER_SECRET, "keys of voters' identity hashes and sealed ballots (never in the database); required in production, must not change while an edition is open"),
     "DATABASE_URL": ("sqlite:///instance/pb_service.sqlite3", "SQLAlchemy URL; `postgresql://...` for PostgreSQL"),
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage; `redis://127.0.0.1:6379/0` for several servers"),
     "MAIL_BACKEND": ("console", "`smtp` sends mail, `console` prints it"),
@@ -70,6 +72,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config = {
         "PB_ENV": _env("PB_ENV"),
         "SECRET_KEY": _env("SECRET_KEY"),
+        "VOTER_SECRET": _env("VOTER_SECRET"),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI"),
@@ -122,4 +125,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(overrides or {})
     if config["PB_ENV"] == "production" and config["SECRET_KEY"] in ("", DEVELOPMENT_SECRET_KEY):
         raise ConfigurationError("SECRET_KEY must be set to a long random value in production")
+    if config["PB_ENV"] == "production" and config["VOTER_SECRET"] in ("", DEVELOPMENT_VOTER_SECRET, config["SECRET_KEY"]):
+        raise ConfigurationError("VOTER_SECRET must be set in production, to a long random value other than SECRET_KEY")
     return config

@@ -25,9 +25,22 @@ def test_production_refuses_the_default_secret_key(monkeypatch):
         create_app()
 
 
+def test_production_refuses_a_missing_or_reused_voter_secret(monkeypatch):
+    monkeypatch.setenv("PB_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    for voter_secret in (None, "", "a-long-random-production-secret"):
+        if voter_secret is None:
+            monkeypatch.delenv("VOTER_SECRET", raising=False)
+        else:
+            monkeypatch.setenv("VOTER_SECRET", voter_secret)
+        with pytest.raises(ConfigurationError, match="VOTER_SECRET"):
+            create_app()
+
+
 def test_production_sets_secure_cookies_and_hsts(monkeypatch, tmp_path):
     monkeypatch.setenv("PB_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    monkeypatch.setenv("VOTER_SECRET", "another-long-random-production-secret")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/prod.sqlite3"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/healthz")

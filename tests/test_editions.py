@@ -83,7 +83,7 @@ def test_copying_an_edition_keeps_pools_and_settings_a_year_later(app, session):
     assert [(p.name, p.budget, p.level.name) for p in copy.pools] == [("Oliwa", 123_00, pool.level.name)]
     assert [c.name for c in copy.categories] == ["Sport"]
     assert copy.voting_starts_at == source.voting_starts_at.replace(year=source.voting_starts_at.year + 1)
-    assert copy.voter_key != source.voter_key
+    assert copy.voter_salt != source.voter_salt
 
 
 def test_moving_a_phase_on_is_recorded_with_its_reason(app, session, client):
@@ -123,7 +123,7 @@ def test_api_returns_what_the_pages_show(session, client):
         (pool.id, level.id, "Cała gmina", "city", 2_000_000_00, 50_000)
     ]
     assert detail["categories"] == [{"id": category.id, "name": "Kultura"}]
-    assert "voter_key" not in detail
+    assert "voter_salt" not in detail
 
     projects = client.get(f"/api/v1/municipalities/{city.slug}/editions/{edition.id}/projects").get_json()
     assert [(p["id"], p["title"], p["pool_id"], p["category"], p["cost"], p["status"]) for p in projects] == [

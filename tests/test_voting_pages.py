@@ -4,15 +4,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import cross_tenant_select
 from pb_service.editions.models import Identification, Verification
 from pb_service.voting import sms
-from pb_service.voting.models import Ballot, Channel, OneTimeCode, PaperEntry, PaperEntryStatus, VoterRecord
+from pb_service.voting.models import Channel, OneTimeCode, PaperEntry, PaperEntryStatus, VoterRecord
 from tests.factories import login, make_official
-from tests.voting_factories import api_ballot, ballots_url, identity, make_voting_edition, pesel_of
+from tests.voting_factories import api_ballot, ballots_in_box, ballots_url, end_voting, identity, make_voting_edition, pesel_of
 
 
 def everywhere(*entities):
@@ -47,14 +47,14 @@ def test_ballot_page_without_javascript_review_confirm_receipt(client, session, 
     page = review.get_data(as_text=True)
     assert review.status_code == 200
     assert "Sprawdź swoją kartę" in page
-    assert session.scalar(everywhere(func.count(Ballot.id))) == 0  # nothing is stored before confirming
+    assert ballots_in_box(session) == []  # nothing is stored before confirming
 
     confirmed = client.post(vote_url(ve), data=ballot_form(ve, action="confirm", receipt_email="anna@example.org"))
     receipt = re.search(r'class="receipt-code"><strong>([A-Z0-9-]+)<', confirmed.get_data(as_text=True)).group(1)
     [mail] = mailbox.to("anna@example.org")
     assert receipt in mailbox.body(mail)
     check = client.post(f"/{ve.municipality.slug}/editions/{ve.edition.id}/receipt", data={"receipt": receipt.lower().replace("-", " ")})
-    assert "Tak: głos z tym kodem jest policzony." in check.get_data(as_text=True)
+    assert "Tak: głos z tym kodem jest w urnie." in check.get_data(as_text=True)
     other = client.post(f"/{ve.municipality.slug}/editions/{ve.edition.id}/receipt", data={"receipt": "AAAA-BBBB-CCCC-DDDD"})
     assert "Nie ma policzonego głosu z tym kodem." in other.get_data(as_text=True)
 
@@ -100,7 +100,7 @@ def test_expired_code_is_refused(client, session, mailbox):
     session.execute(update(OneTimeCode).values(expires_at=utcnow() - timedelta(seconds=1)).execution_options(pb_cross_tenant_reason="test: expire the code"))
     session.commit()
     assert client.post(ballots_url(ve), json={**body, "verification": {"code": code}}).status_code == 422
-    assert session.scalar(everywhere(func.count(Ballot.id))) == 0
+    assert ballots_in_box(session) == []
 
 
 def test_sms_codes_and_the_limit_of_people_per_phone(client, session):
@@ -137,10 +137,11 @@ def test_paper_ballot_goes_through_the_same_pipeline(client, session):
     assert _paper(client, ve, 2).status_code == 302
     invalid = _paper(client, ve, 3, sheet="A-3", invalid="y", invalid_reason="Zaznaczono 5 projektów ogólnomiejskich")
     assert invalid.status_code == 302
-    rows = session.execute(everywhere(Ballot.channel, Ballot.is_valid, Ballot.invalid_reason).order_by(Ballot.channel, Ballot.is_valid)).all()
+    rows = [(ballot["channel"], ballot["is_valid"], ballot["invalid_reason"]) for ballot in ballots_in_box(session)]
     assert sorted(rows) == sorted([
-        (Channel.ONLINE, True, ""), (Channel.PAPER, True, ""), (Channel.PAPER, False, "Zaznaczono 5 projektów ogólnomiejskich"),
+        ("online", True, ""), ("paper", True, ""), ("paper", False, "Zaznaczono 5 projektów ogólnomiejskich"),
     ])
+    end_voting(session, ve.edition)
     protocol = client.get(f"/{ve.municipality.slug}/office/editions/{ve.edition.id}/protocol").get_data(as_text=True)
     # The invalid sheet counts in the city-wide pool and in its district's pool.
     assert protocol.count("Zaznaczono 5 projektów ogólnomiejskich: 1") == 2
@@ -160,20 +161,20 @@ def test_double_entry_settles_matches_and_queues_mismatches(client, session):
     client.post("/account/logout")
     login(client, second)
     assert _paper(client, ve, 1, sheet="7").status_code == 302
-    assert session.scalar(everywhere(func.count(Ballot.id))) == 1
+    assert len(ballots_in_box(session)) == 1
     # A sheet read differently by the two clerks goes to the supervisor.
     _paper(client, ve, 2, sheet="8")
     client.post("/account/logout")
     login(client, first)
     other_reading = {f"pool-{ve.city_pool.id}": [str(ve.city_projects[1].id)]}
     _paper(client, ve, 2, sheet="8", **other_reading)
-    assert session.scalar(everywhere(func.count(Ballot.id))) == 1
+    assert len(ballots_in_box(session)) == 1
     entries = session.scalars(everywhere(PaperEntry).where(PaperEntry.sheet_number == "8").order_by(PaperEntry.id)).all()
     assert [e.status for e in entries] == [PaperEntryStatus.MISMATCH, PaperEntryStatus.MISMATCH]
     client.post("/account/logout")
     login(client, admin)
     assert client.post(f"/{ve.municipality.slug}/office/editions/{ve.edition.id}/paper/mismatches/8", data={"accept": entries[1].id}).status_code == 302
-    assert session.scalar(everywhere(func.count(Ballot.id))) == 2
+    assert len(ballots_in_box(session)) == 2
     assert sorted(session.scalars(everywhere(VoterRecord.channel))) == [Channel.PAPER, Channel.PAPER]
 
 

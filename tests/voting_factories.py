@@ -79,3 +79,33 @@ def api_ballot(ve: VotingEdition, n: int = 1, **overrides) -> dict:
 
 def ballots_url(ve: VotingEdition) -> str:
     return f"/api/v1/municipalities/{ve.municipality.slug}/editions/{ve.edition.id}/ballots"
+
+
+def end_voting(session, edition: Edition) -> None:
+    """Voting ended an hour ago: the edition is in its results phase."""
+    from datetime import timedelta
+
+    from pb_service.core.models import utcnow
+
+    edition.results_starts_at = utcnow() - timedelta(hours=1)
+    session.commit()
+
+
+def ballots_in_box(session) -> list[dict]:
+    """Every cast ballot of every edition, mixed or still sealed in the box: what the count will
+    read. Sealed ones are opened with the app's VOTER_SECRET, as only the operator could."""
+    from pb_service.core.tenancy import cross_tenant_select
+    from pb_service.voting.mixing import SEALED_BALLOT
+    from pb_service.voting.models import Ballot, SealedBallot
+    from pb_service.voting.sealing import unseal
+
+    reason = "test: what the ballot box holds"
+    mixed = [
+        {"channel": b.channel.value, "is_valid": b.is_valid, "invalid_reason": b.invalid_reason, "receipt_hash": b.receipt_hash, "choices": b.choices}
+        for b in session.scalars(cross_tenant_select(Ballot, reason=reason))
+    ]
+    sealed = [
+        unseal(session.get(Edition, row.edition_id), SEALED_BALLOT, row.sealed)
+        for row in session.scalars(cross_tenant_select(SealedBallot, reason=reason))
+    ]
+    return mixed + sealed

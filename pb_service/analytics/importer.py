@@ -44,6 +44,7 @@ from pb_service.rules import FILE_RULES, Instance, PabulibError, parse_pabulib
 from pb_service.rules.model import POINTS_VOTE_TYPES
 from pb_service.voting.identity import age_band, identity_hash
 from pb_service.voting.models import Ballot, Channel, VoterRecord
+from pb_service.voting.sealing import identity_key
 
 #: The inactive account that "authors" imported projects (a proposal needs an author).
 IMPORT_AUTHOR_EMAIL = "pabulib-import@pb-service.invalid"
@@ -348,7 +349,7 @@ def _ballot_points(file: _File, ballot, ranks: int) -> list[int]:
 def _ballots(edition: Edition, pool: Pool, file: _File, proposals: dict[str, Proposal]) -> bool:
     """Ballots and synthetic voter records in bulk; returns whether the file gave voting channels."""
     cast_on = _date(file.instance.meta.get("date_end", str(file.year)), end=True)
-    key = edition.voter_key.encode()
+    key = identity_key(edition)
     has_channel = any(ballot.fields.get("voting_method", "").strip() for ballot in file.instance.ballots)
     ranks = len(_level_settings(file.instance).get("points", []))
     records, ballots = [], []

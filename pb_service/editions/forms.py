@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from pb_service.core.forms import WarsawDateTimeField, enum_choices
 from pb_service.core.money import MoneyField
 from pb_service.editions.models import (
-    DATED_PHASES, PHASE_START_COLUMNS, BallotOrder, Identification, LeftoverPolicy, LevelKind, Verification,
+    DATED_PHASES, DEFAULT_MIXING_BATCH, PHASE_START_COLUMNS, SMALLEST_MIXING_BATCH, BallotOrder, Identification, LeftoverPolicy,
+    LevelKind, Verification,
 )
 from pb_service.editions.rules import OUTCOME_RULE_LABELS, OUTCOME_RULES, TIE_BREAK_LABELS, TIE_BREAKS, VotingMethod
 from pb_service.editions.services import EditionData, LevelData, PoolData, SettingsData
@@ -71,6 +72,15 @@ class SettingsForm(FlaskForm):
     voter_register_required = BooleanField(_l("Only people in the imported register of eligible voters may vote"))
     api_ballots_enabled = BooleanField(_l("Accept ballots through the JSON API"), default=True)
     paper_double_entry = BooleanField(_l("Paper ballots are entered twice, blind, by two clerks"))
+    mixing_batch_size = IntegerField(
+        _l("Ballots mixed together"), default=DEFAULT_MIXING_BATCH,
+        validators=[NumberRange(min=SMALLEST_MIXING_BATCH, message=_l("Mix at least %(count)d ballots together.", count=SMALLEST_MIXING_BATCH))],
+        description=_l(
+            "A ballot waits, sealed, until at least this many ballots of the same district and channel enter the ballot box "
+            "together in random order, so that no one, not even whoever holds the database, can tell whose ballot is whose; "
+            "the rest are mixed when voting closes. At least 10."
+        ),
+    )
     outcome_rule = SelectField(_l("Outcome rule"), choices=lambda: [SelectChoice(name, f"{OUTCOME_RULE_LABELS[name]} ({name})") for name in OUTCOME_RULES],
                                description=_l("Rules based on equal shares and Phragmén's rule need approval ballots."))
     tie_break = SelectField(_l("Tie-break"), choices=lambda: [SelectChoice(name, TIE_BREAK_LABELS[name]) for name in TIE_BREAKS])
@@ -86,7 +96,7 @@ class SettingsForm(FlaskForm):
             ballot_order=self.ballot_order.data, leftover_policy=self.leftover_policy.data, leftover_pool_id=self.leftover_pool_id.data,
             verification=self.verification.data, identities_per_phone=self.identities_per_phone.data,
             voter_register_required=self.voter_register_required.data, api_ballots_enabled=self.api_ballots_enabled.data,
-            paper_double_entry=self.paper_double_entry.data,
+            paper_double_entry=self.paper_double_entry.data, mixing_batch_size=self.mixing_batch_size.data,
         )
 
 

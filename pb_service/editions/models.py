@@ -150,6 +150,11 @@ LEFTOVER_LABELS = {
 }
 
 
+#: Ballots of one district and channel mixed together, by default and at the least.
+DEFAULT_MIXING_BATCH = 20
+SMALLEST_MIXING_BATCH = 10
+
+
 @dataclass(frozen=True)
 class PhaseWindow:
     phase: Phase
@@ -168,6 +173,7 @@ class Edition(TenantOwned, TimestampMixin, db.Model):
         CheckConstraint("identities_per_phone >= 1", name="identities_per_phone"),
         CheckConstraint("correction_days BETWEEN 1 AND 60", name="correction_days"),
         CheckConstraint("protest_days BETWEEN 1 AND 60", name="protest_days"),
+        CheckConstraint(f"mixing_batch_size >= {SMALLEST_MIXING_BATCH}", name="mixing_batch_size"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -227,8 +233,14 @@ class Edition(TenantOwned, TimestampMixin, db.Model):
     #: Where leftover money goes when it moves to another pool (checked by the service: a foreign
     #: key here would make edition and pool reference each other).
     leftover_pool_id: Mapped[int | None] = mapped_column(Integer)
-    #: Secret key for voters' identity hashes (HMAC); never shown or exported.
-    voter_key: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32), nullable=False)
+    #: Random salt of the edition's ballot-box keys, which derive from ``VOTER_SECRET`` outside the
+    #: database (pb_service/voting/sealing.py): alone it confirms no identity. Never shown or exported.
+    voter_salt: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32), nullable=False)
+    #: Ballots wait sealed until at least this many of one district and channel can enter the box
+    #: together in random order (all of them at the close): the fewest ballots any one is hidden among.
+    mixing_batch_size: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_MIXING_BATCH, server_default=str(DEFAULT_MIXING_BATCH), nullable=False
+    )
 
     municipality = relationship("Municipality", overlaps="edition")
 

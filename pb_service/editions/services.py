@@ -19,8 +19,8 @@ from pb_service.core.permissions import ensure_permission
 from pb_service.core.tenancy import cross_tenant_select, get_for_tenant, scoped_to, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import (
-    DATED_PHASES, PHASE_START_COLUMNS, BallotOrder, Category, Edition, Identification, LeftoverPolicy, Level, LevelKind, Verification,
-    Phase, Pool,
+    DATED_PHASES, DEFAULT_MIXING_BATCH, PHASE_START_COLUMNS, SMALLEST_MIXING_BATCH, BallotOrder, Category, Edition, Identification,
+    LeftoverPolicy, Level, LevelKind, Verification, Phase, Pool,
 )
 from pb_service.editions.permissions import MANAGE_EDITIONS
 from pb_service.editions.rules import OUTCOME_RULES, TIE_BREAKS, VotingMethod, rule_accepts
@@ -93,11 +93,14 @@ def require_phase(edition: Edition, allowed, action) -> None:
         )
 
 
+LOCKED_MESSAGE = _l("Voting has started, so the edition's voting settings, levels and pools can no longer change.")
+#: Deadlines set by the statute or the municipality's resolution: residents rely on them once voting starts.
+DEADLINE_FIELDS = ("appeal_days", "correction_days", "protest_days")
+
+
 def _ensure_unlocked(edition: Edition) -> None:
     if edition.settings_locked:
-        raise ServiceValidationError.single(
-            "", str(_l("Voting has started, so the edition's voting settings, levels and pools can no longer change."))
-        )
+        raise ServiceValidationError.single("", str(LOCKED_MESSAGE))
 
 
 # --- editions ------------------------------------------------------------------------------------
@@ -137,6 +140,10 @@ def _validate_edition(tenant, data: EditionData, existing: Edition | None) -> No
     for name, value in moments:
         if value is None:
             errors.setdefault(name, []).append(str(_l("Enter the date and time.")))
+    if existing is not None and existing.settings_locked:
+        for name in DEADLINE_FIELDS:
+            if getattr(data, name) != getattr(existing, name):
+                errors.setdefault(name, []).append(str(LOCKED_MESSAGE))
     if existing is not None:
         now = utcnow()
         for name, value in moments:
@@ -287,6 +294,7 @@ class SettingsData:
     voter_register_required: bool = False
     api_ballots_enabled: bool = True
     paper_double_entry: bool = False
+    mixing_batch_size: int = DEFAULT_MIXING_BATCH
 
 
 def _rule_problems(rule: str, levels) -> list[str]:
@@ -317,6 +325,8 @@ def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None
             errors["leftover_pool_id"] = [str(_l("Choose the pool of this edition that receives the leftover money."))]
     if data.identities_per_phone is None or data.identities_per_phone < 1:
         errors["identities_per_phone"] = [str(_l("Allow at least one person per phone number."))]
+    if data.mixing_batch_size is None or data.mixing_batch_size < SMALLEST_MIXING_BATCH:
+        errors["mixing_batch_size"] = [str(_l("Mix at least %(count)d ballots together.", count=SMALLEST_MIXING_BATCH))]
     if errors:
         raise ServiceValidationError(errors)
     edition.identification = data.identification
@@ -325,6 +335,7 @@ def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None
     edition.voter_register_required = data.voter_register_required
     edition.api_ballots_enabled = data.api_ballots_enabled
     edition.paper_double_entry = data.paper_double_entry
+    edition.mixing_batch_size = data.mixing_batch_size
     edition.outcome_rule = data.outcome_rule
     edition.tie_break = data.tie_break
     edition.ballot_order = data.ballot_order

@@ -36,6 +36,7 @@ from pb_service.results.counting import (
 from pb_service.results.models import Outcome, PoolResult, ProjectResult, Protest, ProtestStatus, ResultCount
 from pb_service.results.permissions import DECIDE_PROTESTS, MANAGE_RESULTS
 from pb_service.rules import Status as RuleStatus
+from pb_service.voting.mixing import close_ballot_box
 from pb_service.voting.models import Ballot, Channel, VoterRecord
 from pb_service.voting.services import receipt_hash
 
@@ -175,6 +176,7 @@ def compute_results(tenant, actor, edition: Edition) -> ResultCount:
     """Count the edition's valid ballots and store the preliminary result (replacing an older one)."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
     require_phase(edition, AFTER_VOTING, _l("Counting the votes"))
+    close_ballot_box(tenant, edition)
     existing = current_count(tenant, edition)
     if existing is not None and existing.is_published:
         raise _refuse(_l("The results are published; a published result never changes."))

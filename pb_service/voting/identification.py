@@ -1,10 +1,13 @@
 """What a voter must give under the edition's identification method, and the keyed hash it becomes.
 
-One definition serves the HTML ballot, the clerks' paper entry, the API's field description and
-the register import, so every channel identifies people in exactly the same way.
+One definition serves the HTML ballot, the clerks' paper entry, the API's field description,
+the register import and one-time codes, so every channel identifies people in exactly the same
+way: every value is brought to its canonical form (:func:`~pb_service.voting.identity.canonical`)
+before it is checked, and only that form is hashed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,11 +17,14 @@ from pb_service.editions.models import Edition, Identification, Verification
 from pb_service.voting.identity import (
     InvalidPesel,
     age_band,
+    canonical,
+    canonical_digits,
     identity_hash,
     normalise_address,
     normalise_text,
     parse_pesel,
 )
+from pb_service.voting.sealing import identity_key
 
 #: Children under this age vote with a guardian's consent (as Warsaw).
 CONSENT_AGE = 13
@@ -32,14 +38,22 @@ class Field:
     kind: str = "text"
     required: bool = True
     description: object = ""
+    #: The most characters, counted in the canonical form (for a number: its digits).
     max_length: int = 200
+    #: A number people may type in groups ("850115 12342", "850115-12342"): spaces and dashes go.
+    number: bool = False
+
+    @property
+    def input_length(self) -> int:
+        """What a form lets people type: room for the spaces or dashes between groups of digits."""
+        return self.max_length * 2 if self.number else self.max_length
 
 
 FIRST_NAME = Field("first_name", _l("First name"), max_length=100)
 LAST_NAME = Field("last_name", _l("Last name"), max_length=100)
 ADDRESS = Field("address", _l("Address of residence"), description=_l("Street, number, flat, e.g. ul. Długa 5/3."))
-PESEL = Field("pesel", _l("PESEL number"), description=_l("11 digits."), max_length=11)
-PESEL_LAST4 = Field("pesel_last4", _l("Last four digits of your PESEL number"), max_length=4)
+PESEL = Field("pesel", _l("PESEL number"), description=_l("11 digits."), max_length=11, number=True)
+PESEL_LAST4 = Field("pesel_last4", _l("Last four digits of your PESEL number"), max_length=4, number=True)
 DECLARATION = Field(
     "declaration", _l("I declare that I live in this municipality and that I vote only once."), kind="checkbox"
 )
@@ -82,8 +96,12 @@ def _checked(value) -> bool:
 
 
 def _text(data: dict, name: str) -> str:
-    value = data.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    """The field's canonical form (NFKC, ASCII digits, no invisible characters, spaces folded)."""
+    return canonical(data.get(name))
+
+
+def _canonical_value(data: dict, field: Field) -> str:
+    return canonical_digits(data.get(field.name)) if field.number else _text(data, field.name)
 
 
 def identify(edition: Edition, data: dict, today: date) -> tuple[Identity | None, dict[str, list[str]]]:
@@ -94,15 +112,15 @@ def identify(edition: Edition, data: dict, today: date) -> tuple[Identity | None
         if field.kind == "checkbox":
             if field.required and not _checked(value):
                 errors[field.name] = [str(_l("Confirm this statement to vote."))]
-        elif field.required and not _text(data, field.name):
+        elif field.required and not _canonical_value(data, field):
             errors[field.name] = [str(_l("Fill in this field."))]
-        elif len(_text(data, field.name)) > field.max_length:
+        elif len(_canonical_value(data, field)) > field.max_length:
             errors[field.name] = [str(_l("This is too long."))]
     method = edition.identification
     age = sex = None
     if method is Identification.PESEL and "pesel" not in errors:
         try:
-            pesel = parse_pesel(_text(data, "pesel"), today=today)
+            pesel = parse_pesel(data.get("pesel"), today=today)
         except InvalidPesel as problem:
             errors["pesel"] = [str(PESEL_PROBLEMS[problem.reason])]
         else:
@@ -110,19 +128,19 @@ def identify(edition: Edition, data: dict, today: date) -> tuple[Identity | None
             age, sex = age_band(years), pesel.sex
             if years < CONSENT_AGE and not (_text(data, "guardian_name") and _checked(data.get("guardian_consent"))):
                 errors["guardian_consent"] = [str(_l("A voter under 13 needs a parent's or guardian's name and consent."))]
-    if method is Identification.PESEL_LAST4 and "pesel_last4" not in errors:
-        if not (len(_text(data, "pesel_last4")) == 4 and _text(data, "pesel_last4").isdigit()):
-            errors["pesel_last4"] = [str(_l("Enter the last four digits of your PESEL number."))]
+    last4 = _canonical_value(data, PESEL_LAST4)
+    if method is Identification.PESEL_LAST4 and "pesel_last4" not in errors and not re.fullmatch(r"[0-9]{4}", last4):
+        errors["pesel_last4"] = [str(_l("Enter the last four digits of your PESEL number."))]
     if errors:
         return None, errors
-    key = edition.voter_key.encode()
+    key = identity_key(edition)
     if method is Identification.PESEL:
         # PESEL alone identifies a person; the name is asked as a check, not hashed, so a typo in
         # the name does not let the same person vote twice.
-        digest = identity_hash(key, "pesel", _text(data, "pesel"))
+        digest = identity_hash(key, "pesel", pesel.number)
     elif method is Identification.PESEL_LAST4:
         digest = identity_hash(
-            key, "pesel_last4", _text(data, "pesel_last4"), normalise_text(_text(data, "first_name")),
+            key, "pesel_last4", last4, normalise_text(_text(data, "first_name")),
             normalise_text(_text(data, "last_name")), normalise_address(_text(data, "address")),
         )
     else:
@@ -141,9 +159,9 @@ PESEL_PROBLEMS = {
 
 
 def normalise_destination(edition: Edition, value: str) -> str:
-    """A phone number as its digits (with the Polish +48 added), an e-mail lower-cased."""
-    value = (value or "").strip()
+    """A phone number as its ASCII digits (with the Polish +48 added), an e-mail case-folded."""
+    value = canonical(value)
     if edition.verification is Verification.SMS_CODE:
-        digits = "".join(c for c in value if c.isdigit())
+        digits = "".join(c for c in value if c in "0123456789")
         return digits if len(digits) > 9 else "48" + digits
-    return value.lower()
+    return value.casefold()

@@ -1,8 +1,14 @@
-"""Voter identity: PESEL decoding, normalisation, and the keyed hash that is all we keep.
+"""Voter identity: one canonical form of what a person types, PESEL decoding, and the keyed hash.
 
-No PESEL, name or address is stored. What is stored is an HMAC-SHA-256 of the normalised identity
-under the edition's secret key: it lets the database refuse a second vote by the same person, but
-cannot be reversed or compared across editions without the key.
+Everything a voter types is first brought to one canonical form (:func:`canonical`: Unicode NFKC,
+every decimal digit as ASCII, invisible format characters such as zero-width and bidi controls
+removed, white space folded); it is checked and hashed only in that form, so ``８５０１…`` (full-width)
+or ``٨٥٠١…`` (Arabic-Indic) is the same PESEL as ``8501…``, not a second voter.
+
+No PESEL, name or address is stored. What is stored is an HMAC-SHA-256 of the canonical identity
+under the edition's identity key (derived from a secret outside the database, see
+:mod:`pb_service.voting.sealing`): it lets the database refuse a second vote by the same person,
+but cannot be reversed, confirmed or compared across editions without that secret.
 """
 from __future__ import annotations
 
@@ -23,6 +29,34 @@ OLDEST_BAND = "65+"
 ADDRESS_NOISE = {"ul", "ulica", "al", "aleja", "aleje", "pl", "plac", "os", "osiedle", "m", "lok", "lokal"}
 # Letters that Unicode does not decompose into a base letter and a mark.
 _UNDECOMPOSABLE = str.maketrans({"ł": "l", "Ł": "l", "đ": "d", "ø": "o", "ß": "ss"})
+
+
+#: Dashes people put between groups of digits ("850115-12342"); hyphen-minus and Unicode dashes.
+_DASHES = re.compile(r"[\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+
+
+def canonical(value) -> str:
+    """The one form of typed text that is checked and hashed.
+
+    NFKC first (full-width and compatibility forms, ligatures such as "ﬁ"); then every Unicode
+    decimal digit becomes its ASCII digit; format characters (category Cf: zero-width spaces and
+    joiners, bidi embeddings, overrides and isolates, soft hyphens) are dropped, as they change how
+    text looks without changing what it says; white space of any kind becomes one space.
+    """
+    text = unicodedata.normalize("NFKC", value if isinstance(value, str) else "")
+    kept = []
+    for character in text:
+        if unicodedata.category(character) == "Cf":
+            continue
+        digit = unicodedata.decimal(character, None)
+        kept.append(str(digit) if digit is not None else character)
+    return " ".join("".join(kept).split())
+
+
+def canonical_digits(value) -> str:
+    """A number typed with spaces or dashes between digit groups, as its ASCII digits (and
+    whatever else was typed, so that a letter still fails the format check)."""
+    return _DASHES.sub("", canonical(value)).replace(" ", "")
 
 
 class InvalidPesel(ValueError):
@@ -46,9 +80,12 @@ class Pesel:
 
 
 def parse_pesel(value: str, today: date | None = None) -> Pesel:
-    """Validate a PESEL (format, checksum, real birth date not in the future) and decode it."""
-    number = re.sub(r"\s+", "", value or "")
-    if not re.fullmatch(r"\d{11}", number):
+    """Validate a PESEL (format, checksum, real birth date not in the future) and decode it.
+
+    ``number`` of the result is the canonical form: eleven ASCII digits.
+    """
+    number = canonical_digits(value)
+    if not re.fullmatch(r"[0-9]{11}", number):
         raise InvalidPesel("format")
     digits = [int(d) for d in number]
     checksum = (10 - sum(w * d for w, d in zip(PESEL_WEIGHTS, digits)) % 10) % 10
@@ -76,8 +113,9 @@ def age_band(age: int) -> str:
 
 
 def normalise_text(value: str) -> str:
-    """Case, diacritics, punctuation and spacing folded: "  Łukasz  " and "lukasz" are the same."""
-    folded = unicodedata.normalize("NFKD", (value or "").translate(_UNDECOMPOSABLE).casefold())
+    """The canonical form with case, diacritics, punctuation and spacing folded: "  Łukasz  ",
+    "ŁUKASZ", "lukasz" and "Łukasz" written with a combining mark are the same."""
+    folded = unicodedata.normalize("NFKD", canonical(value).casefold().translate(_UNDECOMPOSABLE))
     without_marks = "".join(c for c in folded if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^\w]+", " ", without_marks).split())
 
@@ -88,6 +126,6 @@ def normalise_address(value: str) -> str:
 
 
 def identity_hash(edition_key: bytes, *parts: str) -> str:
-    """HMAC-SHA-256 (hex) of the normalised identity parts under the edition's secret key."""
+    """HMAC-SHA-256 (hex) of the canonical identity parts under the edition's identity key."""
     message = "\x1f".join(parts).encode("utf-8")
     return hmac.new(edition_key, message, hashlib.sha256).hexdigest()

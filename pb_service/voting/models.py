@@ -1,9 +1,12 @@
 """Who voted and what was chosen, kept apart so that neither reveals the other.
 
 :class:`VoterRecord` says who voted (a keyed hash of the identity, never the identity);
-:class:`Ballot` says what was chosen. They are written in one transaction, but no column, key,
-sequence or timestamp links them: both have random ids, both keep only the date, and nothing
-refers from one to the other. See docs/security.md for what remains (row order on disk).
+:class:`Ballot` says what was chosen. A vote writes the voter record and a :class:`SealedBallot`
+(encrypted under a key outside the database) in one transaction; the mixer
+(pb_service/voting/mixing.py) later moves sealed ballots into :class:`Ballot` in random order, at
+least ``edition.mixing_batch_size`` of one district and channel at a time and all of them at the
+close, in transactions of its own. So no column, key, sequence, timestamp, row order or transaction
+id (``xmin``) links a voter record to its ballot: docs/voting.md, "Threat model".
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Date, ForeignKeyConstraint, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKeyConstraint, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pb_service.core.models import UTCDateTime, value_enum
@@ -106,7 +109,27 @@ class Ballot(TenantOwned, db.Model):
     #: Invalid paper ballots are counted (with the reason) but not tallied.
     is_valid: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     invalid_reason: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    #: The day the ballot entered the box with its mixing batch, never the day its voter voted.
     cast_on: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class SealedBallot(TenantOwned, db.Model):
+    """A cast ballot waiting to be mixed into :class:`Ballot`: written in the voter's transaction,
+    so nothing readable without ``VOTER_SECRET`` is kept here but the group it is mixed in."""
+
+    __tablename__ = "sealed_ballot"
+    __table_args__ = (_edition_key(),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    edition_id: Mapped[int] = mapped_column(Integer, index=True, nullable=False)
+    #: The channel and district pools: ballots are mixed among others of the same group, as the
+    #: voter record already says both (e.g. "online:12,15").
+    mix_group: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: AES-256-GCM of the ballot (choices, validity, receipt hash), padded to whole kilobytes.
+    sealed: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    #: Keyed hash of the receipt code, so a voter can see their ballot is waiting in the box; it
+    #: cannot be matched to the mixed ballot's receipt hash without the secret.
+    receipt_tag: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
 
 
 class RejectedAttempt(TenantOwned, db.Model):
@@ -163,7 +186,8 @@ class PaperEntryStatus(str, enum.Enum):
 
 
 class PaperEntry(TenantOwned, db.Model):
-    """One clerk's entry of a paper sheet, kept only while double entry is not settled."""
+    """One clerk's entry of a paper sheet, kept only while double entry is not settled: deleted
+    when the sheet's ballot is recorded or a supervisor decides."""
 
     __tablename__ = "paper_entry"
     __table_args__ = (_edition_key(),)
@@ -173,7 +197,23 @@ class PaperEntry(TenantOwned, db.Model):
     sheet_number: Mapped[str] = mapped_column(String(40), nullable=False)
     clerk_id: Mapped[int | None] = mapped_column(Integer)
     identity_hash: Mapped[str] = mapped_column(String(64), nullable=False)
-    #: The validated ballot as the pipeline would store it (districts, choices, demographics).
-    entry: Mapped[dict] = mapped_column(JSON, nullable=False)
+    #: The validated ballot as the pipeline would store it (districts, choices, demographics),
+    #: sealed like a waiting ballot: it sits beside the identity hash.
+    entry: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     status: Mapped[PaperEntryStatus] = mapped_column(value_enum(PaperEntryStatus, 10), default=PaperEntryStatus.WAITING, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class PaperEntryTally(TenantOwned, db.Model):
+    """How many paper sheets a clerk entered on a day: the audit trail of paper entry, without a
+    per-sheet event that could be matched to a voter record or a ballot."""
+
+    __tablename__ = "paper_entry_tally"
+    __table_args__ = (UniqueConstraint("edition_id", "clerk_id", "day"), _edition_key())
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    clerk_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    #: Entries made (first and second entries of double entry each count).
+    sheets: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

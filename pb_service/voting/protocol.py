@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.extensions import db
+from pb_service.voting.mixing import close_ballot_box, waiting_ballots
 from pb_service.voting.models import Ballot, Channel, RejectedAttempt, VoterRecord
 
 
@@ -29,17 +30,24 @@ class Protocol:
     ballots_by_channel: Counter
     #: Invalid ballots without any pool chosen (e.g. an empty or torn paper sheet), by reason.
     invalid_without_pool: Counter
-    #: Voters by channel (equals the ballots: both rows are written together).
+    #: Voters by channel (equals the ballots once none waits: both are written together).
     voters_by_channel: Counter
     #: Refused attempts by (reason, channel).
     rejected: Counter
+    #: Ballots cast but still sealed in the box, not yet mixed (none once voting has ended).
+    waiting: int = 0
 
     def pool_rows(self, pool_id: int) -> list[tuple[Channel, PoolCount]]:
         return [(channel, self.pools[(pool_id, channel)]) for channel in Channel if (pool_id, channel) in self.pools]
 
 
 def voting_protocol(tenant, edition) -> Protocol:
-    """Count the edition's ballots; reads choices in bulk (one row per ballot, no ORM objects)."""
+    """Count the edition's ballots; reads choices in bulk (one row per ballot, no ORM objects).
+
+    Once voting has ended, the ballots still waiting in the box are mixed first, so every ballot
+    is counted; during the vote, the waiting ones are reported as such.
+    """
+    close_ballot_box(tenant, edition)
     pools: dict[tuple[int, Channel], PoolCount] = defaultdict(PoolCount)
     by_channel: Counter = Counter()
     invalid_without_pool: Counter = Counter()
@@ -74,6 +82,7 @@ def voting_protocol(tenant, edition) -> Protocol:
         invalid_without_pool=invalid_without_pool,
         voters_by_channel=Counter({Channel(channel): count for channel, count in db.session.execute(voters)}),
         rejected=_sum_rejections(db.session.scalars(rejected)),
+        waiting=waiting_ballots(tenant, edition),
     )
 
 

@@ -2,8 +2,9 @@
 
 Order of checks: phase, identity, register, one-time code, choices. A refused attempt is
 counted by reason (nothing else is kept) and reported to the caller with what to fix. An
-accepted ballot writes the voter record and the anonymous ballot in one transaction; the
-database's unique constraint on (edition, identity hash) decides races between app servers.
+accepted ballot writes the voter record and the sealed ballot in one transaction; the database's
+unique constraint on (edition, identity hash) decides races between app servers. The mixer
+(:mod:`pb_service.voting.mixing`) later moves sealed ballots into the ballot table, in batches.
 """
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ import hmac
 import io
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pb_service.accounts.models import User
 from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
@@ -30,12 +32,15 @@ from pb_service.editions.models import Edition, Phase, Verification
 from pb_service.extensions import db
 from pb_service.voting.ballot import ballot_spec, check_choices
 from pb_service.voting.identification import Identity, identify, normalise_destination
+from pb_service.voting.identity import canonical, canonical_digits
+from pb_service.voting.mixing import is_waiting, mix_when_ready, put_in_box
 from pb_service.voting.models import (
     Ballot,
     Channel,
     OneTimeCode,
     PaperEntry,
     PaperEntryStatus,
+    PaperEntryTally,
     RegisteredVoter,
     RejectedAttempt,
     RejectionReason,
@@ -43,6 +48,7 @@ from pb_service.voting.models import (
     random_id,
 )
 from pb_service.voting.permissions import ENTER_PAPER_BALLOTS, MANAGE_VOTING
+from pb_service.voting.sealing import keyed_hash, seal, unseal
 from pb_service.voting.sms import send_sms
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -100,7 +106,6 @@ class BallotSubmission:
 @dataclass
 class Receipt:
     code: str
-    ballot_id: str = field(repr=False, default="")
 
 
 def receipt_hash(code: str) -> str:
@@ -109,16 +114,12 @@ def receipt_hash(code: str) -> str:
 
 
 def normalise_receipt(code: str) -> str:
-    return "".join(c for c in (code or "").upper() if c.isalnum())
+    return "".join(c for c in canonical(code).upper() if c.isascii() and c.isalnum())
 
 
 def new_receipt_code() -> str:
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
-
-
-def _keyed(edition: Edition, value: str) -> str:
-    return hmac.new(edition.voter_key.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
 def ensure_voting_open(edition: Edition, channel: Channel, api: bool = False) -> None:
@@ -158,21 +159,32 @@ def _refuse(tenant, edition: Edition, channel: Channel, reason: RejectionReason,
     return BallotRefused(reason, errors)
 
 
-def _check_code(edition: Edition, tenant, identity_hash: str, submission: BallotSubmission) -> OneTimeCode | None:
-    """The matching unused, unexpired code for this identity and destination, or None."""
+def _use_code(edition: Edition, tenant, identity_hash: str, submission: BallotSubmission) -> bool:
+    """Whether the code is right for this identity and destination; if so it is used up.
+
+    Each guess and the use are single atomic statements, so parallel guesses cannot get more than
+    ``CODE_ATTEMPTS`` tries, nor can two ballots use one code.
+    """
     destination = normalise_destination(edition, submission.identity.get("email") or submission.identity.get("phone") or "")
     statement = tenant_select(
         OneTimeCode, tenant, OneTimeCode.edition_id == edition.id, OneTimeCode.identity_hash == identity_hash,
-        OneTimeCode.destination_hash == _keyed(edition, destination), OneTimeCode.used.is_(False),
+        OneTimeCode.destination_hash == keyed_hash(edition, destination), OneTimeCode.used.is_(False),
+        OneTimeCode.expires_at >= utcnow(),
     ).order_by(OneTimeCode.expires_at.desc()).limit(1)
     code = db.session.scalar(statement)
-    if code is None or code.expires_at < utcnow() or code.attempts >= CODE_ATTEMPTS:
-        return None
-    code.attempts += 1
-    if not hmac.compare_digest(code.code_hash, _keyed(edition, (submission.code or "").strip())):
+    if code is None:
+        return False
+    this_code = (OneTimeCode.municipality_id == tenant.id, OneTimeCode.id == code.id, OneTimeCode.used.is_(False))
+    guessed = db.session.execute(scoped_to(
+        update(OneTimeCode).where(*this_code, OneTimeCode.attempts < CODE_ATTEMPTS)
+        .values(attempts=OneTimeCode.attempts + 1).execution_options(synchronize_session=False), tenant
+    )).rowcount
+    if not guessed or not hmac.compare_digest(code.code_hash, keyed_hash(edition, canonical_digits(submission.code))):
         db.session.commit()  # the failed attempt counts
-        return None
-    return code
+        return False
+    return bool(db.session.execute(scoped_to(
+        update(OneTimeCode).where(*this_code).values(used=True).execution_options(synchronize_session=False), tenant
+    )).rowcount)
 
 
 def cast_ballot(tenant, edition: Edition, submission: BallotSubmission, channel: Channel = Channel.ONLINE, *, api: bool = False) -> Receipt:
@@ -187,12 +199,9 @@ def cast_ballot(tenant, edition: Edition, submission: BallotSubmission, channel:
     checked = check_choices(ballot_spec(tenant, edition), submission.districts, submission.choices)
     if checked.errors:
         raise _refuse(tenant, edition, channel, RejectionReason.INVALID_CHOICES, checked.errors)
-    code = None
     if edition.verification is not Verification.NONE and channel is Channel.ONLINE:
-        code = _check_code(edition, tenant, identity.hash, submission)
-        if code is None:
+        if not _use_code(edition, tenant, identity.hash, submission):
             raise _refuse(tenant, edition, channel, RejectionReason.WRONG_CODE, {"code": [str(WRONG_CODE_MESSAGE)]})
-        code.used = True
     receipt = _record(tenant, edition, identity, checked.districts, checked.choices, channel, today)
     email = (submission.receipt_email or submission.identity.get("email") or "").strip() if isinstance(submission.identity, dict) else ""
     if email and EMAIL_PATTERN.match(email):
@@ -212,28 +221,48 @@ def _registered(tenant, edition: Edition, identity_hash: str) -> bool:
 
 
 def _record(tenant, edition: Edition, identity, districts, choices, channel: Channel, today: date,
-            *, valid: bool = True, invalid_reason: str = "") -> Receipt:
-    """Write the voter record and the ballot in one transaction; the database refuses a second vote.
+            *, valid: bool = True, invalid_reason: str = "", counted_for=None) -> Receipt:
+    """Write the voter record and the sealed ballot in one transaction, then let the mixer move
+    the ballot on when its group is large enough. The database refuses a second vote.
 
-    Two plain INSERTs (no unit of work to build): this is the hot path under load.
+    Plain INSERTs (no unit of work to build): this is the hot path under load. ``counted_for`` is
+    the clerk whose paper-entry tally counts the sheet, in the same transaction.
     """
-    receipt = Receipt(new_receipt_code(), random_id())
+    receipt = Receipt(new_receipt_code())
     try:
         db.session.execute(insert(VoterRecord).values(
             id=random_id(), municipality_id=tenant.id, edition_id=edition.id, identity_hash=identity.hash, channel=channel,
             age_band=identity.age_band, sex=identity.sex, district_pool_ids=sorted(districts.values()), cast_on=today,
         ))
-        db.session.execute(insert(Ballot).values(
-            id=receipt.ballot_id, municipality_id=tenant.id, edition_id=edition.id, channel=channel, cast_on=today,
-            is_valid=valid, invalid_reason=invalid_reason, receipt_hash=receipt_hash(receipt.code),
-            choices={str(pool): {str(project): points for project, points in picks.items()} for pool, picks in choices.items()},
-        ))
+        ballot = {
+            "channel": channel.value, "is_valid": valid, "invalid_reason": invalid_reason, "receipt_hash": receipt_hash(receipt.code),
+            "choices": {str(pool): {str(project): points for project, points in picks.items()} for pool, picks in choices.items()},
+        }
+        group = put_in_box(tenant, edition, channel, districts, ballot, normalise_receipt(receipt.code))
+        if counted_for is not None:
+            _count_sheet(tenant, edition, counted_for, today)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         count_rejection(tenant, edition, RejectionReason.ALREADY_VOTED, channel)
         raise AlreadyVoted() from None
+    mix_when_ready(tenant, edition, group)
     return receipt
+
+
+def _count_sheet(tenant, edition: Edition, clerk, today: date) -> None:
+    """One more sheet in the clerk's tally of the day (one statement; the first of the day inserts)."""
+    criteria = (
+        PaperEntryTally.municipality_id == tenant.id, PaperEntryTally.edition_id == edition.id,
+        PaperEntryTally.clerk_id == clerk.id, PaperEntryTally.day == today,
+    )
+    updated = db.session.execute(
+        scoped_to(update(PaperEntryTally).where(*criteria).values(sheets=PaperEntryTally.sheets + 1), tenant)
+    ).rowcount
+    if not updated:
+        db.session.execute(insert(PaperEntryTally).values(
+            municipality_id=tenant.id, edition_id=edition.id, clerk_id=clerk.id, day=today, sheets=1,
+        ))
 
 
 # --- one-time codes ----------------------------------------------------------------------------
@@ -253,7 +282,7 @@ def request_code(tenant, edition: Edition, identity_data: dict) -> None:
         raise ServiceValidationError.single(field_name, str(_l("Enter a valid e-mail address.")))
     if edition.verification is Verification.SMS_CODE and not re.fullmatch(r"48[4-8]\d{8}", destination):
         raise ServiceValidationError.single(field_name, str(_l("Enter a Polish mobile phone number (9 digits).")))
-    destination_hash = _keyed(edition, destination)
+    destination_hash = keyed_hash(edition, destination)
     others = scoped_to(
         select(func.count(func.distinct(OneTimeCode.identity_hash))).where(
             OneTimeCode.municipality_id == tenant.id, OneTimeCode.edition_id == edition.id,
@@ -269,7 +298,7 @@ def request_code(tenant, edition: Edition, identity_data: dict) -> None:
     code = f"{secrets.randbelow(1_000_000):06d}"
     db.session.add(OneTimeCode(
         municipality_id=tenant.id, edition_id=edition.id, identity_hash=identity.hash, destination_hash=destination_hash,
-        code_hash=_keyed(edition, code), expires_at=utcnow() + CODE_LIFETIME,
+        code_hash=keyed_hash(edition, code), expires_at=utcnow() + CODE_LIFETIME,
     ))
     db.session.commit()
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
@@ -282,9 +311,19 @@ def request_code(tenant, edition: Edition, identity_data: dict) -> None:
 # --- receipts ----------------------------------------------------------------------------------
 
 
-def receipt_is_counted(tenant, edition: Edition, code: str) -> bool:
+class ReceiptState:
+    #: In the ballot table: mixed with others, in the count.
+    COUNTED = "counted"
+    #: In the box, sealed, waiting to be mixed (at the latest when voting closes).
+    WAITING = "waiting"
+    UNKNOWN = ""
+
+
+def receipt_state(tenant, edition: Edition, code: str) -> str:
     statement = tenant_select(Ballot, tenant, Ballot.edition_id == edition.id, Ballot.receipt_hash == receipt_hash(code))
-    return db.session.scalar(statement) is not None
+    if db.session.scalar(statement.with_only_columns(Ballot.id)) is not None:
+        return ReceiptState.COUNTED
+    return ReceiptState.WAITING if is_waiting(tenant, edition, normalise_receipt(code)) else ReceiptState.UNKNOWN
 
 
 # --- paper ballots -----------------------------------------------------------------------------
@@ -335,54 +374,78 @@ def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> s
     if not edition.paper_double_entry:
         _record_paper(tenant, actor, edition, paper, identity, districts, choices)
         return "counted"
+    sheet = paper.sheet_number.strip()
     entry = {
         "identity": [identity.hash, identity.age_band, identity.sex], "districts": {str(k): v for k, v in districts.items()},
         "choices": {str(p): {str(k): v for k, v in c.items()} for p, c in choices.items()}, "invalid_reason": paper.invalid_reason.strip(),
     }
     first = db.session.scalar(tenant_select(
-        PaperEntry, tenant, PaperEntry.edition_id == edition.id, PaperEntry.sheet_number == paper.sheet_number.strip(),
+        PaperEntry, tenant, PaperEntry.edition_id == edition.id, PaperEntry.sheet_number == sheet,
         PaperEntry.status == PaperEntryStatus.WAITING,
     ))
     if first is None:
-        db.session.add(PaperEntry(
-            municipality_id=tenant.id, edition_id=edition.id, sheet_number=paper.sheet_number.strip(), clerk_id=actor.id,
-            identity_hash=identity.hash, entry=entry, created_at=utcnow(),
-        ))
-        record_audit(actor, tenant, "paper.first_entry", edition, sheet=paper.sheet_number.strip())
+        _keep_entry(tenant, actor, edition, sheet, identity, entry, PaperEntryStatus.WAITING)
+        _count_sheet(tenant, edition, actor, date.today())
         db.session.commit()
         return "waiting"
     if first.clerk_id == actor.id:
         raise ServiceValidationError.single("sheet_number", str(_l("The second entry of a sheet must be made by another clerk.")))
-    if first.entry != entry:
+    if opened_entry(edition, first) != entry:
         first.status = PaperEntryStatus.MISMATCH
-        db.session.add(PaperEntry(
-            municipality_id=tenant.id, edition_id=edition.id, sheet_number=paper.sheet_number.strip(), clerk_id=actor.id,
-            identity_hash=identity.hash, entry=entry, status=PaperEntryStatus.MISMATCH, created_at=utcnow(),
-        ))
-        record_audit(actor, tenant, "paper.mismatch", edition, sheet=paper.sheet_number.strip())
+        _keep_entry(tenant, actor, edition, sheet, identity, entry, PaperEntryStatus.MISMATCH)
+        _count_sheet(tenant, edition, actor, date.today())
+        record_audit(actor, tenant, "paper.mismatch", edition, sheet=sheet)
         db.session.commit()
         return "mismatch"
-    first.status = PaperEntryStatus.SETTLED
+    db.session.delete(first)
     _record_paper(tenant, actor, edition, paper, identity, districts, choices)
     return "counted"
 
 
+#: Purpose label bound into a sealed paper entry.
+SEALED_PAPER_ENTRY = "paper entry"
+
+
+def _keep_entry(tenant, actor, edition: Edition, sheet: str, identity, entry: dict, status: PaperEntryStatus) -> None:
+    db.session.add(PaperEntry(
+        municipality_id=tenant.id, edition_id=edition.id, sheet_number=sheet, clerk_id=actor.id,
+        identity_hash=identity.hash, entry=seal(edition, SEALED_PAPER_ENTRY, entry), status=status, created_at=utcnow(),
+    ))
+
+
+def opened_entry(edition: Edition, paper_entry: PaperEntry) -> dict:
+    """A clerk's sealed entry, opened for comparison or for the supervisor."""
+    return unseal(edition, SEALED_PAPER_ENTRY, paper_entry.entry)
+
+
 def _record_paper(tenant, actor, edition, paper: PaperBallot, identity, districts, choices) -> None:
-    record_audit(actor, tenant, "paper.enter", edition, sheet=paper.sheet_number.strip(), valid=not paper.invalid_reason.strip())
+    """The sheet's ballot, counted in the clerk's tally; no per-sheet event is kept (it would name
+    the sheet beside the voter record's transaction)."""
     _record(
         tenant, edition, identity, districts, choices, Channel.PAPER, date.today(),
-        valid=not paper.invalid_reason.strip(), invalid_reason=paper.invalid_reason.strip()[:200],
+        valid=not paper.invalid_reason.strip(), invalid_reason=paper.invalid_reason.strip()[:200], counted_for=actor,
     )
 
 
-def paper_mismatches(tenant, edition: Edition) -> dict[str, list[PaperEntry]]:
+def paper_mismatches(tenant, edition: Edition) -> dict[str, list[tuple[PaperEntry, dict]]]:
+    """Sheets whose two entries differ: each entry with its opened content, for the supervisor."""
     statement = tenant_select(
         PaperEntry, tenant, PaperEntry.edition_id == edition.id, PaperEntry.status == PaperEntryStatus.MISMATCH
     ).order_by(PaperEntry.sheet_number, PaperEntry.id)
-    sheets: dict[str, list[PaperEntry]] = {}
+    sheets: dict[str, list[tuple[PaperEntry, dict]]] = {}
     for entry in db.session.scalars(statement):
-        sheets.setdefault(entry.sheet_number, []).append(entry)
+        sheets.setdefault(entry.sheet_number, []).append((entry, opened_entry(edition, entry)))
     return sheets
+
+
+def paper_tallies(tenant, edition: Edition) -> list[tuple[PaperEntryTally, str | None]]:
+    """Sheets entered per clerk and day, with the clerk's name (None for a deleted account)."""
+    statement = (
+        tenant_select(PaperEntryTally, tenant, PaperEntryTally.edition_id == edition.id)
+        .add_columns(User.display_name).outerjoin(User, User.id == PaperEntryTally.clerk_id)
+        .order_by(PaperEntryTally.day, User.display_name)
+    )
+    return [tuple(row) for row in db.session.execute(statement)]
 
 
 def settle_mismatch(tenant, actor, edition: Edition, sheet_number: str, accepted_entry_id: int | None) -> None:
@@ -391,14 +454,14 @@ def settle_mismatch(tenant, actor, edition: Edition, sheet_number: str, accepted
     entries = paper_mismatches(tenant, edition).get(sheet_number, [])
     if not entries:
         raise ServiceValidationError.single("", str(_l("There is no open mismatch for this sheet.")))
-    accepted = next((e for e in entries if e.id == accepted_entry_id), None)
-    for entry in entries:
-        entry.status = PaperEntryStatus.SETTLED
-    record_audit(actor, tenant, "paper.settle", edition, sheet=sheet_number, accepted=accepted_entry_id)
+    accepted = next((content for entry, content in entries if entry.id == accepted_entry_id), None)
+    for entry, _content in entries:
+        db.session.delete(entry)
+    record_audit(actor, tenant, "paper.settle", edition, sheet=sheet_number, accepted=accepted is not None)
     if accepted is None:
         db.session.commit()
         return
-    data = accepted.entry
+    data = accepted
     identity = Identity(*data["identity"])
     districts = {int(k): v for k, v in data["districts"].items()}
     choices = {int(p): {int(k): v for k, v in c.items()} for p, c in data["choices"].items()}

@@ -93,7 +93,7 @@ def check_receipt(edition_id: int):
     form = ReceiptForm()
     answer = None
     if form.validate_on_submit():
-        answer = services.receipt_is_counted(g.municipality, edition, form.receipt.data)
+        answer = services.receipt_state(g.municipality, edition, form.receipt.data) or "unknown"
     return render_template("voting/check_receipt.html", edition=edition, form=form, answer=answer)
 
 
@@ -165,7 +165,10 @@ def settle(edition_id: int, sheet: str):
 @requires(VIEW_PROTOCOL)
 def protocol(edition_id: int):
     edition = edition_or_404(edition_id)
-    return render_template("voting/protocol.html", edition=edition, protocol=voting_protocol(g.municipality, edition))
+    return render_template(
+        "voting/protocol.html", edition=edition, protocol=voting_protocol(g.municipality, edition),
+        paper_tallies=services.paper_tallies(g.municipality, edition),
+    )
 
 
 @voting.route("/office/editions/<int:edition_id>/register", methods=["GET", "POST"])

@@ -1,0 +1,110 @@
+"""The mixer: sealed ballots enter the ballot table in random order, many at a time.
+
+A vote's own transaction writes the voter record and a :class:`SealedBallot`, so whoever reads the
+database (``xmin``, row order, a backup) can pair the two, but the sealed row shows nothing. The
+mixer moves sealed ballots into :class:`Ballot` in a transaction of its own: at least
+``edition.mixing_batch_size`` ballots of one group (channel and district pools, which the voter
+record shows anyway) at a time, shuffled, with the mixing day as their date; at the close of
+voting, every ballot still waiting, whatever its group, in one batch. A ballot is then one of at
+least k that entered the table together, and nothing in the table orders them by their voters.
+
+Claiming is one atomic statement (``DELETE … RETURNING``, rows locked by another mixer skipped), so
+two app servers never mix one ballot twice, and a mixer killed midway rolls back with nothing lost.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import date
+
+from sqlalchemy import delete, exists, func, insert, select
+
+from pb_service.core.tenancy import scoped_to
+from pb_service.editions.models import Edition, Phase
+from pb_service.extensions import db
+from pb_service.voting.models import Ballot, Channel, SealedBallot, random_id
+from pb_service.voting.sealing import SealBroken, receipt_tag, seal, unseal
+
+log = logging.getLogger(__name__)
+#: Purpose label bound into every sealed ballot (a sealed paper entry does not open as a ballot).
+SEALED_BALLOT = "ballot"
+_shuffle = secrets.SystemRandom().shuffle
+
+
+def mix_group(channel: Channel, districts: dict) -> str:
+    return f"{channel.value}:{','.join(str(pool_id) for pool_id in sorted(districts.values()))}"
+
+
+def put_in_box(tenant, edition: Edition, channel: Channel, districts: dict, ballot: dict, normalised_receipt: str) -> str:
+    """Add the sealed ballot to the voter's transaction (not committed here); returns its group."""
+    group = mix_group(channel, districts)
+    db.session.execute(insert(SealedBallot).values(
+        id=random_id(), municipality_id=tenant.id, edition_id=edition.id, mix_group=group,
+        sealed=seal(edition, SEALED_BALLOT, ballot), receipt_tag=receipt_tag(edition, normalised_receipt),
+    ))
+    return group
+
+
+def _of_edition(tenant, edition: Edition):
+    return SealedBallot.municipality_id == tenant.id, SealedBallot.edition_id == edition.id
+
+
+def mix_when_ready(tenant, edition: Edition, group: str) -> int:
+    """After a vote was committed: mix its group if at least k ballots of it wait. A failure is
+    logged, not raised: the vote itself is recorded, and the close mixes whatever is left."""
+    waiting = db.session.scalar(scoped_to(
+        select(func.count()).select_from(SealedBallot).where(*_of_edition(tenant, edition), SealedBallot.mix_group == group), tenant
+    ))
+    if waiting < edition.mixing_batch_size:
+        return 0
+    try:
+        return _mix(tenant, edition, SealedBallot.mix_group == group, at_least=edition.mixing_batch_size)
+    except SealBroken:
+        db.session.rollback()
+        log.exception("sealed ballots of edition %s do not open: is VOTER_SECRET the one voting started with?", edition.id)
+        return 0
+
+
+def voting_has_ended(edition: Edition) -> bool:
+    return edition.phase in (Phase.RESULTS, Phase.IMPLEMENTATION, Phase.CLOSED)
+
+
+def close_ballot_box(tenant, edition: Edition) -> int:
+    """Once voting has ended, mix every ballot still waiting into one batch; before anything
+    counts, lists or purges the edition's ballots. Does nothing while voting is open."""
+    if not voting_has_ended(edition) or not waiting_ballots(tenant, edition):
+        return 0
+    return _mix(tenant, edition, at_least=1)
+
+
+def waiting_ballots(tenant, edition: Edition) -> int:
+    """Ballots cast but not yet mixed into the ballot table."""
+    return db.session.scalar(scoped_to(select(func.count()).select_from(SealedBallot).where(*_of_edition(tenant, edition)), tenant))
+
+
+def is_waiting(tenant, edition: Edition, normalised_receipt: str) -> bool:
+    """Whether the ballot with this receipt is in the box, not yet mixed."""
+    return db.session.scalar(scoped_to(select(exists().where(
+        *_of_edition(tenant, edition), SealedBallot.receipt_tag == receipt_tag(edition, normalised_receipt)
+    )), tenant))
+
+
+def _mix(tenant, edition: Edition, *criteria, at_least: int) -> int:
+    """Claim the waiting ballots that match, shuffle them, write them as ballots; one transaction."""
+    claimable = select(SealedBallot.id).where(*_of_edition(tenant, edition), *criteria).with_for_update(skip_locked=True)
+    claimed = db.session.scalars(scoped_to(
+        delete(SealedBallot).where(SealedBallot.id.in_(claimable)).returning(SealedBallot.sealed)
+        .execution_options(synchronize_session=False), tenant
+    )).all()
+    if len(claimed) < at_least:  # another server took some of them first
+        db.session.rollback()
+        return 0
+    ballots = [unseal(edition, SEALED_BALLOT, sealed) for sealed in claimed]
+    _shuffle(ballots)
+    today = date.today()
+    db.session.execute(insert(Ballot), [
+        {**ballot, "id": random_id(), "municipality_id": tenant.id, "edition_id": edition.id, "cast_on": today}
+        for ballot in ballots
+    ])
+    db.session.commit()
+    return len(ballots)
