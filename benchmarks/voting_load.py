@@ -5,8 +5,9 @@ browser does), next to a baseline endpoint of the same app that inserts one row,
     python benchmarks/voting_load.py [--seconds 60] [--clients 50] [--workers 4] [--kill-worker]
 
 Prints ballots/s, p50/p95/p99 latency and errors per kind, the ratio to the baseline, and (with
-``--kill-worker``) checks that SIGKILL of a worker mid-load lost no acknowledged ballot: every
-receipt a client received is in the database, and voter records equal ballots.
+``--kill-worker``) checks that SIGKILL of a worker mid-load lost no acknowledged ballot: voting is
+then closed, the ballots still sealed in the box are mixed (as counting does), and every receipt a
+client received is in the ballot table, and voter records equal ballots.
 Targets only 127.0.0.1; needs the local PostgreSQL server (``PB_BENCH_DATABASE_URL`` or
 postgresql://127.0.0.1/test's server) and, for the rate-limit store the workers share as in a
 deployment, Redis (``PB_BENCH_RATELIMIT_STORAGE_URI``, default redis://127.0.0.1:6379/15).
@@ -268,13 +269,35 @@ def report(title: str, stats: Stats, elapsed: float) -> float:
     return total_ok / elapsed
 
 
-def verify_database(database_url: str, receipts: list[str]) -> None:
+def close_voting(database_url: str, spec: dict) -> int:
+    """End the vote and mix what still waits in the box, as counting would; returns how many waited."""
+    from pb_service import create_app
+    from pb_service.core.models import utcnow
+    from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select
+    from pb_service.editions.models import Edition
+    from pb_service.extensions import db
+    from pb_service.voting.mixing import close_ballot_box
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://", 1)})
+    with app.app_context():
+        allow_cross_tenant(db.session, "benchmark: close the vote")
+        edition = db.session.scalar(cross_tenant_select(Edition, reason="benchmark: close the vote").where(Edition.id == spec["edition"]))
+        edition.results_starts_at = utcnow()
+        db.session.commit()
+        waited = close_ballot_box(edition.municipality, edition)
+        db.session.remove()
+        db.engine.dispose()
+    return waited
+
+
+def verify_database(database_url: str, receipts: list[str], waited: int) -> None:
     with psycopg.connect(database_url) as connection:
         voters = connection.execute("SELECT count(*) FROM voter_record").fetchone()[0]
         ballots = connection.execute("SELECT count(*) FROM ballot").fetchone()[0]
         stored = {row[0] for row in connection.execute("SELECT receipt_hash FROM ballot")}
     missing = [r for r in receipts if hashlib.sha256("".join(c for c in r if c.isalnum()).encode()).hexdigest() not in stored]
-    print(f"\nDatabase: {voters} voter records, {ballots} ballots; receipts acknowledged to clients: {len(receipts)}, "
+    print(f"\nDatabase: {voters} voter records, {ballots} ballots ({waited} of them still sealed at the close); "
+          f"receipts acknowledged to clients: {len(receipts)}, "
           f"missing from the database: {len(missing)}")
     if voters != ballots or missing:
         raise SystemExit("FAILED: an acknowledged ballot is missing, or voter records and ballots differ")
@@ -314,7 +337,7 @@ def main() -> None:
         stats, elapsed = run_phase(base, spec, ["api", "form"], args.clients, args.seconds, numbers, kill_one if args.kill_worker else None)
         rate = report("Ballots (API and HTML form with CSRF, half each)", stats, elapsed)
         print(f"\nBallots per second: {rate:.0f}; ratio to the baseline: {rate / baseline_rate:.2f}")
-        verify_database(database_url, stats.receipts)
+        verify_database(database_url, stats.receipts, close_voting(database_url, spec))
     finally:
         if server is not None:
             server.terminate()

@@ -145,3 +145,43 @@ def test_home_and_front_page_list_current_editions(session, client):
     for url in ("/", f"/{city.slug}/"):
         page = client.get(url).get_data(as_text=True)
         assert "BO Bieżący" in page and "BO Szkic" not in page
+
+
+def test_deadlines_and_voting_settings_are_locked_once_voting_starts(session, in_request):
+    from dataclasses import replace
+
+    from pb_service.editions.models import DATED_PHASES
+
+    town = make_municipality(session)
+    admin = make_official(session, town, Role.ADMIN)
+    edition = make_edition(session, town, Phase.VOTING)
+    data = services.EditionData(
+        name=edition.name, year=edition.year, starts={phase: edition.starts_at(phase) for phase in DATED_PHASES},
+        closes_at=edition.closes_at, appeal_days=edition.appeal_days, correction_days=edition.correction_days,
+        protest_days=edition.protest_days,
+    )
+    locked = "Voting has started, so the edition's voting settings, levels and pools can no longer change."
+    for name in ("protest_days", "appeal_days", "correction_days"):
+        with pytest.raises(ServiceValidationError) as refused:
+            services.update_edition(town, admin, edition, replace(data, **{name: getattr(edition, name) + 3}))
+        assert refused.value.errors == {name: [locked]}
+    assert services.update_edition(town, admin, edition, replace(data, name="BO 2027, poprawiona nazwa")).name == "BO 2027, poprawiona nazwa"
+    with pytest.raises(ServiceValidationError) as refused:
+        services.update_settings(town, admin, edition, services.SettingsData(
+            identification=edition.identification, outcome_rule=edition.outcome_rule, tie_break=edition.tie_break,
+            ballot_order=edition.ballot_order, leftover_policy=edition.leftover_policy, mixing_batch_size=30,
+        ))
+    assert refused.value.errors == {"": [locked]}
+
+
+def test_the_mixing_batch_is_at_least_ten(session, in_request):
+    town = make_municipality(session)
+    admin = make_official(session, town, Role.ADMIN)
+    edition = make_edition(session, town, Phase.SUBMISSION)
+    settings = dict(identification=edition.identification, outcome_rule=edition.outcome_rule, tie_break=edition.tie_break,
+                    ballot_order=edition.ballot_order, leftover_policy=edition.leftover_policy)
+    with pytest.raises(ServiceValidationError) as refused:
+        services.update_settings(town, admin, edition, services.SettingsData(**settings, mixing_batch_size=9))
+    assert refused.value.errors == {"mixing_batch_size": ["Mix at least 10 ballots together."]}
+    services.update_settings(town, admin, edition, services.SettingsData(**settings, mixing_batch_size=50))
+    assert edition.mixing_batch_size == 50

@@ -194,3 +194,32 @@ def test_register_of_eligible_voters(app, client, session):
     assert (outsider.status_code, outsider.get_json()["errors"]) == (422, {"": ["Nie znaleźliśmy Cię w rejestrze uprawnionych do głosowania w tej edycji. Skontaktuj się z urzędem."]})
     assert session.scalar(everywhere(func.count(RegisteredVoter.id))) == 2
     assert pesel_of(1) not in " ".join(session.scalars(everywhere(RegisteredVoter.identity_hash)))
+
+
+def test_one_person_whatever_the_digits_through_every_channel(client, session):
+    """The attack of the outside test: one PESEL in ASCII, full-width and Arabic-Indic digits, with
+    spaces and an invisible character, through the API, the HTML ballot and paper entry."""
+    from pb_service.core.roles import Role
+    from tests.factories import login, make_official
+
+    ve = make_voting_edition(session)
+    clerk = make_official(session, ve.municipality, Role.CLERK)
+    session.commit()
+    number = pesel_of(42)
+    full_width = "".join(chr(0xFF10 + int(d)) for d in number)
+    arabic_indic = " ".join(chr(0x660 + int(d)) for d in number)
+    assert client.post(ballots_url(ve), json=api_ballot(ve, identity=identity(pesel=number))).status_code == 201
+    assert client.post(ballots_url(ve), json=api_ballot(ve, identity=identity(pesel=full_width))).status_code == 409
+    assert client.post(ballots_url(ve), json=api_ballot(ve, identity=identity(pesel="\u200b" + arabic_indic))).status_code == 409
+    district = ve.districts[0]
+    form = {
+        f"district-{ve.district_level_id}": str(district.id), f"pool-{ve.city_pool.id}": [str(ve.city_projects[0].id)],
+        f"pool-{district.id}": [str(ve.district_projects[district.id][0].id)], "identity-pesel": number[:6] + "-" + number[6:],
+        "identity-first_name": "Anna", "identity-last_name": "Nowak", "identity-declaration": "y",
+    }
+    assert client.post(f"/{ve.municipality.slug}/editions/{ve.edition.id}/vote", data={**form, "action": "confirm"}).status_code == 409
+    login(client, clerk)
+    paper = client.post(f"/{ve.municipality.slug}/office/editions/{ve.edition.id}/paper", data={**form, "identity-pesel": full_width, "sheet_number": "P-1"})
+    assert paper.status_code == 422
+    assert counts(session) == (1, 1)
+    assert rejections(session) == {RejectionReason.ALREADY_VOTED: 4}

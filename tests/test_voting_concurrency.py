@@ -10,10 +10,12 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import text
 
 from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select
 from pb_service.extensions import db
@@ -57,14 +59,18 @@ def _post(url: str, body: dict) -> int:
         return error.code
 
 
-def test_fifty_concurrent_ballots_of_one_identity_give_one_201(smtp_server):
+@contextmanager
+def two_app_servers(smtp_server, **edition_fields):
+    """A voting edition in a new PostgreSQL database served by two gunicorn servers; yields the
+    app (for looking at the database afterwards), the edition and the servers' base URLs."""
     with PostgresDatabase(POSTGRES_URL) as url:
         app = make_app(url, smtp_server.port)
         with app.app_context():
             upgrade()
             allow_cross_tenant(db.session, "test fixtures")  # set-up across the database wall, as in conftest
-            ve = make_voting_edition(db.session)
-            path, body = ballots_url(ve), api_ballot(ve)
+            ve = make_voting_edition(db.session, **edition_fields)
+            api_ballot(ve), ballots_url(ve)  # loads what the tests read, before the objects are detached
+            db.session.expunge_all()
             db.session.remove()
             db.engine.dispose()
         plain_url = url.replace("postgresql+psycopg://", "postgresql://", 1)
@@ -73,18 +79,47 @@ def test_fifty_concurrent_ballots_of_one_identity_give_one_201(smtp_server):
         try:
             for port in ports:
                 _wait_until_up(port)
-            targets = [f"http://127.0.0.1:{ports[i % 2]}{path}" for i in range(50)]
-            with ThreadPoolExecutor(max_workers=50) as pool:
-                statuses = Counter(pool.map(lambda target: _post(target, body), targets))
+            yield app, ve, [f"http://127.0.0.1:{port}" for port in ports]
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=10)
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+def _stored(app, *counted) -> list[int]:
+    with app.app_context():
+        reason = "test: count what the servers stored"
+        return [db.session.scalar(cross_tenant_select(db.func.count(column), reason=reason)) for column in counted]
+
+
+def test_fifty_concurrent_ballots_of_one_identity_give_one_201(smtp_server):
+    with two_app_servers(smtp_server) as (app, ve, servers):
+        path, body = ballots_url(ve), api_ballot(ve)
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            statuses = Counter(pool.map(lambda i: _post(servers[i % 2] + path, body), range(50)))
         assert statuses == Counter({201: 1, 409: 49})
+        assert _stored(app, VoterRecord.id) == [1]
+        assert sum(_stored(app, Ballot.id, SealedBallot.id)) == 1
+
+
+def test_concurrent_voters_are_mixed_in_batches_of_at_least_k_and_never_twice(smtp_server):
+    """45 people vote at once through two servers: every batch the mixers write holds at least k
+    ballots (one transaction each, so one xmin), no ballot is mixed twice or lost, the rest waits."""
+    with two_app_servers(smtp_server, mixing_batch_size=10) as (app, ve, servers):
+        path = ballots_url(ve)
+        with ThreadPoolExecutor(max_workers=45) as pool:
+            statuses = Counter(pool.map(lambda n: _post(servers[n % 2] + path, api_ballot(ve, n)), range(1, 46)))
+        assert statuses == Counter({201: 45})
+        voters, mixed, waiting = _stored(app, VoterRecord.id, Ballot.id, SealedBallot.id)
+        assert (voters, mixed + waiting) == (45, 45)
+        assert waiting < 2 * 10  # a group is mixed as soon as k of it wait; two racing mixers may each fall short
         with app.app_context():
-            reason = "test: count what the servers stored"
-            assert db.session.scalar(cross_tenant_select(db.func.count(VoterRecord.id), reason=reason)) == 1
-            stored = cross_tenant_select(db.func.count(Ballot.id), reason=reason).union_all(cross_tenant_select(db.func.count(SealedBallot.id), reason=reason))
-            assert sum(db.session.scalars(stored)) == 1
+            allow_cross_tenant(db.session, "test: the mixing batches")
+            batches = db.session.execute(text("SELECT xmin::text, count(*) FROM ballot GROUP BY 1")).all()
+            receipts = db.session.execute(text("SELECT count(DISTINCT receipt_hash) FROM ballot")).scalar_one()
             db.session.remove()
-            db.engine.dispose()
+        assert all(size >= 10 for _xmin, size in batches) and sum(size for _xmin, size in batches) == mixed
+        assert receipts == mixed

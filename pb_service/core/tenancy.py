@@ -11,13 +11,14 @@ loud error, not a leak. Cross-city code (staff analytics, open data) uses
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import abort
 from sqlalchemy import ForeignKey, Table, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, scoped_session, with_loader_criteria
+from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, declared_attr, mapped_column, scoped_session, with_loader_criteria
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.visitors import iterate
 
@@ -104,8 +105,15 @@ def tenant_lookup(model: type[M], tenant: "Municipality", *criteria, reason: str
     return cross_tenant_lookup(model, reason=reason).where(model.municipality_id == tenant.id, *criteria)
 
 
-def _tenant_owned_tables() -> set[Table]:
-    return {mapper.local_table for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantOwned)}
+@cache
+def _tenant_owned_tables() -> frozenset[Table]:
+    """Built once (every statement asks): rebuilt only if mappers are configured again."""
+    return frozenset(mapper.local_table for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantOwned))
+
+
+@event.listens_for(Mapper, "after_configured")
+def _forget_tenant_owned_tables() -> None:
+    _tenant_owned_tables.cache_clear()
 
 
 def _tenant_owned_tables_read(state: ORMExecuteState) -> set[str]:
@@ -122,19 +130,25 @@ def _enforce_tenant_scope(state: ORMExecuteState) -> None:
     # Lazy loads and column refreshes start from an object that was itself loaded in scope.
     if state.is_relationship_load or state.is_column_load:
         return
+    options = state.execution_options
+    reason = options.get(_CROSS_TENANT_OPTION)
+    tenant_id = options.get(_TENANT_OPTION)
+    if tenant_id is not None and not reason:
+        # Marked with its municipality: the criterion is added without walking the statement tree
+        # (it touches tenant-owned entities only), which the hot paths would pay on every query.
+        return _add_tenant_criterion(state, tenant_id)
     tables = _tenant_owned_tables_read(state)
     if not tables:
         return
-    options = state.execution_options
-    reason = options.get(_CROSS_TENANT_OPTION)
     if reason:
         if options.get(_LOOKUP_OPTION):
             return _lookup_across_the_wall(state, reason)
         allow_cross_tenant(state.session, reason)
         return
-    tenant_id = options.get(_TENANT_OPTION)
-    if tenant_id is None:
-        raise TenantScopeError(f"query over tenant-owned {', '.join(sorted(tables))} without a municipality in scope")
+    raise TenantScopeError(f"query over tenant-owned {', '.join(sorted(tables))} without a municipality in scope")
+
+
+def _add_tenant_criterion(state: ORMExecuteState, tenant_id: int) -> None:
     state.statement = state.statement.options(
         with_loader_criteria(TenantOwned, lambda cls: cls.municipality_id == tenant_id, include_aliases=True)
     )

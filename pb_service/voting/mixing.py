@@ -35,28 +35,28 @@ def mix_group(channel: Channel, districts: dict) -> str:
     return f"{channel.value}:{','.join(str(pool_id) for pool_id in sorted(districts.values()))}"
 
 
-def put_in_box(tenant, edition: Edition, channel: Channel, districts: dict, ballot: dict, normalised_receipt: str) -> str:
-    """Add the sealed ballot to the voter's transaction (not committed here); returns its group."""
+def put_in_box(tenant, edition: Edition, channel: Channel, districts: dict, ballot: dict, normalised_receipt: str) -> tuple[str, bool]:
+    """Add the sealed ballot to the voter's transaction (not committed here). Returns its group,
+    and whether the group now has enough ballots to mix (read in the same transaction, so the
+    vote costs no transaction of its own for the question)."""
     group = mix_group(channel, districts)
     db.session.execute(insert(SealedBallot).values(
         id=random_id(), municipality_id=tenant.id, edition_id=edition.id, mix_group=group,
         sealed=seal(edition, SEALED_BALLOT, ballot), receipt_tag=receipt_tag(edition, normalised_receipt),
     ))
-    return group
+    waiting = db.session.scalar(scoped_to(
+        select(func.count()).select_from(SealedBallot).where(*_of_edition(tenant, edition), SealedBallot.mix_group == group), tenant
+    ))
+    return group, waiting >= edition.mixing_batch_size
 
 
 def _of_edition(tenant, edition: Edition):
     return SealedBallot.municipality_id == tenant.id, SealedBallot.edition_id == edition.id
 
 
-def mix_when_ready(tenant, edition: Edition, group: str) -> int:
-    """After a vote was committed: mix its group if at least k ballots of it wait. A failure is
-    logged, not raised: the vote itself is recorded, and the close mixes whatever is left."""
-    waiting = db.session.scalar(scoped_to(
-        select(func.count()).select_from(SealedBallot).where(*_of_edition(tenant, edition), SealedBallot.mix_group == group), tenant
-    ))
-    if waiting < edition.mixing_batch_size:
-        return 0
+def mix_group_now(tenant, edition: Edition, group: str) -> int:
+    """After a vote was committed, when its group has at least k ballots waiting: mix them. A
+    failure is logged, not raised: the vote itself is recorded, and the close mixes what is left."""
     try:
         return _mix(tenant, edition, SealedBallot.mix_group == group, at_least=edition.mixing_batch_size)
     except SealBroken:

@@ -33,7 +33,7 @@ from pb_service.extensions import db
 from pb_service.voting.ballot import ballot_spec, check_choices
 from pb_service.voting.identification import Identity, identify, normalise_destination
 from pb_service.voting.identity import canonical, canonical_digits
-from pb_service.voting.mixing import is_waiting, mix_when_ready, put_in_box
+from pb_service.voting.mixing import is_waiting, mix_group_now, put_in_box
 from pb_service.voting.models import (
     Ballot,
     Channel,
@@ -238,7 +238,7 @@ def _record(tenant, edition: Edition, identity, districts, choices, channel: Cha
             "channel": channel.value, "is_valid": valid, "invalid_reason": invalid_reason, "receipt_hash": receipt_hash(receipt.code),
             "choices": {str(pool): {str(project): points for project, points in picks.items()} for pool, picks in choices.items()},
         }
-        group = put_in_box(tenant, edition, channel, districts, ballot, normalise_receipt(receipt.code))
+        group, ready_to_mix = put_in_box(tenant, edition, channel, districts, ballot, normalise_receipt(receipt.code))
         if counted_for is not None:
             _count_sheet(tenant, edition, counted_for, today)
         db.session.commit()
@@ -246,7 +246,8 @@ def _record(tenant, edition: Edition, identity, districts, choices, channel: Cha
         db.session.rollback()
         count_rejection(tenant, edition, RejectionReason.ALREADY_VOTED, channel)
         raise AlreadyVoted() from None
-    mix_when_ready(tenant, edition, group)
+    if ready_to_mix:
+        mix_group_now(tenant, edition, group)
     return receipt
 
 
