@@ -1,165 +1,17 @@
-"""pb-service: participatory budgeting for Polish municipalities."""
+"""pb-service: participatory budgeting for Polish municipalities.
+
+The top level is deliberately light: the rules engine (``pb_service.rules``) is used without
+the web application, by researchers and by ``python -m pb_service.rules``, and must not pay
+for importing Flask and SQLAlchemy.  The application factory lives in
+:mod:`pb_service.factory`; ``from pb_service import create_app`` (wsgi.py, tests, the Flask
+CLI) imports it on first use.
+"""
 from __future__ import annotations
 
-import os
 
-from flask import Flask, g, request
+def __getattr__(name: str):
+    if name == "create_app":
+        from pb_service.factory import create_app
 
-from pb_service.config import load_config
-from pb_service import extensions
-from pb_service.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-
-
-def create_app(config_overrides: dict | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        template_folder="../templates",
-        static_folder="../static",
-        instance_relative_config=True,
-    )
-    os.makedirs(app.instance_path, exist_ok=True)
-    app.config.update(load_config(app.instance_path, config_overrides))
-    from pb_service.core.database import DatabaseIdConverter
-
-    app.url_map.converters["int"] = DatabaseIdConverter
-
-    _init_extensions(app)
-    _register_blueprints(app)
-    _register_tenant_resolution(app)
-    _register_template_helpers(app)
-
-    from pb_service.core.errors import register_error_handlers
-    from pb_service.core.security import register_input_guards, register_security_headers
-
-    register_error_handlers(app)
-    register_security_headers(app)
-    register_input_guards(app)
-
-    from pb_service.cli import pb_cli
-
-    app.cli.add_command(pb_cli)
-    return app
-
-
-def _init_extensions(app: Flask) -> None:
-    from pb_service.core import database  # noqa: F401  (engine event listeners)
-    from pb_service.core.i18n import select_locale
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
-    limiter.init_app(app)
-    mail.init_app(app)
-    login_manager.init_app(app)
-    extensions.api.init_app(app)
-
-    from pb_service.accounts.services import load_user
-
-    login_manager.user_loader(load_user)
-    # A session cookie used from another address or browser is dropped, "remember me" included.
-    login_manager.session_protection = "strong"
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message_category = "info"
-    from flask_babel import lazy_gettext
-
-    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
-
-
-def _register_blueprints(app: Flask) -> None:
-    from pb_service.accessibility.views import accessibility, accessibility_index
-    from pb_service.accounts.views import accounts
-    from pb_service.analytics import register_receivers
-    from pb_service.analytics.views import analytics, implementation_pages, open_data
-    from pb_service.api import register_api
-    from pb_service.api_tokens.views import api_tokens
-    from pb_service.core.views import main
-    from pb_service.editions.views import editions
-    from pb_service.hub.views import hub, hub_manage, hub_office
-    from pb_service.municipalities.views import municipality_pages, staff
-    from pb_service.privacy.views import privacy
-    from pb_service.proposals.views import proposals
-    from pb_service.results.views import results
-    from pb_service.voting.views import voting
-
-    app.register_blueprint(main)
-    app.register_blueprint(accounts)
-    app.register_blueprint(staff)
-    app.register_blueprint(hub)
-    app.register_blueprint(hub_manage)
-    app.register_blueprint(hub_office)
-    register_api(app, extensions.api)
-    app.register_blueprint(editions)
-    app.register_blueprint(proposals)
-    app.register_blueprint(voting)
-    app.register_blueprint(results)
-    app.register_blueprint(api_tokens)
-    app.register_blueprint(privacy)
-    app.register_blueprint(accessibility_index)
-    app.register_blueprint(accessibility)
-    app.register_blueprint(analytics)
-    app.register_blueprint(open_data)
-    app.register_blueprint(implementation_pages)
-    register_receivers()
-    # Last: its URL prefix is a variable and must not shadow the global routes above.
-    app.register_blueprint(municipality_pages)
-
-
-#: Blueprints of programme staff's national pages (cross-tenant by nature; each view checks the permission).
-STAFF_BLUEPRINTS = frozenset({"staff", "analytics", "hub_manage"})
-
-
-def _register_tenant_resolution(app: Flask) -> None:
-    from pb_service.municipalities.services import municipality_by_slug_or_404
-
-    from pb_service.core.tenancy import allow_cross_tenant, bind_tenant
-    from pb_service.extensions import db
-
-    @app.url_value_preprocessor
-    def resolve_municipality(endpoint, values):
-        if values and "municipality" in values:
-            g.municipality = municipality_by_slug_or_404(values.pop("municipality"))
-            # The second wall: on PostgreSQL the request's transactions see only this municipality's rows.
-            bind_tenant(db.session, g.municipality)
-
-    @app.before_request
-    def staff_pages_cross_tenant():
-        # Programme staff's own pages act on every municipality (creating one, its first records):
-        # the database wall is lifted for them, with a stated, logged reason.
-        if request.blueprint in STAFF_BLUEPRINTS:
-            from flask_login import current_user
-
-            if current_user.is_authenticated and current_user.is_staff:
-                allow_cross_tenant(db.session, f"programme staff pages ({request.blueprint})")
-
-    @app.url_defaults
-    def add_municipality_slug(endpoint, values):
-        if "municipality" in values or "municipality" not in g:
-            return
-        if app.url_map.is_endpoint_expecting(endpoint, "municipality"):
-            values["municipality"] = g.municipality.slug
-
-
-def _can(permission_name: str) -> bool:
-    """For templates: whether the signed-in user holds a permission in the current municipality."""
-    from flask_login import current_user
-
-    from pb_service.core.permissions import REGISTRY, has_permission
-
-    return has_permission(current_user, REGISTRY[permission_name], g.get("municipality"))
-
-
-def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_number
-
-    from pb_service.core.i18n import LANGUAGE_NAMES, current_language, format_money
-    from pb_service.core.markdown import render_markdown
-
-    app.jinja_env.filters.update(money=format_money, format_number=format_number, markdown=render_markdown)
-    from pb_service.core.models import utcnow
-
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language, can=_can, utcnow=utcnow)
-
-    @app.context_processor
-    def current_municipality():
-        return {"municipality": g.get("municipality")}
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from importlib import import_module
+
 from .greedy import greedy
-from .mes import equal_shares, equal_shares_add1, equal_shares_add1_comparison
 from .model import Instance, Number, Result
 from .phragmen import sequential_phragmen
 from .tally import Tally
@@ -24,13 +25,24 @@ def _greedy_threshold(tally: Tally, rule: str, min_score: Number | None = None, 
     return greedy(tally, rule, min_score=min_score, **params)
 
 
+def _equal_shares(function: str) -> Callable[..., Result]:
+    """``mes.<function>``, imported at its first call: equal shares needs numpy, whose import
+    costs more than a greedy count of a small file (see :func:`load_rule`)."""
+
+    def run(tally: Tally, rule: str, **params) -> Result:
+        return getattr(import_module(".mes", __package__), function)(tally, rule, **params)
+
+    run.__name__ = run.__qualname__ = function
+    return run
+
+
 RULES: dict[str, Callable[..., Result]] = {
     "greedy": greedy,
     "greedy-no-skip": partial(greedy, skip=False),
     "greedy-threshold": _greedy_threshold,
-    "equalshares": equal_shares,
-    "equalshares/add1": equal_shares_add1,
-    "equalshares/add1-comparison": equal_shares_add1_comparison,
+    "equalshares": _equal_shares("equal_shares"),
+    "equalshares/add1": _equal_shares("equal_shares_add1"),
+    "equalshares/add1-comparison": _equal_shares("equal_shares_add1_comparison"),
     "phragmen": sequential_phragmen,
 }
 """Rule name -> function(tally, rule, **params) returning a :class:`Result`."""
@@ -57,6 +69,13 @@ RULE_PARAMETERS = {
     "equalshares/add1-comparison": {"increment"},
     "phragmen": set(),
 }
+
+
+def load_rule(rule: str) -> None:
+    """Import what the registry rule ``rule`` needs (numpy for equal shares) now rather than
+    at its first count, so that a caller can time imports apart from counting."""
+    if rule.startswith("equalshares"):
+        import_module(".mes", __package__)
 
 
 def resolve_rule(instance: Instance, rule: str | None) -> str:
