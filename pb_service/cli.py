@@ -209,6 +209,8 @@ def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None
             click.echo(f"         funded outside the rule in the file (selected 2/3): {record.selected_outside_rule}")
         if report.vote_differences:
             click.echo(f"         votes in the file differ from its ballots for {len(report.vote_differences)} project(s): {'; '.join(report.vote_differences[:3])}")
+        for warning in report.warnings:
+            click.secho(f"         warning: {warning}", fg="yellow")
     statuses = [report.status for report in reports]
     mismatches = sum(1 for report in reports if report.mismatch)
     click.echo(

@@ -40,7 +40,7 @@ from pb_service.municipalities.services import municipality_by_slug
 from pb_service.proposals.models import Proposal, Status
 from pb_service.results.models import ResultCount
 from pb_service.results.services import compute_results, publish_results
-from pb_service.rules import FILE_RULES, Instance, PabulibError, parse_pabulib
+from pb_service.rules import FILE_RULES, Instance, PabulibError, PabulibWarning, parse_pabulib
 from pb_service.rules.model import POINTS_VOTE_TYPES
 from pb_service.voting.identity import age_band, identity_hash
 from pb_service.voting.models import Ballot, Channel, VoterRecord
@@ -66,6 +66,8 @@ class FileReport:
     record: PabulibImport | None = None
     #: Projects whose vote count in the file differs from the count of its ballots.
     vote_differences: list[str] = field(default_factory=list)
+    #: What the reader read anyway (a vote naming a project twice, counted once), each naming its line.
+    warnings: list[PabulibWarning] = field(default_factory=list)
 
     @property
     def mismatch(self) -> bool:
@@ -158,6 +160,7 @@ def prepare(path: Path, municipality_slug: str | None = None) -> _File | FileRep
         if (previous := already_imported(sha256)) is not None:
             return FileReport(path, "skipped", f"imported before (edition {previous.edition_id}, pool {previous.pool_id})", previous)
         instance = parse_pabulib(data, source=path.name)
+        report.warnings = instance.warnings
         if not instance.ballots:
             raise PabulibImportError("the file has no ballots")
         prepared = _File(path, sha256, instance, _municipality(instance, municipality_slug), _year(instance), _rule(instance), report)

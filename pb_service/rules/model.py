@@ -111,8 +111,9 @@ class ProjectOutcome:
 class Tie:
     """A tie that decided the outcome: the tied projects, those that won, what settled it.
 
-    ``settled_by`` is ``"cost"``, ``"votes"``, ``"lottery"`` (the seed is in the result's
-    ``tie_breaking``) or ``"id"`` (the lexicographic order that mimics pabutools).
+    ``settled_by`` is ``"cost"`` (``"dearer"`` when the dearer project goes first),
+    ``"votes"``, ``"lottery"`` (the seed is in the result's ``tie_breaking``) or ``"id"``
+    (the lexicographic order that mimics pabutools).
     """
 
     projects: tuple[str, ...]
@@ -189,6 +190,9 @@ class Instance:
     ``meta`` holds every Pabulib META entry as a string (it may be empty for instances built
     by the app); ``budget`` and ``vote_type`` are the authoritative typed values.
     ``project_columns`` and ``vote_columns`` remember the optional column order for the writer.
+    ``warnings`` lists what the Pabulib reader read anyway but a reader of the file should know
+    (:class:`~pb_service.rules.pabulib.PabulibWarning`, each naming its line); it is not part
+    of the election, so equal instances may differ in it.
     """
 
     budget: Number
@@ -198,6 +202,7 @@ class Instance:
     meta: dict[str, str] = field(default_factory=dict)
     project_columns: list[str] = field(default_factory=list)
     vote_columns: list[str] = field(default_factory=list)
+    warnings: list = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.vote_type not in VOTE_TYPES:

@@ -8,7 +8,12 @@ reading again gives an equal :class:`~pb_service.rules.model.Instance`.
 Our own writer exists because pabutools' writer is lossy (budgets written as fractions, voter
 columns misplaced, choose-1 exported as approval, fields not quoted).
 
-A malformed file raises :class:`PabulibError`, which names the line and the problem.
+A malformed file raises :class:`PabulibError`, which names the line and the problem.  Real
+files are read as they are where their meaning is clear: a vote naming a project twice names
+it once (an approval ballot is a set, as pabutools reads it and as the cities counted it; an
+ordinal ballot keeps the first position, as pabutools does; a points ballot must give both
+mentions the same points), and each such line is reported in ``Instance.warnings``
+(:class:`PabulibWarning`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -34,6 +40,13 @@ SECTIONS = ("meta", "projects", "votes")
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
+def _located(message: str, line: int, source: str) -> str:
+    where = source or "<pabulib>"
+    if line:
+        where += f", line {line}"
+    return f"{where}: {message}"
+
+
 class PabulibError(ValueError):
     """A malformed Pabulib file; ``line`` is the 1-based line number (0 if unknown)."""
 
@@ -44,10 +57,19 @@ class PabulibError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = self.source or "<pabulib>"
-        if self.line:
-            where += f", line {self.line}"
-        return f"{where}: {self.message}"
+        return _located(self.message, self.line, self.source)
+
+
+@dataclass(frozen=True)
+class PabulibWarning:
+    """Something the reader read anyway but reports: ``line`` is the 1-based line number."""
+
+    message: str
+    line: int
+    source: str = ""
+
+    def __str__(self) -> str:
+        return _located(self.message, self.line, self.source)
 
 
 def parse_number(text: str) -> Number:
@@ -92,6 +114,7 @@ class _Parser:
         self.projects: dict[str, Project] = {}
         self.ballots: list[Ballot] = []
         self.headers: dict[str, list[str]] = {}
+        self.warnings: list[PabulibWarning] = []
 
     def error(self, message: str, line: int | None = None) -> PabulibError:
         return PabulibError(message, self.reader.line_num if line is None else line, self.source)
@@ -208,7 +231,7 @@ class _Parser:
         known = self.projects.keys()
         append = self.ballots.append
         # Many voters cast the same vote: each distinct one is split and checked once.
-        seen: dict[str, tuple[str, ...]] = {}
+        seen: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {}
         for row in self.reader:
             if len(row) != width:
                 if not any(cell.strip() for cell in row):
@@ -218,14 +241,22 @@ class _Parser:
                 self._check_width(row, header, "this vote")
             voter_id = row[id_at].strip()
             raw_vote = row[vote_at]
-            ids = seen.get(raw_vote)
-            if ids is None:
-                ids = seen[raw_vote] = self._vote(raw_vote, voter_id, known)
-            points = self._points(row[points_at], voter_id, len(ids)) if has_points else None
+            vote = seen.get(raw_vote)
+            if vote is None:
+                vote = seen[raw_vote] = self._vote(raw_vote, voter_id, known)
+            ids, named = vote
+            if named is not None:
+                points = self._repeated(ids, named, row[points_at] if has_points else None, voter_id)
+            elif has_points:
+                points = self._points(row[points_at], voter_id, len(ids))
+            else:
+                points = None
             append(Ballot(ids, points, 1, voter_id, dict(zip(extra_names, map(row.__getitem__, extra)))))
         return None
 
-    def _vote(self, raw_vote: str, voter_id: str, known) -> tuple[str, ...]:
+    def _vote(self, raw_vote: str, voter_id: str, known) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+        """The projects a vote names, each once in order of first mention, and (only when it
+        names one more than once) every mention."""
         raw_vote = raw_vote.strip()
         ids = tuple(map(str.strip, raw_vote.split(","))) if raw_vote else ()
         chosen = set(ids)
@@ -233,8 +264,31 @@ class _Parser:
             unknown = next(pid for pid in ids if pid not in known)
             raise self.error(f"voter {voter_id!r} votes for unknown project {unknown!r}")
         if len(chosen) != len(ids):
-            raise self.error(f"voter {voter_id!r} names a project twice")
-        return ids
+            return tuple(dict.fromkeys(ids)), ids
+        return ids, None
+
+    def _repeated(
+        self, ids: tuple[str, ...], named: tuple[str, ...], raw_points: str | None, voter_id: str
+    ) -> tuple[Number, ...] | None:
+        """A vote naming a project more than once counts it once, with a warning naming the
+        line; a points vote must give every mention of a project the same points."""
+        points = None
+        if raw_points is not None:
+            given: dict[str, Number] = {}
+            for pid, value in zip(named, self._points(raw_points, voter_id, len(named))):
+                if given.setdefault(pid, value) != value:
+                    raise self.error(
+                        f"voter {voter_id!r} names project {pid!r} twice with different points "
+                        f"({format_decimal(given[pid])} and {format_decimal(value)})"
+                    )
+            points = tuple(map(given.__getitem__, ids))
+        repeated = [repr(pid) for pid in ids if named.count(pid) > 1]
+        projects = f"project {repeated[0]}" if len(repeated) == 1 else f"projects {', '.join(repeated)}"
+        self.warnings.append(PabulibWarning(
+            f"voter {voter_id!r} names {projects} more than once; counted once",
+            self.reader.line_num, self.source,
+        ))
+        return points
 
     def _points(self, raw: str, voter_id: str, count: int) -> tuple[Number, ...]:
         raw = raw.strip()
@@ -259,6 +313,7 @@ class _Parser:
             meta=self.meta,
             project_columns=self.headers["projects"],
             vote_columns=self.headers["votes"],
+            warnings=self.warnings,
         )
 
 
