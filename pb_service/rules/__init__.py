@@ -9,13 +9,22 @@ its database with :meth:`Instance.from_data`) and calls :func:`compute`::
     result = compute(instance, "greedy")
     result.selected, result.spent, result.leftover, result.outcomes["b"].status
 
-See ``docs/rules.md`` for how each rule works and how ties are broken.
+See ``docs/rules.md`` for how each rule works and how ties are broken, and ``README.md`` beside
+this file for using the engine alone (it needs numpy only, and imports neither Flask nor the
+web application) and for its pabutools-compatible entry point.
 """
 
-from .engine import FILE_RULES, RULES, UnknownRuleError, compute, resolve_rule
-from .model import Ballot, Instance, Project, ProjectOutcome, Result, Status, Tie
-from .pabulib import PabulibError, parse_pabulib, read_pabulib, write_pabulib
-from .ties import TIE_BREAKINGS
+from time import perf_counter as _clock
+
+_import_started = _clock()
+
+from .engine import FILE_RULES, RULES, UnknownRuleError, compute, resolve_rule  # noqa: E402
+from .model import Ballot, Instance, Project, ProjectOutcome, Result, Status, Tie  # noqa: E402
+from .pabulib import PabulibError, PabulibWarning, parse_pabulib, read_pabulib, write_pabulib  # noqa: E402
+from .ties import TIE_BREAKINGS  # noqa: E402
+
+#: Seconds the import of this package took (the command line's ``--timings`` reports it).
+IMPORT_SECONDS = _clock() - _import_started
 
 __all__ = [
     "FILE_RULES",
@@ -24,6 +33,7 @@ __all__ = [
     "Ballot",
     "Instance",
     "PabulibError",
+    "PabulibWarning",
     "Project",
     "ProjectOutcome",
     "Result",

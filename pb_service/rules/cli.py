@@ -2,21 +2,31 @@
 
 The app's ``flask pb tally`` calls :func:`main` with the same arguments.  Exit status 0 on
 success, 2 on a bad file, rule or option, with a one-line message on stderr (never a
-traceback).
+traceback).  What the reader read anyway (a vote naming a project twice) is reported on
+stderr: a count, or with ``--verbose`` each line; ``--timings`` (also in ``--verbose``) gives
+the import, parse and rule times.  The start-up is kept small (no Flask, numpy only for equal
+shares): a greedy count of a small file takes well under 0.3 s in all.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-from collections.abc import Sequence
-from fractions import Fraction
+from time import perf_counter
 
-from .engine import RULES, compute
-from .model import Result, format_decimal
-from .pabulib import PabulibError, parse_number, read_pabulib
-from .ties import TIE_BREAKINGS
+_import_started = perf_counter()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
+from . import IMPORT_SECONDS  # noqa: E402
+from .engine import RULES, compute, load_rule, resolve_rule  # noqa: E402
+from .model import Instance, Result, format_decimal  # noqa: E402
+from .pabulib import PabulibError, parse_number, read_pabulib  # noqa: E402
+from .ties import TIE_BREAKINGS  # noqa: E402
+
+_IMPORT_SECONDS = IMPORT_SECONDS + perf_counter() - _import_started
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -60,14 +70,29 @@ def build_parser(prog: str = "python -m pb_service.rules") -> argparse.ArgumentP
     )
     tally.add_argument("--seed", type=int, help="seed of the tie lottery (default: META tie_breaking_seed, else 0)")
     tally.add_argument("--json", action="store_true", help="print JSON")
+    tally.add_argument(
+        "--timings", action="store_true",
+        help="print the import, parse and rule times on stderr",
+    )
+    tally.add_argument(
+        "--verbose", "-v", action="store_true",
+        help="print the times and every warning of the reader (with its line) on stderr",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "python -m pb_service.rules") -> int:
     """Run the command line; return the exit status."""
+    times = {"import": _IMPORT_SECONDS}
     try:
         args = build_parser(prog).parse_args(argv)
+        started = perf_counter()
         instance = read_pabulib(args.file)
+        parsed = perf_counter()
+        times["parse"] = parsed - started
+        load_rule(resolve_rule(instance, args.rule))
+        started = perf_counter()
+        times["import"] += started - parsed
         result = compute(
             instance,
             args.rule,
@@ -76,11 +101,32 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m pb_service.ru
             min_score=args.min_score,
             ranking=args.ranking,
         )
+        times["rule"] = perf_counter() - started
     except (_UsageError, PabulibError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else render(result))
+    _report_warnings(instance, args.verbose)
+    if args.timings or args.verbose:
+        print(
+            "times: " + ", ".join(f"{step} {seconds:.3f} s" for step, seconds in times.items())
+            + " (import: this engine and the rule's modules)",
+            file=sys.stderr,
+        )
     return EXIT_OK
+
+
+def _report_warnings(instance: Instance, verbose: bool) -> None:
+    """Every warning of the reader with ``verbose``, else how many there are."""
+    if verbose:
+        for warning in instance.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    elif instance.warnings:
+        print(
+            f"warning: {instance.warnings[0]} ({len(instance.warnings)} warning(s) in all; "
+            "--verbose lists them)",
+            file=sys.stderr,
+        )
 
 
 def render(result: Result) -> str:

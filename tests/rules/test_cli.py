@@ -55,3 +55,28 @@ def test_module_entry_point():
         capture_output=True, text=True, cwd=root, env={"PYTHONPATH": str(root)},
     )
     assert run.returncode == 0 and json.loads(run.stdout)["selected"]
+
+
+def test_warnings_are_counted_and_verbose_lists_each_line(capsys):
+    repeated = str(DATA / "Netherlands_Assen_2024__repeated_in_votes.pb")
+    assert main(["tally", repeated, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["selected"] == ["3", "9", "2", "11", "13", "14", "5", "6", "12"]
+    assert captured.err == (
+        f"warning: {repeated}, line 37: voter 'vote02bb4517-a1b0-4aba-be48-8c195184c058' names project '2' "
+        "more than once; counted once (3 warning(s) in all; --verbose lists them)\n"
+    )
+    assert main(["tally", repeated, "--json", "--verbose"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": voter")[0] for line in lines[:3]] == [
+        f"warning: {repeated}, line {n}" for n in (37, 39, 42)
+    ]
+    assert lines[3].startswith("times: import ") and len(lines) == 4
+
+
+def test_timings_report_import_parse_and_rule_apart(capsys):
+    assert main(["tally", ASSEN, "--rule", "greedy", "--timings"]) == 0
+    [line] = capsys.readouterr().err.splitlines()
+    steps = [part.split()[0] for part in line.removeprefix("times: ").split(" (")[0].split(", ")]
+    assert steps == ["import", "parse", "rule"]
+    assert all(float(part.split()[1]) >= 0 for part in line.removeprefix("times: ").split(" (")[0].split(", "))
