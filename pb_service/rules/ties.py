@@ -18,6 +18,11 @@ Two orders exist:
 ``lexicographic``
     The project id as a string ("10" before "9"), which is what pabutools does by default.
     Only useful to check our outcomes against pabutools.
+``min-cost-lexicographic``, ``max-cost-lexicographic``, ``more-votes-lexicographic``
+    The cheaper, the dearer or the more chosen project first, then the id as a string:
+    pabutools' ``min_cost_tie_breaking``, ``max_cost_tie_breaking`` and
+    ``app_score_tie_breaking`` (which order projects by name before they break a tie), for
+    :mod:`pb_service.rules.pabutools_compat`.
 
 The first three are the orders an edition's resolution may choose (``Edition.tie_break``).
 """
@@ -29,14 +34,21 @@ from collections.abc import Iterable, Mapping
 
 from .model import Number
 
-TIE_BREAKINGS = ("cheaper-first", "more-votes-first", "lottery", "lexicographic")
+TIE_BREAKINGS = (
+    "cheaper-first", "more-votes-first", "lottery", "lexicographic",
+    "min-cost-lexicographic", "max-cost-lexicographic", "more-votes-lexicographic",
+)
 
-#: Tie-break name -> the criteria compared in order: cost, votes (more first), lottery draw, id.
+#: Tie-break name -> the criteria compared in order: cost (cheaper or dearer first), votes
+#: (more first), lottery draw, id.
 _CRITERIA = {
     "cheaper-first": ("cost", "votes", "lottery"),
     "more-votes-first": ("votes", "cost", "lottery"),
     "lottery": ("lottery",),
     "lexicographic": ("id",),
+    "min-cost-lexicographic": ("cost", "id"),
+    "max-cost-lexicographic": ("dearer", "id"),
+    "more-votes-lexicographic": ("votes", "id"),
 }
 
 
@@ -59,6 +71,7 @@ class TieBreaker:
         draw = {pid: position for position, pid in enumerate(lottery)}
         values = {
             "cost": lambda pid: costs[pid],
+            "dearer": lambda pid: -costs[pid],
             "votes": lambda pid: -votes.get(pid, 0),
             "lottery": draw.__getitem__,
             "id": lambda pid: pid,
@@ -73,6 +86,9 @@ class TieBreaker:
             "more-votes-first": f"more votes first, then cheaper, then a lottery with seed {self.seed}",
             "lottery": f"a lottery with seed {self.seed}",
             "lexicographic": "lexicographic (project id as a string, like pabutools)",
+            "min-cost-lexicographic": "cheaper first, then the project id as a string (like pabutools)",
+            "max-cost-lexicographic": "dearer first, then the project id as a string (like pabutools)",
+            "more-votes-lexicographic": "more votes first, then the project id as a string (like pabutools)",
         }[self.kind]
 
     def key(self, project_id: str) -> tuple:
