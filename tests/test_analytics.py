@@ -138,6 +138,20 @@ def test_import_into_a_named_municipality(session):
     assert report.record.selection_matches is True
 
 
+def test_a_vote_naming_a_project_twice_is_imported_once_and_reported_with_its_line(app, session):
+    # A copy of the Assen file with project ids repeated in three votes (its META comment says so).
+    make_municipality(session, slug="assen-repeats", population=70_000)
+    path = DATA / "Netherlands_Assen_2024__repeated_in_votes.pb"
+    result = app.test_cli_runner().invoke(args=["pb", "import-pabulib", "--municipality", "assen-repeats", str(path)])
+    assert result.exit_code == 0, result.output
+    warnings = [line.strip() for line in result.output.splitlines() if line.strip().startswith("warning:")]
+    assert [w.split(": voter")[0] for w in warnings] == [
+        f"warning: {path.name}, line {n}" for n in (37, 39, 42)
+    ]
+    assert "names project '2' more than once; counted once" in warnings[0]
+    assert "Summary: 1 imported, 0 skipped (imported before), 0 failed; 0 with a selection that differs from the file." in result.output
+
+
 # --- the indicators of a constructed edition ---------------------------------------------------------
 
 
