@@ -2,7 +2,8 @@
 
 Run as a script so that the caller can time it out and kill it:
 ``python benchmarks/pabutools_reference.py FILE.pb greedy|equalshares`` prints a JSON line
-``{"selected": [...], "seconds": ...}`` (the rule's time, pabutools' parsing left out).
+``{"selected": [...], "seconds": ..., "cpu_seconds": ...}`` (the rule's wall and CPU time,
+pabutools' parsing left out).
 pabutools breaks ties on the project id as a string.
 """
 
@@ -18,17 +19,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def reference_outcome(path: str, rule: str) -> tuple[list[str], float]:
-    """pabutools' outcome (see ``tests/rules/pabutools_oracle.py``) and the seconds its rule
-    took, its parsing of the file left out."""
+def reference_outcome(path: str, rule: str) -> tuple[list[str], float, float]:
+    """pabutools' outcome (see ``tests/rules/pabutools_oracle.py``) and the wall and CPU
+    seconds its rule took, its parsing of the file left out."""
     from pabutools.election import parse_pabulib
 
     from tests.rules.pabutools_oracle import reference_selection
 
     election, profile = parse_pabulib(path)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     outcome = reference_selection(election, profile.as_multiprofile(), rule)
-    return [project.name for project in outcome], time.perf_counter() - start
+    return [project.name for project in outcome], time.perf_counter() - start, time.process_time() - cpu_start
 
 
 def run_reference(path: str | Path, rule: str, timeout: float) -> tuple[list[str] | None, float | None]:
@@ -47,8 +48,8 @@ def run_reference(path: str | Path, rule: str, timeout: float) -> tuple[list[str
 
 def main(argv: list[str]) -> int:
     path, rule = argv
-    selected, seconds = reference_outcome(path, rule)
-    print(json.dumps({"selected": selected, "seconds": seconds}))
+    selected, seconds, cpu_seconds = reference_outcome(path, rule)
+    print(json.dumps({"selected": selected, "seconds": seconds, "cpu_seconds": cpu_seconds}))
     return 0
 
 
