@@ -61,6 +61,7 @@ def test_every_route_sends_the_security_headers(app, session):
 
 def test_production_adds_hsts_and_secure_samesite_cookies(tmp_path, smtp_server, monkeypatch):
     monkeypatch.setenv("PB_ENV", "production")
+    monkeypatch.setenv("VOTER_SECRET", "a-production-voter-secret")
     app = make_app(f"sqlite:///{tmp_path}/production.sqlite3", smtp_server.port)
     with app.app_context():
         upgrade()
