@@ -73,7 +73,7 @@ def _check_past_editions_have_published_recountable_results(session, client) -> 
         city = municipality_by_slug(slug)
         past = next(e for e in session.scalars(tenant_select(Edition, city)) if e.phase is Phase.IMPLEMENTATION)
         count = published_count(city, past)
-        assert past.leftover_policy is policy and past.outcome_rule == "greedy-threshold"
+        assert past.leftover_policy is policy and past.outcome_rule == "greedy"
         # A few paper ballots are invalid: counted in the protocol, not here.
         assert voters * 0.98 < count.ballots < voters and len(receipt_hashes(city, past)) == count.ballots
         assert [p.status for p in protests_of(city, past)] == [ProtestStatus.DISMISSED]

@@ -23,7 +23,7 @@ from pb_service.editions.models import (
     Phase, Pool,
 )
 from pb_service.editions.permissions import MANAGE_EDITIONS
-from pb_service.editions.rules import OUTCOME_RULES, TIE_BREAKS, VotingMethod, rule_accepts
+from pb_service.editions.rules import OFFERED_RULES, TIE_BREAKS, VotingMethod, rule_accepts
 from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 
@@ -304,7 +304,7 @@ def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     _ensure_unlocked(edition)
     errors: dict[str, list[str]] = {}
-    if data.outcome_rule not in OUTCOME_RULES:
+    if data.outcome_rule not in OFFERED_RULES:
         errors["outcome_rule"] = [str(_l("Choose one of the offered rules."))]
     else:
         problems = _rule_problems(data.outcome_rule, edition.levels)
