@@ -6,12 +6,13 @@ from fractions import Fraction
 
 import pytest
 
+from pb_service.core.i18n import format_money
 from pb_service.core.permissions import SYSTEM
 from pb_service.editions.models import LeftoverPolicy, LevelKind, Phase
 from pb_service.editions.rules import VotingMethod
 from pb_service.results.counting import lottery_seed
 from pb_service.results.models import Outcome
-from pb_service.results.services import compute_results, pool_file
+from pb_service.results.services import compute_results, pool_file, publication_problems, result_warnings
 from pb_service.results.whatif import what_if
 from pb_service.rules import compute, parse_pabulib
 from pb_service.voting.models import Channel
@@ -220,3 +221,24 @@ def test_what_if_compares_rules_with_fairness_figures(session, in_request):
     )
     assert (without.gained, without.lost, official.spent, official.leftover) == ([str(c.id)], [], 600 * ZL, 400 * ZL)
     assert str(c.id) in comparison.differing
+
+
+def test_officials_are_warned_of_what_residents_would_find_surprising(session, in_request):
+    town, edition, pool, (a, b, c) = _abc(session)
+    other, (d,) = _pool(session, edition, edition.levels[0], 500, [100])
+    count = compute_results(town, SYSTEM, edition)
+    result, empty = count.pools
+    # 5 and 3 votes of 12 ballots; 100 zł left, less than b's 500 zł.
+    assert result_warnings(result) == [
+        f"Funded with very few votes: {a.title}, 5 of 12 ballots.", f"Funded with very few votes: {c.title}, 3 of 12 ballots.",
+    ]
+    assert result_warnings(empty) == ["No ballots were cast in this pool, so no project is funded and the whole budget is left over."]
+    pool.min_votes = 4
+    assert publication_problems(town, edition, count)[-1] == (
+        f"These pools were counted without their current minimum of votes: {pool.name}. Count the votes again."
+    )
+    result = compute_results(town, SYSTEM, edition).pools[0]
+    assert result_warnings(result)[-1] == (
+        f"The leftover of {format_money(400 * ZL)} would pay for {c.title} ({format_money(300 * ZL)}); "
+        "its outcome: Not funded: fewer votes than the minimum."
+    )

@@ -268,7 +268,7 @@ def result_warnings(pool_result: PoolResult) -> list[str]:
     cheapest = min(unfunded, key=lambda project: project.cost, default=None)
     if cheapest is not None and left >= cheapest.cost:
         warnings.append(str(_l(
-            "The leftover of %(leftover)s would pay for %(title)s (%(cost)s), which is not funded: %(reason)s",
+            "The leftover of %(leftover)s would pay for %(title)s (%(cost)s); its outcome: %(reason)s.",
             leftover=format_money(left), title=cheapest.proposal.title, cost=format_money(cheapest.cost),
             reason=cheapest.outcome.label,
         )))
