@@ -92,3 +92,18 @@ def test_on_a_real_file_with_a_project_nobody_chose_only_the_file_s_semantics_fu
     assert "nobody" in compute(unchosen).selected
     assert "nobody" not in compute(unchosen, min_votes=0).selected
     assert compute(unchosen, min_votes=0).selected == compute(instance).selected
+
+
+@pytest.mark.parametrize("name", ["Netherlands_Assen_2024.pb", "Poland_Swiecie_2023.pb"])
+@pytest.mark.parametrize("rule", ["greedy", "equalshares", "equalshares/add1", "phragmen"])
+def test_the_minimum_is_the_rule_on_the_ballot_without_the_projects_below_it(name, rule, load):
+    """What docs/results.md tells an outside recount: take those projects off, run the rule."""
+    instance = load(name)
+    votes = vote_counts(instance)
+    for minimum in (0, 20, 50):
+        gone = {pid for pid, count in votes.items() if count < max(minimum, 1)}
+        without = replace(
+            instance, projects={pid: p for pid, p in instance.projects.items() if pid not in gone},
+            ballots=[replace(b, projects=tuple(pid for pid in b.projects if pid not in gone)) for b in instance.ballots],
+        )
+        assert sorted(compute(instance, rule, min_votes=minimum).selected) == sorted(compute(without, rule).selected)
