@@ -23,7 +23,7 @@ from pb_service.editions.models import (
     Phase, Pool,
 )
 from pb_service.editions.permissions import MANAGE_EDITIONS
-from pb_service.editions.rules import OFFERED_RULES, TIE_BREAKS, VotingMethod, rule_accepts
+from pb_service.editions.rules import DEFAULT_OUTCOME_RULE, OFFERED_RULES, TIE_BREAKS, VotingMethod, rule_accepts
 from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 
@@ -238,8 +238,11 @@ def copy_edition(tenant, actor, source: Edition, name: str, year: int) -> Editio
         appeal_days=source.appeal_days, correction_days=source.correction_days, protest_days=source.protest_days,
     )
     _validate_edition(tenant, data, None)
+    # A copy of an edition imported from Pabulib gets an offered rule: greedy-threshold is greedy
+    # with the pools' minimum, which every rule applies.
+    rule = source.outcome_rule if source.outcome_rule in OFFERED_RULES else DEFAULT_OUTCOME_RULE
     edition = Edition(
-        municipality_id=tenant.id, identification=source.identification, outcome_rule=source.outcome_rule,
+        municipality_id=tenant.id, identification=source.identification, outcome_rule=rule,
         tie_break=source.tie_break, ballot_order=source.ballot_order, leftover_policy=source.leftover_policy,
     )
     _apply_edition_data(edition, data)
