@@ -275,7 +275,6 @@ def result_warnings(pool_result: PoolResult) -> list[str]:
     return warnings
 
 
-
 def publication_problems(tenant, edition: Edition, count: ResultCount | None) -> list[str]:
     """What still stands in the way of publishing (empty when the result may be published)."""
     if count is None:
