@@ -229,7 +229,7 @@ def _new_edition(files: list[_File]) -> Edition:
         voting_starts_at=voting, results_starts_at=results, implementation_starts_at=results + timedelta(days=14),
         # Projects are carried out in the budget year; the edition stays open for reports a year more.
         closes_at=_moment(date(first.year + 1, 12, 31)), protest_days=1,
-        outcome_rule=first.rule, tie_break="cheaper-first",
+        outcome_rule=first.rule, tie_break="cheaper-first", imported_from_pabulib=True,
     )
     db.session.add(edition)
     db.session.flush()

@@ -162,6 +162,7 @@ def _office_page(edition: Edition, decision_forms: dict | None = None):
         "results/office.html", edition=edition, count=count, protests=protests_list,
         decision_forms={p.id: forms.get(p.id) or ProtestDecisionForm(formdata=None, prefix=f"p{p.id}") for p in protests_list},
         problems=services.publication_problems(tenant, edition, count),
+        warnings={result.id: services.result_warnings(result) for result in count.pools} if count and not count.is_published else {},
         can_manage=has_permission(current_user, MANAGE_RESULTS, tenant),
         can_decide=has_permission(current_user, DECIDE_PROTESTS, tenant),
         pools={pool.id: pool for pool in edition.pools}, after_voting=edition.phase in services.AFTER_VOTING,

@@ -12,13 +12,14 @@ its database with :meth:`Instance.from_data`) and calls :func:`compute`::
 See ``docs/rules.md`` for how each rule works and how ties are broken.
 """
 
-from .engine import FILE_RULES, RULES, UnknownRuleError, compute, resolve_rule
+from .engine import FILE_RULES, MIN_VOTES_KEY, RULES, UnknownRuleError, compute, resolve_rule
 from .model import Ballot, Instance, Project, ProjectOutcome, Result, Status, Tie
 from .pabulib import PabulibError, parse_pabulib, read_pabulib, write_pabulib
 from .ties import TIE_BREAKINGS
 
 __all__ = [
     "FILE_RULES",
+    "MIN_VOTES_KEY",
     "RULES",
     "TIE_BREAKINGS",
     "Ballot",
