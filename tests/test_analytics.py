@@ -31,6 +31,9 @@ from tests.editions_factories import PNG_BYTES, make_edition, make_level, make_p
 from tests.factories import login, make_municipality, make_official, make_user
 from tests.results_factories import admitted_projects, cast_ballot
 
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
+
 DATA = Path(__file__).parent / "data"
 #: Real files of different shapes: approval with a threshold, choose-1 with the cities' own rule,
 #: cumulative (selected 2/3 marks), ordinal 3/2/1, equal shares with completion, no selected column.

@@ -16,6 +16,9 @@ from pb_service.municipalities.models import MunicipalityKind, Voivodeship
 from tests.analytics_factories import make_indicators
 from tests.factories import login, make_municipality, make_user
 
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
+
 YEARS = range(2014, 2025)  # 11 editions each
 #: Cells per row of the table after the row heading (the year comes first).
 COLUMNS_SHOWN = [column for column in COMPACT_COLUMNS if column.key != "municipality"]

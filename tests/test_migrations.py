@@ -1,11 +1,16 @@
 """The migrations build exactly the schema the models describe, on both databases."""
 from __future__ import annotations
 
+import pytest
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from pb_service.extensions import db
 from pb_service.hub.search import outside_search_structures
+
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 def test_models_and_migrations_agree(app):
     # The app fixture has run every migration on an empty database of this backend.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
@@ -29,7 +30,8 @@ from tests.editions_factories import PNG_BYTES
 from tests.factories import login, make_municipality, make_official, make_user
 from tests.results_factories import cast_random_ballots, voting_edition
 
-import pytest
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 BALLOTS = 40
 

@@ -20,6 +20,9 @@ from tests.editions_factories import make_edition, make_level, make_pool
 from tests.factories import make_municipality, make_user
 from tests.results_factories import admitted_projects, cast_ballot
 
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
+
 ZL = 100
 
 

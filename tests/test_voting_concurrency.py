@@ -25,7 +25,7 @@ from tests.voting_factories import api_ballot, ballots_url, make_voting_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs the PostgreSQL server (two processes share one database)")
+pytestmark = [pytest.mark.database, pytest.mark.skipif(POSTGRES_URL is None, reason="needs the PostgreSQL server (two processes share one database)")]
 
 
 def _start_server(database_url: str, port: int) -> subprocess.Popen:
