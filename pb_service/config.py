@@ -37,6 +37,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "DATA_CONTROLLER": ("", "who controls account data (name and address), named in the account information clause"),
     "SESSION_IDLE_MINUTES": ("30", "officials and staff are signed out after this long without a request"),
     "SESSION_ABSOLUTE_HOURS": ("12", "officials and staff sign in again after this long, active or not"),
+    "RESIDENT_SESSION_IDLE_HOURS": ("24", "residents are signed out after this long without a request"),
+    "RESIDENT_SESSION_ABSOLUTE_DAYS": ("30", "residents sign in again after this long, active or not (\"keep me signed in\" included)"),
     "DATABASE_APP_ROLE": ("pb_app", "PostgreSQL role the app's transactions run as (`SET LOCAL ROLE`), under row-level security; empty: the login role itself (then it must not own the tables)"),
 }
 
@@ -94,7 +96,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Only residents' "keep me signed in" sessions are permanent; the server ends them sooner if idle.
+        "PERMANENT_SESSION_LIFETIME": int(_env("RESIDENT_SESSION_ABSOLUTE_DAYS")) * 86400,
         "WTF_CSRF_TIME_LIMIT": None,
         "API_TITLE": "pb-service API",
         "API_VERSION": "v1",
@@ -114,6 +117,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DATA_CONTROLLER": _env("DATA_CONTROLLER"),
         "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES")),
         "SESSION_ABSOLUTE_HOURS": int(_env("SESSION_ABSOLUTE_HOURS")),
+        "RESIDENT_SESSION_IDLE_HOURS": int(_env("RESIDENT_SESSION_IDLE_HOURS")),
+        "RESIDENT_SESSION_ABSOLUTE_DAYS": int(_env("RESIDENT_SESSION_ABSOLUTE_DAYS")),
         "DATABASE_APP_ROLE": _env("DATABASE_APP_ROLE").strip(),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from pb_service.accounts.lockout import is_locked, record_failure
+from pb_service.accounts.lockout import begin_attempt, record_failure, release_attempt
 from pb_service.accounts.models import Invitation, Membership, User
 from pb_service.accounts.permissions import MANAGE_MEMBERS
 from pb_service.core.audit import record_audit
@@ -135,15 +135,18 @@ def authenticate(email: str, password: str) -> User | None:
     while it is locked; the caller's message is the same in every case (no account enumeration).
     """
     user = user_by_email(email)
-    if user is None or is_locked(user):
+    attempt = begin_attempt(user) if user is not None else None
+    if attempt is None:
         # Spend the same time as a real check so that timing does not reveal accounts.
         _hasher.hash(password or "")
         return None
     try:
         _hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        record_failure(user)
+        record_failure(user, attempt)
         return None
+    # The password is right: this attempt is no failure (the sign-in's success resets the count).
+    release_attempt(user)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
@@ -172,7 +175,7 @@ def reset_password(token: str, new_password: str) -> User | None:
     if user.confirmed_at is None:
         user.confirmed_at = utcnow()
     # Sessions opened with the old password end; so does a lock (the owner proved the address).
-    user.session_version += 1
+    user.end_sessions()
     user.failed_attempts, user.locked_until = 0, None
     db.session.commit()
     return user
@@ -200,7 +203,7 @@ def create_staff(email: str, password: str, display_name: str) -> User:
         db.session.add(user)
     else:
         user.password_hash = hash_password(password)
-        user.session_version += 1  # a privilege change: sessions opened before it end
+        user.end_sessions()  # a privilege change: sessions opened before it end
     user.is_staff = True
     user.confirmed_at = user.confirmed_at or utcnow()
     db.session.flush()
@@ -267,7 +270,7 @@ def accept_invitation(user: User, tenant, invitation: Invitation) -> Membership:
     if membership is None:
         membership = Membership(municipality_id=tenant.id, user_id=user.id, role=invitation.role)
         db.session.add(membership)
-        user.session_version += 1  # a privilege change: the view re-issues the session
+        user.end_sessions()  # a privilege change: the view re-issues the session
     invitation.accepted_at = utcnow()
     db.session.flush()
     record_audit(user, tenant, "membership.accept", membership, role=invitation.role.value)
@@ -291,6 +294,6 @@ def remove_membership(actor, tenant, membership: Membership) -> None:
             raise ServiceValidationError.single("", str(_l("The last administrator cannot be removed.")))
     record_audit(actor, tenant, "membership.remove", membership, email=membership.user.email, role=membership.role.value)
     # The official's open sessions end with the role (a stolen session cookie loses its power too).
-    membership.user.session_version += 1
+    membership.user.end_sessions()
     db.session.delete(membership)
     db.session.commit()

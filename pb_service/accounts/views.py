@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from pb_service.accounts import services, sessions, twofactor
 from pb_service.accounts.forms import (
@@ -163,9 +163,11 @@ def _show_recovery_codes(codes: list[str], continue_url: str):
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
-        flash(_("You are signed out."), "success")
+        if current_user.is_authenticated:
+            sessions.sign_out(current_user._get_current_object())
+        else:
+            session.clear()
+        flash(_("You are signed out on every device."), "success")
     return redirect(url_for("main.front_page"))
 
 
