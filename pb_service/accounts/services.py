@@ -103,11 +103,13 @@ def register(email: str, password: str, display_name: str, locale: str, confirm_
     if problems:
         raise ServiceValidationError({"password": problems})
     email = normalise_email(email)
+    # Hashed either way: a taken address must not answer faster (tests/test_account_enumeration.py).
+    password_hash = hash_password(password)
     existing = user_by_email(email)
     if existing is not None:
         send_mail(email, "account_exists", existing.locale or locale, user=existing)
         return None
-    user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(), locale=locale)
+    user = User(email=email, password_hash=password_hash, display_name=display_name.strip(), locale=locale)
     db.session.add(user)
     db.session.commit()
     token = _serializer("confirm").dumps({"uid": user.id, "email": user.email})
@@ -153,9 +155,12 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.is_active else None
 
 
-def request_password_reset(email: str, reset_path) -> None:
+def request_password_reset(email: str, reset_path, *, register_path: str, locale: str) -> None:
+    """Mail a reset link; an address without an account is told so, by a mail as well, so that
+    the answer takes as long either way (and its owner learns where to register)."""
     user = user_by_email(email)
     if user is None:
+        send_mail(normalise_email(email), "reset_no_account", locale, link=_link(register_path))
         return
     token = _serializer("reset").dumps({"uid": user.id, "ph": user.password_hash[-12:]})
     send_mail(user.email, "reset_password", user.locale, user=user, link=_link(reset_path(token)))

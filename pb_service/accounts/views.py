@@ -178,7 +178,8 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(
-            form.email.data, reset_path=lambda token: url_for("accounts.reset_password", token=token)
+            form.email.data, reset_path=lambda token: url_for("accounts.reset_password", token=token),
+            register_path=url_for("accounts.register"), locale=current_language(),
         )
         return render_template("accounts/check_mail.html", email=form.email.data, reset=True)
     return render_template("accounts/reset_request.html", form=form)
