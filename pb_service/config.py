@@ -15,6 +15,7 @@ DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
 SETTINGS: dict[str, tuple[str, str]] = {
     "PB_ENV": ("development", "`production` turns on secure cookies, HSTS and the secret-key check"),
     "SECRET_KEY": (DEVELOPMENT_SECRET_KEY, "signs sessions and e-mail tokens; required in production"),
+    "SECRET_KEY_FALLBACKS": ("", "earlier `SECRET_KEY`s (space-separated) still accepted during a key change: sessions, e-mail links and second-factor secrets (until `flask pb rotate-secrets`)"),
     "DATABASE_URL": ("sqlite:///instance/pb_service.sqlite3", "SQLAlchemy URL; `postgresql://...` for PostgreSQL"),
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage; `redis://127.0.0.1:6379/0` for several servers"),
     "MAIL_BACKEND": ("console", "`smtp` sends mail, `console` prints it"),
@@ -72,6 +73,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config = {
         "PB_ENV": _env("PB_ENV"),
         "SECRET_KEY": _env("SECRET_KEY"),
+        # Flask reads it for sessions; the e-mail links and the encrypted secrets read it too.
+        "SECRET_KEY_FALLBACKS": _env("SECRET_KEY_FALLBACKS").split(),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI"),

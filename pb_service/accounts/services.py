@@ -20,6 +20,7 @@ from pb_service.accounts.lockout import begin_attempt, record_failure, release_a
 from pb_service.accounts.models import Invitation, Membership, User
 from pb_service.accounts.permissions import MANAGE_MEMBERS
 from pb_service.core.audit import record_audit
+from pb_service.core.encryption import app_secret_keys
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
@@ -76,7 +77,8 @@ def password_problems(password: str) -> list[str]:
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"pb-service.{purpose}")
+    # itsdangerous signs with the last key and checks with any: links mailed before a key change still work.
+    return URLSafeTimedSerializer(list(reversed(app_secret_keys())), salt=f"pb-service.{purpose}")
 
 
 def _load_token(purpose: str, token: str, max_age: int) -> dict | None:

@@ -13,11 +13,12 @@ import pyotp
 import segno
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import String, delete, or_, select, type_coerce, update
 
 from pb_service.accounts.lockout import LOCK_MINUTES, MAX_FAILED_ATTEMPTS, begin_attempt, record_failure, record_success
 from pb_service.accounts.models import Membership, RecoveryCode, User
 from pb_service.core.audit import record_audit
+from pb_service.core.encryption import app_secret_keys, reencrypt
 from pb_service.core.models import utcnow
 from pb_service.core.tenancy import cross_tenant_lookup
 from pb_service.core.validation import ServiceValidationError
@@ -201,3 +202,20 @@ def disable(user: User, code: str) -> None:
     user.end_sessions()
     record_audit(user, None, "account.two_factor_disable", user)
     db.session.commit()
+
+
+def reencrypt_secrets() -> int:
+    """Encrypt every stored authenticator secret again under the current ``SECRET_KEY`` (after a key
+    change, before its fallback is dropped); the stored tokens are read and written as they are."""
+    keys, count = app_secret_keys(), 0
+    columns = {name: User.__table__.c[name] for name in ("totp_secret", "totp_pending_secret")}
+    stored = select(User.id, *(type_coerce(column, String).label(name) for name, column in columns.items()))
+    for row in db.session.execute(stored).all():
+        tokens = {name: reencrypt(getattr(row, name), keys) for name in columns if getattr(row, name)}
+        if tokens:
+            db.session.execute(
+                update(User.__table__).where(User.__table__.c.id == row.id)
+                .values({name: type_coerce(token, String) for name, token in tokens.items()})
+            )
+            count += len(tokens)
+    return count
