@@ -17,17 +17,13 @@ from sqlalchemy import case, or_, update
 
 from pb_service.accounts.models import User
 from pb_service.core.audit import record_audit
-from pb_service.core.models import as_utc, utcnow
+from pb_service.core.models import utcnow
 from pb_service.extensions import db
 
 #: Failed password or code checks in a row that lock the account.
 MAX_FAILED_ATTEMPTS = 5
 LOCK_DURATION = timedelta(minutes=15)
 LOCK_MINUTES = int(LOCK_DURATION.total_seconds() // 60)
-
-
-def is_locked(user) -> bool:
-    return user.locked_until is not None and as_utc(user.locked_until) > utcnow()
 
 
 def begin_attempt(user) -> int | None:
