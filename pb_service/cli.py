@@ -35,6 +35,21 @@ def create_staff_command(email: str, name: str, password: str) -> None:
     click.echo(f"Programme staff account ready: {user.email}")
 
 
+@pb_cli.command("rotate-secrets")
+def rotate_secrets_command() -> None:
+    """Encrypt the stored second-factor secrets again under SECRET_KEY (after a key change).
+
+    Run it once the new key is SECRET_KEY and the old one is in SECRET_KEY_FALLBACKS; afterwards
+    the old key is needed no more for the secrets (see docs/operations.md).
+    """
+    from pb_service.accounts.twofactor import reencrypt_secrets
+    from pb_service.extensions import db
+
+    count = reencrypt_secrets()
+    db.session.commit()
+    click.echo(f"{count} second-factor secrets are encrypted under the current SECRET_KEY.")
+
+
 def _fail(error: ServiceValidationError) -> click.ClickException:
     return click.ClickException("; ".join(m for messages in error.errors.values() for m in messages))
 

@@ -1,15 +1,13 @@
 """Public results (after publication only), protests, receipts, and the officials' results office."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, g, render_template, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from pb_service.core import spreadsheets
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, personal, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404
@@ -85,19 +83,18 @@ def pool_results(edition_id: int, pool_id: int):
 @public
 def results_csv(edition_id: int):
     edition, count = _published(edition_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["pool_id", "pool", "rule", "project_id", "number", "title", "cost_pln", "votes", "points", "rank", "outcome", "selected"])
-    for pool_result in count.pools:
-        for project in pool_result.projects:
-            writer.writerow([
-                pool_result.pool_id, pool_result.pool.name, pool_result.rule, project.proposal_id, project.proposal.number or "",
-                project.proposal.title, f"{project.cost / 100:.2f}", project.votes,
-                "" if pool_result.vote_type == "approval" else project.score, project.rank, project.outcome.value,
-                int(project.selected),
-            ])
+    rows = (
+        [
+            pool_result.pool_id, pool_result.pool.name, pool_result.rule, project.proposal_id, project.proposal.number or "",
+            project.proposal.title, f"{project.cost / 100:.2f}", project.votes,
+            "" if pool_result.vote_type == "approval" else project.score, project.rank, project.outcome.value,
+            int(project.selected),
+        ]
+        for pool_result in count.pools for project in pool_result.projects
+    )
+    header = ["pool_id", "pool", "rule", "project_id", "number", "title", "cost_pln", "votes", "points", "rank", "outcome", "selected"]
     return Response(
-        out.getvalue(), mimetype="text/csv",
+        spreadsheets.csv_text(header, rows), mimetype=spreadsheets.CSV_TYPE,
         headers={"Content-Disposition": f'attachment; filename="results-{g.municipality.slug}-{edition.id}.csv"'},
     )
 
