@@ -85,6 +85,8 @@ def turnout_over_years(rows: list[EditionRow], municipalities: int | None = None
     by_city: dict[str, dict[int, float]] = defaultdict(dict)
     population: dict[str, int] = {}
     for row in rows:
+        if row["turnout"] is None:
+            continue
         years = by_city[row["municipality"]]
         years[row["year"]] = max(years.get(row["year"], 0.0), row["turnout"])
         population[row["municipality"]] = row.municipality.population
@@ -126,8 +128,8 @@ class ScatterChart:
 
 def budget_against_turnout(rows: list[EditionRow], total: int | None = None) -> ScatterChart | None:
     """The first :data:`MAX_POINTS` editions in the table's order; ``total``: how many match (when
-    ``rows`` holds only the first ones)."""
-    shown = rows[:MAX_POINTS]
+    ``rows`` holds only the first ones). Editions whose voters are not knowable have no point."""
+    shown = [row for row in rows[:MAX_POINTS] if row["turnout"] is not None]
     if not shown:
         return None
     x_max = nice_ceiling(max(row["budget_per_resident"] for row in shown))

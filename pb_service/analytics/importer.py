@@ -29,6 +29,7 @@ from sqlalchemy import insert, select
 from pb_service.accounts.models import User
 from pb_service.analytics.models import PabulibImport
 from pb_service.analytics.registry import BENEFICIARY_NAMES, CATEGORY_NAMES, KNOWN_MUNICIPALITIES
+from pb_service.analytics.voter_ids import VoterIds, judge_voter_ids
 from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import cross_tenant_select, tenant_select
 from pb_service.core.validation import ServiceValidationError
@@ -65,6 +66,8 @@ class FileReport:
     record: PabulibImport | None = None
     #: Projects whose vote count in the file differs from the count of its ballots.
     vote_differences: list[str] = field(default_factory=list)
+    #: Whether the edition's files share one numbering of voters, and why we think so.
+    voter_ids: VoterIds | None = None
 
     @property
     def mismatch(self) -> bool:
@@ -345,41 +348,70 @@ def _ballot_points(file: _File, ballot, ranks: int) -> list[int]:
     return [1] * len(ballot.projects)
 
 
-def _ballots(edition: Edition, pool: Pool, file: _File, proposals: dict[str, Proposal]) -> bool:
-    """Ballots and synthetic voter records in bulk; returns whether the file gave voting channels."""
-    cast_on = _date(file.instance.meta.get("date_end", str(file.year)), end=True)
+@dataclass
+class _Person:
+    """One voter of an imported edition: her choices in each pool she voted in, and what the files say of her."""
+
+    choices: dict = field(default_factory=dict)
+    pool_ids: list[int] = field(default_factory=list)
+    channel: Channel | None = None
+    age: int | None = None
+    sex: str | None = None
+
+
+def _people(pools: list[tuple[_File, Pool, dict[str, Proposal]]], voter_ids: VoterIds) -> dict:
+    """The edition's voters: by ``voter_id`` across files where the files share one numbering,
+    else one per ballot row (then a person in two files is two records, and the edition says
+    that its voters are not knowable)."""
+    across_files = voter_ids.shared and len(pools) > 1
+    people: dict = {}
+    for position, (file, pool, proposals) in enumerate(pools):
+        pool_key = str(pool.id)
+        project_ids = {pid: str(proposal.id) for pid, proposal in proposals.items()}
+        ranks = len(_level_settings(file.instance).get("points", []))
+        for row, ballot in enumerate(file.instance.ballots):
+            chosen = {project_ids[pid]: points for pid, points in zip(ballot.projects, _ballot_points(file, ballot, ranks))}
+            method = CHANNELS.get(ballot.fields.get("voting_method", "").strip().lower())
+            age, sex = ballot.fields.get("age", "").strip(), ballot.fields.get("sex", "").strip().upper()
+            base = ballot.voter_id.strip() if across_files else (position, row)
+            for copy in range(ballot.multiplicity):
+                person = people.setdefault(base if ballot.multiplicity == 1 else (base, copy), _Person())
+                person.choices[pool_key] = chosen
+                person.pool_ids.append(pool.id)
+                # A person's age and sex are taken once, from the first file that gives them.
+                person.channel = person.channel or method
+                if person.age is None and age.isdigit():
+                    person.age = int(age)
+                if person.sex is None and sex in ("F", "M"):
+                    person.sex = sex
+    return people
+
+
+def _write_ballots(edition: Edition, pools: list[tuple[_File, Pool, dict[str, Proposal]]], voter_ids: VoterIds) -> None:
+    """One synthetic voter record and one ballot per person (with her choices in every pool she
+    voted in), in bulk: executemany of prepared rows, no ORM object per ballot."""
+    cast_on = max(_date(file.instance.meta.get("date_end", str(file.year)), end=True) for file, _pool, _proposals in pools)
     key = edition.voter_key.encode()
-    has_channel = any(ballot.fields.get("voting_method", "").strip() for ballot in file.instance.ballots)
-    ranks = len(_level_settings(file.instance).get("points", []))
     records, ballots = [], []
-    number = 0
-    for ballot in file.instance.ballots:
-        choices = {str(pool.id): {str(proposals[pid].id): points for pid, points in zip(ballot.projects, _ballot_points(file, ballot, ranks))}}
-        method = ballot.fields.get("voting_method", "").strip().lower()
-        channel = CHANNELS.get(method, Channel.ONLINE)
-        age = ballot.fields.get("age", "").strip()
-        sex = ballot.fields.get("sex", "").strip().upper()
-        for _ in range(ballot.multiplicity):
-            number += 1
-            records.append(dict(
-                municipality_id=edition.municipality_id, edition_id=edition.id, channel=channel, cast_on=cast_on,
-                # Synthetic: the file's voter ids are anonymous already; the hash only keeps records apart.
-                identity_hash=identity_hash(key, "pabulib", str(pool.id), str(number), ballot.voter_id),
-                age_band=age_band(int(age)) if age.isdigit() else None, sex=sex if sex in ("F", "M") else None,
-                district_pool_ids=[pool.id],
-            ))
-            ballots.append(dict(
-                municipality_id=edition.municipality_id, edition_id=edition.id, channel=channel, cast_on=cast_on, choices=choices,
-                # Nobody holds a receipt code for a historical ballot: a random value stands for its hash.
-                receipt_hash=secrets.token_hex(32), is_valid=True, invalid_reason="",
-            ))
+    for number, person in enumerate(_people(pools, voter_ids).values(), start=1):
+        channel = person.channel or Channel.ONLINE
+        records.append(dict(
+            municipality_id=edition.municipality_id, edition_id=edition.id, channel=channel, cast_on=cast_on,
+            # Synthetic: the file's voter ids are anonymous already; the hash only keeps records apart.
+            identity_hash=identity_hash(key, "pabulib", str(number)),
+            age_band=age_band(person.age) if person.age is not None else None, sex=person.sex,
+            district_pool_ids=person.pool_ids,
+        ))
+        ballots.append(dict(
+            municipality_id=edition.municipality_id, edition_id=edition.id, channel=channel, cast_on=cast_on, choices=person.choices,
+            # Nobody holds a receipt code for a historical ballot: a random value stands for its hash.
+            receipt_hash=secrets.token_hex(32), is_valid=True, invalid_reason="",
+        ))
     # Shuffled apart, as the voting pipeline keeps them: no row order links a record to a ballot.
     random.shuffle(ballots)
-    # Core inserts (executemany): several times faster than ORM objects for 90,000 ballots.
     connection = db.session.connection()
     connection.execute(insert(VoterRecord.__table__), records)
     connection.execute(insert(Ballot.__table__), ballots)
-    return has_channel
 
 
 def _import_author() -> User:
@@ -396,7 +428,9 @@ def _import_edition(files: list[_File]) -> None:
     """Import one edition's files, count and publish it, and record each file (commits)."""
     edition = _new_edition(files)
     author = _import_author()
-    records: list[tuple[_File, PabulibImport, dict[str, Proposal]]] = []
+    voter_ids = judge_voter_ids([file.instance for file in files])
+    pools: list[tuple[_File, Pool, dict[str, Proposal]]] = []
+    records: list[PabulibImport] = []
     number = 0
     for position, file in enumerate(files):
         meta = file.instance.meta
@@ -410,27 +444,29 @@ def _import_edition(files: list[_File]) -> None:
         db.session.flush()
         proposals = _projects(edition, pool, file, author, range(number + 1, number + 1 + len(file.instance.projects)))
         number += len(proposals)
-        has_channel = _ballots(edition, pool, file, proposals)
+        pools.append((file, pool, proposals))
         selected = {pid: project.published_selected for pid, project in file.instance.projects.items()}
         has_selected = any(value is not None for value in selected.values())
         record = PabulibImport(
             municipality_id=edition.municipality_id, sha256=file.sha256, filename=file.path.name[:255], edition_id=edition.id,
             pool_id=pool.id, file_rule=file.instance.rule, voters=file.instance.num_voters, projects=len(proposals),
-            budget=pool.budget, has_channel=has_channel,
+            budget=pool.budget, voter_ids_shared=voter_ids.shared,
+            has_channel=any(ballot.fields.get("voting_method", "").strip() for ballot in file.instance.ballots),
             selected_in_file=sorted(pid for pid, value in selected.items() if value == 1) if has_selected else None,
             selected_outside_rule=sorted(pid for pid, value in selected.items() if value in (2, 3)),
         )
         db.session.add(record)
-        records.append((file, record, proposals))
+        records.append(record)
+    _write_ballots(edition, pools, voter_ids)
     db.session.flush()
     municipality = files[0].municipality
     db.session.refresh(edition)
     compute_results(municipality, SYSTEM, edition)
     count: ResultCount = publish_results(municipality, SYSTEM, edition, notify=False)
     funded = {project.proposal_id for pool in count.pools for project in pool.projects if project.selected}
-    for file, record, proposals in records:
+    for (file, _pool, proposals), record in zip(pools, records):
         record.selected_by_count = sorted(pid for pid, proposal in proposals.items() if proposal.id in funded)
-        file.report.status, file.report.record = "imported", record
+        file.report.status, file.report.record, file.report.voter_ids = "imported", record, voter_ids
         file.report.message = f"{edition.name}, {record.pool.name}: {record.voters} voters, {record.projects} projects"
     db.session.commit()
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import Text, cast, func, select
 
 from pb_service.analytics.models import (
-    EditionIndicators, ImplementationStatus, ImplementationUpdate, MunicipalExpenditure, PabulibImport,
+    VOTERS_IDS_PER_FILE, VOTERS_NOT_CHECKED, EditionIndicators, ImplementationStatus, ImplementationUpdate, MunicipalExpenditure,
+    PabulibImport,
 )
 from pb_service.core.models import utcnow
 from pb_service.core.tenancy import scoped_to, tenant_select
@@ -80,8 +81,9 @@ def _voters(tenant, edition: Edition, channel_unknown_pools: set[int]) -> _Voter
     total = 0
     for channel, age_band, sex, pool_ids in db.session.execute(statement):
         total += 1
-        # Imported files without a voting_method column were written as online: say "unknown".
-        unknown = channel_unknown_pools and any(int(pid) in channel_unknown_pools for pid in pool_ids or ())
+        # Imported files without a voting_method column were written as online: say "unknown"
+        # when none of the person's files said how she voted.
+        unknown = bool(channel_unknown_pools and pool_ids) and all(int(pid) in channel_unknown_pools for pid in pool_ids)
         channels[UNKNOWN if unknown else Channel(channel).value] += 1
         ages[age_band or UNKNOWN] += 1
         sexes[sex if sex in ("F", "M") else UNKNOWN] += 1
@@ -208,6 +210,16 @@ def implementation_indicators(tenant, funded: dict[int, int]) -> dict:
     }
 
 
+def voters_unknown(imports: list[PabulibImport]) -> str:
+    """Why an imported edition's voters are not knowable ("" when they are): one file, or files
+    that share one numbering of voters, tell people apart."""
+    if len(imports) <= 1 or all(record.voter_ids_shared for record in imports):
+        return ""
+    if any(record.voter_ids_shared is False for record in imports):
+        return VOTERS_IDS_PER_FILE
+    return VOTERS_NOT_CHECKED
+
+
 def compute_indicators(tenant, edition: Edition) -> dict | None:
     """Every indicator of the edition, or None before its results are published."""
     count: ResultCount | None = published_count(tenant, edition)
@@ -238,20 +250,27 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
     projects = [project for pool in count.pools for project in pool.projects]
     values["projects_on_ballot"] = len(projects)
 
-    voters = _voters(tenant, edition, {i.pool_id for i in imports if not i.has_channel})
     choice_texts, invalid = _ballot_choices(tenant, edition)
     valid_ballots = sum(choice_texts.values())
-    values.update(
-        voters=voters.total,
-        turnout=voters.total / population,
-        voters_online=voters.channels[Channel.ONLINE.value],
-        voters_paper=voters.channels[Channel.PAPER.value],
-        voters_channel_unknown=voters.channels[UNKNOWN],
-        invalid_ballots=invalid,
-        votes_per_voter=(sum(len(_chosen(text)) * n for text, n in choice_texts.items()) / valid_ballots) if valid_ballots else 0.0,
-        voters_by_age=suppress_small_counts(dict(sorted(voters.ages.items()))),
-        voters_by_sex=suppress_small_counts(dict(sorted(voters.sexes.items()))),
-    )
+    values.update(voters_unknown=voters_unknown(imports), invalid_ballots=invalid)
+    if values["voters_unknown"]:
+        # A person in several files would be counted once per file: no count of people at all.
+        values.update(
+            voters=None, turnout=None, voters_online=None, voters_paper=None, voters_channel_unknown=None,
+            votes_per_voter=None, voters_by_age={}, voters_by_sex={},
+        )
+    else:
+        voters = _voters(tenant, edition, {i.pool_id for i in imports if not i.has_channel})
+        values.update(
+            voters=voters.total,
+            turnout=voters.total / population,
+            voters_online=voters.channels[Channel.ONLINE.value],
+            voters_paper=voters.channels[Channel.PAPER.value],
+            voters_channel_unknown=voters.channels[UNKNOWN],
+            votes_per_voter=(sum(len(_chosen(text)) * n for text, n in choice_texts.items()) / valid_ballots) if valid_ballots else 0.0,
+            voters_by_age=suppress_small_counts(dict(sorted(voters.ages.items()))),
+            voters_by_sex=suppress_small_counts(dict(sorted(voters.sexes.items()))),
+        )
 
     funded = [project for project in projects if project.selected]
     funded_cost = sum(project.cost for project in funded)

@@ -67,6 +67,10 @@ class PabulibImport(TenantOwned, db.Model):
     selected_by_count: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     #: Whether the file said how each voter voted (``voting_method``); else channels are unknown.
     has_channel: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    #: Whether the edition's files share one numbering of voters (a person in two files is one
+    #: voter); False: each file numbers its own, so the edition's voters are not knowable; None:
+    #: imported before this was checked (import the files again with ``--again``).
+    voter_ids_shared: Mapped[bool | None] = mapped_column(Boolean)
 
     edition: Mapped[Edition] = relationship()
     pool: Mapped[Pool] = relationship(foreign_keys=[pool_id], primaryjoin="PabulibImport.pool_id == Pool.id", overlaps="edition")
@@ -89,6 +93,13 @@ class MunicipalExpenditure(TenantOwned, db.Model):
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     #: Planned or executed expenditure of the municipality's budget, in grosze.
     amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+#: ``EditionIndicators.voters_unknown``: the edition's Pabulib files number their voters each on
+#: their own, so a person who voted in several pools cannot be recognised.
+VOTERS_IDS_PER_FILE = "ids_per_file"
+#: Imported from several files before voters were told apart across files.
+VOTERS_NOT_CHECKED = "not_checked"
 
 
 class EditionIndicators(TenantOwned, db.Model):
@@ -131,15 +142,19 @@ class EditionIndicators(TenantOwned, db.Model):
     projects_on_ballot: Mapped[int] = mapped_column(Integer, nullable=False)
 
     # --- voting ---
-    voters: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: Why the voters are not knowable ("" when they are): :data:`VOTERS_IDS_PER_FILE` or
+    #: :data:`VOTERS_NOT_CHECKED`. Then every count of voters below is null (never files added up).
+    voters_unknown: Mapped[str] = mapped_column(String(20), default="", server_default="", nullable=False)
+    #: People who voted, each once whatever the number of pools.
+    voters: Mapped[int | None] = mapped_column(Integer)
     #: Voters / residents (0..1).
-    turnout: Mapped[float] = mapped_column(Float, nullable=False)
-    voters_online: Mapped[int] = mapped_column(Integer, nullable=False)
-    voters_paper: Mapped[int] = mapped_column(Integer, nullable=False)
-    voters_channel_unknown: Mapped[int] = mapped_column(Integer, nullable=False)
+    turnout: Mapped[float | None] = mapped_column(Float)
+    voters_online: Mapped[int | None] = mapped_column(Integer)
+    voters_paper: Mapped[int | None] = mapped_column(Integer)
+    voters_channel_unknown: Mapped[int | None] = mapped_column(Integer)
     invalid_ballots: Mapped[int] = mapped_column(Integer, nullable=False)
-    #: Projects chosen per valid ballot, all pools together.
-    votes_per_voter: Mapped[float] = mapped_column(Float, nullable=False)
+    #: Projects chosen per voter, all pools together.
+    votes_per_voter: Mapped[float | None] = mapped_column(Float)
     #: {age band: voters or null when under 10}; "unknown" for voters without an age.
     voters_by_age: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     #: {"F"/"M"/"unknown": voters or null when under 10}.
@@ -176,6 +191,11 @@ class EditionIndicators(TenantOwned, db.Model):
     cost_ratio: Mapped[float | None] = mapped_column(Float)
 
     edition: Mapped[Edition] = relationship()
+
+    @property
+    def voters_known(self) -> bool:
+        return not self.voters_unknown
+
     #: ``funded_by_category`` as rows, kept equal to it by :meth:`_category_rows`.
     categories: Mapped[list["EditionCategoryFunding"]] = relationship(
         back_populates="indicators", cascade="all, delete-orphan", order_by="EditionCategoryFunding.category"
