@@ -125,7 +125,8 @@ def test_command_reports_each_file_and_a_summary(app, session, tmp_path):
     broken.write_text("not a pabulib file", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["pb", "import-pabulib", str(broken), str(DATA / "Poland_Gdynia_2022_Witomino__small.pb")])
     assert result.exit_code == 1
-    assert "failed   broken.pb: broken.pb, line 1: expected the section title META, PROJECTS or VOTES" in result.output
+    # A line per file as it is done (a terminal and a log alike), then the summary.
+    assert "[1/2] failed   broken.pb: broken.pb, line 1: expected the section title META\n" in result.output
     assert "imported Poland_Gdynia_2022_Witomino__small.pb: Budżet Obywatelski 2022, Witomino | small: 861 voters, 4 projects" in result.output
     assert "Summary: 1 imported, 0 skipped (imported before), 1 failed; 0 with a selection that differs from the file." in result.output
 

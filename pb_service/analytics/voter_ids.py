@@ -41,6 +41,8 @@ class VoterIds:
 
     shared: bool
     reason: str
+    #: The edition's files: the verdict matters where there are several.
+    files: int = 1
 
 
 def _ids(instance: Instance) -> list[str]:
@@ -87,6 +89,11 @@ def _numbered_from_one(ids: list[str]) -> bool:
 
 def judge_voter_ids(instances: list[Instance]) -> VoterIds:
     """Whether the files' voter ids name the same person across files (see the module's doc)."""
+    verdict = _verdict(instances)
+    return VoterIds(verdict.shared, verdict.reason, len(instances))
+
+
+def _verdict(instances: list[Instance]) -> VoterIds:
     if len(instances) == 1:
         return VoterIds(True, "one file: each ballot is one voter")
     ids = [_ids(instance) for instance in instances]
