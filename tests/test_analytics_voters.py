@@ -122,3 +122,25 @@ def test_districts_that_share_no_voter_are_added_and_a_restarted_numbering_is_ca
             instance.ballots = [replace(ballot, voter_id=str(n), fields={}) for n, ballot in enumerate(instance.ballots, start=1)]
     verdict = judge_voter_ids(instances)
     assert verdict.shared is not renumber
+
+
+def _district_files(count: int, tenant_slug: str):
+    """An edition of district pools only, one file per district (what the coverage reads)."""
+    from types import SimpleNamespace
+
+    from pb_service.editions.models import LevelKind
+
+    edition = SimpleNamespace(pools=[SimpleNamespace(kind=LevelKind.DISTRICT) for _ in range(2 * count)])
+    # A "small" and a "large" file in each district, as Gdynia publishes them.
+    imports = [SimpleNamespace(district=f"Dzielnica {number // 2}") for number in range(2 * count)]
+    return SimpleNamespace(slug=tenant_slug), edition, imports
+
+
+def test_coverage_is_judged_by_the_districts_an_edition_has():
+    from pb_service.analytics.indicators import partial_coverage
+
+    # Gdynia 2023: no city-wide pool, a file for each of its 21 districts: complete.
+    assert partial_coverage(*_district_files(21, "gdynia")) is False
+    assert partial_coverage(*_district_files(20, "gdynia")) is True
+    # A municipality whose districts we do not know: district files alone may miss some.
+    assert partial_coverage(*_district_files(21, "katowice")) is True

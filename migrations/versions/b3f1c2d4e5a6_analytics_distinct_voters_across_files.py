@@ -1,9 +1,11 @@
-"""Analytics: one voter counted once across an edition's Pabulib files
+"""Analytics: one voter counted once across an edition's Pabulib files; coverage by district
 
 The importer wrote a voter record per ballot per file, so a resident who voted in the city-wide
 file and in a district file was two voters (Katowice 2023: 84,797 instead of 46,821). It now
 writes one record per person where the files share one numbering of voters, and flags the
-edition where they do not. ``pabulib_import.voter_ids_shared`` records the verdict;
+edition where they do not. ``pabulib_import.voter_ids_shared`` records the verdict and
+``pabulib_import.district`` the file's district (coverage is judged by the districts an edition
+without a city-wide pool has);
 ``edition_indicators.voters_unknown`` says why an edition's voters are not knowable, and the
 counts of voters become nullable (null then, never the files added up).
 
@@ -36,6 +38,7 @@ NULLABLE_COUNTS = (
 def upgrade():
     with op.batch_alter_table('pabulib_import', schema=None) as batch_op:
         batch_op.add_column(sa.Column('voter_ids_shared', sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column('district', sa.String(length=120), server_default='', nullable=False))
     with op.batch_alter_table('edition_indicators', schema=None) as batch_op:
         batch_op.add_column(sa.Column('voters_unknown', sa.String(length=20), server_default='', nullable=False))
         for name, type_ in NULLABLE_COUNTS:
@@ -63,4 +66,5 @@ def downgrade():
             batch_op.alter_column(name, existing_type=type_, nullable=False)
         batch_op.drop_column('voters_unknown')
     with op.batch_alter_table('pabulib_import', schema=None) as batch_op:
+        batch_op.drop_column('district')
         batch_op.drop_column('voter_ids_shared')

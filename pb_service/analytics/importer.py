@@ -17,9 +17,9 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import random
 import re
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -48,7 +48,7 @@ from pb_service.results.services import compute_results, publish_results
 from pb_service.rules import FILE_RULES, Instance, PabulibError, parse_pabulib
 from pb_service.rules.model import POINTS_VOTE_TYPES
 from pb_service.voting.identity import age_band
-from pb_service.voting.models import Ballot, Channel, VoterRecord, random_id
+from pb_service.voting.models import Ballot, Channel, VoterRecord
 
 #: The inactive account that "authors" imported projects (a proposal needs an author).
 IMPORT_AUTHOR_EMAIL = "pabulib-import@pb-service.invalid"
@@ -392,10 +392,10 @@ def _ballot_points(file: _File, ballot, ranks: int) -> list[int]:
 
 @dataclass
 class _Person:
-    """One voter of an imported edition: her choices in each pool she voted in, and what the files say of her."""
+    """One voter of an imported edition: her ballot in each pool she voted in, and what the files say of her."""
 
-    choices: dict = field(default_factory=dict)
-    pool_ids: list[int] = field(default_factory=list)
+    #: (pool id, the file's ballot) per pool she voted in.
+    ballots: list = field(default_factory=list)
     channel: Channel | None = None
     age: int | None = None
     sex: str | None = None
@@ -407,19 +407,14 @@ def _people(pools: list[tuple[_File, Pool, dict[str, Proposal]]], voter_ids: Vot
     that its voters are not knowable)."""
     across_files = voter_ids.shared and len(pools) > 1
     people: dict = {}
-    for position, (file, pool, proposals) in enumerate(pools):
-        pool_key = str(pool.id)
-        project_ids = {pid: str(proposal.id) for pid, proposal in proposals.items()}
-        ranks = len(_level_settings(file.instance).get("points", []))
+    for position, (file, pool, _proposals) in enumerate(pools):
         for row, ballot in enumerate(file.instance.ballots):
-            chosen = {project_ids[pid]: points for pid, points in zip(ballot.projects, _ballot_points(file, ballot, ranks))}
             method = CHANNELS.get(ballot.fields.get("voting_method", "").strip().lower())
             age, sex = ballot.fields.get("age", "").strip(), ballot.fields.get("sex", "").strip().upper()
             base = ballot.voter_id.strip() if across_files else (position, row)
             for copy in range(ballot.multiplicity):
                 person = people.setdefault(base if ballot.multiplicity == 1 else (base, copy), _Person())
-                person.choices[pool_key] = chosen
-                person.pool_ids.append(pool.id)
+                person.ballots.append((position, ballot))
                 # A person's age and sex are taken once, from the first file that gives them.
                 person.channel = person.channel or method
                 if person.age is None and age.isdigit():
@@ -427,6 +422,28 @@ def _people(pools: list[tuple[_File, Pool, dict[str, Proposal]]], voter_ids: Vot
                 if person.sex is None and sex in ("F", "M"):
                     person.sex = sex
     return people
+
+
+class _ChoiceTexts:
+    """The JSON of a person's choices (all her pools), written once per distinct set of ballots:
+    many people make the same choices."""
+
+    def __init__(self, pools: list[tuple[_File, Pool, dict[str, Proposal]]]) -> None:
+        self.pools = pools
+        self.ranks = [len(_level_settings(file.instance).get("points", [])) for file, _pool, _proposals in pools]
+        self.texts: dict[tuple, str] = {}
+
+    def __call__(self, ballots: list) -> str:
+        key = tuple((position, ballot.projects, ballot.points) for position, ballot in ballots)
+        text = self.texts.get(key)
+        if text is None:
+            choices = {}
+            for position, ballot in ballots:
+                file, pool, proposals = self.pools[position]
+                points = _ballot_points(file, ballot, self.ranks[position])
+                choices[str(pool.id)] = {str(proposals[pid].id): value for pid, value in zip(ballot.projects, points)}
+            text = self.texts[key] = json.dumps(choices, separators=(",", ":"))
+        return text
 
 
 _RECORD_COLUMNS = ("id", "municipality_id", "edition_id", "channel", "cast_on", "age_band", "sex", "district_pool_ids")
@@ -444,26 +461,36 @@ def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> Non
         connection.exec_driver_sql(statement, rows)
 
 
+def _random_ids(count: int, nbytes: int) -> list[str]:
+    """``count`` random hex strings of ``nbytes`` bytes each, from one read of the OS's generator."""
+    text = os.urandom(count * nbytes).hex()
+    width = 2 * nbytes
+    return [text[i:i + width] for i in range(0, len(text), width)]
+
+
 def _write_ballots(edition: Edition, pools: list[tuple[_File, Pool, dict[str, Proposal]]], voter_ids: VoterIds) -> None:
     """One synthetic voter record and one ballot per person (with her choices in every pool she
     voted in), written in bulk."""
     cast_on = max(_date(file.instance.meta.get("date_end", str(file.year)), end=True) for file, _pool, _proposals in pools).isoformat()
     municipality_id, edition_id = edition.municipality_id, edition.id
+    pool_ids = [pool.id for _file, pool, _proposals in pools]
+    people = list(_people(pools, voter_ids).values())
+    record_ids, ballot_ids, receipts = _random_ids(len(people), 16), _random_ids(len(people), 16), _random_ids(len(people), 32)
+    choice_text = _ChoiceTexts(pools)
+    pools_texts: dict[tuple, str] = {}
     records, ballots = [], []
-    # Many people make the same choices: each distinct choice is written as JSON once.
-    texts: dict[str, str] = {}
-    for person in _people(pools, voter_ids).values():
+    for number, person in enumerate(people):
         channel = (person.channel or Channel.ONLINE).value
+        positions = tuple(position for position, _ballot in person.ballots)
+        pools_text = pools_texts.get(positions) or pools_texts.setdefault(positions, json.dumps([pool_ids[p] for p in positions]))
         # Synthetic records carry no identity hash: the files' voter ids are anonymous already,
         # and nobody can vote again in a past edition.
         records.append((
-            random_id(), municipality_id, edition_id, channel, cast_on,
-            age_band(person.age) if person.age is not None else None, person.sex, json.dumps(person.pool_ids),
+            record_ids[number], municipality_id, edition_id, channel, cast_on,
+            age_band(person.age) if person.age is not None else None, person.sex, pools_text,
         ))
-        choices = json.dumps(person.choices, separators=(",", ":"))
-        choices = texts.setdefault(choices, choices)
         # Nobody holds a receipt code for a historical ballot: a random value stands for its hash.
-        ballots.append((random_id(), municipality_id, edition_id, channel, cast_on, choices, secrets.token_hex(32), True, ""))
+        ballots.append((ballot_ids[number], municipality_id, edition_id, channel, cast_on, choice_text(person.ballots), receipts[number], True, ""))
     # Shuffled apart, as the voting pipeline keeps them: no row order links a record to a ballot.
     random.shuffle(ballots)
     _insert_rows(VoterRecord.__tablename__, _RECORD_COLUMNS, records)
@@ -506,7 +533,7 @@ def _import_edition(files: list[_File]) -> None:
         record = PabulibImport(
             municipality_id=edition.municipality_id, sha256=file.sha256, filename=file.path.name[:255], edition_id=edition.id,
             pool_id=pool.id, file_rule=file.instance.rule, voters=file.instance.num_voters, projects=len(proposals),
-            budget=pool.budget, voter_ids_shared=voter_ids.shared,
+            budget=pool.budget, voter_ids_shared=voter_ids.shared, district=meta.get("district", "").strip()[:120],
             has_channel=any(ballot.fields.get("voting_method", "").strip() for ballot in file.instance.ballots),
             selected_in_file=sorted(pid for pid, value in selected.items() if value == 1) if has_selected else None,
             selected_outside_rule=sorted(pid for pid, value in selected.items() if value in (2, 3)),

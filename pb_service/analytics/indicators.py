@@ -17,6 +17,7 @@ from pb_service.analytics.models import (
     VOTERS_IDS_PER_FILE, VOTERS_NOT_CHECKED, EditionIndicators, ImplementationStatus, ImplementationUpdate, MunicipalExpenditure,
     PabulibImport,
 )
+from pb_service.analytics.registry import PB_DISTRICTS
 from pb_service.core.models import utcnow
 from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.editions.models import Edition, LevelKind
@@ -70,23 +71,26 @@ class _Voters:
 
 
 def _voters(tenant, edition: Edition, channel_unknown_pools: set[int]) -> _Voters:
-    """Voter records by channel, age band and sex (one pass; no identity is read)."""
+    """Voter records by channel, age band and sex (no identity is read): the database groups
+    identical records, so a city's 90,000 voters are a few hundred rows to read."""
+    pools = cast(VoterRecord.district_pool_ids, Text)
     statement = scoped_to(
-        select(VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, VoterRecord.district_pool_ids).where(
-            VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id
-        ),
+        select(VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, pools, func.count())
+        .where(VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id)
+        .group_by(VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, pools),
         tenant,
     )
     channels, ages, sexes = Counter(), Counter(), Counter()
     total = 0
-    for channel, age_band, sex, pool_ids in db.session.execute(statement):
-        total += 1
+    for channel, age_band, sex, pools_text, voters in db.session.execute(statement):
+        total += voters
+        pool_ids = json.loads(pools_text) if channel_unknown_pools and pools_text else ()
         # Imported files without a voting_method column were written as online: say "unknown"
         # when none of the person's files said how she voted.
-        unknown = bool(channel_unknown_pools and pool_ids) and all(int(pid) in channel_unknown_pools for pid in pool_ids)
-        channels[UNKNOWN if unknown else Channel(channel).value] += 1
-        ages[age_band or UNKNOWN] += 1
-        sexes[sex if sex in ("F", "M") else UNKNOWN] += 1
+        unknown = bool(pool_ids) and all(int(pid) in channel_unknown_pools for pid in pool_ids)
+        channels[UNKNOWN if unknown else Channel(channel).value] += voters
+        ages[age_band or UNKNOWN] += voters
+        sexes[sex if sex in ("F", "M") else UNKNOWN] += voters
     return _Voters(total, channels, ages, sexes)
 
 
@@ -210,6 +214,15 @@ def implementation_indicators(tenant, funded: dict[int, int]) -> dict:
     }
 
 
+def partial_coverage(tenant, edition: Edition, imports: list[PabulibImport]) -> bool:
+    """Whether an imported edition misses voters: it has no city-wide (or thematic) pool, and
+    its district files do not cover every district the municipality has (unknown: missing)."""
+    if not imports or any(pool.kind is not LevelKind.DISTRICT for pool in edition.pools):
+        return False
+    districts = PB_DISTRICTS.get(tenant.slug)
+    return districts is None or len({record.district for record in imports if record.district}) < districts
+
+
 def voters_unknown(imports: list[PabulibImport]) -> str:
     """Why an imported edition's voters are not knowable ("" when they are): one file, or files
     that share one numbering of voters, tell people apart."""
@@ -234,7 +247,7 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
     values: dict = {
         "year": edition.year,
         "source": "pabulib" if imports else "platform",
-        "partial_coverage": bool(imports) and all(pool.kind is LevelKind.DISTRICT for pool in edition.pools),
+        "partial_coverage": partial_coverage(tenant, edition, imports),
         "population": population,
         "budget_total": budget_total,
         "budget_per_resident": budget_total / 100 / population,

@@ -71,6 +71,9 @@ class PabulibImport(TenantOwned, db.Model):
     #: voter); False: each file numbers its own, so the edition's voters are not knowable; None:
     #: imported before this was checked (import the files again with ``--again``).
     voter_ids_shared: Mapped[bool | None] = mapped_column(Boolean)
+    #: The file's META ``district`` ("" for a city-wide or thematic file): which districts an
+    #: edition without a city-wide pool covers.
+    district: Mapped[str] = mapped_column(String(120), default="", server_default="", nullable=False)
 
     edition: Mapped[Edition] = relationship()
     pool: Mapped[Pool] = relationship(foreign_keys=[pool_id], primaryjoin="PabulibImport.pool_id == Pool.id", overlaps="edition")
@@ -119,8 +122,9 @@ class EditionIndicators(TenantOwned, db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     #: ``platform`` (run here) or ``pabulib`` (imported history: no proposal pipeline is known).
     source: Mapped[str] = mapped_column(String(10), nullable=False)
-    #: Imported from district files only: voters of the other districts are missing, so turnout
-    #: (over all residents) is understated.
+    #: Imported without a city-wide pool and without every district of the municipality (as
+    #: :data:`pb_service.analytics.registry.PB_DISTRICTS` knows them): voters of the other
+    #: districts are missing, so turnout (over all residents) is understated.
     partial_coverage: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     #: Residents used for the per-resident figures and turnout (the municipality's, when computed).
     population: Mapped[int] = mapped_column(Integer, nullable=False)
