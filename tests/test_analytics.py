@@ -317,7 +317,7 @@ def test_staff_answer_the_powiat_cities_turnout_question_and_export_it(session, 
     assert "15.0%" in page and "50.00" in page  # Alfa: 10 million zł for 200,000 residents
 
     exported = client.get(f"/staff/analytics/?{query}&format=csv", headers={"Accept-Language": "en"})
-    assert exported.headers["Content-Type"].startswith("text/csv")
+    assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     assert [(r["Municipality"], r["Year"], r["Turnout (%)"], r["Budget per resident (zł)"]) for r in rows] == [
         ("Miasto Alfa", "2023", "15.0", "50.0"), ("Miasto Gamma", "2023", "12.0", "15.0"), ("Miasto Beta", "2023", "5.0", "20.0"),
@@ -353,8 +353,19 @@ def test_stats_api_filters_and_sorts(session, client, cities_2023):
     assert answer["editions"][0]["kind"] == "city_with_powiat_rights" and answer["editions"][0]["voivodeship"] == Voivodeship.POMORSKIE.value
     by_size = client.get("/api/v1/stats/editions?population_class=100k-500k&year=2023").get_json()
     assert sorted(e["municipality"] for e in by_size["editions"]) == ["Miasto Alfa", "Miasto Beta", "Miasto Gamma"]
-    # Values that are not valid filters are ignored, not errors.
-    assert client.get("/api/v1/stats/editions?kind=castle&sort=nonsense").status_code == 200
+    # A value that is not valid is a 422 naming each parameter, in the request's language
+    # (ignoring a misspelt filter would answer with every edition as if all matched).
+    refused = client.get("/api/v1/stats/editions?kind=castle&sort=nonsense&year=20x3", headers={"Accept-Language": "pl"})
+    assert refused.status_code == 422
+    assert refused.get_json()["message"] == "Część danych jest nieprawidłowa."
+    assert refused.get_json()["errors"]["query"]["kind"] == ["Podaj jedną z wartości: city_with_powiat_rights, urban, urban_rural, rural."]
+    assert refused.get_json()["errors"]["query"]["year"] == ["Podaj rok czterema cyframi, np. 2023."]
+    assert set(refused.get_json()["errors"]["query"]) == {"kind", "sort", "year"}
+    past = client.get("/api/v1/stats/editions?year=2023&kind=city_with_powiat_rights&per_page=2&page=3", headers={"Accept-Language": "en"})
+    assert past.status_code == 422
+    assert past.get_json()["errors"] == {"query": {"page": ["Page 3 is past the last page, 2."]}}
+    nothing = client.get("/api/v1/stats/editions?year=1999").get_json()
+    assert (nothing["count"], nothing["page"], nothing["pages"], nothing["editions"]) == (0, 1, 1, [])
 
 
 def test_a_municipality_stands_among_those_of_its_kind(session, client, cities_2023):

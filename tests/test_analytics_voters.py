@@ -144,3 +144,26 @@ def test_coverage_is_judged_by_the_districts_an_edition_has():
     assert partial_coverage(*_district_files(20, "gdynia")) is True
     # A municipality whose districts we do not know: district files alone may miss some.
     assert partial_coverage(*_district_files(21, "katowice")) is True
+
+
+def test_files_imported_again_replace_their_edition_and_must_come_together(session):
+    files = [DATA / "Poland_Katowice_2024_Zarzecze.pb", DATA / "Poland_Katowice_2024_Welnowiec_-_Jozefowiec.pb"]
+    first = import_pabulib(files)
+    old = first[0].record.edition
+    municipality, old_id = old.municipality, old.id
+
+    [alone] = import_pabulib(files[:1], again=True)
+    assert alone.status == "failed"
+    assert alone.message == f"edition {old_id} was imported from 2 files; give all of them to import it again"
+
+    again = import_pabulib(files, again=True)
+    assert [report.status for report in again] == ["imported", "imported"]
+    new = again[0].record.edition
+    from pb_service.analytics.models import PabulibImport
+    from pb_service.editions.models import Edition
+
+    # The old edition is gone with its rows: one edition, two files, its ballots once.
+    assert [e.id for e in session.scalars(tenant_select(Edition, municipality))] == [new.id]
+    assert len(list(session.scalars(tenant_select(PabulibImport, municipality)))) == 2
+    assert _count(session, Ballot, new) == 504 + 1685
+    assert _indicators(session, new).voters == 504 + 1685

@@ -573,7 +573,10 @@ def _replace_editions(files: list[_File]) -> None:
             raise PabulibImportError(
                 f"edition {edition_id} was imported from {len(recorded)} files; give all of them to import it again"
             )
-        db.session.execute(scoped_to(delete(Edition).where(Edition.municipality_id == municipality.id, Edition.id == edition_id), municipality))
+        # Results first: their projects' rows refer to the proposals without cascading.
+        for model in (ResultCount, Edition):
+            key = model.edition_id if model is ResultCount else model.id
+            db.session.execute(scoped_to(delete(model).where(model.municipality_id == municipality.id, key == edition_id), municipality))
 
 
 def _parsed(files: list[_File], done: Callable[[FileReport], None]) -> list[_File]:
