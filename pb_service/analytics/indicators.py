@@ -23,10 +23,9 @@ from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.editions.models import Edition, LevelKind
 from pb_service.extensions import db
 from pb_service.proposals.models import BALLOT_STATUSES, Proposal, ProposalEvent, Stage, Status
-from pb_service.results.counting import count_edition
 from pb_service.results.models import ResultCount
 from pb_service.results.services import published_count
-from pb_service.rules import compute
+from pb_service.rules import compute, parse_pabulib
 from pb_service.voting.models import Ballot, Channel, VoterRecord
 
 #: Groups of voters smaller than this are not shown (statistical disclosure control).
@@ -122,18 +121,20 @@ def _satisfied_share(choice_texts: Counter, funded: set[int]) -> float | None:
     return _ratio(satisfied, total)
 
 
-def _alternative_funded(tenant, edition: Edition, rule: str) -> set[int]:
+def _alternative_funded(count: ResultCount, rule: str) -> set[int]:
     """The projects ``rule`` would fund on the same ballots, pool by pool (the rules engine decides).
 
-    Equal shares with cost utilities only asks whether a voter chose a project, so it also runs
-    on points ballots: a project given any points counts as chosen.
+    Each pool is read from the Pabulib file its published result holds (the very instance the
+    count computed: projects by proposal id, budget, ballots), so the ballots are not read and
+    counted again. Equal shares with cost utilities only asks whether a voter chose a project, so
+    it also runs on points ballots: a project given any points counts as chosen.
     """
     funded: set[int] = set()
-    for pool_count in count_edition(tenant, edition).pools:
-        if not pool_count.instance.ballots:
+    for pool_result in count.pools:
+        if not pool_result.voters:
             continue
-        result = compute(pool_count.instance, rule)
-        funded |= {int(pid) for pid in result.selected}
+        instance = parse_pabulib(pool_result.pabulib, source=pool_result.pabulib_filename)
+        funded |= {int(pid) for pid in compute(instance, rule).selected}
     return funded
 
 
@@ -311,7 +312,7 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
         rule=edition.outcome_rule,
         alternative_rule=alternative,
         fairness=_satisfied_share(choice_texts, funded_ids),
-        fairness_alternative=_satisfied_share(choice_texts, _alternative_funded(tenant, edition, alternative)) if valid_ballots else None,
+        fairness_alternative=_satisfied_share(choice_texts, _alternative_funded(count, alternative)) if valid_ballots else None,
     )
     values.update(implementation_indicators(tenant, _funded_costs(count)))
     return values
