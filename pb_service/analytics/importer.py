@@ -446,6 +446,8 @@ class _ChoiceTexts:
         return text
 
 
+#: SQLite's page cache while ballots are written (KiB).
+SQLITE_CACHE_KB = 64 * 1024
 _RECORD_COLUMNS = ("id", "municipality_id", "edition_id", "channel", "cast_on", "age_band", "sex", "district_pool_ids")
 _BALLOT_COLUMNS = ("id", "municipality_id", "edition_id", "channel", "cast_on", "choices", "receipt_hash", "is_valid", "invalid_reason")
 
@@ -455,6 +457,10 @@ def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> Non
     and no per-row parameter processing. PostgreSQL's COPY would be faster still, but COPY FROM
     is refused on tables under row-level security, as ballots are."""
     connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        # Ballots and records have random keys: their indexes take inserts all over, and SQLite's
+        # default 2 MB page cache makes each a read from disk once a city is in the table.
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
     if rows:

@@ -114,10 +114,11 @@ def _chosen(text: str) -> set[int]:
     return {int(pid) for chosen in json.loads(text).values() for pid, points in (chosen or {}).items() if points}
 
 
-def _satisfied_share(choice_texts: Counter, funded: set[int]) -> float | None:
-    """Share of valid ballots that chose at least one funded project."""
-    total = sum(choice_texts.values())
-    satisfied = sum(voters for text, voters in choice_texts.items() if _chosen(text) & funded)
+def _satisfied_share(choices: list[tuple[set[int], int]], funded: set[int]) -> float | None:
+    """Share of valid ballots that chose at least one funded project (``choices``: each distinct
+    ballot's chosen projects and how many ballots chose them)."""
+    total = sum(voters for _chosen_ids, voters in choices)
+    satisfied = sum(voters for chosen_ids, voters in choices if chosen_ids & funded)
     return _ratio(satisfied, total)
 
 
@@ -265,6 +266,8 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
     values["projects_on_ballot"] = len(projects)
 
     choice_texts, invalid = _ballot_choices(tenant, edition)
+    # Each distinct ballot's JSON is read once, for the votes per voter and both fairness shares.
+    choices = [(_chosen(text), voters) for text, voters in choice_texts.items()]
     valid_ballots = sum(choice_texts.values())
     values.update(voters_unknown=voters_unknown(imports), invalid_ballots=invalid)
     if values["voters_unknown"]:
@@ -281,7 +284,7 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
             voters_online=voters.channels[Channel.ONLINE.value],
             voters_paper=voters.channels[Channel.PAPER.value],
             voters_channel_unknown=voters.channels[UNKNOWN],
-            votes_per_voter=(sum(len(_chosen(text)) * n for text, n in choice_texts.items()) / valid_ballots) if valid_ballots else 0.0,
+            votes_per_voter=(sum(len(chosen_ids) * n for chosen_ids, n in choices) / valid_ballots) if valid_ballots else 0.0,
             voters_by_age=suppress_small_counts(dict(sorted(voters.ages.items()))),
             voters_by_sex=suppress_small_counts(dict(sorted(voters.sexes.items()))),
         )
@@ -311,8 +314,8 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
     values.update(
         rule=edition.outcome_rule,
         alternative_rule=alternative,
-        fairness=_satisfied_share(choice_texts, funded_ids),
-        fairness_alternative=_satisfied_share(choice_texts, _alternative_funded(count, alternative)) if valid_ballots else None,
+        fairness=_satisfied_share(choices, funded_ids),
+        fairness_alternative=_satisfied_share(choices, _alternative_funded(count, alternative)) if valid_ballots else None,
     )
     values.update(implementation_indicators(tenant, _funded_costs(count)))
     return values
