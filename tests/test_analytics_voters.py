@@ -111,6 +111,10 @@ def test_an_edition_whose_files_number_voters_each_on_their_own_says_its_voters_
     assert "not knowable" in page and "number their voters each on their own" in page
     listing = client.get("/open-data/?format=csv", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "number their voters each on their own" in listing
+    # The edition's results page gives each pool's voters, and no total of people.
+    results = client.get(f"/{slug}/editions/{edition.id}/results/").get_data(as_text=True)
+    assert "nie do ustalenia" in results and "numerują głosujących każdy osobno" in results
+    assert "4,007" not in results and "4007" not in results
 
 
 @pytest.mark.parametrize("renumber", [False, True])
