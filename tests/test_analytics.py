@@ -379,3 +379,19 @@ def test_a_municipality_stands_among_those_of_its_kind(session, client, cities_2
         0.12, 0.12, pytest.approx(0.085), pytest.approx(0.135), 2, 3,
     )
     assert client.get(f"/open-data/municipalities/{gamma.slug}").status_code == 200
+
+
+def test_a_selection_that_differs_is_explained_by_rule_threshold_money_and_variants():
+    from pb_service.analytics.mismatch import explain_selection
+
+    instance = read_pabulib(DATA / "Poland_Gdynia_2022_Witomino__small.pb")
+    # Had the city funded the dance course instead of the seniors' lectures:
+    lines = explain_selection(instance, "greedy-no-skip", ["2022/WIT/0002", "2022/WIT/0005", "2022/WIT/0007"])
+    assert lines[0] == "rule: the file names 'greedy-no-skip', counted as 'greedy-no-skip' with ties to the cheaper project, threshold 50 (compared with votes)"
+    assert lines[1] == "budget 43712 zł: the city's selection costs 38030 zł, ours 37310 zł"
+    assert lines[2].startswith("2022/WIT/0001 (Cykliczne wykłady") and lines[2].endswith("cost 12780 zł, 372 votes, score 372; the city did not fund it, our count: funded")
+    assert lines[3] == "2022/WIT/0007 (Bezpłatny kurs tańca towarzyskiego): cost 13500 zł, 357 votes, score 357; the city funded it, our count: did not fit in the money left (6402 left)"
+    assert lines[4].startswith("no variant of the rule")
+    # When a variant of the rule gives the city's selection, the report names the first that does.
+    [last] = explain_selection(instance, "greedy-no-skip", ["2022/WIT/0002", "2022/WIT/0005", "2022/WIT/0001"])[-1:]
+    assert last == "the city's selection is exactly what greedy by votes, skipping what does not fit gives: that is how the city counted"
