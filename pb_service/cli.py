@@ -251,9 +251,11 @@ def recompute_indicators_command(edition_id: int | None) -> None:
     from pb_service.analytics.indicators import refresh_indicators
 
     editions = _published_editions(edition_id, reason="operations command: recompute every published edition's indicators")
-    with click.progressbar(editions, label="Editions") as bar:
-        for edition in bar:
-            refresh_indicators(edition.municipality, edition)
+    # A line per edition as it is done: a progress bar shows nothing in a log.
+    for number, edition in enumerate(editions, start=1):
+        row = refresh_indicators(edition.municipality, edition)
+        voters = "voters not knowable" if row is not None and not row.voters_known else f"{row.voters if row else 0} voters"
+        click.echo(f"[{number}/{len(editions)}] {edition.municipality.name}, {edition.name}: {voters}")
     click.echo(f"Indicators computed for {len(editions)} edition(s).")
 
 

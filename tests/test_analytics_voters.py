@@ -171,3 +171,11 @@ def test_files_imported_again_replace_their_edition_and_must_come_together(sessi
     assert len(list(session.scalars(tenant_select(PabulibImport, municipality)))) == 2
     assert _count(session, Ballot, new) == 504 + 1685
     assert _indicators(session, new).voters == 504 + 1685
+
+
+def test_recompute_prints_a_line_per_edition(app, session):
+    [report] = import_pabulib([DATA / "Poland_Lodz_2024_Nad_Nerem.pb"])
+    edition = report.record.edition
+    result = app.test_cli_runner().invoke(args=["pb", "analytics", "recompute", "--edition", str(edition.id)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"[1/1] {edition.municipality.name}, {edition.name}: 298 voters\nIndicators computed for 1 edition(s).\n"
