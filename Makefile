@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+#: pytest-xdist: one worker per core; the browser tests stay together on one of them.
+PARALLEL ?= -n auto --dist loadgroup
 export FLASK_APP := wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup setup-test translations compile-translations serve screenshots verify bench lint clean fuzz backup-check
+.PHONY: run test test-fast setup setup-test translations compile-translations serve screenshots verify bench lint clean fuzz backup-check
 
 run: setup compile-translations
 	$(BIN)/flask db upgrade
@@ -16,8 +18,14 @@ run: setup compile-translations
 	@echo "pb-service runs on http://127.0.0.1:$(PORT)  (stop with Ctrl+C)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# Every test once (database tests on PostgreSQL where it answers), what can differ on SQLite too;
+# the slowest tests listed at the end.
 test: setup-test compile-translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) --durations=15 $(PYTEST_ARGS)
+
+# The inner loop: SQLite only, no browser.
+test-fast: setup-test compile-translations
+	PB_TEST_BACKENDS=sqlite $(BIN)/python -m pytest $(PARALLEL) -m "not browser" $(PYTEST_ARGS)
 
 # --- set-up: a virtual environment that is re-installed when pyproject.toml changes -----------
 $(VENV)/pyvenv.cfg:

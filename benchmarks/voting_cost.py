@@ -1,6 +1,6 @@
 """CPU time and database statements per request on the ballot pipeline, in one process.
 
-    python benchmarks/voting_cost.py [--requests 300]
+    python benchmarks/voting_cost.py [--requests 300] [--profile api|page|post|baseline]
 
 The load benchmark (``voting_load.py``) measures rates on a machine shared by the server, the
 database and the clients; this one says what each request costs, so the rates can be explained:
@@ -11,6 +11,8 @@ benchmark (approval, PESEL, two levels, four pools, 40 projects), on its own Pos
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import os
 import sys
 import time
@@ -26,6 +28,7 @@ import voting_load  # noqa: E402  (the edition, identities and ballots of the lo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--profile", choices=("baseline", "api", "page", "post"), help="print where one kind of request spends its CPU (cProfile)")
     args = parser.parse_args()
     name, database_url = voting_load.create_database()
     try:
@@ -42,12 +45,12 @@ def main() -> None:
         statements = [0]
         with app.app_context():
             event.listen(db.engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
-        measure_requests(app.test_client(), spec, args.requests, statements)
+        measure_requests(app.test_client(), spec, args.requests, statements, args.profile)
     finally:
         voting_load.drop_database(name)
 
 
-def measure_requests(client, spec: dict, count: int, statements: list[int]) -> None:
+def measure_requests(client, spec: dict, count: int, statements: list[int], profile: str | None = None) -> None:
     ballots = voting_load.Client("", spec, "api", None, None, 0)
     level = spec["district_level"]
     vote_url = f"/{spec['slug']}/editions/{spec['edition']}/vote"
@@ -77,17 +80,24 @@ def measure_requests(client, spec: dict, count: int, statements: list[int]) -> N
         assert b"receipt-code" in client.post(vote_url, data=MultiDict(fields)).data
 
     print(f"{count} requests of each kind after 5 warm-up requests; CPU of this process (app and test client)")
-    for label, request, first in (("baseline (one row)", baseline, 0), ("API ballot", api_ballot, 1),
-                                  ("form: GET ballot page", form_page, 1_000_000), ("form: POST ballot", form_ballot, 1_000_000)):
+    for kind, label, request, first in (("baseline", "baseline (one row)", baseline, 0), ("api", "API ballot", api_ballot, 1),
+                                        ("page", "form: GET ballot page", form_page, 1_000_000), ("post", "form: POST ballot", form_ballot, 1_000_000)):
         numbers = range(first, first + count + 5)
         for n in numbers[:5]:
             request(n)
         statements[0] = 0
+        profiler = cProfile.Profile() if kind == profile else None
         cpu, wall = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
         for n in numbers[5:]:
             request(n)
+        if profiler:
+            profiler.disable()
         cpu, wall = (time.process_time() - cpu) / count * 1000, (time.perf_counter() - wall) / count * 1000
         print(f"  {label:24} CPU {cpu:6.2f} ms   wall {wall:6.2f} ms   SQL statements {statements[0] / count:4.1f}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,21 @@ def create_staff_command(email: str, name: str, password: str) -> None:
     click.echo(f"Programme staff account ready: {user.email}")
 
 
+@pb_cli.command("rotate-secrets")
+def rotate_secrets_command() -> None:
+    """Encrypt the stored second-factor secrets again under SECRET_KEY (after a key change).
+
+    Run it once the new key is SECRET_KEY and the old one is in SECRET_KEY_FALLBACKS; afterwards
+    the old key is needed no more for the secrets (see docs/operations.md).
+    """
+    from pb_service.accounts.twofactor import reencrypt_secrets
+    from pb_service.extensions import db
+
+    count = reencrypt_secrets()
+    db.session.commit()
+    click.echo(f"{count} second-factor secrets are encrypted under the current SECRET_KEY.")
+
+
 def _fail(error: ServiceValidationError) -> click.ClickException:
     return click.ClickException("; ".join(m for messages in error.errors.values() for m in messages))
 
@@ -179,38 +194,44 @@ def publish_results_command(edition_id: int) -> None:
 @pb_cli.command("import-pabulib")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--municipality", "municipality_slug", help="Import into this municipality (address), whatever META says.")
-def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None) -> None:
+@click.option("--again", is_flag=True, help="Import files imported before once more, replacing the editions they made (give all of an edition's files).")
+def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None, again: bool) -> None:
     """Import past editions from Pabulib files (FILE or DIRECTORY of .pb / .pb.gz files).
 
     Files of one municipality, year and rule become one edition, counted and published by its rule
-    and checked against the files' `selected` column. A file imported before is skipped.
+    and checked against the files' `selected` column. A file imported before is skipped (or, with
+    --again, replaces its edition). A line per file is printed as soon as the file is done.
     """
     from pb_service.analytics.importer import import_pabulib, pabulib_paths
 
     files = pabulib_paths(paths)
-    with click.progressbar(length=0, label="Editions") as bar:
-        def progress(editions):
-            bar.length = len(editions)
-            for edition in editions:
-                yield edition
-                bar.update(1)
+    done: list = []
+    editions_seen: set[int] = set()
 
-        reports = import_pabulib(files, municipality_slug, progress=progress)
-    for report in reports:
-        line = f"{report.status:8} {report.path.name}: {report.message}"
+    def report_file(report) -> None:
+        done.append(report)
+        line = f"[{len(done)}/{len(files)}] {report.status:8} {report.path.name}: {report.message}"
         click.secho(line, fg={"failed": "red", "skipped": "yellow"}.get(report.status), err=report.status == "failed")
         record = report.record if report.status == "imported" else None
+        if record is not None and record.edition_id not in editions_seen and report.voter_ids and report.voter_ids.files > 1:
+            editions_seen.add(record.edition_id)
+            verdict = "each person counted once" if report.voter_ids.shared else "voters NOT KNOWABLE"
+            click.echo(f"         voters of the edition: {verdict} ({report.voter_ids.reason})")
         if record is not None and record.selection_matches is False:
             click.secho(
                 f"         SELECTED DIFFERS: the file funds {record.selected_in_file}, our count {record.selected_by_count}",
                 fg="red",
             )
+            for explanation in report.explanations:
+                click.echo(f"           {explanation}")
         if record is not None and record.selected_outside_rule:
             click.echo(f"         funded outside the rule in the file (selected 2/3): {record.selected_outside_rule}")
         if report.vote_differences:
             click.echo(f"         votes in the file differ from its ballots for {len(report.vote_differences)} project(s): {'; '.join(report.vote_differences[:3])}")
         for warning in report.warnings:
             click.secho(f"         warning: {warning}", fg="yellow")
+
+    reports = import_pabulib(files, municipality_slug, again=again, on_file=report_file)
     statuses = [report.status for report in reports]
     mismatches = sum(1 for report in reports if report.mismatch)
     click.echo(
@@ -247,9 +268,11 @@ def recompute_indicators_command(edition_id: int | None) -> None:
     from pb_service.analytics.indicators import refresh_indicators
 
     editions = _published_editions(edition_id, reason="operations command: recompute every published edition's indicators")
-    with click.progressbar(editions, label="Editions") as bar:
-        for edition in bar:
-            refresh_indicators(edition.municipality, edition)
+    # A line per edition as it is done: a progress bar shows nothing in a log.
+    for number, edition in enumerate(editions, start=1):
+        row = refresh_indicators(edition.municipality, edition)
+        voters = "voters not knowable" if row is not None and not row.voters_known else f"{row.voters if row else 0} voters"
+        click.echo(f"[{number}/{len(editions)}] {edition.municipality.name}, {edition.name}: {voters}")
     click.echo(f"Indicators computed for {len(editions)} edition(s).")
 
 

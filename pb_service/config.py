@@ -17,6 +17,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "PB_ENV": ("development", "`production` turns on secure cookies, HSTS and the secret-key check"),
     "SECRET_KEY": (DEVELOPMENT_SECRET_KEY, "signs sessions and e-mail tokens; required in production"),
     "VOTER_SECRET": (DEVELOPMENT_VOTER_SECRET, "keys of voters' identity hashes and sealed ballots (never in the database); required in production, must not change while an edition is open"),
+    "SECRET_KEY_FALLBACKS": ("", "earlier `SECRET_KEY`s (space-separated) still accepted during a key change: sessions, e-mail links and second-factor secrets (until `flask pb rotate-secrets`)"),
     "DATABASE_URL": ("sqlite:///instance/pb_service.sqlite3", "SQLAlchemy URL; `postgresql://...` for PostgreSQL"),
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage; `redis://127.0.0.1:6379/0` for several servers"),
     "MAIL_BACKEND": ("console", "`smtp` sends mail, `console` prints it"),
@@ -39,6 +40,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "DATA_CONTROLLER": ("", "who controls account data (name and address), named in the account information clause"),
     "SESSION_IDLE_MINUTES": ("30", "officials and staff are signed out after this long without a request"),
     "SESSION_ABSOLUTE_HOURS": ("12", "officials and staff sign in again after this long, active or not"),
+    "RESIDENT_SESSION_IDLE_HOURS": ("24", "residents are signed out after this long without a request"),
+    "RESIDENT_SESSION_ABSOLUTE_DAYS": ("30", "residents sign in again after this long, active or not (\"keep me signed in\" included)"),
     "DATABASE_APP_ROLE": ("pb_app", "PostgreSQL role the app's transactions run as (`SET LOCAL ROLE`), under row-level security; empty: the login role itself (then it must not own the tables)"),
 }
 
@@ -73,6 +76,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PB_ENV": _env("PB_ENV"),
         "SECRET_KEY": _env("SECRET_KEY"),
         "VOTER_SECRET": _env("VOTER_SECRET"),
+        # Flask reads it for sessions; the e-mail links and the encrypted secrets read it too.
+        "SECRET_KEY_FALLBACKS": _env("SECRET_KEY_FALLBACKS").split(),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI"),
@@ -97,7 +102,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Only residents' "keep me signed in" sessions are permanent; the server ends them sooner if idle.
+        "PERMANENT_SESSION_LIFETIME": int(_env("RESIDENT_SESSION_ABSOLUTE_DAYS")) * 86400,
         "WTF_CSRF_TIME_LIMIT": None,
         "API_TITLE": "pb-service API",
         "API_VERSION": "v1",
@@ -117,6 +123,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DATA_CONTROLLER": _env("DATA_CONTROLLER"),
         "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES")),
         "SESSION_ABSOLUTE_HOURS": int(_env("SESSION_ABSOLUTE_HOURS")),
+        "RESIDENT_SESSION_IDLE_HOURS": int(_env("RESIDENT_SESSION_IDLE_HOURS")),
+        "RESIDENT_SESSION_ABSOLUTE_DAYS": int(_env("RESIDENT_SESSION_ABSOLUTE_DAYS")),
         "DATABASE_APP_ROLE": _env("DATABASE_APP_ROLE").strip(),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

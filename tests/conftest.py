@@ -1,7 +1,14 @@
 """Test fixtures: one app per database backend, each test inside a transaction that is rolled back.
 
-The suite runs on SQLite always, and on PostgreSQL when ``PB_TEST_DATABASE_URL`` is set or
-``postgresql://127.0.0.1/test`` answers; each PostgreSQL session creates a database of its own.
+Databases: PostgreSQL when ``PB_TEST_DATABASE_URL`` is set or ``postgresql://127.0.0.1/test``
+answers (each session creates a database of its own), and SQLite. A database test runs once, on
+PostgreSQL (production's database, with row-level security) where it answers, else on SQLite;
+tests of what can differ between the two (migrations, hand-written SQL, search, the ballot box's
+storage: modules marked ``both_databases``) run on both. ``PB_TEST_BACKENDS=sqlite`` runs on
+SQLite only (``make test-fast``).
+
+Markers set here from what a test uses: ``database`` (the ``app`` fixture), ``unit`` (neither a
+database nor a browser); ``browser`` is set by the browser tests.
 """
 from __future__ import annotations
 
@@ -40,8 +47,35 @@ def postgres_server_url() -> str | None:
         return None
 
 
-POSTGRES_URL = postgres_server_url()
+ONLY_SQLITE = os.environ.get("PB_TEST_BACKENDS", "").strip().lower() == "sqlite"
+POSTGRES_URL = None if ONLY_SQLITE else postgres_server_url()
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+#: The backend of a database test that runs once.
+SINGLE_BACKEND = "postgresql" if POSTGRES_URL else "sqlite"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test unit or database, and keep a database test on one backend unless its
+    module is marked ``both_databases``."""
+    kept, dropped = [], []
+    for item in items:
+        if item.get_closest_marker("browser"):
+            # One xdist worker runs every browser test: the demo server is loaded once.
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("app")
+        if backend is None and "app" not in item.fixturenames:
+            if not (item.get_closest_marker("browser") or item.get_closest_marker("database")):
+                item.add_marker(pytest.mark.unit)
+            kept.append(item)
+            continue
+        item.add_marker(pytest.mark.database)
+        if backend is None or backend == SINGLE_BACKEND or item.get_closest_marker("both_databases"):
+            kept.append(item)
+        else:
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def with_database(url: str, name: str) -> str:

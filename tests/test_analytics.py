@@ -31,6 +31,9 @@ from tests.editions_factories import PNG_BYTES, make_edition, make_level, make_p
 from tests.factories import login, make_municipality, make_official, make_user
 from tests.results_factories import admitted_projects, cast_ballot
 
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
+
 DATA = Path(__file__).parent / "data"
 #: Real files of different shapes: approval with a threshold, choose-1 with the cities' own rule,
 #: cumulative (selected 2/3 marks), ordinal 3/2/1, equal shares with completion, no selected column.
@@ -125,7 +128,8 @@ def test_command_reports_each_file_and_a_summary(app, session, tmp_path):
     broken.write_text("not a pabulib file", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["pb", "import-pabulib", str(broken), str(DATA / "Poland_Gdynia_2022_Witomino__small.pb")])
     assert result.exit_code == 1
-    assert "failed   broken.pb: broken.pb, line 1: expected the section title META, PROJECTS or VOTES" in result.output
+    # A line per file as it is done (a terminal and a log alike), then the summary.
+    assert "[1/2] failed   broken.pb: broken.pb, line 1: expected the section title META\n" in result.output
     assert "imported Poland_Gdynia_2022_Witomino__small.pb: Budżet Obywatelski 2022, Witomino | small: 861 voters, 4 projects" in result.output
     assert "Summary: 1 imported, 0 skipped (imported before), 1 failed; 0 with a selection that differs from the file." in result.output
 
@@ -330,7 +334,7 @@ def test_staff_answer_the_powiat_cities_turnout_question_and_export_it(session, 
     assert "15.0%" in page and "50.00" in page  # Alfa: 10 million zł for 200,000 residents
 
     exported = client.get(f"/staff/analytics/?{query}&format=csv", headers={"Accept-Language": "en"})
-    assert exported.headers["Content-Type"].startswith("text/csv")
+    assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     assert [(r["Municipality"], r["Year"], r["Turnout (%)"], r["Budget per resident (zł)"]) for r in rows] == [
         ("Miasto Alfa", "2023", "15.0", "50.0"), ("Miasto Gamma", "2023", "12.0", "15.0"), ("Miasto Beta", "2023", "5.0", "20.0"),
@@ -366,8 +370,19 @@ def test_stats_api_filters_and_sorts(session, client, cities_2023):
     assert answer["editions"][0]["kind"] == "city_with_powiat_rights" and answer["editions"][0]["voivodeship"] == Voivodeship.POMORSKIE.value
     by_size = client.get("/api/v1/stats/editions?population_class=100k-500k&year=2023").get_json()
     assert sorted(e["municipality"] for e in by_size["editions"]) == ["Miasto Alfa", "Miasto Beta", "Miasto Gamma"]
-    # Values that are not valid filters are ignored, not errors.
-    assert client.get("/api/v1/stats/editions?kind=castle&sort=nonsense").status_code == 200
+    # A value that is not valid is a 422 naming each parameter, in the request's language
+    # (ignoring a misspelt filter would answer with every edition as if all matched).
+    refused = client.get("/api/v1/stats/editions?kind=castle&sort=nonsense&year=20x3", headers={"Accept-Language": "pl"})
+    assert refused.status_code == 422
+    assert refused.get_json()["message"] == "Część danych jest nieprawidłowa."
+    assert refused.get_json()["errors"]["query"]["kind"] == ["Podaj jedną z wartości: city_with_powiat_rights, urban, urban_rural, rural."]
+    assert refused.get_json()["errors"]["query"]["year"] == ["Podaj rok czterema cyframi, np. 2023."]
+    assert set(refused.get_json()["errors"]["query"]) == {"kind", "sort", "year"}
+    past = client.get("/api/v1/stats/editions?year=2023&kind=city_with_powiat_rights&per_page=2&page=3", headers={"Accept-Language": "en"})
+    assert past.status_code == 422
+    assert past.get_json()["errors"] == {"query": {"page": ["Page 3 is past the last page, 2."]}}
+    nothing = client.get("/api/v1/stats/editions?year=1999").get_json()
+    assert (nothing["count"], nothing["page"], nothing["pages"], nothing["editions"]) == (0, 1, 1, [])
 
 
 def test_a_municipality_stands_among_those_of_its_kind(session, client, cities_2023):
@@ -381,3 +396,19 @@ def test_a_municipality_stands_among_those_of_its_kind(session, client, cities_2
         0.12, 0.12, pytest.approx(0.085), pytest.approx(0.135), 2, 3,
     )
     assert client.get(f"/open-data/municipalities/{gamma.slug}").status_code == 200
+
+
+def test_a_selection_that_differs_is_explained_by_rule_threshold_money_and_variants():
+    from pb_service.analytics.mismatch import explain_selection
+
+    instance = read_pabulib(DATA / "Poland_Gdynia_2022_Witomino__small.pb")
+    # Had the city funded the dance course instead of the seniors' lectures:
+    lines = explain_selection(instance, "greedy-no-skip", ["2022/WIT/0002", "2022/WIT/0005", "2022/WIT/0007"])
+    assert lines[0] == "rule: the file names 'greedy-no-skip', counted as 'greedy-no-skip' with ties to the cheaper project, threshold 50 (compared with votes)"
+    assert lines[1] == "budget 43712 zł: the city's selection costs 38030 zł, ours 37310 zł"
+    assert lines[2].startswith("2022/WIT/0001 (Cykliczne wykłady") and lines[2].endswith("cost 12780 zł, 372 votes, score 372; the city did not fund it, our count: funded")
+    assert lines[3] == "2022/WIT/0007 (Bezpłatny kurs tańca towarzyskiego): cost 13500 zł, 357 votes, score 357; the city funded it, our count: did not fit in the money left (6402 left)"
+    assert lines[4].startswith("no variant of the rule")
+    # When a variant of the rule gives the city's selection, the report names the first that does.
+    [last] = explain_selection(instance, "greedy-no-skip", ["2022/WIT/0002", "2022/WIT/0005", "2022/WIT/0001"])[-1:]
+    assert last == "the city's selection is exactly what greedy by votes, skipping what does not fit gives: that is how the city counted"

@@ -6,13 +6,16 @@ one test per database loads it and the checks below look at what it made.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from pb_service.accounts.models import Membership, User
 from pb_service.analytics.services import edition_indicators
+from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import cross_tenant_select, tenant_select
 from pb_service.editions.models import Edition, LeftoverPolicy, LevelKind, Phase
+from pb_service.editions.services import advance_phase
 from pb_service.extensions import db
 from pb_service.hub.models import GoodPractice
 from pb_service.hub.services import practice_edition
@@ -21,9 +24,11 @@ from pb_service.municipalities.services import municipality_by_slug
 from pb_service.proposals.models import Proposal, Status
 from pb_service.proposals.services import ballot_projects
 from pb_service.results.models import ProtestStatus
-from pb_service.results.services import pool_file, protests_of, published_count, receipt_hashes
+from pb_service.results.services import compute_results, pool_file, protests_of, publish_results, published_count, receipt_hashes
 from pb_service.rules import compute, parse_pabulib
+from pb_service.rules.tally import vote_counts
 from tests.factories import make_municipality, make_official
+from tests.results_factories import cast_ballot
 
 
 def test_demo_loads_twice_with_every_part_in_place(app, session, client, monkeypatch):
@@ -42,6 +47,7 @@ def test_demo_loads_twice_with_every_part_in_place(app, session, client, monkeyp
         _check_editions_in_their_phases(session)
         _check_past_editions_have_published_recountable_results(session, client)
         _check_good_practices_link_to_the_real_imported_editions(session)
+        _check_voting_editions_counted_with_ballots_in_some_pools_only(session, client)
     _check_demo_codes_only_for_demo_officials(app, session, runner, monkeypatch)
 
 
@@ -73,7 +79,7 @@ def _check_past_editions_have_published_recountable_results(session, client) -> 
         city = municipality_by_slug(slug)
         past = next(e for e in session.scalars(tenant_select(Edition, city)) if e.phase is Phase.IMPLEMENTATION)
         count = published_count(city, past)
-        assert past.leftover_policy is policy and past.outcome_rule == "greedy-threshold"
+        assert past.leftover_policy is policy and past.outcome_rule == "greedy"
         # A few paper ballots are invalid: counted in the protocol, not here.
         assert voters * 0.98 < count.ballots < voters and len(receipt_hashes(city, past)) == count.ballots
         assert [p.status for p in protests_of(city, past)] == [ProtestStatus.DISMISSED]
@@ -84,6 +90,44 @@ def _check_past_editions_have_published_recountable_results(session, client) -> 
         assert 0 < sum(len(pool.funded) for pool in count.pools) < sum(len(pool.projects) for pool in count.pools)
         page = client.get(f"/{slug}/editions/{past.id}/results/pools/{count.pools[0].pool_id}")
         assert page.status_code == 200 and "chart__bar" in page.get_data(as_text=True)
+
+
+def _check_voting_editions_counted_with_ballots_in_some_pools_only(session, client) -> None:
+    """Ballots in the city-wide pool and one district only, then closed, counted and published:
+    every pool's file recounts to its funded projects, none without votes or below the minimum."""
+    for slug in ("gdansk", "krakow"):
+        city = municipality_by_slug(slug)
+        edition = next(e for e in session.scalars(tenant_select(Edition, city)) if e.phase is Phase.VOTING)
+        by_pool: dict[int, list[Proposal]] = {}
+        for project in ballot_projects(city, edition):
+            by_pool.setdefault(project.pool_id, []).append(project)
+        city_pool, district = edition.pools[0], edition.pools[1]
+        points = edition.levels[0].points or [1, 1, 1]
+        for n in range(160):
+            # The first project of each pool is everyone's first choice; the others get a few votes each.
+            city_choice = [by_pool[city_pool.id][0]] + by_pool[city_pool.id][1 + n % 5: 3 + n % 5]
+            choices = {city_pool.id: {p.id: q for p, q in zip(city_choice, points)}}
+            if n < 70:
+                choices[district.id] = {p.id: q for p, q in zip([by_pool[district.id][0], by_pool[district.id][1 + n % 3]], points)}
+            cast_ballot(session, edition, choices, district_pool_ids=[district.id])
+        session.flush()
+        advance_phase(city, SYSTEM, edition, "Koniec głosowania według harmonogramu.")
+        compute_results(city, SYSTEM, edition)
+        edition.results_starts_at -= timedelta(days=edition.protest_days)  # the protest window is over
+        count = publish_results(city, SYSTEM, edition, notify=False)
+        assert [r.voters for r in count.pools] == [160, 70] + [0] * (len(count.pools) - 2)
+        for pool_result in count.pools:
+            instance = parse_pabulib(pool_file(city, pool_result))
+            funded = sorted(str(p.proposal_id) for p in pool_result.projects if p.outcome.value == "funded")
+            assert sorted(compute(instance).selected) == funded
+            assert int(instance.meta["min_project_votes_threshold"]) == max(pool_result.pool.min_votes, 1)
+            votes = vote_counts(instance)
+            assert all(votes[pid] >= max(pool_result.pool.min_votes, 1) for pid in funded)
+        # The favourites pass the minimum (100 city-wide, 50 in districts); the others do not.
+        assert [[p.proposal_id for p in r.funded] for r in count.pools[:2]] == [[by_pool[city_pool.id][0].id], [by_pool[district.id][0].id]]
+        assert all(not r.funded for r in count.pools[2:])
+        page = client.get(f"/{slug}/editions/{edition.id}/results/pools/{count.pools[2].pool_id}").get_data(as_text=True)
+        assert "Nikt nie głosował w tej puli, więc żaden projekt nie jest finansowany." in page
 
 
 def _check_good_practices_link_to_the_real_imported_editions(session) -> None:

@@ -11,7 +11,8 @@ from pb_service.core.roles import Role
 from pb_service.core.uploads import detect_kind
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions import services
-from pb_service.editions.models import LevelKind, Phase
+from pb_service.editions.models import BallotOrder, Identification, LeftoverPolicy, LevelKind, Phase
+from pb_service.editions.rules import OFFERED_RULES
 from pb_service.proposals.models import Status
 from tests.editions_factories import EXE_BYTES, PDF_BYTES, PNG_BYTES, make_category, make_edition, make_level, make_pool, make_proposal
 from tests.factories import make_municipality, make_official, make_user
@@ -84,6 +85,26 @@ def test_copying_an_edition_keeps_pools_and_settings_a_year_later(app, session):
     assert [c.name for c in copy.categories] == ["Sport"]
     assert copy.voting_starts_at == source.voting_starts_at.replace(year=source.voting_starts_at.year + 1)
     assert copy.voter_salt != source.voter_salt
+
+
+def test_a_copy_of_an_imported_greedy_threshold_edition_counts_with_greedy_and_the_pools_minimum(app, session):
+    city = make_municipality(session)
+    admin = make_official(session, city, Role.ADMIN)
+    source = make_edition(session, city, name="BO 2024", year=2024, outcome_rule="greedy-threshold", imported_from_pabulib=True)
+    with app.test_request_context():
+        copy = services.copy_edition(city, admin, source, "BO 2027", 2027)
+    assert (copy.outcome_rule, copy.imported_from_pabulib) == ("greedy", False)
+
+
+def test_greedy_threshold_is_not_offered_since_every_rule_applies_the_pools_minimum(app, session, client):
+    city = make_municipality(session)
+    admin = make_official(session, city, Role.ADMIN)
+    edition = make_edition(session, city)
+    data = services.SettingsData(Identification.NAME_ADDRESS, "greedy-threshold", "cheaper-first", BallotOrder.RANDOM_PER_VOTER, LeftoverPolicy.STAYS)
+    with app.test_request_context(), pytest.raises(ServiceValidationError) as refused:
+        services.update_settings(city, admin, edition, data)
+    assert refused.value.errors == {"outcome_rule": ["Wybierz jedną z podanych reguł."]}
+    assert "greedy-threshold" not in OFFERED_RULES and "greedy" in OFFERED_RULES
 
 
 def test_moving_a_phase_on_is_recorded_with_its_reason(app, session, client):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from pb_service.core.permissions import PermissionDenied
 from pb_service.core.roles import Role
@@ -22,6 +23,7 @@ from pb_service.hub.models import (
     Visibility,
 )
 from pb_service.hub.services import ExpertData, PracticeData, QuestionData, TranslationData
+from tests.editions_factories import make_edition
 from tests.factories import login, make_municipality, make_official, make_user
 from tests.hub_factories import make_course, make_event, make_registration, subject
 
@@ -98,6 +100,27 @@ def test_an_answer_without_consent_is_not_published(session, in_request):
     with pytest.raises(ServiceValidationError) as error:
         services.publish_answer(staff, question, Visibility.PUBLIC)
     assert error.value.errors == {"": ["The person who asked did not agree to publication."]}
+
+
+def test_a_question_concerns_an_edition_of_its_own_municipality_only(client, session, in_request):
+    municipality, other = make_municipality(session), make_municipality(session)
+    official = make_official(session, municipality, Role.ADMIN)
+    own, foreign = make_edition(session, municipality, name="BO 2027"), make_edition(session, other, name="BO obcy")
+    body = "Jak zorganizować głosowanie w domach pomocy społecznej?"
+    with pytest.raises(ServiceValidationError) as refused:
+        services.ask_expert(official, municipality, QuestionData(Topic.AGEING, "DPS", body, edition_id=foreign.id))
+    assert refused.value.errors == {"edition_id": ["Choose one of your municipality's editions."]}
+    question = services.ask_expert(official, municipality, QuestionData(Topic.AGEING, "DPS", body, edition_id=own.id))
+    assert question.edition.name == "BO 2027"
+    # The database refuses it too, whatever code writes the row.
+    question.edition_id = foreign.id
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+
+    login(client, official)
+    form = client.get(f"/{municipality.slug}/office/hub/questions/new").get_data(as_text=True)
+    assert f'<option value="{own.id}">BO 2027</option>' in form and "BO obcy" not in form
 
 
 def test_reminders_go_once_to_confirmed_participants_of_events_within_48_hours(app, session, mailbox):

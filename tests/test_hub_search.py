@@ -16,6 +16,9 @@ from pb_service.hub.search import (
 from tests.factories import make_municipality, make_official, make_user
 from tests.hub_factories import make_material
 
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
+
 NO_FILTERS = MaterialFilters()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
@@ -19,6 +20,7 @@ from pb_service.core.roles import Role
 from pb_service.core.tenancy import cross_tenant_select, scoped_to, tenant_select
 from pb_service.core.uploads import IMAGES_AND_PDF, save_upload, upload_path
 from pb_service.editions.models import Phase
+from pb_service.hub.models import ExpertQuestion, QuestionStatus, Topic
 from pb_service.privacy.purge import PurgeCounts, add_months, purge_all, purge_municipality
 from pb_service.proposals.models import Attachment, AttachmentKind, CoAuthor, Proposal, Supporter
 from pb_service.results.counting import count_edition
@@ -29,7 +31,8 @@ from tests.editions_factories import PNG_BYTES
 from tests.factories import login, make_municipality, make_official, make_user
 from tests.results_factories import cast_random_ballots, voting_edition
 
-import pytest
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 BALLOTS = 40
 
@@ -103,6 +106,7 @@ def test_after_the_window_no_identity_hash_remains_and_results_recompute_to_the_
     assert [(e.municipality_id, e.actor_id, e.details) for e in events] == [(town.id, None, {
         "retention_months": 12, "identity_hashes": BALLOTS, "one_time_codes": 1, "registered_voters": 1, "paper_entries": 1,
         "proposals_anonymised": 0, "coauthors": 0, "supporters": 0, "supporters_lists": 0, "protests_anonymised": 0,
+        "questions_anonymised": 0,
     })]
 
     # A second run changes nothing (and records no second municipal event).
@@ -163,6 +167,32 @@ def test_authors_and_supporters_are_anonymised_after_the_retention_period(sessio
     assert (proposal.supporter_count, proposal.erased_supporters) == (supporters_before, 1)
     assert ballots_digest_now(town, edition) == count.digest
 
+    assert purge_municipality(town, SYSTEM, now=due + timedelta(days=400)) == PurgeCounts()
+
+
+def test_officials_questions_to_experts_stop_naming_them_after_the_retention_period(session, in_request):
+    town = make_municipality(session, retention_months=6)
+    official = make_official(session, town)
+    answered_at = utcnow() - timedelta(days=30)
+    answered = ExpertQuestion(
+        municipality_id=town.id, topic=Topic.AGEING, subject="Seniorzy", body="Jak dotrzeć do seniorów?", asked_by_id=official.id,
+        status=QuestionStatus.ANSWERED, answer="Przez kluby seniora.", answered_at=answered_at, created_at=answered_at - timedelta(days=20),
+    )
+    open_question = ExpertQuestion(
+        municipality_id=town.id, topic=Topic.AGEING, subject="Lokale", body="Ile punktów głosowania?", asked_by_id=official.id,
+        created_at=answered_at,
+    )
+    session.add_all([answered, open_question])
+    session.flush()
+
+    # Within six months of the answer (or of the asking): nothing.
+    due = add_months(answered_at, 6)
+    assert purge_municipality(town, SYSTEM, now=due - timedelta(days=1)) == PurgeCounts()
+    assert purge_municipality(town, SYSTEM, now=due) == PurgeCounts(questions_anonymised=2)
+    session.expire_all()
+    assert [(q.subject, q.asked_by_id, q.answer) for q in session.scalars(tenant_select(ExpertQuestion, town).order_by(ExpertQuestion.id))] == [
+        ("Seniorzy", None, "Przez kluby seniora."), ("Lokale", None, ""),
+    ]
     assert purge_municipality(town, SYSTEM, now=due + timedelta(days=400)) == PurgeCounts()
 
 

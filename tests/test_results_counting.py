@@ -6,18 +6,22 @@ from fractions import Fraction
 
 import pytest
 
+from pb_service.core.i18n import format_money
 from pb_service.core.permissions import SYSTEM
 from pb_service.editions.models import LeftoverPolicy, LevelKind, Phase
 from pb_service.editions.rules import VotingMethod
 from pb_service.results.counting import lottery_seed
 from pb_service.results.models import Outcome
-from pb_service.results.services import compute_results, pool_file
+from pb_service.results.services import compute_results, pool_file, publication_problems, result_warnings
 from pb_service.results.whatif import what_if
 from pb_service.rules import compute, parse_pabulib
 from pb_service.voting.models import Channel
 from tests.editions_factories import make_edition, make_level, make_pool
 from tests.factories import make_municipality, make_user
 from tests.results_factories import admitted_projects, cast_ballot
+
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 ZL = 100
 
@@ -63,7 +67,7 @@ def test_greedy_skips_what_no_longer_fits_and_keeps_the_leftover(session, in_req
     }
     assert (result.spent, result.leftover, result.top_up, result.remaining, result.voters) == (900 * ZL, 100 * ZL, 0, 100 * ZL, 12)
     assert [p.rank for p in result.projects] == [1, 2, 3]
-    assert result.parameters == {"tie_breaking": "cheaper-first", "seed": lottery_seed(result.digest)}
+    assert result.parameters == {"tie_breaking": "cheaper-first", "seed": lottery_seed(result.digest), "min_votes": 0}
 
 
 def test_leftover_funds_the_next_project_with_the_municipality_adding_the_difference(session, in_request):
@@ -96,17 +100,57 @@ def test_leftover_moves_to_the_named_pool_and_is_counted_there(session, in_reque
     assert instance.budget == 300 and compute(instance).selected == [str(d.id)]
 
 
-def test_minimum_votes_is_the_threshold_of_greedy_threshold(session, in_request):
-    town, edition, pool, (a, b, c) = _abc(session, outcome_rule="greedy-threshold")
+APPROVAL_RULES = ["greedy", "greedy-no-skip", "equalshares", "equalshares/add1", "equalshares/add1-comparison", "phragmen"]
+
+
+@pytest.mark.parametrize("rule", APPROVAL_RULES)
+def test_the_pools_minimum_of_votes_applies_under_every_rule_and_its_file_says_so(session, in_request, rule):
+    town, edition, pool, (a, b, c) = _abc(session, outcome_rule=rule)
     pool.min_votes = 4
     result = compute_results(town, SYSTEM, edition).pools[0]
-    assert {pid: outcome for pid, (_, _, outcome, _) in _outcomes(result).items()} == {
-        a.id: Outcome.FUNDED, b.id: Outcome.DID_NOT_FIT, c.id: Outcome.UNDER_THRESHOLD,
-    }
-    assert result.parameters["min_score"] == 4
+    outcomes = {pid: outcome for pid, (_, _, outcome, _) in _outcomes(result).items()}
+    assert outcomes[c.id] is Outcome.UNDER_THRESHOLD and str(c.id) not in [str(p.proposal_id) for p in result.funded]
+    assert result.parameters["min_votes"] == 4
     instance = parse_pabulib(pool_file(town, result))
-    assert (instance.meta["rule"], instance.meta["min_project_score_threshold"]) == ("greedy-threshold", "4")
-    assert compute(instance).selected == [str(a.id)]
+    assert (instance.meta["rule"], instance.meta["min_project_votes_threshold"], instance.meta["min_project_score_threshold"]) == (rule, "4", "4")
+    assert sorted(compute(instance).selected) == sorted(str(p.proposal_id) for p in result.funded)
+
+
+def test_the_minimum_counts_voters_not_points(session, in_request):
+    town, edition, level = _edition(session, VotingMethod.POINTS, points=(3, 2, 1))
+    pool, (p, q, r) = _pool(session, edition, level, 1_000, [400, 300, 200])
+    pool.min_votes = 3
+    # p: 2 voters, 6 points; q: 3 voters, 4 points; r: 1 voter, 1 point.
+    _cast(session, edition, pool, [(2, {p: 3, q: 1}), (1, {q: 2, r: 1})])
+    result = compute_results(town, SYSTEM, edition).pools[0]
+    assert _outcomes(result) == {
+        p.id: (2, 6, Outcome.UNDER_THRESHOLD, False), q.id: (3, 4, Outcome.FUNDED, True), r.id: (1, 1, Outcome.UNDER_THRESHOLD, False),
+    }
+    instance = parse_pabulib(pool_file(town, result))
+    assert compute(instance).selected == [str(q.id)]
+
+
+@pytest.mark.parametrize("rule", APPROVAL_RULES)
+@pytest.mark.parametrize("policy", list(LeftoverPolicy))
+def test_a_project_without_votes_is_never_funded(session, in_request, rule, policy):
+    """Money is left for every unchosen project, under every rule and leftover policy."""
+    town, edition, level = _edition(session, outcome_rule=rule, leftover_policy=policy)
+    pool, (a, b, nobody, nobody_either) = _pool(session, edition, level, 1_000, [300, 200, 100, 50])
+    other, (d,) = _pool(session, edition, level, 100, [80])
+    if policy is LeftoverPolicy.MOVES_TO_POOL:
+        edition.leftover_pool_id = pool.id
+    _cast(session, edition, pool, [(3, {a: 1}), (2, {a: 1, b: 1})])
+    count = compute_results(town, SYSTEM, edition)
+    result, empty = count.pools
+    assert _outcomes(result)[nobody.id] == (0, 0, Outcome.UNDER_THRESHOLD, False)
+    assert _outcomes(result)[nobody_either.id] == (0, 0, Outcome.UNDER_THRESHOLD, False)
+    assert {p.proposal_id for p in result.funded} <= {a.id, b.id}
+    # A pool without ballots funds nothing.
+    assert (empty.voters, empty.funded, _outcomes(empty)[d.id]) == (0, [], (0, 0, Outcome.UNDER_THRESHOLD, False))
+    for pool_result in count.pools:
+        assert sorted(compute(parse_pabulib(pool_file(town, pool_result))).selected) == sorted(
+            str(p.proposal_id) for p in pool_result.projects if p.outcome is Outcome.FUNDED
+        )
 
 
 def test_points_ballots_are_ranked_by_points_and_ties_go_by_the_edition_order(session, in_request):
@@ -133,7 +177,7 @@ def test_a_tie_is_settled_the_same_way_by_the_app_and_by_a_recount_of_the_file(s
     _cast(session, edition, pool, [(3, {x: 1}), (3, {y: 1}), (2, {z: 1})])  # x and y tie on votes and cost
     first = compute_results(town, SYSTEM, edition).pools[0]
     selected = [str(p.proposal_id) for p in first.funded]
-    assert first.parameters == {"tie_breaking": tie_break, "seed": lottery_seed(first.digest)}
+    assert first.parameters == {"tie_breaking": tie_break, "seed": lottery_seed(first.digest), "min_votes": 0}
     assert first.ties == [{"projects": first.ties[0]["projects"], "winners": first.ties[0]["projects"][:1], "settled_by": "lottery", "context": "equal score 3"}]
     assert sorted(first.ties[0]["projects"]) == sorted([str(x.id), str(y.id)]) and len(selected) == 2
     instance = parse_pabulib(pool_file(town, first))
@@ -170,14 +214,34 @@ def test_what_if_compares_rules_with_fairness_figures(session, in_request):
     (comparison,) = what_if(town, edition)
     variants = {(v.family, v.threshold): v for v in comparison.variants}
     assert list(variants) == [("greedy", None), ("greedy", 4), ("equalshares", None), ("equalshares", 4)]
-    official = variants[("greedy", None)]
-    assert official.official and official.selected == [str(a.id), str(c.id)]
+    official = variants[("greedy", 4)]
+    assert official.official and official.selected == [str(a.id)]
+    without = variants[("greedy", None)]
+    assert not without.official and without.selected == [str(a.id), str(c.id)]
     # 8 of 12 voters chose a funded project; shares 0 (4 voters), 0.3 (3), 0.6 (5).
-    assert (official.fairness.with_funded, official.fairness.median_share, official.fairness.lowest_decile_share) == (
+    assert (without.fairness.with_funded, without.fairness.median_share, without.fairness.lowest_decile_share) == (
         Fraction(2, 3), Fraction(3, 10), Fraction(0),
     )
-    threshold = variants[("greedy", 4)]
-    assert (threshold.selected, threshold.gained, threshold.lost, threshold.spent, threshold.leftover) == (
-        [str(a.id)], [], [str(c.id)], 600 * ZL, 400 * ZL,
-    )
+    assert (without.gained, without.lost, official.spent, official.leftover) == ([str(c.id)], [], 600 * ZL, 400 * ZL)
     assert str(c.id) in comparison.differing
+
+
+def test_officials_are_warned_of_what_residents_would_find_surprising(session, in_request):
+    town, edition, pool, (a, b, c) = _abc(session)
+    other, (d,) = _pool(session, edition, edition.levels[0], 500, [100])
+    count = compute_results(town, SYSTEM, edition)
+    result, empty = count.pools
+    # 5 and 3 votes of 12 ballots; 100 zł left, less than b's 500 zł.
+    assert result_warnings(result) == [
+        f"Funded with very few votes: {a.title}, 5 of 12 ballots.", f"Funded with very few votes: {c.title}, 3 of 12 ballots.",
+    ]
+    assert result_warnings(empty) == ["No ballots were cast in this pool, so no project is funded and the whole budget is left over."]
+    pool.min_votes = 4
+    assert publication_problems(town, edition, count)[-1] == (
+        f"These pools were counted without their current minimum of votes: {pool.name}. Count the votes again."
+    )
+    result = compute_results(town, SYSTEM, edition).pools[0]
+    assert result_warnings(result)[-1] == (
+        f"The leftover of {format_money(400 * ZL)} would pay for {c.title} ({format_money(300 * ZL)}); "
+        "its outcome: Not funded: fewer votes than the minimum."
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import pyotp
 from sqlalchemy import select
@@ -162,13 +163,67 @@ def test_officials_sessions_end_after_idle_and_absolute_timeouts(client, session
     assert client.get(office).headers["Location"].startswith("/account/login")
 
 
-def test_residents_are_not_timed_out_and_may_turn_the_second_factor_off(client, session):
+def test_residents_sessions_have_longer_idle_and_absolute_lifetimes(client, session, app):
+    resident = make_user(session, second_factor=False)
+    session.commit()
+    login(client, resident)
+    idle, absolute = app.config["RESIDENT_SESSION_IDLE_HOURS"] * 3600, app.config["RESIDENT_SESSION_ABSOLUTE_DAYS"] * 86400
+    # Past an official's idle time, within a resident's: still signed in.
+    with client.session_transaction() as state:
+        state[SEEN_AT_KEY] = time.time() - app.config["SESSION_IDLE_MINUTES"] * 60 - 1
+    assert _signed_in(client)
+    with client.session_transaction() as state:
+        state[SEEN_AT_KEY] = time.time() - idle - 1
+    assert client.get("/account/export.json").headers["Location"].startswith("/account/login")
+    assert not _signed_in(client)
+
+    login(client, resident)
+    with client.session_transaction() as state:
+        state[LOGIN_AT_KEY] = time.time() - absolute - 1
+    assert client.get("/account/export.json").headers["Location"].startswith("/account/login")
+
+
+def test_keep_me_signed_in_is_a_lasting_cookie_for_residents_only(client, session, app):
+    resident = make_user(session, second_factor=False)
+    official = make_official(session, make_municipality(session))
+    session.commit()
+    remembered = client.post("/account/login", data={"email": resident.email, "password": PASSWORD, "remember": "y"})
+    [cookie] = [c for c in remembered.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    lasts = (expires - utcnow()).total_seconds()
+    assert abs(lasts - app.config["RESIDENT_SESSION_ABSOLUTE_DAYS"] * 86400) < 60
+    assert client.get_cookie("remember_token") is None
+
+    other = app.test_client()
+    _password_step(other, official)
+    signed_in = other.post("/account/login/code", data={"code": current_code(official)})
+    [cookie] = [c for c in signed_in.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert "Max-Age" not in cookie and "Expires" not in cookie
+
+
+def test_a_copied_cookie_is_worthless_after_sign_out(client, session, app):
+    resident = make_user(session, second_factor=False)
+    session.commit()
+    login(client, resident)
+    stolen = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/account/export.json").status_code == 200
+
+    client.post("/account/logout")
+    assert not _signed_in(client)
+    after = thief.get("/account/export.json")
+    assert after.status_code == 302 and after.headers["Location"].startswith("/account/login")
+    assert not _signed_in(thief)
+    # Signing in again works, and only the new cookie is good.
+    login(client, resident)
+    assert client.get("/account/export.json").status_code == 200
+
+
+def test_residents_may_turn_the_second_factor_off(client, session):
     resident = make_user(session)
     session.commit()
     login(client, resident)
-    with client.session_transaction() as state:
-        state[SEEN_AT_KEY] = 0
-    assert _signed_in(client)
     client.post("/account/two-factor/disable", data={"disable-code": current_code(resident)})
     session.expire_all()
     assert resident.totp_secret == "" and _signed_in(client)

@@ -65,3 +65,52 @@ def test_upgrading_encrypts_the_secrets_already_stored_and_downgrading_restores_
         with db.engine.connect() as connection:
             assert connection.execute(select_secret).scalar_one() == TOTP_SECRET
         db.engine.dispose()
+
+
+def test_a_key_change_keeps_second_factors_and_sessions_and_rotation_moves_secrets_to_the_new_key(tmp_path, smtp_server):
+    """Old key → SECRET_KEY_FALLBACKS, new key → SECRET_KEY; ``flask pb rotate-secrets``; old key dropped."""
+    from flask_migrate import upgrade
+
+    from pb_service.extensions import db
+    from tests.conftest import make_app
+    from tests.factories import login
+
+    url = f"sqlite:///{tmp_path}/rotation.sqlite3"
+    select_secret = text("SELECT totp_secret FROM user_account WHERE id = :id")
+
+    def app_with(key, fallbacks=()):
+        return make_app(url, smtp_server.port, SECRET_KEY=key, SECRET_KEY_FALLBACKS=list(fallbacks))
+
+    before = app_with("old-key")
+    with before.app_context():
+        upgrade()
+        user = make_user(db.session)
+        db.session.commit()
+        user_id = user.id
+        old_token = db.session.execute(select_secret, {"id": user_id}).scalar_one()
+    signed_in = before.test_client()
+    with before.app_context():
+        login(signed_in, db.session.get(type(user), user_id))
+
+    during = app_with("new-key", ["old-key"])
+    # The session signed with the old key still works, and so does the second factor stored under it.
+    carried_over = during.test_client()
+    carried_over.set_cookie("session", signed_in.get_cookie("session").value)
+    assert carried_over.get("/account/export.json").status_code == 200
+    with during.app_context():
+        assert db.session.get(type(user), user_id).totp_secret == TOTP_SECRET
+        result = during.test_cli_runner().invoke(args=["pb", "rotate-secrets"])
+        assert result.output == "1 second-factor secrets are encrypted under the current SECRET_KEY.\n"
+        new_token = db.session.execute(select_secret, {"id": user_id}).scalar_one()
+        db.session.remove()
+    assert new_token != old_token and decrypt(new_token, "new-key") == TOTP_SECRET
+
+    after = app_with("new-key")
+    with after.app_context():
+        assert db.session.get(type(user), user_id).totp_secret == TOTP_SECRET
+        login(after.test_client(), db.session.get(type(user), user_id))
+        db.session.remove()
+    with pytest.raises(SecretUnreadable):
+        decrypt(new_token, "old-key")
+    with before.app_context():
+        db.engine.dispose()

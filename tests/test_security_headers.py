@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 from pb_service.core.security import CONTENT_SECURITY_POLICY
 from pb_service.extensions import db
 from tests.conftest import make_app
-from tests.factories import PASSWORD, login, make_user
+from tests.factories import PASSWORD, login, make_municipality, make_user
 from tests.route_walk import RouteWalk
 from tests.test_route_walk import victim_and_attacker
 
@@ -44,23 +44,49 @@ def test_every_route_sends_the_security_headers(app, session):
     from pb_service.core.tenancy import tenant_select
 
     admin = session.scalar(tenant_select(Membership, victim)).user
+    staff = make_user(session, staff=True)
+    session.commit()
     walk = RouteWalk(app, victim_slug=victim.slug, victim_ids=ids, private_markers=[])
-    anonymous, signed_in = app.test_client(), app.test_client()
-    login(signed_in, admin)
-    problems, seen = [], 0
+    anonymous, official, national = app.test_client(), app.test_client(), app.test_client()
+    login(official, admin)
+    login(national, staff)
+    problems, seen, office_pages, cached = [], 0, set(), []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "accounts.logout":
             continue
         url = walk._build(rule, victim.slug) if rule.endpoint != "static" else "/static/css/pb.css"
-        for client in (anonymous, signed_in):
-            problems += _check_headers(client.get(url), url)
+        for client in (anonymous, official, national):
+            response = client.get(url)
+            problems += _check_headers(response, url)
             seen += 1
+            # Whatever a signed-in person gets (a page, a file, a refusal) stays out of every cache.
+            if client is not anonymous and rule.endpoint != "static" and response.headers.get("Cache-Control") != "no-store":
+                cached.append(f"{url} ({response.status_code}): Cache-Control {response.headers.get('Cache-Control')!r}")
+            if client is official and "/office" in url and response.status_code == 200:
+                office_pages.add(url)
     assert problems == []
-    assert seen > 100
+    assert cached == []
+    assert seen > 150
+    # The office's pages were seen as its administrator sees them (not only as refusals).
+    assert len(office_pages) > 25
+    assert f"/{victim.slug}/office/audit" in office_pages
+
+
+def test_public_pages_for_anonymous_visitors_may_be_cached_and_static_files_always(client, session):
+    municipality = make_municipality(session)
+    resident = make_user(session, second_factor=False)
+    session.commit()
+    for url in ("/", f"/{municipality.slug}/", "/hub/"):
+        response = client.get(url)
+        assert response.status_code == 200 and "no-store" not in response.headers.get("Cache-Control", ""), url
+    login(client, resident)
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/css/pb.css").headers.get("Cache-Control", "")
 
 
 def test_production_adds_hsts_and_secure_samesite_cookies(tmp_path, smtp_server, monkeypatch):
     monkeypatch.setenv("PB_ENV", "production")
+    monkeypatch.setenv("VOTER_SECRET", "a-production-voter-secret")
     app = make_app(f"sqlite:///{tmp_path}/production.sqlite3", smtp_server.port)
     with app.app_context():
         upgrade()

@@ -15,6 +15,9 @@ from pb_service.core.tenancy import (
 )
 from tests.factories import make_municipality, make_official
 
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def two_tenants(session):

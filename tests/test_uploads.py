@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
-from pb_service.core.uploads import IMAGES_AND_PDF, open_upload, save_upload
+from pb_service.core.uploads import IMAGES_AND_PDF, MAX_IMAGE_PIXELS, open_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
 from tests.editions_factories import PNG_BYTES, image_bytes
 
@@ -63,4 +63,17 @@ def test_a_decompression_bomb_is_refused_before_decoding(in_request):
     assert len(bomb) < 1_000_000
     with pytest.raises(ServiceValidationError) as refused:
         _upload(bomb, "bomb.png")
-    assert refused.value.errors == {"file": ["The picture is too large: at most 50 million pixels."]}
+    assert refused.value.errors == {"file": ["The picture is too large: at most 18 million pixels."]}
+
+
+def test_the_limits_fit_a_phone_photo_and_a_scanned_plan_and_stored_photos_are_screen_sized(in_request):
+    assert MAX_IMAGE_PIXELS == {"jpeg": 25_000_000, "png": 18_000_000, "webp": 12_000_000}
+    # A 24-megapixel phone photo (the largest phones make by default) is taken, and stored smaller.
+    stored = _upload(image_bytes("JPEG", size=(5712, 4284)), "IMG_0002.jpg")
+    with open_upload(stored.stored_name, owner=1) as file:
+        assert Image.open(io.BytesIO(file.read())).size == (2560, 1920)
+    # An A3 plan scanned at 300 dpi as PNG is taken; a 48-megapixel photo is not.
+    assert _upload(image_bytes("PNG", size=(3508, 4961)), "plan.png").kind == "png"
+    with pytest.raises(ServiceValidationError) as refused:
+        _upload(image_bytes("JPEG", size=(8000, 6000)), "IMG_48MP.jpg")
+    assert refused.value.errors == {"file": ["The picture is too large: at most 25 million pixels."]}

@@ -1,17 +1,13 @@
-"""Exactly one ballot per identity: 50 concurrent submissions, two app server processes, one PostgreSQL."""
+"""Exactly one ballot per identity, and mixing that never takes a ballot twice: concurrent submissions
+to two app server processes on one PostgreSQL."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -20,34 +16,11 @@ from sqlalchemy import text
 from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select
 from pb_service.extensions import db
 from pb_service.voting.models import Ballot, SealedBallot, VoterRecord
-from tests.conftest import POSTGRES_URL, PostgresDatabase, free_port, make_app
+from tests.app_servers import two_servers
+from tests.conftest import POSTGRES_URL, PostgresDatabase, make_app
 from tests.voting_factories import api_ballot, ballots_url, make_voting_edition
 
-ROOT = Path(__file__).resolve().parent.parent
-
-pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="needs the PostgreSQL server (two processes share one database)")
-
-
-def _start_server(database_url: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "concurrency-test", "MAIL_BACKEND": "console",
-        "BALLOT_RATE_LIMIT": "10000 per minute", "PB_ENV": "development",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-
-
-def _wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"app server on port {port} did not start")
+pytestmark = [pytest.mark.database, pytest.mark.skipif(POSTGRES_URL is None, reason="needs the PostgreSQL server (two processes share one database)")]
 
 
 def _post(url: str, body: dict) -> int:
@@ -73,17 +46,10 @@ def two_app_servers(smtp_server, **edition_fields):
             db.session.expunge_all()
             db.session.remove()
             db.engine.dispose()
-        plain_url = url.replace("postgresql+psycopg://", "postgresql://", 1)
-        ports = [free_port(), free_port()]
-        servers = [_start_server(plain_url, port) for port in ports]
         try:
-            for port in ports:
-                _wait_until_up(port)
-            yield app, ve, [f"http://127.0.0.1:{port}" for port in ports]
+            with two_servers(url, env={"BALLOT_RATE_LIMIT": "10000 per minute"}) as bases:
+                yield app, ve, bases
         finally:
-            for server in servers:
-                server.terminate()
-                server.wait(timeout=10)
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()

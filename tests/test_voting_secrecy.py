@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
+
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Date, DateTime, Integer, String, inspect, text
@@ -21,6 +23,9 @@ from pb_service.core.roles import Role
 from pb_service.voting.sealing import IDENTITY_KEY_INFO, identity_key
 from tests.factories import login, make_official
 from tests.voting_factories import api_ballot, ballots_url, end_voting, identity, make_voting_edition, pesel_of
+
+#: Hand-written SQL, migrations or search: SQLite and PostgreSQL may differ (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 
 def test_no_column_key_or_sequence_joins_voters_to_ballots(session):

@@ -55,6 +55,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     def get_id(self) -> str:  # Flask-Login: the version makes old session cookies worthless
         return f"{self.id}:{self.session_version}"
 
+    def end_sessions(self) -> None:
+        """Make every session cookie issued so far worthless (sign-out, a new password, a role given
+        or taken). One increment in the database, written at the next flush: two concurrent ends
+        cannot undo each other."""
+        self.session_version = type(self).session_version + 1
+
     @property
     def has_second_factor(self) -> bool:
         return bool(self.totp_secret)

@@ -16,10 +16,11 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from pb_service.accounts.lockout import is_locked, record_failure
+from pb_service.accounts.lockout import begin_attempt, record_failure, release_attempt
 from pb_service.accounts.models import Invitation, Membership, User
 from pb_service.accounts.permissions import MANAGE_MEMBERS
 from pb_service.core.audit import record_audit
+from pb_service.core.encryption import app_secret_keys
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
@@ -76,7 +77,8 @@ def password_problems(password: str) -> list[str]:
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"pb-service.{purpose}")
+    # itsdangerous signs with the last key and checks with any: links mailed before a key change still work.
+    return URLSafeTimedSerializer(list(reversed(app_secret_keys())), salt=f"pb-service.{purpose}")
 
 
 def _load_token(purpose: str, token: str, max_age: int) -> dict | None:
@@ -103,11 +105,13 @@ def register(email: str, password: str, display_name: str, locale: str, confirm_
     if problems:
         raise ServiceValidationError({"password": problems})
     email = normalise_email(email)
+    # Hashed either way: a taken address must not answer faster (tests/test_account_enumeration.py).
+    password_hash = hash_password(password)
     existing = user_by_email(email)
     if existing is not None:
         send_mail(email, "account_exists", existing.locale or locale, user=existing)
         return None
-    user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(), locale=locale)
+    user = User(email=email, password_hash=password_hash, display_name=display_name.strip(), locale=locale)
     db.session.add(user)
     db.session.commit()
     token = _serializer("confirm").dumps({"uid": user.id, "email": user.email})
@@ -135,24 +139,30 @@ def authenticate(email: str, password: str) -> User | None:
     while it is locked; the caller's message is the same in every case (no account enumeration).
     """
     user = user_by_email(email)
-    if user is None or is_locked(user):
+    attempt = begin_attempt(user) if user is not None else None
+    if attempt is None:
         # Spend the same time as a real check so that timing does not reveal accounts.
         _hasher.hash(password or "")
         return None
     try:
         _hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        record_failure(user)
+        record_failure(user, attempt)
         return None
+    # The password is right: this attempt is no failure (the sign-in's success resets the count).
+    release_attempt(user)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
     return user if user.is_active else None
 
 
-def request_password_reset(email: str, reset_path) -> None:
+def request_password_reset(email: str, reset_path, *, register_path: str, locale: str) -> None:
+    """Mail a reset link; an address without an account is told so, by a mail as well, so that
+    the answer takes as long either way (and its owner learns where to register)."""
     user = user_by_email(email)
     if user is None:
+        send_mail(normalise_email(email), "reset_no_account", locale, link=_link(register_path))
         return
     token = _serializer("reset").dumps({"uid": user.id, "ph": user.password_hash[-12:]})
     send_mail(user.email, "reset_password", user.locale, user=user, link=_link(reset_path(token)))
@@ -172,7 +182,7 @@ def reset_password(token: str, new_password: str) -> User | None:
     if user.confirmed_at is None:
         user.confirmed_at = utcnow()
     # Sessions opened with the old password end; so does a lock (the owner proved the address).
-    user.session_version += 1
+    user.end_sessions()
     user.failed_attempts, user.locked_until = 0, None
     db.session.commit()
     return user
@@ -200,7 +210,7 @@ def create_staff(email: str, password: str, display_name: str) -> User:
         db.session.add(user)
     else:
         user.password_hash = hash_password(password)
-        user.session_version += 1  # a privilege change: sessions opened before it end
+        user.end_sessions()  # a privilege change: sessions opened before it end
     user.is_staff = True
     user.confirmed_at = user.confirmed_at or utcnow()
     db.session.flush()
@@ -267,7 +277,7 @@ def accept_invitation(user: User, tenant, invitation: Invitation) -> Membership:
     if membership is None:
         membership = Membership(municipality_id=tenant.id, user_id=user.id, role=invitation.role)
         db.session.add(membership)
-        user.session_version += 1  # a privilege change: the view re-issues the session
+        user.end_sessions()  # a privilege change: the view re-issues the session
     invitation.accepted_at = utcnow()
     db.session.flush()
     record_audit(user, tenant, "membership.accept", membership, role=invitation.role.value)
@@ -291,6 +301,6 @@ def remove_membership(actor, tenant, membership: Membership) -> None:
             raise ServiceValidationError.single("", str(_l("The last administrator cannot be removed.")))
     record_audit(actor, tenant, "membership.remove", membership, email=membership.user.email, role=membership.role.value)
     # The official's open sessions end with the role (a stolen session cookie loses its power too).
-    membership.user.session_version += 1
+    membership.user.end_sessions()
     db.session.delete(membership)
     db.session.commit()

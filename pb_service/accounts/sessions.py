@@ -2,8 +2,13 @@
 
 Sessions are signed cookies. Rotation means: clear everything the cookie carried before sign-in
 and issue a new one; ``User.session_version`` (part of the session's user id) makes every
-earlier cookie of the user worthless after a privilege or credential change. Officials and staff
-get idle and absolute timeouts (``SESSION_IDLE_MINUTES``, ``SESSION_ABSOLUTE_HOURS``).
+earlier cookie of the user worthless after sign-out or a privilege or credential change, so a
+copied cookie dies on the server, not only in the browser that signed out. Every session has an
+idle and an absolute lifetime, checked against times the signed cookie carries: officials and
+staff ``SESSION_IDLE_MINUTES`` and ``SESSION_ABSOLUTE_HOURS``, residents
+``RESIDENT_SESSION_IDLE_HOURS`` and ``RESIDENT_SESSION_ABSOLUTE_DAYS``. "Keep me signed in"
+(residents only) makes the cookie outlive the browser, within those same lifetimes; there is no
+separate "remember me" cookie that would bring a session back past them.
 """
 from __future__ import annotations
 
@@ -58,10 +63,10 @@ def pending_sign_in() -> tuple[User | None, dict]:
 def complete_sign_in(user: User, *, remember: bool, second_factor: bool) -> None:
     """Sign in with a fresh session: nothing from before sign-in survives (session fixation)."""
     session.clear()
-    # A "remember me" cookie would bring back a session without the second factor and past the
-    # timeouts, so those who use a second factor do not get one.
-    strict = second_factor or requires_second_factor(user)
-    login_user(user, remember=remember and not strict)
+    login_user(user)
+    # A cookie kept after the browser closes is for residents without a second factor; officials'
+    # and second-factor sessions end with the browser (and at their timeouts in any case).
+    session.permanent = remember and not (second_factor or requires_second_factor(user))
     now = time.time()
     session.update({SECOND_FACTOR_KEY: second_factor, LOGIN_AT_KEY: now, SEEN_AT_KEY: now})
     record_success(user)
@@ -72,9 +77,27 @@ def reissue(user: User, *, second_factor: bool | None = None) -> None:
     kept = {key: session.get(key) for key in (SECOND_FACTOR_KEY, LOGIN_AT_KEY, SEEN_AT_KEY)}
     if second_factor is not None:
         kept[SECOND_FACTOR_KEY] = second_factor
+    permanent = session.permanent
     session.clear()
     login_user(user)
     session.update(kept)
+    session.permanent = permanent
+
+
+def sign_out(user: User) -> None:
+    """End the session here and every copy of its cookie elsewhere (and the user's other sessions)."""
+    user.end_sessions()
+    db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def _lifetimes(official: bool) -> tuple[float, float]:
+    """Idle and absolute lifetime of a session, in seconds: officials' and staff's are shorter."""
+    config = current_app.config
+    if official:
+        return config["SESSION_IDLE_MINUTES"] * 60, config["SESSION_ABSOLUTE_HOURS"] * 3600
+    return config["RESIDENT_SESSION_IDLE_HOURS"] * 3600, config["RESIDENT_SESSION_ABSOLUTE_DAYS"] * 86400
 
 
 def _end_session(message: str):
@@ -86,26 +109,21 @@ def _end_session(message: str):
 
 
 def enforce_session_policy():
-    """Before each request: second-factor mark, officials' timeouts and enrolment."""
+    """Before each request: second-factor mark, timeouts, and officials' enrolment."""
     if request.endpoint in ALWAYS_OPEN or not current_user.is_authenticated:
         return None
     user = current_user._get_current_object()
     if user.has_second_factor and not session.get(SECOND_FACTOR_KEY):
         return _end_session(_("Sign in again with your second factor."))
-    if not requires_second_factor(user):
-        return None
+    official = requires_second_factor(user)
     now = time.time()
-    config = current_app.config
+    idle, absolute = _lifetimes(official)
     signed_in_at, seen_at = session.get(LOGIN_AT_KEY), session.get(SEEN_AT_KEY)
-    if (
-        signed_in_at is None or seen_at is None
-        or now - seen_at > config["SESSION_IDLE_MINUTES"] * 60
-        or now - signed_in_at > config["SESSION_ABSOLUTE_HOURS"] * 3600
-    ):
+    if signed_in_at is None or seen_at is None or now - seen_at > idle or now - signed_in_at > absolute:
         return _end_session(_("Your session has ended after a time without activity or after many hours. Please sign in again."))
     if now - seen_at >= SEEN_RESOLUTION:
         session[SEEN_AT_KEY] = now
-    if not user.has_second_factor and request.endpoint not in ENROLMENT_OPEN:
+    if official and not user.has_second_factor and request.endpoint not in ENROLMENT_OPEN:
         flash(_("Officials must use a second factor. Set it up to continue."), "info")
         return redirect(url_for("accounts.two_factor"))
     return None

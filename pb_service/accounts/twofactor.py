@@ -13,11 +13,12 @@ import pyotp
 import segno
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import delete, select
+from sqlalchemy import String, delete, or_, select, type_coerce, update
 
-from pb_service.accounts.lockout import LOCK_MINUTES, is_locked, record_failure, record_success
+from pb_service.accounts.lockout import LOCK_MINUTES, MAX_FAILED_ATTEMPTS, begin_attempt, record_failure, record_success
 from pb_service.accounts.models import Membership, RecoveryCode, User
 from pb_service.core.audit import record_audit
+from pb_service.core.encryption import app_secret_keys, reencrypt
 from pb_service.core.models import utcnow
 from pb_service.core.tenancy import cross_tenant_lookup
 from pb_service.core.validation import ServiceValidationError
@@ -68,15 +69,13 @@ def _normalise(code: str) -> str:
     return "".join((code or "").split()).replace("-", "").lower()
 
 
-def _totp_step(secret: str, code: str, last_step: int | None) -> int | None:
-    """The time step whose code this is, if it is one not used before; otherwise None."""
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step whose code this is (whether it was used before is ``_spend_totp_step``'s question)."""
     if not (len(code) == 6 and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     now = totp.timecode(utcnow())
     for step in range(now - _DRIFT_STEPS, now + _DRIFT_STEPS + 1):
-        if last_step is not None and step <= last_step:
-            continue  # a code is good once: an observed code cannot be replayed
         if hmac.compare_digest(totp.generate_otp(step), code):
             return step
     return None
@@ -107,51 +106,76 @@ def _locked_error() -> ServiceValidationError:
     )
 
 
+def _begin_code_check(user: User) -> int:
+    """The attempt's number (see ``lockout``), or the lock's message when no check may be made."""
+    attempt = begin_attempt(user)
+    if attempt is None:
+        raise _locked_error()
+    return attempt
+
+
+def _refuse_code(user: User, attempt: int) -> ServiceValidationError:
+    record_failure(user, attempt)
+    return _locked_error() if attempt >= MAX_FAILED_ATTEMPTS else _code_error()
+
+
 def confirm_enrolment(user: User, code: str) -> list[str]:
     """Turn the pending secret on once the app shows a right code; returns the new recovery codes."""
-    if is_locked(user):
-        raise _locked_error()
-    step = _totp_step(user.totp_pending_secret, _normalise(code), None) if user.totp_pending_secret else None
+    attempt = _begin_code_check(user)
+    step = _totp_step(user.totp_pending_secret, _normalise(code)) if user.totp_pending_secret else None
     if step is None:
-        record_failure(user)
-        raise _code_error()
+        raise _refuse_code(user, attempt)
     user.totp_secret, user.totp_pending_secret, user.totp_last_step = user.totp_pending_secret, "", step
-    user.failed_attempts = 0
     # A new second factor ends the sessions that were opened without it.
-    user.session_version += 1
+    user.end_sessions()
     codes = _new_recovery_codes(user)
     record_audit(user, None, "account.two_factor_enable", user)
-    db.session.commit()
+    record_success(user)
     return codes
+
+
+def _spend_totp_step(user: User, step: int) -> bool:
+    """Mark ``step`` used unless it (or a later one) already is: a code is good once (RFC 6238,
+    section 5.2), and one statement, so that two requests with the same code cannot both pass."""
+    spent = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    return spent.rowcount == 1
+
+
+def _spend_recovery_code(user: User, code: str) -> bool:
+    """Mark an unused recovery code used: the row count says whether this request was the one."""
+    code_id = db.session.scalar(
+        select(RecoveryCode.id).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
+            RecoveryCode.code_hash == _hash_recovery_code(code),
+        ).limit(1)
+    )
+    if code_id is None:
+        return False
+    spent = db.session.execute(
+        update(RecoveryCode).where(RecoveryCode.id == code_id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    return spent.rowcount == 1
 
 
 def check_second_factor(user: User, code: str) -> None:
     """Accept a current TOTP code or an unused recovery code (which is then spent), or raise."""
-    if is_locked(user):
-        raise _locked_error()
+    attempt = _begin_code_check(user)
     normalised = _normalise(code)
-    step = _totp_step(user.totp_secret, normalised, user.totp_last_step)
-    if step is not None:
-        user.totp_last_step = step
+    step = _totp_step(user.totp_secret, normalised)
+    if step is not None and _spend_totp_step(user, step):
         record_success(user)
-        db.session.commit()
         return
-    recovery = db.session.scalar(
-        select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
-            RecoveryCode.code_hash == _hash_recovery_code(normalised),
-        )
-    )
-    if recovery is None:
-        record_failure(user)
-        if is_locked(user):
-            raise _locked_error()
-        raise _code_error()
-    recovery.used_at = utcnow()
-    db.session.flush()
-    record_audit(user, None, "account.recovery_code_used", user, left=unused_recovery_codes(user))
-    record_success(user)
-    db.session.commit()
+    if step is None and _spend_recovery_code(user, normalised):
+        record_audit(user, None, "account.recovery_code_used", user, left=unused_recovery_codes(user))
+        record_success(user)
+        return
+    raise _refuse_code(user, attempt)
 
 
 def unused_recovery_codes(user: User) -> int:
@@ -175,6 +199,23 @@ def disable(user: User, code: str) -> None:
     check_second_factor(user, code)
     user.totp_secret, user.totp_pending_secret, user.totp_last_step = "", "", None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    user.session_version += 1
+    user.end_sessions()
     record_audit(user, None, "account.two_factor_disable", user)
     db.session.commit()
+
+
+def reencrypt_secrets() -> int:
+    """Encrypt every stored authenticator secret again under the current ``SECRET_KEY`` (after a key
+    change, before its fallback is dropped); the stored tokens are read and written as they are."""
+    keys, count = app_secret_keys(), 0
+    columns = {name: User.__table__.c[name] for name in ("totp_secret", "totp_pending_secret")}
+    stored = select(User.id, *(type_coerce(column, String).label(name) for name, column in columns.items()))
+    for row in db.session.execute(stored).all():
+        tokens = {name: reencrypt(getattr(row, name), keys) for name in columns if getattr(row, name)}
+        if tokens:
+            db.session.execute(
+                update(User.__table__).where(User.__table__.c.id == row.id)
+                .values({name: type_coerce(token, String) for name, token in tokens.items()})
+            )
+            count += len(tokens)
+    return count

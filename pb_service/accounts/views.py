@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from pb_service.accounts import services, sessions, twofactor
 from pb_service.accounts.forms import (
@@ -163,9 +163,11 @@ def _show_recovery_codes(codes: list[str], continue_url: str):
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
-        flash(_("You are signed out."), "success")
+        if current_user.is_authenticated:
+            sessions.sign_out(current_user._get_current_object())
+        else:
+            session.clear()
+        flash(_("You are signed out on every device."), "success")
     return redirect(url_for("main.front_page"))
 
 
@@ -176,7 +178,8 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(
-            form.email.data, reset_path=lambda token: url_for("accounts.reset_password", token=token)
+            form.email.data, reset_path=lambda token: url_for("accounts.reset_password", token=token),
+            register_path=url_for("accounts.register"), locale=current_language(),
         )
         return render_template("accounts/check_mail.html", email=form.email.data, reset=True)
     return render_template("accounts/reset_request.html", form=form)

@@ -4,13 +4,15 @@ from __future__ import annotations
 import math
 
 from flask import request
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from flask_babel import gettext as _
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
 
 from pb_service.analytics import queries
 from pb_service.analytics.queries import COLUMNS, Filters
 from pb_service.core.pagination import MAX_PAGE
 from pb_service.core.permissions import public
+from pb_service.municipalities.models import MunicipalityKind, Voivodeship
 from pb_service.municipalities.services import municipality_by_slug_or_404
 
 stats_api = Blueprint(
@@ -31,17 +33,51 @@ MAX_PER_PAGE = 500
 
 
 class StatsQuerySchema(Schema):
-    year = fields.Integer(metadata={"description": "Budget year of the edition"})
+    """Documents the parameters; :func:`_checked_query` checks them, with messages in the request's
+    language (marshmallow's own messages are English only)."""
+
+    year = fields.String(metadata={"description": "Budget year of the edition (four digits)"})
     voivodeship = fields.String(metadata={"description": "TERYT code of the voivodeship, e.g. 22"})
     kind = fields.String(metadata={"description": "city_with_powiat_rights, urban, urban_rural or rural"})
     population_class = fields.String(metadata={"description": ", ".join(queries.POPULATION_CLASSES)})
     sort = fields.String(metadata={"description": f"One of: {', '.join(sorted(queries.SORTABLE))} (default year)"})
     direction = fields.String(metadata={"description": "asc or desc (default desc)"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE), metadata={"description": "Page number (from 1)"})
-    per_page = fields.Integer(
-        load_default=PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+    page = fields.String(metadata={"description": "Page number (from 1 to the last page)"})
+    per_page = fields.String(
         metadata={"description": f"Editions per page (default {PER_PAGE}, at most {MAX_PER_PAGE}); the CSV on /open-data/ has them all at once"},
     )
+
+
+def _whole_number(text: str, low: int, high: int) -> int | None:
+    return int(text) if text.isdigit() and low <= int(text) <= high else None
+
+
+def _checked_query(args) -> tuple[Filters, tuple[str, str], int, int]:
+    """The filters, sort and page asked for; a value that is not valid is a 422 naming it.
+
+    A misspelt filter is refused rather than ignored: ignoring it would answer with every
+    edition as if they all matched. The page past the last is checked by the caller.
+    """
+    filters = Filters.from_args(args)
+    errors: dict[str, list[str]] = {}
+
+    def check(name: str, valid: bool, message: str) -> None:
+        if name in args and not valid:
+            errors[name] = [message]
+
+    check("year", filters.year is not None, _("Give a year of four digits, e.g. 2023."))
+    check("voivodeship", filters.voivodeship is not None, _("Give one of: %(values)s.", values=", ".join(v.value for v in Voivodeship)))
+    check("kind", filters.kind is not None, _("Give one of: %(values)s.", values=", ".join(k.value for k in MunicipalityKind)))
+    check("population_class", filters.population_class is not None, _("Give one of: %(values)s.", values=", ".join(queries.POPULATION_CLASSES)))
+    check("sort", args.get("sort") in queries.SORTABLE, _("Give one of: %(values)s.", values=", ".join(sorted(queries.SORTABLE))))
+    check("direction", args.get("direction") in ("asc", "desc"), _("Give one of: %(values)s.", values="asc, desc"))
+    page = _whole_number(args.get("page", "1"), 1, MAX_PAGE)
+    per_page = _whole_number(args.get("per_page", str(PER_PAGE)), 1, MAX_PER_PAGE)
+    check("page", page is not None, _("Give a whole number from 1."))
+    check("per_page", per_page is not None, _("Give a whole number from 1 to %(most)s.", most=MAX_PER_PAGE))
+    if errors:
+        abort(422, message=_("Some of the data is not valid."), errors={"query": errors})
+    return filters, queries.sort_from_args(args), page, per_page
 
 
 def _edition_schema() -> type[Schema]:
@@ -103,12 +139,19 @@ def _json(row: queries.EditionRow) -> dict:
 @stats_api.response(200, EditionListSchema)
 @public
 def editions(arguments):
-    """Editions' indicators, filtered by year, voivodeship, kind and population class, sorted, a page at a time."""
-    filters = Filters.from_args(request.args)
-    page, per_page = arguments["page"], arguments["per_page"]
+    """Editions' indicators, filtered by year, voivodeship, kind and population class, sorted, a page at a time.
+
+    A filter, sort or direction that is not valid, a page past the last one or a page size out
+    of range is a 422 naming each parameter, in the request's language."""
+    filters, sort, page, per_page = _checked_query(request.args)
     count = queries.count_editions(filters)
-    rows = queries.edition_rows(filters, queries.sort_from_args(request.args), limit=per_page, offset=(page - 1) * per_page) if count else []
-    return {"count": count, "page": page, "pages": max(1, math.ceil(count / per_page)), "per_page": per_page, "editions": [_json(row) for row in rows]}
+    pages = max(1, math.ceil(count / per_page))
+    if page > pages:
+        abort(422, message=_("Some of the data is not valid."), errors={"query": {"page": [
+            _("Page %(page)s is past the last page, %(pages)s.", page=page, pages=pages),
+        ]}})
+    rows = queries.edition_rows(filters, sort, limit=per_page, offset=(page - 1) * per_page) if count else []
+    return {"count": count, "page": page, "pages": pages, "per_page": per_page, "editions": [_json(row) for row in rows]}
 
 
 @stats_api.get("/municipalities/<slug>")

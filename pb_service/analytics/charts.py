@@ -7,6 +7,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import ngettext
+
 from pb_service.analytics.queries import EditionRow
 
 #: The SVG's own units: narrow enough that 15-unit labels stay legible when a phone scales it down.
@@ -58,12 +60,25 @@ def _x(value: float, low: float, high: float) -> float:
 class Series:
     name: str
     colour: str
-    #: (year, turnout, x, y)
-    points: list[tuple[int, float, float, float]]
+    #: (year, turnout, x, y, partial): ``partial`` when the year's edition covers only some
+    #: districts (its turnout over all residents is understated).
+    points: list[tuple[int, float, float, float, bool]]
 
     @property
     def path(self) -> str:
-        return " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (_, _, x, y) in enumerate(self.points))
+        """The line through the years with full coverage only: a partly covered year is drawn as
+        a hollow dot off the line, not as a dip of the line (a spike that is not real)."""
+        parts, previous = [], None
+        for year, _turnout, x, y, partial in self.points:
+            if partial:
+                continue
+            parts.append(f"{'L' if previous is not None else 'M'}{x:.1f},{y:.1f}")
+            previous = year
+        return " ".join(parts)
+
+    @property
+    def has_partial(self) -> bool:
+        return any(point[4] for point in self.points)
 
 
 @dataclass
@@ -82,11 +97,15 @@ def turnout_over_years(rows: list[EditionRow], municipalities: int | None = None
     ``rows`` may hold only the largest municipalities' editions; ``municipalities`` then says how
     many there are in all (for the note on those not drawn).
     """
-    by_city: dict[str, dict[int, float]] = defaultdict(dict)
+    # Per municipality and year: (complete coverage?, turnout) of the best-attended edition, an
+    # edition that covers every district before one that does not.
+    by_city: dict[str, dict[int, tuple[bool, float]]] = defaultdict(dict)
     population: dict[str, int] = {}
     for row in rows:
+        if row["turnout"] is None:
+            continue
         years = by_city[row["municipality"]]
-        years[row["year"]] = max(years.get(row["year"], 0.0), row["turnout"])
+        years[row["year"]] = max(years.get(row["year"], (False, 0.0)), (not row["partial_coverage"], row["turnout"]))
         population[row["municipality"]] = row.municipality.population
     if not by_city:
         return None
@@ -95,9 +114,12 @@ def turnout_over_years(rows: list[EditionRow], municipalities: int | None = None
     low, high = years[0], years[-1]
     if low == high:
         low, high = low - 1, high + 1
-    axis = _y_axis(max(t for name in chosen for t in by_city[name].values()))
+    axis = _y_axis(max(turnout for name in chosen for _complete, turnout in by_city[name].values()))
     series = [
-        Series(name, PALETTE[i % len(PALETTE)], [(year, by_city[name][year], _x(year, low, high), _y(by_city[name][year], axis)) for year in sorted(by_city[name])])
+        Series(name, PALETTE[i % len(PALETTE)], [
+            (year, turnout, _x(year, low, high), _y(turnout, axis), not complete)
+            for year, (complete, turnout) in sorted(by_city[name].items())
+        ])
         for i, name in enumerate(sorted(chosen))
     ]
     # At most about six labels across, so that they never overlap on a phone.
@@ -126,8 +148,8 @@ class ScatterChart:
 
 def budget_against_turnout(rows: list[EditionRow], total: int | None = None) -> ScatterChart | None:
     """The first :data:`MAX_POINTS` editions in the table's order; ``total``: how many match (when
-    ``rows`` holds only the first ones)."""
-    shown = rows[:MAX_POINTS]
+    ``rows`` holds only the first ones). Editions whose voters are not knowable have no point."""
+    shown = [row for row in rows[:MAX_POINTS] if row["turnout"] is not None]
     if not shown:
         return None
     x_max = nice_ceiling(max(row["budget_per_resident"] for row in shown))
@@ -167,7 +189,9 @@ def category_bars(costs: dict[str, int], counts: dict[str, int]) -> list[Bar]:
     shares = [(name, costs[name] / total, counts[name], costs[name]) for name in top]
     if len(ranked) > MAX_BARS:
         rest = ranked[MAX_BARS:]
-        shares.append(("…", sum(costs[n] for n in rest) / total, sum(counts[n] for n in rest), sum(costs[n] for n in rest)))
+        # The rest in one bar that says what it holds (a bare "…" told the reader nothing).
+        label = ngettext("%(num)d other category", "%(num)d other categories", len(rest))
+        shares.append((label, sum(costs[n] for n in rest) / total, sum(counts[n] for n in rest), sum(costs[n] for n in rest)))
     biggest = max(share for _, share, _, _ in shares)
     return [Bar(name, share, 100 * share / biggest, {"count": count, "cost": cost}) for name, share, count, cost in shares]
 

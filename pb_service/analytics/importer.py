@@ -12,11 +12,14 @@ go on; an edition's files are committed together or not at all.
 """
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
+import io
+import json
+import os
 import random
 import re
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -24,13 +27,15 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, select
 
 from pb_service.accounts.models import User
+from pb_service.analytics.mismatch import explain_selection
 from pb_service.analytics.models import PabulibImport
 from pb_service.analytics.registry import BENEFICIARY_NAMES, CATEGORY_NAMES, KNOWN_MUNICIPALITIES
+from pb_service.analytics.voter_ids import VoterIds, judge_voter_ids
 from pb_service.core.permissions import SYSTEM
-from pb_service.core.tenancy import cross_tenant_select, tenant_select
+from pb_service.core.tenancy import cross_tenant_select, scoped_to, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Category, Edition, Level, LevelKind, Pool
 from pb_service.editions.rules import OUTCOME_RULES, VotingMethod, rule_accepts
@@ -42,9 +47,8 @@ from pb_service.results.models import ResultCount
 from pb_service.results.services import compute_results, publish_results
 from pb_service.rules import FILE_RULES, Instance, PabulibError, PabulibWarning, parse_pabulib
 from pb_service.rules.model import POINTS_VOTE_TYPES
-from pb_service.voting.identity import age_band, identity_hash
+from pb_service.voting.identity import age_band
 from pb_service.voting.models import Ballot, Channel, VoterRecord
-from pb_service.voting.sealing import identity_key
 
 #: The inactive account that "authors" imported projects (a proposal needs an author).
 IMPORT_AUTHOR_EMAIL = "pabulib-import@pb-service.invalid"
@@ -68,6 +72,10 @@ class FileReport:
     vote_differences: list[str] = field(default_factory=list)
     #: What the reader read anyway (a vote naming a project twice, counted once), each naming its line.
     warnings: list[PabulibWarning] = field(default_factory=list)
+    #: Whether the edition's files share one numbering of voters, and why we think so.
+    voter_ids: VoterIds | None = None
+    #: Why the city funded other projects than our count (when it did): the report's sentences.
+    explanations: list[str] = field(default_factory=list)
 
     @property
     def mismatch(self) -> bool:
@@ -78,11 +86,24 @@ class FileReport:
 class _File:
     path: Path
     sha256: str
-    instance: Instance
+    #: The META section: enough to put the file in its edition; the rest is read when the edition
+    #: is imported, so that a run holds one edition's ballots in memory at a time.
+    meta: dict[str, str]
     municipality: Municipality
     year: int
     rule: str
     report: FileReport
+    #: The edition this file made before, when it is imported again (``again``).
+    replaces: int | None = None
+    instance: Instance | None = None
+
+    def parse(self) -> Instance:
+        self.instance = parse_pabulib(read_file(self.path), source=self.path.name)
+        self.report.warnings = self.instance.warnings
+        if not self.instance.ballots:
+            raise PabulibImportError("the file has no ballots")
+        _check_votes(self)
+        return self.instance
 
 
 def pabulib_paths(arguments: Iterable[str | Path]) -> list[Path]:
@@ -113,14 +134,34 @@ def already_imported(sha256: str) -> PabulibImport | None:
     return db.session.scalar(statement)
 
 
-def _municipality(instance: Instance, slug: str | None) -> Municipality:
+def read_meta(data: bytes, source: str) -> dict[str, str]:
+    """The META section of a Pabulib file (its other sections are checked when it is imported)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PabulibError("not valid UTF-8 text", 0, source) from None
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    first = next(rows, None)
+    if not first or first[0].strip().lower() != "meta":
+        raise PabulibError("expected the section title META", 1, source)
+    next(rows, None)
+    meta: dict[str, str] = {}
+    for row in rows:
+        if row and row[0].strip().lower() in ("projects", "votes"):
+            return meta
+        if len(row) >= 2:
+            meta[row[0].strip()] = row[1].strip()
+    raise PabulibError("the file has no PROJECTS section", rows.line_num, source)
+
+
+def _municipality(meta: dict[str, str], slug: str | None) -> Municipality:
     if slug:
         municipality = municipality_by_slug(slug)
         if municipality is None:
             raise PabulibImportError(f"no municipality with the address {slug!r}")
         return municipality
-    country = instance.meta.get("country", "").strip()
-    unit = instance.meta.get("unit", "").strip()
+    country = meta.get("country", "").strip()
+    unit = meta.get("unit", "").strip()
     if country != "Poland":
         raise PabulibImportError(f"the file is from {country or 'an unnamed country'}; name the municipality with --municipality")
     known = KNOWN_MUNICIPALITIES.get(unit)
@@ -136,39 +177,42 @@ def _municipality(instance: Instance, slug: str | None) -> Municipality:
     return municipality
 
 
-def _year(instance: Instance) -> int:
-    text = instance.meta.get("instance", "").strip()
+def _year(meta: dict[str, str]) -> int:
+    text = meta.get("instance", "").strip()
     match = re.fullmatch(r"(\d{4})(?:\D.*)?", text)
     if not match:
         raise PabulibImportError(f"META instance {text!r} is not a year")
     return int(match.group(1))
 
 
-def _rule(instance: Instance) -> str:
-    rule = FILE_RULES.get(instance.rule)
+def _rule(meta: dict[str, str]) -> str:
+    named = meta.get("rule", "").strip() or "unknown"
+    rule = FILE_RULES.get(named)
     if rule is None or rule not in OUTCOME_RULES:
-        raise PabulibImportError(f"the rule {instance.rule!r} is not one we count")
+        raise PabulibImportError(f"the rule {named!r} is not one we count")
     return rule
 
 
-def prepare(path: Path, municipality_slug: str | None = None) -> _File | FileReport:
-    """Read and check one file; a report when it is skipped or cannot be imported."""
+def prepare(path: Path, municipality_slug: str | None = None, *, again: bool = False) -> _File | FileReport:
+    """Read one file's META and digest; a report when it is skipped or cannot be imported.
+
+    A file imported before is skipped, unless ``again``: then it replaces the edition it made.
+    """
     report = FileReport(path, "failed")
     try:
         data = read_file(path)
         sha256 = hashlib.sha256(data).hexdigest()
-        if (previous := already_imported(sha256)) is not None:
+        previous = already_imported(sha256)
+        if previous is not None and not again:
             return FileReport(path, "skipped", f"imported before (edition {previous.edition_id}, pool {previous.pool_id})", previous)
-        instance = parse_pabulib(data, source=path.name)
-        report.warnings = instance.warnings
-        if not instance.ballots:
-            raise PabulibImportError("the file has no ballots")
-        prepared = _File(path, sha256, instance, _municipality(instance, municipality_slug), _year(instance), _rule(instance), report)
+        meta = read_meta(data, path.name)
+        return _File(
+            path, sha256, meta, _municipality(meta, municipality_slug), _year(meta), _rule(meta), report,
+            replaces=previous.edition_id if previous is not None else None,
+        )
     except (PabulibImportError, PabulibError, OSError, gzip.BadGzipFile) as error:
         report.message = str(error)
         return report
-    _check_votes(prepared)
-    return prepared
 
 
 def _check_votes(file: _File) -> None:
@@ -201,12 +245,12 @@ def _moment(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=timezone.utc)
 
 
-def _is_green(instance: Instance) -> bool:
-    return "green" in f"{instance.meta.get('subunit', '')} {instance.meta.get('description', '')}".lower()
+def _is_green(meta: dict[str, str]) -> bool:
+    return "green" in f"{meta.get('subunit', '')} {meta.get('description', '')}".lower()
 
 
 def _edition_name(file: _File) -> str:
-    return f"{'Zielony Budżet' if _is_green(file.instance) else 'Budżet Obywatelski'} {file.year}"
+    return f"{'Zielony Budżet' if _is_green(file.meta) else 'Budżet Obywatelski'} {file.year}"
 
 
 def _new_edition(files: list[_File]) -> Edition:
@@ -214,16 +258,16 @@ def _new_edition(files: list[_File]) -> Edition:
     municipality = first.municipality
     name = _edition_name(first)
     if db.session.scalar(tenant_select(Edition, municipality, Edition.name == name)) is not None:
-        name = f"{name} ({first.instance.rule})"
+        name = f"{name} ({first.meta.get('rule') or 'unknown'})"
         if db.session.scalar(tenant_select(Edition, municipality, Edition.name == name)) is not None:
             raise PabulibImportError(
                 f"{municipality.name} already has the edition {name!r}; the files of one edition are imported together, in one run"
             )
-    begins = min(_date(f.instance.meta.get("date_begin", str(f.year)), end=False) for f in files)
-    ends = max(_date(f.instance.meta.get("date_end", str(f.year)), end=True) for f in files)
+    begins = min(_date(f.meta.get("date_begin", str(f.year)), end=False) for f in files)
+    ends = max(_date(f.meta.get("date_end", str(f.year)), end=True) for f in files)
     voting = _moment(begins)
     results = _moment(ends + timedelta(days=1))
-    descriptions = "; ".join(sorted({f.instance.meta.get("description", "").strip() for f in files} - {""}))
+    descriptions = "; ".join(sorted({f.meta.get("description", "").strip() for f in files} - {""}))
     edition = Edition(
         municipality_id=municipality.id, name=name, year=first.year, is_published=True,
         description=f"Dane historyczne z Pabulib (pabulib.org): {descriptions}.",
@@ -232,7 +276,7 @@ def _new_edition(files: list[_File]) -> Edition:
         voting_starts_at=voting, results_starts_at=results, implementation_starts_at=results + timedelta(days=14),
         # Projects are carried out in the budget year; the edition stays open for reports a year more.
         closes_at=_moment(date(first.year + 1, 12, 31)), protest_days=1,
-        outcome_rule=first.rule, tie_break="cheaper-first",
+        outcome_rule=first.rule, tie_break="cheaper-first", imported_from_pabulib=True,
     )
     db.session.add(edition)
     db.session.flush()
@@ -263,7 +307,7 @@ def _level_settings(instance: Instance) -> dict:
 def _level(edition: Edition, file: _File) -> Level:
     instance = file.instance
     kind = LevelKind.DISTRICT if instance.meta.get("district", "").strip() else (
-        LevelKind.THEMATIC if _is_green(instance) else LevelKind.CITY
+        LevelKind.THEMATIC if _is_green(instance.meta) else LevelKind.CITY
     )
     settings = _level_settings(instance)
     if not rule_accepts(edition.outcome_rule, settings["method"]):
@@ -349,41 +393,117 @@ def _ballot_points(file: _File, ballot, ranks: int) -> list[int]:
     return [1] * len(ballot.projects)
 
 
-def _ballots(edition: Edition, pool: Pool, file: _File, proposals: dict[str, Proposal]) -> bool:
-    """Ballots and synthetic voter records in bulk; returns whether the file gave voting channels."""
-    cast_on = _date(file.instance.meta.get("date_end", str(file.year)), end=True)
-    key = identity_key(edition)
-    has_channel = any(ballot.fields.get("voting_method", "").strip() for ballot in file.instance.ballots)
-    ranks = len(_level_settings(file.instance).get("points", []))
+@dataclass
+class _Person:
+    """One voter of an imported edition: her ballot in each pool she voted in, and what the files say of her."""
+
+    #: (pool id, the file's ballot) per pool she voted in.
+    ballots: list = field(default_factory=list)
+    channel: Channel | None = None
+    age: int | None = None
+    sex: str | None = None
+
+
+def _people(pools: list[tuple[_File, Pool, dict[str, Proposal]]], voter_ids: VoterIds) -> dict:
+    """The edition's voters: by ``voter_id`` across files where the files share one numbering,
+    else one per ballot row (then a person in two files is two records, and the edition says
+    that its voters are not knowable)."""
+    across_files = voter_ids.shared and len(pools) > 1
+    people: dict = {}
+    for position, (file, pool, _proposals) in enumerate(pools):
+        for row, ballot in enumerate(file.instance.ballots):
+            method = CHANNELS.get(ballot.fields.get("voting_method", "").strip().lower())
+            age, sex = ballot.fields.get("age", "").strip(), ballot.fields.get("sex", "").strip().upper()
+            base = ballot.voter_id.strip() if across_files else (position, row)
+            for copy in range(ballot.multiplicity):
+                person = people.setdefault(base if ballot.multiplicity == 1 else (base, copy), _Person())
+                person.ballots.append((position, ballot))
+                # A person's age and sex are taken once, from the first file that gives them.
+                person.channel = person.channel or method
+                if person.age is None and age.isdigit():
+                    person.age = int(age)
+                if person.sex is None and sex in ("F", "M"):
+                    person.sex = sex
+    return people
+
+
+class _ChoiceTexts:
+    """The JSON of a person's choices (all her pools), written once per distinct set of ballots:
+    many people make the same choices."""
+
+    def __init__(self, pools: list[tuple[_File, Pool, dict[str, Proposal]]]) -> None:
+        self.pools = pools
+        self.ranks = [len(_level_settings(file.instance).get("points", [])) for file, _pool, _proposals in pools]
+        self.texts: dict[tuple, str] = {}
+
+    def __call__(self, ballots: list) -> str:
+        key = tuple((position, ballot.projects, ballot.points) for position, ballot in ballots)
+        text = self.texts.get(key)
+        if text is None:
+            choices = {}
+            for position, ballot in ballots:
+                file, pool, proposals = self.pools[position]
+                points = _ballot_points(file, ballot, self.ranks[position])
+                choices[str(pool.id)] = {str(proposals[pid].id): value for pid, value in zip(ballot.projects, points)}
+            text = self.texts[key] = json.dumps(choices, separators=(",", ":"))
+        return text
+
+
+#: SQLite's page cache while ballots are written (KiB).
+SQLITE_CACHE_KB = 64 * 1024
+_RECORD_COLUMNS = ("id", "municipality_id", "edition_id", "channel", "cast_on", "age_band", "sex", "district_pool_ids")
+_BALLOT_COLUMNS = ("id", "municipality_id", "edition_id", "channel", "cast_on", "choices", "receipt_hash", "is_valid", "invalid_reason")
+
+
+def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT prepared rows with the driver's executemany (psycopg pipelines it): no ORM object
+    and no per-row parameter processing. PostgreSQL's COPY would be faster still, but COPY FROM
+    is refused on tables under row-level security, as ballots are."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        # Ballots and records have random keys: their indexes take inserts all over, and SQLite's
+        # default 2 MB page cache makes each a read from disk once a city is in the table.
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
+    if rows:
+        connection.exec_driver_sql(statement, rows)
+
+
+def _random_ids(count: int, nbytes: int) -> list[str]:
+    """``count`` random hex strings of ``nbytes`` bytes each, from one read of the OS's generator."""
+    text = os.urandom(count * nbytes).hex()
+    width = 2 * nbytes
+    return [text[i:i + width] for i in range(0, len(text), width)]
+
+
+def _write_ballots(edition: Edition, pools: list[tuple[_File, Pool, dict[str, Proposal]]], voter_ids: VoterIds) -> None:
+    """One synthetic voter record and one ballot per person (with her choices in every pool she
+    voted in), written in bulk."""
+    cast_on = max(_date(file.instance.meta.get("date_end", str(file.year)), end=True) for file, _pool, _proposals in pools).isoformat()
+    municipality_id, edition_id = edition.municipality_id, edition.id
+    pool_ids = [pool.id for _file, pool, _proposals in pools]
+    people = list(_people(pools, voter_ids).values())
+    record_ids, ballot_ids, receipts = _random_ids(len(people), 16), _random_ids(len(people), 16), _random_ids(len(people), 32)
+    choice_text = _ChoiceTexts(pools)
+    pools_texts: dict[tuple, str] = {}
     records, ballots = [], []
-    number = 0
-    for ballot in file.instance.ballots:
-        choices = {str(pool.id): {str(proposals[pid].id): points for pid, points in zip(ballot.projects, _ballot_points(file, ballot, ranks))}}
-        method = ballot.fields.get("voting_method", "").strip().lower()
-        channel = CHANNELS.get(method, Channel.ONLINE)
-        age = ballot.fields.get("age", "").strip()
-        sex = ballot.fields.get("sex", "").strip().upper()
-        for _ in range(ballot.multiplicity):
-            number += 1
-            records.append(dict(
-                municipality_id=edition.municipality_id, edition_id=edition.id, channel=channel, cast_on=cast_on,
-                # Synthetic: the file's voter ids are anonymous already; the hash only keeps records apart.
-                identity_hash=identity_hash(key, "pabulib", str(pool.id), str(number), ballot.voter_id),
-                age_band=age_band(int(age)) if age.isdigit() else None, sex=sex if sex in ("F", "M") else None,
-                district_pool_ids=[pool.id],
-            ))
-            ballots.append(dict(
-                municipality_id=edition.municipality_id, edition_id=edition.id, channel=channel, cast_on=cast_on, choices=choices,
-                # Nobody holds a receipt code for a historical ballot: a random value stands for its hash.
-                receipt_hash=secrets.token_hex(32), is_valid=True, invalid_reason="",
-            ))
+    for number, person in enumerate(people):
+        channel = (person.channel or Channel.ONLINE).value
+        positions = tuple(position for position, _ballot in person.ballots)
+        pools_text = pools_texts.get(positions) or pools_texts.setdefault(positions, json.dumps([pool_ids[p] for p in positions]))
+        # Synthetic records carry no identity hash: the files' voter ids are anonymous already,
+        # and nobody can vote again in a past edition.
+        records.append((
+            record_ids[number], municipality_id, edition_id, channel, cast_on,
+            age_band(person.age) if person.age is not None else None, person.sex, pools_text,
+        ))
+        # Nobody holds a receipt code for a historical ballot: a random value stands for its hash.
+        ballots.append((ballot_ids[number], municipality_id, edition_id, channel, cast_on, choice_text(person.ballots), receipts[number], True, ""))
     # Shuffled apart, as the voting pipeline keeps them: no row order links a record to a ballot.
     random.shuffle(ballots)
-    # Core inserts (executemany): several times faster than ORM objects for 90,000 ballots.
-    connection = db.session.connection()
-    connection.execute(insert(VoterRecord.__table__), records)
-    connection.execute(insert(Ballot.__table__), ballots)
-    return has_channel
+    _insert_rows(VoterRecord.__tablename__, _RECORD_COLUMNS, records)
+    _insert_rows(Ballot.__tablename__, _BALLOT_COLUMNS, ballots)
 
 
 def _import_author() -> User:
@@ -400,7 +520,9 @@ def _import_edition(files: list[_File]) -> None:
     """Import one edition's files, count and publish it, and record each file (commits)."""
     edition = _new_edition(files)
     author = _import_author()
-    records: list[tuple[_File, PabulibImport, dict[str, Proposal]]] = []
+    voter_ids = judge_voter_ids([file.instance for file in files])
+    pools: list[tuple[_File, Pool, dict[str, Proposal]]] = []
+    records: list[PabulibImport] = []
     number = 0
     for position, file in enumerate(files):
         meta = file.instance.meta
@@ -414,60 +536,110 @@ def _import_edition(files: list[_File]) -> None:
         db.session.flush()
         proposals = _projects(edition, pool, file, author, range(number + 1, number + 1 + len(file.instance.projects)))
         number += len(proposals)
-        has_channel = _ballots(edition, pool, file, proposals)
+        pools.append((file, pool, proposals))
         selected = {pid: project.published_selected for pid, project in file.instance.projects.items()}
         has_selected = any(value is not None for value in selected.values())
         record = PabulibImport(
             municipality_id=edition.municipality_id, sha256=file.sha256, filename=file.path.name[:255], edition_id=edition.id,
             pool_id=pool.id, file_rule=file.instance.rule, voters=file.instance.num_voters, projects=len(proposals),
-            budget=pool.budget, has_channel=has_channel,
+            budget=pool.budget, voter_ids_shared=voter_ids.shared, district=meta.get("district", "").strip()[:120],
+            has_channel=any(ballot.fields.get("voting_method", "").strip() for ballot in file.instance.ballots),
             selected_in_file=sorted(pid for pid, value in selected.items() if value == 1) if has_selected else None,
             selected_outside_rule=sorted(pid for pid, value in selected.items() if value in (2, 3)),
         )
         db.session.add(record)
-        records.append((file, record, proposals))
+        records.append(record)
+    _write_ballots(edition, pools, voter_ids)
     db.session.flush()
     municipality = files[0].municipality
     db.session.refresh(edition)
     compute_results(municipality, SYSTEM, edition)
     count: ResultCount = publish_results(municipality, SYSTEM, edition, notify=False)
     funded = {project.proposal_id for pool in count.pools for project in pool.projects if project.selected}
-    for file, record, proposals in records:
+    for (file, _pool, proposals), record in zip(pools, records):
         record.selected_by_count = sorted(pid for pid, proposal in proposals.items() if proposal.id in funded)
-        file.report.status, file.report.record = "imported", record
+        if record.selection_matches is False:
+            file.report.explanations = explain_selection(file.instance, edition.outcome_rule, record.selected_in_file)
+        file.report.status, file.report.record, file.report.voter_ids = "imported", record, voter_ids
         file.report.message = f"{edition.name}, {record.pool.name}: {record.voters} voters, {record.projects} projects"
     db.session.commit()
 
 
 def _edition_key(file: _File) -> tuple:
-    return (file.municipality.id, file.year, _is_green(file.instance), file.rule)
+    return (file.municipality.id, file.year, _is_green(file.meta), file.rule)
+
+
+def _replace_editions(files: list[_File]) -> None:
+    """Delete the editions that files imported again made before (with their pools, ballots,
+    voter records, results and indicators), once every file of each is given again."""
+    given = {file.sha256 for file in files}
+    for edition_id in sorted({file.replaces for file in files if file.replaces is not None}):
+        municipality = next(file.municipality for file in files if file.replaces == edition_id)
+        recorded = set(db.session.scalars(
+            tenant_select(PabulibImport, municipality, PabulibImport.edition_id == edition_id).with_only_columns(PabulibImport.sha256)
+        ))
+        if not recorded <= given:
+            raise PabulibImportError(
+                f"edition {edition_id} was imported from {len(recorded)} files; give all of them to import it again"
+            )
+        # Results first: their projects' rows refer to the proposals without cascading.
+        for model in (ResultCount, Edition):
+            key = model.edition_id if model is ResultCount else model.id
+            db.session.execute(scoped_to(delete(model).where(model.municipality_id == municipality.id, key == edition_id), municipality))
+
+
+def _parsed(files: list[_File], done: Callable[[FileReport], None]) -> list[_File]:
+    """The files whose ballots can be read; the others are reported failed and left out."""
+    readable = []
+    for file in files:
+        try:
+            file.parse()
+        except (PabulibImportError, PabulibError, OSError, gzip.BadGzipFile) as error:
+            file.report.message = str(error)
+            done(file.report)
+            continue
+        readable.append(file)
+    return readable
 
 
 def import_pabulib(
-    paths: list[Path], municipality_slug: str | None = None, *, progress: Callable[[Iterable], Iterable] | None = None,
+    paths: list[Path], municipality_slug: str | None = None, *, again: bool = False,
+    on_file: Callable[[FileReport], None] | None = None,
 ) -> list[FileReport]:
     """Import the files; one report per file, in the order given.
 
-    ``progress`` wraps the editions being imported (the CLI passes click's progress bar).
+    ``on_file`` is called with each file's report as soon as the file is done (skipped, failed,
+    or imported with its edition), so that a terminal or a log shows progress line by line.
+    ``again``: files imported before replace the editions they made (all of an edition's files
+    must be given), so that they are counted by the importer as it is now.
     """
+    done = on_file or (lambda report: None)
     reports: list[FileReport] = []
     groups: dict[tuple, list[_File]] = {}
     for path in paths:
-        prepared = prepare(path, municipality_slug)
+        prepared = prepare(path, municipality_slug, again=again)
         if isinstance(prepared, FileReport):
             reports.append(prepared)
+            done(prepared)
             continue
         reports.append(prepared.report)
         groups.setdefault(_edition_key(prepared), []).append(prepared)
     # The municipalities created while reading are kept even if an edition fails below.
     db.session.commit()
-    editions = list(groups.values())
-    for files in progress(editions) if progress else editions:
+    for files in groups.values():
+        readable = files
         try:
-            _import_edition(files)
+            _replace_editions(files)
+            readable = _parsed(files, done)
+            if readable:
+                _import_edition(readable)
         except (PabulibImportError, PabulibError, ServiceValidationError, ValueError) as error:
             db.session.rollback()
             message = "; ".join(m for ms in error.errors.values() for m in ms) if isinstance(error, ServiceValidationError) else str(error)
-            for file in files:
+            for file in readable:
                 file.report.status, file.report.message, file.report.record = "failed", message, None
+        for file in readable:
+            done(file.report)
+            # The ballots are in the database now: free them before the next edition is read.
+            file.instance = None
     return reports

@@ -14,17 +14,18 @@ from dataclasses import dataclass
 from sqlalchemy import Text, cast, func, select
 
 from pb_service.analytics.models import (
-    EditionIndicators, ImplementationStatus, ImplementationUpdate, MunicipalExpenditure, PabulibImport,
+    VOTERS_IDS_PER_FILE, VOTERS_NOT_CHECKED, EditionIndicators, ImplementationStatus, ImplementationUpdate, MunicipalExpenditure,
+    PabulibImport,
 )
+from pb_service.analytics.registry import PB_DISTRICTS
 from pb_service.core.models import utcnow
 from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.editions.models import Edition, LevelKind
 from pb_service.extensions import db
 from pb_service.proposals.models import BALLOT_STATUSES, Proposal, ProposalEvent, Stage, Status
-from pb_service.results.counting import count_edition
 from pb_service.results.models import ResultCount
 from pb_service.results.services import published_count
-from pb_service.rules import compute
+from pb_service.rules import compute, parse_pabulib
 from pb_service.voting.models import Ballot, Channel, VoterRecord
 
 #: Groups of voters smaller than this are not shown (statistical disclosure control).
@@ -69,22 +70,26 @@ class _Voters:
 
 
 def _voters(tenant, edition: Edition, channel_unknown_pools: set[int]) -> _Voters:
-    """Voter records by channel, age band and sex (one pass; no identity is read)."""
+    """Voter records by channel, age band and sex (no identity is read): the database groups
+    identical records, so a city's 90,000 voters are a few hundred rows to read."""
+    pools = cast(VoterRecord.district_pool_ids, Text)
     statement = scoped_to(
-        select(VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, VoterRecord.district_pool_ids).where(
-            VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id
-        ),
+        select(VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, pools, func.count())
+        .where(VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id)
+        .group_by(VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, pools),
         tenant,
     )
     channels, ages, sexes = Counter(), Counter(), Counter()
     total = 0
-    for channel, age_band, sex, pool_ids in db.session.execute(statement):
-        total += 1
-        # Imported files without a voting_method column were written as online: say "unknown".
-        unknown = channel_unknown_pools and any(int(pid) in channel_unknown_pools for pid in pool_ids or ())
-        channels[UNKNOWN if unknown else Channel(channel).value] += 1
-        ages[age_band or UNKNOWN] += 1
-        sexes[sex if sex in ("F", "M") else UNKNOWN] += 1
+    for channel, age_band, sex, pools_text, voters in db.session.execute(statement):
+        total += voters
+        pool_ids = json.loads(pools_text) if channel_unknown_pools and pools_text else ()
+        # Imported files without a voting_method column were written as online: say "unknown"
+        # when none of the person's files said how she voted.
+        unknown = bool(pool_ids) and all(int(pid) in channel_unknown_pools for pid in pool_ids)
+        channels[UNKNOWN if unknown else Channel(channel).value] += voters
+        ages[age_band or UNKNOWN] += voters
+        sexes[sex if sex in ("F", "M") else UNKNOWN] += voters
     return _Voters(total, channels, ages, sexes)
 
 
@@ -109,25 +114,28 @@ def _chosen(text: str) -> set[int]:
     return {int(pid) for chosen in json.loads(text).values() for pid, points in (chosen or {}).items() if points}
 
 
-def _satisfied_share(choice_texts: Counter, funded: set[int]) -> float | None:
-    """Share of valid ballots that chose at least one funded project."""
-    total = sum(choice_texts.values())
-    satisfied = sum(voters for text, voters in choice_texts.items() if _chosen(text) & funded)
+def _satisfied_share(choices: list[tuple[set[int], int]], funded: set[int]) -> float | None:
+    """Share of valid ballots that chose at least one funded project (``choices``: each distinct
+    ballot's chosen projects and how many ballots chose them)."""
+    total = sum(voters for _chosen_ids, voters in choices)
+    satisfied = sum(voters for chosen_ids, voters in choices if chosen_ids & funded)
     return _ratio(satisfied, total)
 
 
-def _alternative_funded(tenant, edition: Edition, rule: str) -> set[int]:
+def _alternative_funded(count: ResultCount, rule: str) -> set[int]:
     """The projects ``rule`` would fund on the same ballots, pool by pool (the rules engine decides).
 
-    Equal shares with cost utilities only asks whether a voter chose a project, so it also runs
-    on points ballots: a project given any points counts as chosen.
+    Each pool is read from the Pabulib file its published result holds (the very instance the
+    count computed: projects by proposal id, budget, ballots), so the ballots are not read and
+    counted again. Equal shares with cost utilities only asks whether a voter chose a project, so
+    it also runs on points ballots: a project given any points counts as chosen.
     """
     funded: set[int] = set()
-    for pool_count in count_edition(tenant, edition).pools:
-        if not pool_count.instance.ballots:
+    for pool_result in count.pools:
+        if not pool_result.voters:
             continue
-        result = compute(pool_count.instance, rule)
-        funded |= {int(pid) for pid in result.selected}
+        instance = parse_pabulib(pool_result.pabulib, source=pool_result.pabulib_filename)
+        funded |= {int(pid) for pid in compute(instance, rule).selected}
     return funded
 
 
@@ -208,6 +216,25 @@ def implementation_indicators(tenant, funded: dict[int, int]) -> dict:
     }
 
 
+def partial_coverage(tenant, edition: Edition, imports: list[PabulibImport]) -> bool:
+    """Whether an imported edition misses voters: it has no city-wide (or thematic) pool, and
+    its district files do not cover every district the municipality has (unknown: missing)."""
+    if not imports or any(pool.kind is not LevelKind.DISTRICT for pool in edition.pools):
+        return False
+    districts = PB_DISTRICTS.get(tenant.slug)
+    return districts is None or len({record.district for record in imports if record.district}) < districts
+
+
+def voters_unknown(imports: list[PabulibImport]) -> str:
+    """Why an imported edition's voters are not knowable ("" when they are): one file, or files
+    that share one numbering of voters, tell people apart."""
+    if len(imports) <= 1 or all(record.voter_ids_shared for record in imports):
+        return ""
+    if any(record.voter_ids_shared is False for record in imports):
+        return VOTERS_IDS_PER_FILE
+    return VOTERS_NOT_CHECKED
+
+
 def compute_indicators(tenant, edition: Edition) -> dict | None:
     """Every indicator of the edition, or None before its results are published."""
     count: ResultCount | None = published_count(tenant, edition)
@@ -222,7 +249,7 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
     values: dict = {
         "year": edition.year,
         "source": "pabulib" if imports else "platform",
-        "partial_coverage": bool(imports) and all(pool.kind is LevelKind.DISTRICT for pool in edition.pools),
+        "partial_coverage": partial_coverage(tenant, edition, imports),
         "population": population,
         "budget_total": budget_total,
         "budget_per_resident": budget_total / 100 / population,
@@ -238,20 +265,29 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
     projects = [project for pool in count.pools for project in pool.projects]
     values["projects_on_ballot"] = len(projects)
 
-    voters = _voters(tenant, edition, {i.pool_id for i in imports if not i.has_channel})
     choice_texts, invalid = _ballot_choices(tenant, edition)
+    # Each distinct ballot's JSON is read once, for the votes per voter and both fairness shares.
+    choices = [(_chosen(text), voters) for text, voters in choice_texts.items()]
     valid_ballots = sum(choice_texts.values())
-    values.update(
-        voters=voters.total,
-        turnout=voters.total / population,
-        voters_online=voters.channels[Channel.ONLINE.value],
-        voters_paper=voters.channels[Channel.PAPER.value],
-        voters_channel_unknown=voters.channels[UNKNOWN],
-        invalid_ballots=invalid,
-        votes_per_voter=(sum(len(_chosen(text)) * n for text, n in choice_texts.items()) / valid_ballots) if valid_ballots else 0.0,
-        voters_by_age=suppress_small_counts(dict(sorted(voters.ages.items()))),
-        voters_by_sex=suppress_small_counts(dict(sorted(voters.sexes.items()))),
-    )
+    values.update(voters_unknown=voters_unknown(imports), invalid_ballots=invalid)
+    if values["voters_unknown"]:
+        # A person in several files would be counted once per file: no count of people at all.
+        values.update(
+            voters=None, turnout=None, voters_online=None, voters_paper=None, voters_channel_unknown=None,
+            votes_per_voter=None, voters_by_age={}, voters_by_sex={},
+        )
+    else:
+        voters = _voters(tenant, edition, {i.pool_id for i in imports if not i.has_channel})
+        values.update(
+            voters=voters.total,
+            turnout=voters.total / population,
+            voters_online=voters.channels[Channel.ONLINE.value],
+            voters_paper=voters.channels[Channel.PAPER.value],
+            voters_channel_unknown=voters.channels[UNKNOWN],
+            votes_per_voter=(sum(len(chosen_ids) * n for chosen_ids, n in choices) / valid_ballots) if valid_ballots else 0.0,
+            voters_by_age=suppress_small_counts(dict(sorted(voters.ages.items()))),
+            voters_by_sex=suppress_small_counts(dict(sorted(voters.sexes.items()))),
+        )
 
     funded = [project for project in projects if project.selected]
     funded_cost = sum(project.cost for project in funded)
@@ -278,8 +314,8 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
     values.update(
         rule=edition.outcome_rule,
         alternative_rule=alternative,
-        fairness=_satisfied_share(choice_texts, funded_ids),
-        fairness_alternative=_satisfied_share(choice_texts, _alternative_funded(tenant, edition, alternative)) if valid_ballots else None,
+        fairness=_satisfied_share(choices, funded_ids),
+        fairness_alternative=_satisfied_share(choices, _alternative_funded(count, alternative)) if valid_ballots else None,
     )
     values.update(implementation_indicators(tenant, _funded_costs(count)))
     return values

@@ -67,6 +67,13 @@ class PabulibImport(TenantOwned, db.Model):
     selected_by_count: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     #: Whether the file said how each voter voted (``voting_method``); else channels are unknown.
     has_channel: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    #: Whether the edition's files share one numbering of voters (a person in two files is one
+    #: voter); False: each file numbers its own, so the edition's voters are not knowable; None:
+    #: imported before this was checked (import the files again with ``--again``).
+    voter_ids_shared: Mapped[bool | None] = mapped_column(Boolean)
+    #: The file's META ``district`` ("" for a city-wide or thematic file): which districts an
+    #: edition without a city-wide pool covers.
+    district: Mapped[str] = mapped_column(String(120), default="", server_default="", nullable=False)
 
     edition: Mapped[Edition] = relationship()
     pool: Mapped[Pool] = relationship(foreign_keys=[pool_id], primaryjoin="PabulibImport.pool_id == Pool.id", overlaps="edition")
@@ -91,6 +98,13 @@ class MunicipalExpenditure(TenantOwned, db.Model):
     amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
+#: ``EditionIndicators.voters_unknown``: the edition's Pabulib files number their voters each on
+#: their own, so a person who voted in several pools cannot be recognised.
+VOTERS_IDS_PER_FILE = "ids_per_file"
+#: Imported from several files before voters were told apart across files.
+VOTERS_NOT_CHECKED = "not_checked"
+
+
 class EditionIndicators(TenantOwned, db.Model):
     """The indicators of one edition (docs/analytics.md defines each). Aggregates only.
 
@@ -108,8 +122,9 @@ class EditionIndicators(TenantOwned, db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     #: ``platform`` (run here) or ``pabulib`` (imported history: no proposal pipeline is known).
     source: Mapped[str] = mapped_column(String(10), nullable=False)
-    #: Imported from district files only: voters of the other districts are missing, so turnout
-    #: (over all residents) is understated.
+    #: Imported without a city-wide pool and without every district of the municipality (as
+    #: :data:`pb_service.analytics.registry.PB_DISTRICTS` knows them): voters of the other
+    #: districts are missing, so turnout (over all residents) is understated.
     partial_coverage: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     #: Residents used for the per-resident figures and turnout (the municipality's, when computed).
     population: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -131,15 +146,19 @@ class EditionIndicators(TenantOwned, db.Model):
     projects_on_ballot: Mapped[int] = mapped_column(Integer, nullable=False)
 
     # --- voting ---
-    voters: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: Why the voters are not knowable ("" when they are): :data:`VOTERS_IDS_PER_FILE` or
+    #: :data:`VOTERS_NOT_CHECKED`. Then every count of voters below is null (never files added up).
+    voters_unknown: Mapped[str] = mapped_column(String(20), default="", server_default="", nullable=False)
+    #: People who voted, each once whatever the number of pools.
+    voters: Mapped[int | None] = mapped_column(Integer)
     #: Voters / residents (0..1).
-    turnout: Mapped[float] = mapped_column(Float, nullable=False)
-    voters_online: Mapped[int] = mapped_column(Integer, nullable=False)
-    voters_paper: Mapped[int] = mapped_column(Integer, nullable=False)
-    voters_channel_unknown: Mapped[int] = mapped_column(Integer, nullable=False)
+    turnout: Mapped[float | None] = mapped_column(Float)
+    voters_online: Mapped[int | None] = mapped_column(Integer)
+    voters_paper: Mapped[int | None] = mapped_column(Integer)
+    voters_channel_unknown: Mapped[int | None] = mapped_column(Integer)
     invalid_ballots: Mapped[int] = mapped_column(Integer, nullable=False)
-    #: Projects chosen per valid ballot, all pools together.
-    votes_per_voter: Mapped[float] = mapped_column(Float, nullable=False)
+    #: Projects chosen per voter, all pools together.
+    votes_per_voter: Mapped[float | None] = mapped_column(Float)
     #: {age band: voters or null when under 10}; "unknown" for voters without an age.
     voters_by_age: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
     #: {"F"/"M"/"unknown": voters or null when under 10}.
@@ -176,6 +195,11 @@ class EditionIndicators(TenantOwned, db.Model):
     cost_ratio: Mapped[float | None] = mapped_column(Float)
 
     edition: Mapped[Edition] = relationship()
+
+    @property
+    def voters_known(self) -> bool:
+        return not self.voters_unknown
+
     #: ``funded_by_category`` as rows, kept equal to it by :meth:`_category_rows`.
     categories: Mapped[list["EditionCategoryFunding"]] = relationship(
         back_populates="indicators", cascade="all, delete-orphan", order_by="EditionCategoryFunding.category"

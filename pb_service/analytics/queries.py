@@ -13,10 +13,11 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
-from pb_service.analytics.models import EditionCategoryFunding, EditionIndicators
+from pb_service.analytics.models import VOTERS_IDS_PER_FILE, VOTERS_NOT_CHECKED, EditionCategoryFunding, EditionIndicators
 from pb_service.core.tenancy import cross_tenant_select
 from pb_service.editions.models import Edition
 from pb_service.extensions import db
@@ -85,6 +86,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("median_delay_days", _l("Median delay (days)"), "number", I.median_delay_days),
     Column("cost_ratio", _l("Actual cost / estimate"), "number", I.cost_ratio),
     Column("partial_coverage", _l("Only some districts imported"), "bool", I.partial_coverage),
+    Column("voters_known", _l("Voters knowable"), "bool"),
+    Column("voters_note", _l("Note on the voters"), "text"),
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 SORTABLE = {column.key for column in COLUMNS if column.sort is not None}
@@ -160,6 +163,21 @@ INDICATOR_COLUMNS = tuple(column.key for column in EditionIndicators.__table__.c
 JSON_COLUMNS = ("voters_by_age", "voters_by_sex", "funded_by_category", "funded_by_pool")
 
 
+def voters_note(voters_unknown: str) -> str:
+    """The plain sentence that goes with an edition whose voters are not knowable ("" otherwise)."""
+    if voters_unknown == VOTERS_IDS_PER_FILE:
+        return _(
+            "Voters not knowable: this edition's Pabulib files number their voters each on their own, so a person who "
+            "voted in several pools cannot be recognised. Its files' voters are not added up, so no turnout is given."
+        )
+    if voters_unknown == VOTERS_NOT_CHECKED:
+        return _(
+            "Voters not known yet: this edition was imported from several files before a person who voted in several "
+            "pools was counted once. Its files must be imported again; until then no turnout is given."
+        )
+    return ""
+
+
 @dataclass(frozen=True)
 class MunicipalityFacts:
     """The public register entry of a row's municipality (no ORM object: rows are plain data)."""
@@ -199,6 +217,7 @@ def _row(record, json_columns: tuple[str, ...], labels: dict) -> EditionRow:
     values.update(
         municipality=municipality.name, edition=mapping["edition_name"], voivodeship=labels[municipality.voivodeship],
         kind=labels[municipality.kind], slug=municipality.slug, teryt=municipality.teryt,
+        voters_known=not values["voters_unknown"], voters_note=voters_note(values["voters_unknown"]),
     )
     return EditionRow(municipality, values)
 

@@ -32,6 +32,13 @@ KNOWN_MUNICIPALITIES: dict[str, dict] = {
     ),
 }
 
+#: Districts in which a municipality runs district pools, by its address (slug): an edition
+#: without a city-wide pool covers every resident only when it has a file for each. Gdynia: 21
+#: districts since Witomino-Leśniczówka and Witomino-Radiostacja became Witomino (its files
+#: from 2022 on: a "small" and a "large" pool in each). A municipality not listed here is taken
+#: as partly covered whenever an edition has district files only.
+PB_DISTRICTS: dict[str, int] = {"gdynia": 21}
+
 #: Pabulib's (English) project categories → the names Polish municipalities use.
 CATEGORY_NAMES = {
     "public space": "Przestrzeń publiczna",

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from pb_service.analytics.indicators import refresh_indicators
 from pb_service.analytics.models import EditionIndicators, MunicipalExpenditure
 from pb_service.analytics.permissions import MANAGE_EXPENDITURE
+from pb_service.analytics.queries import voters_note
 from pb_service.core.audit import record_audit
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.tenancy import tenant_select
@@ -17,6 +18,13 @@ from pb_service.extensions import db
 def edition_indicators(tenant, edition_id: int) -> EditionIndicators | None:
     """The stored indicators of one of the municipality's editions (None before its results are published)."""
     return db.session.scalar(tenant_select(EditionIndicators, tenant, EditionIndicators.edition_id == edition_id))
+
+
+def voters_note_of(tenant, edition_id: int) -> str:
+    """The sentence that says why the edition's voters are not knowable ("" when they are): the
+    results page then gives its pools' voters but no total for the municipality."""
+    row = edition_indicators(tenant, edition_id)
+    return voters_note(row.voters_unknown) if row is not None else ""
 
 
 def expenditures(tenant) -> list[MunicipalExpenditure]:

@@ -55,7 +55,8 @@ def _chart_tables(rows) -> dict[str, tuple[list[Column], list[dict]]]:
     """Each chart's data table as (columns, rows), exported as any other table."""
     line = charts.turnout_over_years(rows)
     turnout_rows = [
-        {"municipality": s.name, "year": year, "turnout": turnout} for s in (line.series if line else []) for year, turnout, _, _ in s.points
+        {"municipality": s.name, "year": year, "turnout": turnout, "partial_coverage": partial}
+        for s in (line.series if line else []) for year, turnout, _, _, partial in s.points
     ]
     by_key = queries.COLUMNS_BY_KEY
     share = Column("share", _("Share of the money for funded projects"), "percent")
@@ -63,7 +64,7 @@ def _chart_tables(rows) -> dict[str, tuple[list[Column], list[dict]]]:
     cost = Column("cost", _("Cost of funded projects"), "money")
     category = Column("category", _("Category"), "text")
     return {
-        "turnout-over-years": ([by_key["municipality"], by_key["year"], by_key["turnout"]], turnout_rows),
+        "turnout-over-years": ([by_key["municipality"], by_key["year"], by_key["turnout"], by_key["partial_coverage"]], turnout_rows),
         "budget-and-turnout": (
             [by_key[k] for k in ("municipality", "year", "edition", "budget_per_resident", "turnout")],
             [row.values for row in rows],
@@ -82,10 +83,11 @@ def _chart_tables(rows) -> dict[str, tuple[list[Column], list[dict]]]:
 def _export(name: str, columns: list[Column], rows: list[dict], file_format: str) -> Response:
     filename = f"{name}.{file_format}"
     if file_format == "csv":
-        body, mimetype = export.to_csv(columns, rows), export.CSV_TYPE
+        body, content_type = export.to_csv(columns, rows), export.CSV_TYPE
     else:
-        body, mimetype = export.to_xlsx(columns, rows, name), export.XLSX_TYPE
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        body, content_type = export.to_xlsx(columns, rows, name), export.XLSX_TYPE
+    # content_type, not mimetype: Flask would add a second "charset" to the CSV's type.
+    return Response(body, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _filter_choices() -> dict:
@@ -107,13 +109,19 @@ def _page_number(page_number, total: int) -> Page:
     return page
 
 
+def _trend_rows(filters: Filters, sort: tuple[str, str], json_columns: tuple[str, ...] = ()) -> tuple[list, int]:
+    """The rows of the turnout-over-years chart and how many municipalities match: the filters
+    (the year too) choose the municipalities, the largest :data:`charts.MAX_SERIES` of them are
+    drawn, and each with all its years side by side."""
+    largest, municipalities = queries.largest_municipalities(filters, charts.MAX_SERIES)
+    over_years = Filters(**{**vars(filters), "year": None, "municipality_ids": largest})
+    return queries.edition_rows(over_years, sort, json_columns=json_columns), municipalities
+
+
 def _charts(filters: Filters, sort: tuple[str, str], total: int, first_rows: list | None = None) -> dict:
     """The four charts of the matching editions (as :func:`_chart_tables` computes them from all
     rows); ``first_rows``: the first :data:`charts.MAX_POINTS` rows in the table's order, if read."""
-    # The trend ignores the year filter: it shows the years side by side.
-    over_years = Filters(**{**vars(filters), "year": None})
-    largest, municipalities = queries.largest_municipalities(over_years, charts.MAX_SERIES)
-    line_rows = queries.edition_rows(Filters(**{**vars(over_years), "municipality_ids": largest}), sort, json_columns=())
+    line_rows, municipalities = _trend_rows(filters, sort)
     scatter_rows = first_rows if first_rows is not None else queries.edition_rows(filters, sort, limit=charts.MAX_POINTS, json_columns=())
     scatter = charts.budget_against_turnout(scatter_rows, total)
     for point in scatter.points if scatter else ():
@@ -135,9 +143,8 @@ def _indicator_page(staff: bool):
         if table == "editions":
             rows = queries.edition_rows(filters, sort, json_columns=())
             return _export("pb-editions", list(COLUMNS), [row.values for row in rows], file_format)
-        # The charts' trends ignore the year filter: they show the years side by side.
-        chart_filters = filters if table != "turnout-over-years" else Filters(**{**vars(filters), "year": None})
-        tables = _chart_tables(queries.edition_rows(chart_filters, sort, json_columns=CHART_JSON))
+        rows = _trend_rows(filters, sort, CHART_JSON)[0] if table == "turnout-over-years" else queries.edition_rows(filters, sort, json_columns=CHART_JSON)
+        tables = _chart_tables(rows)
         if table not in tables:
             abort(404)
         return _export(f"pb-{table}", *tables[table], file_format)

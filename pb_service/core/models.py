@@ -7,6 +7,8 @@ from sqlalchemy import DateTime, Enum
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from pb_service.core import text  # noqa: F401  (single-line text loses invisible characters on every model)
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)

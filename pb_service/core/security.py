@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from itertools import chain
 
-from flask import abort, request
+from flask import abort, request, session
+from flask_login import current_user
 
 #: No inline script or style, nothing from other hosts: every asset is served by the app itself.
 CONTENT_SECURITY_POLICY = (
@@ -26,7 +27,18 @@ def register_security_headers(app) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if _is_private(response):
+            headers["Cache-Control"] = "no-store"
         return response
+
+
+def _is_private(response) -> bool:
+    """Whether no cache may keep the response: whatever a signed-in person (or API token) is shown,
+    and any page of a visitor with a session (a half-done sign-in, a form's CSRF token). Only the
+    static files, and responses a view marks ``Cache-Control: public``, are left to caches."""
+    if request.endpoint == "static" or response.cache_control.public:
+        return False
+    return bool(current_user.is_authenticated or "Authorization" in request.headers or session)
 
 
 def register_input_guards(app) -> None:

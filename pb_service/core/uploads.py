@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +40,16 @@ IMAGES_AND_PDF = ("jpeg", "png", "webp", "pdf")
 DOCUMENTS = ("pdf", "docx", "xlsx")
 #: A stored name is 32 hex digits and a known extension: nothing a path trick can use.
 _STORED_NAME_LENGTH = 32
-#: Photos larger than this are refused before they are decoded (a small file can expand to gigabytes).
-MAX_IMAGE_PIXELS = 50_000_000
+#: Pictures larger than this are refused before they are decoded (a small file can expand to
+#: gigabytes). A JPEG is what a phone makes: the largest, 24 megapixels (5712 × 4284), decodes at
+#: half size. PNG (plans, screenshots, an A3 page scanned at 300 dpi) and WebP decode whole, with copies.
+MAX_IMAGE_PIXELS = {"jpeg": 25_000_000, "png": 18_000_000, "webp": 12_000_000}
+#: Photos are stored at most this many pixels on their long side: more than any screen shows.
+MAX_STORED_SIDE = 2560
+#: One picture decoded at a time in each process, so that however many uploads a worker's threads
+#: receive at once, its memory for pictures is that of one: at most about 250 MB, measured by
+#: ``benchmarks/picture_memory.py`` (docs/performance.md).
+_decoding = threading.Lock()
 _PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 
 
@@ -129,27 +138,35 @@ def save_upload(file, allowed_kinds=DOCUMENTS, *, max_bytes: int | None = None, 
 
 
 def reencode_image(content: bytes, kind: str, field: str = "file") -> bytes:
-    """The photo encoded again in its own format, upright, with no metadata; refused if it does not decode."""
-    try:
-        with Image.open(io.BytesIO(content), formats=[_PILLOW_FORMATS[kind]]) as image:
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise ServiceValidationError.single(
-                    field, str(_l("The picture is too large: at most %(count)s million pixels.", count=MAX_IMAGE_PIXELS // 1_000_000))
-                )
-            image.load()
-            # The orientation lives in the EXIF data that is dropped: turn the pixels instead.
-            picture = ImageOps.exif_transpose(image)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
-        raise ServiceValidationError.single(
-            field, str(_l("This picture could not be read; save it again as JPEG or PNG and retry."))
-        ) from None
-    if kind == "jpeg" and picture.mode not in ("RGB", "L"):
-        picture = picture.convert("RGB")
-    output = io.BytesIO()
-    options = {"quality": 90} if kind in ("jpeg", "webp") else {"optimize": True}
-    picture.save(output, format=_PILLOW_FORMATS[kind], **options)
-    return output.getvalue()
+    """The photo encoded again in its own format, upright, with no metadata, at most
+    ``MAX_STORED_SIDE`` pixels long; refused if it is too large or does not decode."""
+    with _decoding:
+        try:
+            with Image.open(io.BytesIO(content), formats=[_PILLOW_FORMATS[kind]]) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS[kind]:
+                    raise ServiceValidationError.single(
+                        field, str(_l("The picture is too large: at most %(count)s million pixels.", count=MAX_IMAGE_PIXELS[kind] // 1_000_000))
+                    )
+                # A JPEG decodes at 1/2, 1/4 or 1/8 of its size when that is still as large as what is stored.
+                scale = MAX_STORED_SIDE / max(width, height)
+                if kind == "jpeg" and scale < 1:
+                    image.draft(image.mode, (int(width * scale), int(height * scale)))
+                image.load()
+                # Made smaller first, so that turning it (a copy) costs little.
+                image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE))
+                # The orientation lives in the EXIF data that is dropped: turn the pixels instead.
+                picture = ImageOps.exif_transpose(image)
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+            raise ServiceValidationError.single(
+                field, str(_l("This picture could not be read; save it again as JPEG or PNG and retry."))
+            ) from None
+        if kind == "jpeg" and picture.mode not in ("RGB", "L"):
+            picture = picture.convert("RGB")
+        output = io.BytesIO()
+        options = {"quality": 90} if kind in ("jpeg", "webp") else {"optimize": True}
+        picture.save(output, format=_PILLOW_FORMATS[kind], **options)
+        return output.getvalue()
 
 
 def upload_path(stored_name: str, owner: int | None = None) -> Path:

@@ -264,11 +264,11 @@ PAST_LEFTOVER = {"gdansk": LeftoverPolicy.NEXT_PROJECTS, "krakow": LeftoverPolic
 
 def _past_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
     """Last year's edition, now being implemented, with published results counted from synthetic
-    ballots (:mod:`pb_service.results.demo`) by the edition's rule: greedy with a minimum of votes."""
+    ballots (:mod:`pb_service.results.demo`) by the edition's rule: greedy, with the pools' minimum of votes."""
     year = utcnow().year
     days = dict(zip(DATED_PHASES, (-500, -470, -440, -410, -380, -360, -330)), closes=30)
     edition = _edition(
-        municipality, f"Budżet Obywatelski {year}", year, days, outcome_rule="greedy-threshold",
+        municipality, f"Budżet Obywatelski {year}", year, days, outcome_rule="greedy",
         leftover_policy=PAST_LEFTOVER[city.slug],
     )
     if edition is None:

@@ -12,7 +12,7 @@ from pb_service.editions.models import (
     DATED_PHASES, DEFAULT_MIXING_BATCH, PHASE_START_COLUMNS, SMALLEST_MIXING_BATCH, BallotOrder, Identification, LeftoverPolicy,
     LevelKind, Verification,
 )
-from pb_service.editions.rules import OUTCOME_RULE_LABELS, OUTCOME_RULES, TIE_BREAK_LABELS, TIE_BREAKS, VotingMethod
+from pb_service.editions.rules import OFFERED_RULES, OUTCOME_RULE_LABELS, TIE_BREAK_LABELS, TIE_BREAKS, VotingMethod
 from pb_service.editions.services import EditionData, LevelData, PoolData, SettingsData
 
 REQUIRED_NUMBER = InputRequired(message=_l("Enter a number."))
@@ -81,8 +81,9 @@ class SettingsForm(FlaskForm):
             "the rest are mixed when voting closes. At least 10."
         ),
     )
-    outcome_rule = SelectField(_l("Outcome rule"), choices=lambda: [SelectChoice(name, f"{OUTCOME_RULE_LABELS[name]} ({name})") for name in OUTCOME_RULES],
-                               description=_l("Rules based on equal shares and Phragmén's rule need approval ballots."))
+    outcome_rule = SelectField(_l("Outcome rule"), choices=lambda: [SelectChoice(name, f"{OUTCOME_RULE_LABELS[name]} ({name})") for name in OFFERED_RULES],
+                               description=_l("Rules based on equal shares and Phragmén's rule need approval ballots. "
+                                              "Every rule applies each pool's fewest votes to win and never funds a project without votes."))
     tie_break = SelectField(_l("Tie-break"), choices=lambda: [SelectChoice(name, TIE_BREAK_LABELS[name]) for name in TIE_BREAKS])
     ballot_order = SelectField(_l("Order of projects on the ballot"), choices=enum_choices(BallotOrder), coerce=BallotOrder)
     leftover_policy = SelectField(_l("Leftover money"), choices=enum_choices(LeftoverPolicy), coerce=LeftoverPolicy)
@@ -143,7 +144,11 @@ class PoolForm(FlaskForm):
                                             description=_l("E.g. 80, 50 or 20 as in Warsaw; the lower of the two caps applies."))
     required_supporters = IntegerField(_l("Supporters required"), default=0, validators=[REQUIRED_NUMBER],
                                        description=_l("By the act, at most 0.1 per cent of the pool's residents."))
-    min_votes = IntegerField(_l("Fewest votes to win"), default=0, validators=[REQUIRED_NUMBER])
+    min_votes = IntegerField(
+        _l("Fewest votes to win"), default=0, validators=[REQUIRED_NUMBER],
+        description=_l("Voters who chose the project (not points). A project with fewer is not funded, whatever the outcome rule; "
+                       "a project without votes never is."),
+    )
     submit = SubmitField(_l("Save pool"))
 
     def to_data(self) -> PoolData:

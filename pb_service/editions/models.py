@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON, BigInteger, Boolean, CheckConstraint, ForeignKeyConstraint, Integer, Numeric, String, Text,
-    UniqueConstraint,
+    UniqueConstraint, false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -220,6 +220,10 @@ class Edition(TenantOwned, TimestampMixin, db.Model):
     paper_double_entry: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     #: Outcome rule name from :data:`pb_service.editions.rules.OUTCOME_RULES`.
     outcome_rule: Mapped[str] = mapped_column(String(40), default=DEFAULT_OUTCOME_RULE, nullable=False)
+    #: Imported from Pabulib files (analytics): counted with the files' own semantics, as the city
+    #: counted (a pool's minimum is the file's threshold, on points, under greedy-threshold only;
+    #: projects without votes are not left out), not with the app's minimum under every rule.
+    imported_from_pabulib: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
     #: Tie-break name from :data:`pb_service.editions.rules.TIE_BREAKS`.
     tie_break: Mapped[str] = mapped_column(String(20), default=TIE_BREAKS[0], nullable=False)
     ballot_order: Mapped[BallotOrder] = mapped_column(

@@ -35,7 +35,9 @@ VOTING_METHOD_LABELS = {
 ALL_METHODS = frozenset(VotingMethod)
 APPROVAL_ONLY = frozenset({VotingMethod.APPROVAL})
 
-#: Outcome rule name (as the rules engine calls it) → the ballot kinds it can count.
+#: Outcome rule name (as the rules engine calls it) → the ballot kinds it can count. Every rule
+#: applies the pools' minimum of votes; ``greedy-threshold`` (Pabulib's threshold on points)
+#: only counts editions imported from Pabulib files, as the city did.
 OUTCOME_RULES: dict[str, frozenset[VotingMethod]] = {
     "greedy": ALL_METHODS,
     "greedy-no-skip": ALL_METHODS,
@@ -46,6 +48,8 @@ OUTCOME_RULES: dict[str, frozenset[VotingMethod]] = {
     "phragmen": APPROVAL_ONLY,
 }
 DEFAULT_OUTCOME_RULE = "greedy"
+#: The rules an official may choose for an edition.
+OFFERED_RULES = tuple(rule for rule in OUTCOME_RULES if rule != "greedy-threshold")
 
 OUTCOME_RULE_LABELS = {
     "greedy": _l("Most votes first, skipping projects that no longer fit"),

@@ -23,7 +23,7 @@ from pb_service.editions.models import (
     LeftoverPolicy, Level, LevelKind, Verification, Phase, Pool,
 )
 from pb_service.editions.permissions import MANAGE_EDITIONS
-from pb_service.editions.rules import OUTCOME_RULES, TIE_BREAKS, VotingMethod, rule_accepts
+from pb_service.editions.rules import DEFAULT_OUTCOME_RULE, OFFERED_RULES, TIE_BREAKS, VotingMethod, rule_accepts
 from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 
@@ -245,8 +245,11 @@ def copy_edition(tenant, actor, source: Edition, name: str, year: int) -> Editio
         appeal_days=source.appeal_days, correction_days=source.correction_days, protest_days=source.protest_days,
     )
     _validate_edition(tenant, data, None)
+    # A copy of an edition imported from Pabulib gets an offered rule: greedy-threshold is greedy
+    # with the pools' minimum, which every rule applies.
+    rule = source.outcome_rule if source.outcome_rule in OFFERED_RULES else DEFAULT_OUTCOME_RULE
     edition = Edition(
-        municipality_id=tenant.id, identification=source.identification, outcome_rule=source.outcome_rule,
+        municipality_id=tenant.id, identification=source.identification, outcome_rule=rule,
         tie_break=source.tie_break, ballot_order=source.ballot_order, leftover_policy=source.leftover_policy,
     )
     _apply_edition_data(edition, data)
@@ -312,7 +315,7 @@ def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     _ensure_unlocked(edition)
     errors: dict[str, list[str]] = {}
-    if data.outcome_rule not in OUTCOME_RULES:
+    if data.outcome_rule not in OFFERED_RULES:
         errors["outcome_rule"] = [str(_l("Choose one of the offered rules."))]
     else:
         problems = _rule_problems(data.outcome_rule, edition.levels)

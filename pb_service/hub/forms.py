@@ -42,7 +42,7 @@ MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, lists with - or 1., links as [
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "") else None
+    return int(value) if value not in (None, "", "None") else None
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -142,7 +142,7 @@ class PracticeForm(TranslationFields):
     pilot_status = SelectField(_l("Stage of the pilot project"), choices=lambda: [SelectChoice("", _l("Not a pilot project"))] + enum_choices(PilotStatus)(),
                                coerce=lambda value: PilotStatus(value) if value else None, validate_choice=False)
     #: Choices: the municipality's editions with published results (set by the view).
-    edition_id = SelectField(_l("Edition"), coerce=lambda value: int(value) if value not in (None, "", "None") else None, validate_choice=False,
+    edition_id = SelectField(_l("Edition"), coerce=_optional_int, validate_choice=False,
                              description=_l("Optional: the edition the story comes from, among the municipality's editions with published results; "
                                             "its indicators are shown beside the story."))
 
@@ -183,9 +183,13 @@ class QuestionForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(message=_l("Enter a short subject.")), Length(max=200)])
     body = TextAreaField(_l("Your question and its context"), validators=[DataRequired(message=_l("Describe the question and its context in a few sentences."))],
                          description=_l("What you are deciding, what the rules of your edition say, what you have tried."), render_kw={"rows": 10})
-    edition_id = IntegerField(_l("Edition number in the service"), validators=[Optional()])
+    #: Choices: the municipality's editions (set by the view); the service checks the choice.
+    edition_id = SelectField(_l("Edition"), coerce=_optional_int, validate_choice=False)
     consent_to_publish = BooleanField(_l("The question and answer may be published for other municipalities, without my name"))
     submit = SubmitField(_l("Send the question"))
+
+    def set_editions(self, editions) -> None:
+        self.edition_id.choices = [SelectChoice("", _l("Not about one edition"))] + [SelectChoice(str(e.id), e.name) for e in editions]
 
     def question_data(self, language: str) -> QuestionData:
         return QuestionData(topic=self.topic.data, subject=self.subject.data or "", body=self.body.data or "", language=language,

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, ForeignKeyConstraint, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from pb_service.core.models import TimestampMixin, as_utc, utcnow, value_enum
@@ -456,10 +456,12 @@ class ExpertQuestion(TenantOwned, TimestampMixin, db.Model):
     """An official's question to the programme's experts: the municipality's correspondence."""
 
     __tablename__ = "hub_expert_question"
+    #: The edition must be one of the asking municipality's own (its id with the municipality's).
+    __table_args__ = (ForeignKeyConstraint(["municipality_id", "edition_id"], ["edition.municipality_id", "edition.id"]),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The edition it concerns; becomes a foreign key to ``edition.id`` when editions land.
-    edition_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The edition it concerns, if one.
+    edition_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     topic: Mapped[Topic] = mapped_column(value_enum(Topic, 40), nullable=False)
     asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     #: The language the question is written in; the answer is published in it.
@@ -480,6 +482,7 @@ class ExpertQuestion(TenantOwned, TimestampMixin, db.Model):
     asked_by = relationship("User")
     expert: Mapped[Expert | None] = relationship()
     municipality = relationship("Municipality")
+    edition = relationship("Edition", viewonly=True)
 
 
 # --- events ------------------------------------------------------------------------------------

@@ -588,6 +588,11 @@ class QuestionData:
     consent_to_publish: bool = False
 
 
+def question_editions(municipality) -> list[Edition]:
+    """The editions a question of ``municipality`` may concern: its own, newest first."""
+    return list(db.session.scalars(tenant_select(Edition, municipality).order_by(Edition.year.desc(), Edition.id.desc())))
+
+
 def ask_expert(actor, municipality, data: QuestionData) -> ExpertQuestion:
     ensure_permission(actor, CONTRIBUTE_TO_HUB, municipality)
     errors = {}
@@ -595,6 +600,8 @@ def ask_expert(actor, municipality, data: QuestionData) -> ExpertQuestion:
         errors["subject"] = [str(_l("Enter a short subject."))]
     if len(data.body.strip()) < 20:
         errors["body"] = [str(_l("Describe the question and its context in a few sentences."))]
+    if data.edition_id is not None and data.edition_id not in {edition.id for edition in question_editions(municipality)}:
+        errors["edition_id"] = [str(_l("Choose one of your municipality's editions."))]
     if errors:
         raise ServiceValidationError(errors)
     question = ExpertQuestion(

@@ -382,6 +382,7 @@ def propose_practice():
 @requires(CONTRIBUTE_TO_HUB)
 def ask():
     form = QuestionForm()
+    form.set_editions(services.question_editions(g.municipality))
     if form.validate_on_submit():
         try:
             services.ask_expert(current_user, g.municipality, form.question_data(current_language()))

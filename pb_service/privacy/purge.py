@@ -15,6 +15,10 @@ Two kinds of personal data have an end date:
   so documented counts do not change) and scanned paper supporters lists are deleted; the
   edition's protests are attributed to the former resident too. (Project followers are not: they
   asked for news of the implementation, which may outlast the period, and can stop it themselves.)
+- **Officials' questions to the experts** (the hub). Kept for the municipality's
+  ``retention_months`` after the answer (or after the asking, for one never answered); then the
+  question no longer names the official who asked: it stays as the municipality's correspondence,
+  and a published answer stays published (it never named the asker).
 
 Running it again changes nothing: every step selects only what is still there to erase.
 """
@@ -28,12 +32,13 @@ from sqlalchemy import delete, func, select, update
 
 from pb_service.accounts.models import User
 from pb_service.core.audit import record_audit
-from pb_service.core.models import utcnow
+from pb_service.core.models import as_utc, utcnow
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.core.uploads import delete_upload
 from pb_service.editions.models import Edition
 from pb_service.extensions import db
+from pb_service.hub.models import ExpertQuestion
 from pb_service.municipalities.models import Municipality
 from pb_service.privacy.permissions import PURGE_PERSONAL_DATA
 from pb_service.proposals.models import Attachment, AttachmentKind, CoAuthor, Proposal, Supporter
@@ -59,6 +64,7 @@ class PurgeCounts:
     supporters: int = 0
     supporters_lists: int = 0
     protests_anonymised: int = 0
+    questions_anonymised: int = 0
 
     @property
     def total(self) -> int:
@@ -160,6 +166,14 @@ def _anonymise_proposals(tenant: Municipality, edition: Edition, counts: PurgeCo
             counts.supporters_lists += 1
 
 
+def _anonymise_questions(tenant: Municipality, now: datetime, counts: PurgeCounts) -> None:
+    asked = tenant_select(ExpertQuestion, tenant, ExpertQuestion.asked_by_id.is_not(None)).order_by(ExpertQuestion.id)
+    for question in db.session.scalars(asked):
+        if now >= add_months(as_utc(question.answered_at or question.created_at), tenant.retention_months):
+            question.asked_by_id = None
+            counts.questions_anonymised += 1
+
+
 def purge_municipality(tenant: Municipality, actor, now: datetime | None = None) -> PurgeCounts:
     """Erase what ``tenant``'s retention policy says is due at ``now``; commit, audit when anything was."""
     ensure_permission(actor, PURGE_PERSONAL_DATA, tenant)
@@ -171,6 +185,7 @@ def purge_municipality(tenant: Municipality, actor, now: datetime | None = None)
             _erase_identity_hashes(tenant, edition, counts)
         if personal_data_due(tenant, edition, now):
             _anonymise_proposals(tenant, edition, counts)
+    _anonymise_questions(tenant, now, counts)
     if counts.total:
         db.session.flush()
         record_audit(actor, tenant, "privacy.purge", tenant, retention_months=tenant.retention_months, **asdict(counts))

@@ -117,6 +117,6 @@ def delete_account(user: User, password: str, code: str = "") -> None:
     user.totp_secret = user.totp_pending_secret = ""
     user.active = False
     user.deleted_at = utcnow()
-    user.session_version += 1
+    user.end_sessions()
     record_audit(user, None, "account.delete", user, supports_withdrawn=withdrawn)
     db.session.commit()

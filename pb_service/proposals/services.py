@@ -83,8 +83,11 @@ def catalogue(tenant, edition: Edition, *, pool_id=None, category_id=None, statu
     if status:
         statement = statement.where(Proposal.status == status)
     if text:
-        pattern = f"%{text.strip().lower()}%"
-        statement = statement.where(or_(func.lower(Proposal.title).like(pattern), func.lower(Proposal.summary).like(pattern)))
+        # autoescape: a % or _ typed by a resident is a character to find, not a wildcard.
+        needle = text.strip().lower()
+        statement = statement.where(or_(
+            func.lower(Proposal.title).contains(needle, autoescape=True), func.lower(Proposal.summary).contains(needle, autoescape=True),
+        ))
     return statement.order_by(Proposal.number, Proposal.id)
 
 

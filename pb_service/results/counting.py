@@ -26,7 +26,7 @@ from pb_service.editions.rules import VotingMethod
 from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 from pb_service.proposals.services import ballot_projects
-from pb_service.rules import Instance, Result, Status, compute, write_pabulib
+from pb_service.rules import MIN_VOTES_KEY, Instance, Result, Status, compute, write_pabulib
 from pb_service.rules.tally import votes_and_scores
 from pb_service.rules.ties import TieBreaker
 from pb_service.voting.models import Ballot
@@ -76,10 +76,15 @@ class PoolCount:
 
     @property
     def parameters(self) -> dict:
-        """The parameters that, with the rule, decide the outcome (as written in META)."""
-        parameters = {"tie_breaking": self.instance.meta["tie_breaking"], "seed": int(self.instance.meta["tie_breaking_seed"])}
-        if "min_project_score_threshold" in self.instance.meta:
-            parameters["min_score"] = int(self.instance.meta["min_project_score_threshold"])
+        """The parameters that, with the rule, decide the outcome: the tie-break and seed, and the
+        pool's minimum of votes (``min_votes``, under every rule) or, for an edition imported from
+        Pabulib under ``greedy-threshold``, the file's threshold on points (``min_score``)."""
+        meta = self.instance.meta
+        parameters = {"tie_breaking": meta["tie_breaking"], "seed": int(meta["tie_breaking_seed"])}
+        if MIN_VOTES_KEY in meta:
+            parameters["min_votes"] = self.pool.min_votes
+        elif "min_project_score_threshold" in meta:
+            parameters["min_score"] = int(meta["min_project_score_threshold"])
         return parameters
 
     @property
@@ -182,6 +187,12 @@ def lottery_seed(digest: str) -> int:
 # --- one pool ----------------------------------------------------------------------------------------
 
 
+def votes_minimum(edition: Edition, pool: Pool) -> int | None:
+    """The pool's minimum of votes as its count applies it under every rule (``None``: an edition
+    imported from Pabulib, counted with the file's own semantics)."""
+    return None if edition.imported_from_pabulib else pool.min_votes
+
+
 def vote_type(level: Level) -> str:
     return VOTE_TYPES[level.method]
 
@@ -215,8 +226,17 @@ def _instance(tenant, edition: Edition, pool: Pool, projects: list[Proposal], ba
         "language": "pl",
         "currency": "PLN",
     }
-    if edition.outcome_rule == "greedy-threshold":
-        meta["min_project_score_threshold"] = str(pool.min_votes)
+    if votes_minimum(edition, pool) is None:
+        # As the city counted: its threshold (on points) under greedy-threshold only.
+        if edition.outcome_rule == "greedy-threshold":
+            meta["min_project_score_threshold"] = str(pool.min_votes)
+    else:
+        # Under every rule a project needs at least one vote and the pool's minimum. Both keys
+        # say so, for any recount: ours reads the first; Pabulib's own threshold (points) is the
+        # same number, which every funded project also reaches (it has at least a point a vote).
+        minimum = str(max(pool.min_votes, 1))
+        meta[MIN_VOTES_KEY] = minimum
+        meta["min_project_score_threshold"] = minimum
     if received:
         meta["comment"] = f"#1: the budget includes {_pln(received)} PLN left over in the edition's other pools"
     instance = Instance.from_data(

@@ -75,6 +75,8 @@ def cast_demo_ballots(municipality, edition: Edition, voters: int) -> int:
     city_pools = [pool for pool in edition.pools if pool.kind is not LevelKind.DISTRICT]
     districts = [pool for pool in edition.pools if pool.kind is LevelKind.DISTRICT]
     voting_days = max((edition.results_starts_at - edition.voting_starts_at).days, 1)
+    # As the mixer does at the close: ballots carry the day they entered the box, not their voter's day.
+    closed_on = edition.results_starts_at.date()
     records, ballots = [], []
     for n in range(voters):
         district = rng.choices(districts, weights=[pool.population or 1 for pool in districts])[0] if districts else None
@@ -89,10 +91,10 @@ def cast_demo_ballots(municipality, edition: Edition, voters: int) -> int:
             age_band=rng.choice(AGE_BANDS), sex=rng.choice("FM"), district_pool_ids=[district.id] if district else [],
         ))
         ballots.append(dict(
-            municipality_id=municipality.id, edition_id=edition.id, channel=channel, cast_on=day, choices=choices,
+            municipality_id=municipality.id, edition_id=edition.id, channel=channel, cast_on=closed_on, choices=choices,
             receipt_hash=receipt_hash(code), is_valid=not invalid, invalid_reason="więcej znaków niż dozwolono" if invalid else "",
         ))
-    # Shuffled apart, as the pipeline writes them: no order links a voter record to a ballot.
+    # Shuffled apart, as the mixer writes them: no order or day links a voter record to a ballot.
     rng.shuffle(ballots)
     db.session.execute(insert(VoterRecord), records)
     db.session.execute(insert(Ballot), ballots)

@@ -20,7 +20,8 @@ class PoolResultSchema(Schema):
     pool_id = fields.Integer()
     name = fields.Function(lambda result: result.pool.name)
     rule = fields.String(metadata={"description": "The rules engine's rule, as in the file's META"})
-    parameters = fields.Dict(metadata={"description": "tie_breaking, seed (the tie lottery's) and min_score where used"})
+    parameters = fields.Dict(metadata={"description": "tie_breaking, seed (the tie lottery's), min_votes (the pool's minimum of voters, "
+                                                   "under every rule) or, for editions imported from Pabulib, min_score where used"})
     vote_type = fields.String(metadata={"description": "approval, scoring or cumulative (Pabulib)"})
     voters = fields.Integer(metadata={"description": "Valid ballots with a choice in this pool"})
     budget = fields.Integer(metadata={"description": "The pool's own budget, in grosze"})

@@ -10,14 +10,17 @@ or API answer can show a count early.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from pb_service.core.audit import record_audit
+from pb_service.core.i18n import format_money
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
@@ -31,7 +34,7 @@ from pb_service.proposals.models import Stage, Status
 from pb_service.proposals.services import MIN_JUSTIFICATION, check_justification
 from pb_service.proposals.workflow import notify_authors, transition
 from pb_service.results.counting import (
-    CountingError, ballot_digest, count_edition, edition_digest, grosze, pabulib_text, read_ballots,
+    CountingError, ballot_digest, count_edition, edition_digest, grosze, pabulib_text, read_ballots, votes_minimum,
 )
 from pb_service.results.models import Outcome, PoolResult, ProjectResult, Protest, ProtestStatus, ResultCount
 from pb_service.results.permissions import DECIDE_PROTESTS, MANAGE_RESULTS
@@ -242,6 +245,38 @@ def ballots_digest_now(tenant, edition: Edition) -> str:
 # --- publication -----------------------------------------------------------------------------------------
 
 
+#: A funded project with fewer votes than this, or than :data:`FEW_VOTES_SHARE` of its pool's
+#: ballots, is pointed out to officials before publication.
+FEW_VOTES = 10
+FEW_VOTES_SHARE = Fraction(1, 100)
+
+
+def result_warnings(pool_result: PoolResult) -> list[str]:
+    """What a resident would find surprising in a pool's result, for officials before publication:
+    no ballots, funded projects with very few votes, money left that would pay for a project
+    not funded (and why it is not)."""
+    if pool_result.voters == 0:
+        return [str(_l("No ballots were cast in this pool, so no project is funded and the whole budget is left over."))]
+    warnings = []
+    few = max(FEW_VOTES, math.ceil(pool_result.voters * FEW_VOTES_SHARE))
+    for project in pool_result.funded:
+        if project.votes < few:
+            warnings.append(str(_l(
+                "Funded with very few votes: %(title)s, %(votes)s of %(ballots)s ballots.",
+                title=project.proposal.title, votes=project.votes, ballots=pool_result.voters,
+            )))
+    left = 0 if pool_result.leftover_to_pool_id else pool_result.remaining
+    unfunded = [p for p in pool_result.projects if not p.selected and p.outcome is not Outcome.WITHDRAWN]
+    cheapest = min(unfunded, key=lambda project: project.cost, default=None)
+    if cheapest is not None and left >= cheapest.cost:
+        warnings.append(str(_l(
+            "The leftover of %(leftover)s would pay for %(title)s (%(cost)s); its outcome: %(reason)s.",
+            leftover=format_money(left), title=cheapest.proposal.title, cost=format_money(cheapest.cost),
+            reason=cheapest.outcome.label,
+        )))
+    return warnings
+
+
 def publication_problems(tenant, edition: Edition, count: ResultCount | None) -> list[str]:
     """What still stands in the way of publishing (empty when the result may be published)."""
     if count is None:
@@ -261,6 +296,12 @@ def publication_problems(tenant, edition: Edition, count: ResultCount | None) ->
         problems.append(str(_l("Protests waiting for the panel's decision: %(count)s.", count=pending)))
     if any(p.status is ProtestStatus.UPHELD and p.decided_at > count.computed_at for p in protests):
         problems.append(str(_l("A protest was upheld after the votes were counted: count them again before publishing.")))
+    stale = [result.pool.name for result in count.pools if result.parameters.get("min_votes") != votes_minimum(edition, result.pool)]
+    if stale:
+        problems.append(str(_l(
+            "These pools were counted without their current minimum of votes: %(pools)s. Count the votes again.",
+            pools=", ".join(stale),
+        )))
     return problems
 
 

@@ -1,15 +1,14 @@
 """Public results (after publication only), protests, receipts, and the officials' results office."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, g, render_template, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from pb_service.analytics.services import voters_note_of
+from pb_service.core import spreadsheets
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, personal, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404
@@ -67,7 +66,7 @@ def edition_results(edition_id: int):
     return render_template(
         "results/edition.html", edition=edition, count=count, turnout=services.turnout(g.municipality, edition),
         protocol=voting_protocol(g.municipality, edition), protests=services.protests_of(g.municipality, edition),
-        Channel=Channel, LevelKind=LevelKind,
+        Channel=Channel, LevelKind=LevelKind, voters_note=voters_note_of(g.municipality, edition.id),
     )
 
 
@@ -85,19 +84,18 @@ def pool_results(edition_id: int, pool_id: int):
 @public
 def results_csv(edition_id: int):
     edition, count = _published(edition_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["pool_id", "pool", "rule", "project_id", "number", "title", "cost_pln", "votes", "points", "rank", "outcome", "selected"])
-    for pool_result in count.pools:
-        for project in pool_result.projects:
-            writer.writerow([
-                pool_result.pool_id, pool_result.pool.name, pool_result.rule, project.proposal_id, project.proposal.number or "",
-                project.proposal.title, f"{project.cost / 100:.2f}", project.votes,
-                "" if pool_result.vote_type == "approval" else project.score, project.rank, project.outcome.value,
-                int(project.selected),
-            ])
+    rows = (
+        [
+            pool_result.pool_id, pool_result.pool.name, pool_result.rule, project.proposal_id, project.proposal.number or "",
+            project.proposal.title, f"{project.cost / 100:.2f}", project.votes,
+            "" if pool_result.vote_type == "approval" else project.score, project.rank, project.outcome.value,
+            int(project.selected),
+        ]
+        for pool_result in count.pools for project in pool_result.projects
+    )
+    header = ["pool_id", "pool", "rule", "project_id", "number", "title", "cost_pln", "votes", "points", "rank", "outcome", "selected"]
     return Response(
-        out.getvalue(), mimetype="text/csv",
+        spreadsheets.csv_text(header, rows), mimetype=spreadsheets.CSV_TYPE,
         headers={"Content-Disposition": f'attachment; filename="results-{g.municipality.slug}-{edition.id}.csv"'},
     )
 
@@ -162,6 +160,7 @@ def _office_page(edition: Edition, decision_forms: dict | None = None):
         "results/office.html", edition=edition, count=count, protests=protests_list,
         decision_forms={p.id: forms.get(p.id) or ProtestDecisionForm(formdata=None, prefix=f"p{p.id}") for p in protests_list},
         problems=services.publication_problems(tenant, edition, count),
+        warnings={result.id: services.result_warnings(result) for result in count.pools} if count and not count.is_published else {},
         can_manage=has_permission(current_user, MANAGE_RESULTS, tenant),
         can_decide=has_permission(current_user, DECIDE_PROTESTS, tenant),
         pools={pool.id: pool for pool in edition.pools}, after_voting=edition.phase in services.AFTER_VOTING,

@@ -1,7 +1,8 @@
 """The officials' "what if" panel: the same ballots and budget under other rules, side by side.
 
 For each pool: greedy and the Method of Equal Shares (with completion), each with and without
-the pool's minimum of votes, next to the edition's own rule, with fairness figures:
+the pool's minimum of votes (never funding a project without votes), next to the edition's own
+rule, with fairness figures:
 
 - the share of voters who supported at least one funded project;
 - the share of the budget spent on projects a voter supported: the median voter's, and the
@@ -13,15 +14,15 @@ ballots it reads each ballot as the set of projects chosen (see docs/rules.md).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from pb_service.editions.models import Edition
 from pb_service.results.counting import PoolCount, count_edition, grosze
 from pb_service.rules import Instance, compute
 
-#: The rules compared: (rule family, with the threshold?) → the rules engine's rule.
-FAMILIES = {"greedy": ("greedy", "greedy-threshold"), "equalshares": ("equalshares", "equalshares")}
+#: The rule families compared (the rules engine's names).
+FAMILIES = ("greedy", "equalshares")
 
 
 @dataclass(frozen=True)
@@ -92,30 +93,15 @@ def _quantile(weighted: list[tuple[Fraction, int]], total: int, q: Fraction) -> 
     return weighted[-1][0]
 
 
-def _without(instance: Instance, excluded: set[str]) -> Instance:
-    """The instance with some projects taken off the ballot (and out of every ballot)."""
-    ballots = []
-    for ballot in instance.ballots:
-        kept = [i for i, pid in enumerate(ballot.projects) if pid not in excluded]
-        points = tuple(ballot.points[i] for i in kept) if ballot.points is not None else None
-        ballots.append(replace(ballot, projects=tuple(ballot.projects[i] for i in kept), points=points))
-    projects = {pid: project for pid, project in instance.projects.items() if pid not in excluded}
-    return replace(instance, projects=projects, ballots=ballots)
-
-
 def _variant(count: PoolCount, family: str, threshold: int | None) -> Variant:
-    instance = count.instance
-    if family == "greedy":
-        result = compute(instance, FAMILIES[family][threshold is not None], min_score=threshold)
-    else:
-        if threshold is not None:
-            instance = _without(instance, {pid for pid, score in count.scores.items() if score < threshold})
-        result = compute(instance, FAMILIES[family][0])
+    # Without the pool's minimum a project still needs a vote: no rule the app applies funds one without.
+    result = compute(count.instance, family, min_votes=threshold or 0)
     return Variant(family, threshold, result.selected, grosze(result.spent), grosze(result.leftover), fairness(count.instance, result.selected))
 
 
 def _official(count: PoolCount) -> Variant:
-    threshold = count.parameters.get("min_score") or None  # a minimum of 0 is no minimum
+    parameters = count.parameters
+    threshold = parameters.get("min_votes", parameters.get("min_score")) or None  # a minimum of 0 is no minimum
     family = {"greedy": "greedy", "greedy-threshold": "greedy", "equalshares": "equalshares"}.get(count.rule, count.rule)
     return Variant(
         family, threshold, count.selected, count.spent, count.final_leftover, fairness(count.instance, count.selected), official=True,

@@ -18,7 +18,7 @@ from time import perf_counter as _clock
 
 _import_started = _clock()
 
-from .engine import FILE_RULES, RULES, UnknownRuleError, compute, resolve_rule  # noqa: E402
+from .engine import FILE_RULES, MIN_VOTES_KEY, RULES, UnknownRuleError, compute, resolve_rule  # noqa: E402
 from .model import Ballot, Instance, Project, ProjectOutcome, Result, Status, Tie  # noqa: E402
 from .pabulib import PabulibError, PabulibWarning, parse_pabulib, read_pabulib, write_pabulib  # noqa: E402
 from .ties import TIE_BREAKINGS  # noqa: E402
@@ -28,6 +28,7 @@ IMPORT_SECONDS = _clock() - _import_started
 
 __all__ = [
     "FILE_RULES",
+    "MIN_VOTES_KEY",
     "RULES",
     "TIE_BREAKINGS",
     "Ballot",

@@ -1,4 +1,4 @@
-"""Command line: ``python -m pb_service.rules tally FILE.pb [--rule RULE] [--min-score N] [--json]``.
+"""Command line: ``python -m pb_service.rules tally FILE.pb [--rule RULE] [--min-score N] [--min-votes N] [--json]``.
 
 The app's ``flask pb tally`` calls :func:`main` with the same arguments.  Exit status 0 on
 success, 2 on a bad file, rule or option, with a one-line message on stderr (never a
@@ -62,6 +62,11 @@ def build_parser(prog: str = "python -m pb_service.rules") -> argparse.ArgumentP
     )
     tally.add_argument("--min-score", type=_number, help="threshold for greedy-threshold")
     tally.add_argument(
+        "--min-votes", type=int,
+        help="under every rule, fund only projects with support and at least this many voters "
+        "(default: META min_project_votes_threshold, else the file's own semantics)",
+    )
+    tally.add_argument(
         "--ranking", choices=("score", "votes"), help="greedy ranking (default: score)"
     )
     tally.add_argument(
@@ -99,6 +104,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m pb_service.ru
             tie_breaking=args.tie_breaking,
             seed=args.seed,
             min_score=args.min_score,
+            min_votes=args.min_votes,
             ranking=args.ranking,
         )
         times["rule"] = perf_counter() - started

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 
@@ -11,6 +12,10 @@ from .greedy import greedy
 from .model import Instance, Number, Result
 from .phragmen import sequential_phragmen
 from .tally import Tally
+
+
+MIN_VOTES_KEY = "min_project_votes_threshold"
+"""META key of the minimum of voters a project needs under every rule (written by the app)."""
 
 
 class UnknownRuleError(ValueError):
@@ -94,6 +99,7 @@ def compute(
     *,
     tie_breaking: str | None = None,
     seed: int | None = None,
+    min_votes: int | None = None,
     **params,
 ) -> Result:
     """Compute ``rule`` on ``instance``.
@@ -104,6 +110,10 @@ def compute(
     or ``"lexicographic"`` (pabutools' order).  Left out, both come from META
     ``tie_breaking`` and ``tie_breaking_seed`` (the app writes them into the files it
     publishes, so that a bare ``tally FILE`` recounts them), else ``"cheaper-first"`` and 0.
+    ``min_votes`` (left out: META ``min_project_votes_threshold``, which the app writes into
+    its files) applies under every rule, completions included: a project needs support
+    (points above 0) and at least that many voters to be funded.  Without it the file's own
+    semantics hold (Pabulib's rules may fund a project nobody chose; see docs/rules.md).
     Rule parameters: ``min_score`` for
     greedy-threshold, ``ranking="votes"`` for the greedy rules, ``increment`` for add1.
     Parameters a rule does not take are ignored, so one call works for every rule.
@@ -113,9 +123,14 @@ def compute(
         tie_breaking = instance.meta.get("tie_breaking", "").strip() or "cheaper-first"
     if seed is None:
         seed = int(instance.meta_number("tie_breaking_seed") or 0)
-    tally = Tally.of(instance, tie_breaking, seed)
+    if min_votes is None:
+        threshold = instance.meta_number(MIN_VOTES_KEY)
+        min_votes = None if threshold is None else math.ceil(threshold)
+    tally = Tally.of(instance, tie_breaking, seed, min_votes)
     accepted = {k: v for k, v in params.items() if k in RULE_PARAMETERS[name] and v is not None}
     result = RULES[name](tally, name, **accepted)
+    if min_votes is not None:
+        result.details["min_votes"] = min_votes
     if instance.rule != name and rule in (None, "file"):
         result.details["file_rule"] = instance.rule
     return result

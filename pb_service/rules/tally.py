@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from itertools import chain
 from operator import attrgetter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .model import (
@@ -97,26 +97,39 @@ def project_scores(instance: Instance) -> dict[str, Number]:
 
 @dataclass
 class Tally:
-    """What every rule needs: costs, votes, scores, the eligible projects and the tie order."""
+    """What every rule needs: costs, votes, scores, the eligible projects and the tie order.
+
+    ``excluded`` holds the projects left out before any rule runs (too few votes) with their
+    status; every rule, completion included, chooses among ``eligible`` only.
+    """
 
     instance: Instance
     votes: dict[str, int]
     scores: dict[str, Number]
     eligible: list[str]
     ties: TieBreaker
+    excluded: dict[str, tuple[Status, str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, instance: Instance, tie_breaking: str = "cheaper-first", seed: int = 0) -> Tally:
+    def of(
+        cls, instance: Instance, tie_breaking: str = "cheaper-first", seed: int = 0, min_votes: int | None = None
+    ) -> Tally:
+        """The tally; with ``min_votes`` (the app's pools), a project needs support (points
+        above 0) and at least ``min_votes`` voters to be eligible under any rule.  ``None``
+        (a Pabulib file without ``min_project_votes_threshold``) keeps the file's semantics."""
         votes, scores = votes_and_scores(instance)
         costs = {pid: p.cost for pid, p in instance.projects.items()}
-        eligible = [pid for pid, p in instance.projects.items() if not p.withdrawn]
-        return cls(
-            instance,
-            votes,
-            scores,
-            eligible,
-            TieBreaker(tie_breaking, costs, votes, seed),
-        )
+        eligible, excluded = [], {}
+        for pid, project in instance.projects.items():
+            if project.withdrawn:
+                continue
+            if min_votes is not None and scores[pid] <= 0:
+                excluded[pid] = (Status.UNDER_THRESHOLD, "no support")
+            elif min_votes is not None and votes[pid] < min_votes:
+                excluded[pid] = (Status.UNDER_THRESHOLD, f"fewer than {min_votes} votes")
+            else:
+                eligible.append(pid)
+        return cls(instance, votes, scores, eligible, TieBreaker(tie_breaking, costs, votes, seed), excluded)
 
     def cost(self, pid: str) -> Number:
         return self.instance.projects[pid].cost
@@ -137,7 +150,7 @@ class Tally:
             if project.withdrawn:
                 outcomes[pid] = ProjectOutcome(score[pid], Status.WITHDRAWN, "cost 999999999")
             else:
-                status, detail = statuses.get(pid, (Status.NOT_REACHED, ""))
+                status, detail = self.excluded.get(pid) or statuses.get(pid, (Status.NOT_REACHED, ""))
                 outcomes[pid] = ProjectOutcome(score[pid], status, detail)
         spent = exact(Fraction(sum(self.cost(pid) for pid in selected)))
         return Result(

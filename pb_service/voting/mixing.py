@@ -74,7 +74,9 @@ def close_ballot_box(tenant, edition: Edition) -> int:
     counts, lists or purges the edition's ballots. Does nothing while voting is open."""
     if not voting_has_ended(edition) or not waiting_ballots(tenant, edition):
         return 0
-    return _mix(tenant, edition, at_least=1)
+    # Waits for a mixer already at work instead of skipping its rows: whoever asked (a count, a
+    # protocol) then reads every ballot, not the ones the other mixer has not committed yet.
+    return _mix(tenant, edition, at_least=1, wait_for_others=True)
 
 
 def waiting_ballots(tenant, edition: Edition) -> int:
@@ -89,9 +91,9 @@ def is_waiting(tenant, edition: Edition, normalised_receipt: str) -> bool:
     )), tenant))
 
 
-def _mix(tenant, edition: Edition, *criteria, at_least: int) -> int:
+def _mix(tenant, edition: Edition, *criteria, at_least: int, wait_for_others: bool = False) -> int:
     """Claim the waiting ballots that match, shuffle them, write them as ballots; one transaction."""
-    claimable = select(SealedBallot.id).where(*_of_edition(tenant, edition), *criteria).with_for_update(skip_locked=True)
+    claimable = select(SealedBallot.id).where(*_of_edition(tenant, edition), *criteria).with_for_update(skip_locked=not wait_for_others)
     claimed = db.session.scalars(scoped_to(
         delete(SealedBallot).where(SealedBallot.id.in_(claimable)).returning(SealedBallot.sealed)
         .execution_options(synchronize_session=False), tenant
