@@ -35,6 +35,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     register_security_headers(app)
     register_input_guards(app)
 
+    from pb_service.core.forms import register_refused_form_status
+
+    register_refused_form_status(app)
+
     from pb_service.cli import pb_cli
 
     app.cli.add_command(pb_cli)

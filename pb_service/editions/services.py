@@ -120,7 +120,24 @@ class EditionData:
     protest_days: int = 7
 
 
+def _keep_stored_seconds(data: EditionData, existing: Edition) -> None:
+    """The form shows minutes; a moment typed back unchanged keeps its stored seconds.
+
+    A phase moved on early starts at the second it was moved, so without this the form could
+    never be saved again: the unchanged moment would read as a change of a past date.
+    """
+    for phase in DATED_PHASES:
+        stored, typed = getattr(existing, PHASE_START_COLUMNS[phase]), data.starts.get(phase)
+        if typed is not None and stored is not None and typed == stored.replace(second=0, microsecond=0):
+            data.starts[phase] = stored
+    if data.closes_at is not None and existing.closes_at is not None \
+            and data.closes_at == existing.closes_at.replace(second=0, microsecond=0):
+        data.closes_at = existing.closes_at
+
+
 def _validate_edition(tenant, data: EditionData, existing: Edition | None) -> None:
+    if existing is not None:
+        _keep_stored_seconds(data, existing)
     errors: dict[str, list[str]] = {}
     if not (data.name or "").strip():
         errors["name"] = [str(_l("Enter the edition's name."))]

@@ -434,6 +434,13 @@ def check_justification(justification: str) -> None:
         )
 
 
+def formal_checklist_items(pool) -> dict:
+    """The formal checklist that applies to a proposal of this pool: supporters only where some are required."""
+    if pool.required_supporters:
+        return FORMAL_CHECKLIST
+    return {name: label for name, label in FORMAL_CHECKLIST.items() if name != "supporters"}
+
+
 def _checked(checklist_items, ticked) -> dict[str, bool]:
     ticked = set(ticked or ())
     return {name: name in ticked for name in checklist_items}
@@ -444,6 +451,9 @@ def _decide(tenant, actor, proposal, stage, decision, justification, checklist, 
     edition = proposal.edition
     if decision == Decision.ADMIT and not all(checklist.values()):
         raise ServiceValidationError.single("checklist", str(_l("To admit a proposal, every item of the checklist must be met.")))
+    if not any(checklist.values()):
+        # Nothing ticked: the reviewer did not go through the checklist, so none of it is published as failed.
+        checklist = {}
     now = utcnow()
     if decision == Decision.RETURN:
         to, deadline = Status.RETURNED, min(now + timedelta(days=edition.correction_days), edition.voting_starts_at)
@@ -470,7 +480,7 @@ def formal_decision(tenant, actor, proposal: Proposal, decision: str, justificat
     if decision not in Decision.CHOICES:
         raise ServiceValidationError.single("decision", str(_l("Choose a decision.")))
     check_justification(justification)
-    checklist = _checked(FORMAL_CHECKLIST, ticked)
+    checklist = _checked(formal_checklist_items(proposal.pool), ticked)
     if decision == Decision.ADMIT and proposal.supporter_count < proposal.pool.required_supporters:
         raise ServiceValidationError.single("checklist", str(_l(
             "The proposal has %(count)s supporters; the pool requires %(required)s.",

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from pb_service.core.forms import run_action, save_form
+from pb_service.core.forms import labelled_choices, run_action, save_form
 from pb_service.core.maps import map_box
 from pb_service.core.markdown import render_markdown
 from pb_service.core.pagination import paginate
@@ -300,7 +300,7 @@ def _review_page(proposal: Proposal, **forms):
     assign_form.evaluator_id.choices = [SelectChoice("", _("Nobody"))] + [SelectChoice(user.id, user.display_name) for user in services.evaluators_of(tenant)]
     return render_template(
         "proposals/review.html", proposal=proposal, edition=proposal.edition, description=render_markdown(proposal.description),
-        formal_form=forms.get("formal") or FormalReviewForm(formdata=None),
+        formal_form=_formal_form(proposal, forms.get("formal") or FormalReviewForm(formdata=None)),
         merit_form=forms.get("merit") or MeritReviewForm(formdata=None),
         appeal_form=forms.get("appeal") or AppealDecisionForm(formdata=None), assign_form=assign_form,
         can_review=has_permission(current_user, REVIEW_PROPOSALS, tenant),
@@ -308,6 +308,11 @@ def _review_page(proposal: Proposal, **forms):
         can_assign=has_permission(current_user, ASSIGN_EVALUATORS, tenant),
         Status=Status,
     )
+
+
+def _formal_form(proposal, form: FormalReviewForm) -> FormalReviewForm:
+    form.checklist.choices = labelled_choices(services.formal_checklist_items(proposal.pool).items())
+    return form
 
 
 @proposals.get("/office/review/<int:proposal_id>")

@@ -1,0 +1,134 @@
+"""Rough edges of the newcomers' journeys (issue 17), each through the pages people use."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from pb_service.core.roles import Role
+from pb_service.editions import services as edition_services
+from pb_service.editions.models import Phase
+from pb_service.proposals.models import Status
+from tests.editions_factories import make_edition, make_level, make_pool, make_proposal
+from pb_service.core.forms import WARSAW
+from tests.factories import login, make_municipality, make_official, make_user
+
+
+class FormInputs(HTMLParser):
+    """The values a browser would send back for the inputs of a page's forms."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "input" and attributes.get("name") and attributes.get("type") not in ("checkbox", "radio", "submit"):
+            self.values[attributes["name"]] = attributes.get("value") or ""
+
+
+def form_inputs(html: str) -> dict[str, str]:
+    parser = FormInputs()
+    parser.feed(html)
+    return parser.values
+
+
+def test_an_edition_moved_on_early_twice_in_a_minute_can_be_saved_as_shown(app, session):
+    city = make_municipality(session)
+    admin = make_official(session, city, Role.ADMIN)
+    edition = make_edition(session, city, Phase.SUBMISSION)
+    session.commit()
+    with app.test_request_context():
+        edition_services.advance_phase(city, admin, edition, "Wszystkie wnioski już wpłynęły.")
+        edition_services.advance_phase(city, admin, edition, "Weryfikacja formalna zakończona wcześniej.")
+    moved_at = edition.merit_review_starts_at
+    client = app.test_client()
+    login(client, admin)
+    url = f"/{city.slug}/office/editions/{edition.id}/edit"
+    values = form_inputs(client.get(url).get_data(as_text=True))
+    assert values["merit_review_starts_at"] == moved_at.astimezone(WARSAW).strftime("%Y-%m-%dT%H:%M")
+    values.update(description="", name="BO po zmianie nazwy")
+    response = client.post(url, data=values)
+    assert response.status_code == 302, re.findall(r'class="field-error"[^<]*<span[^<]*</span>([^<]*)', response.get_data(as_text=True))
+    session.expire_all()
+    assert (edition.name, edition.merit_review_starts_at, edition.phase) == ("BO po zmianie nazwy", moved_at, Phase.MERIT_REVIEW)
+
+
+def test_a_rejection_without_ticked_items_publishes_no_failed_checklist(app, session):
+    city = make_municipality(session)
+    edition = make_edition(session, city, Phase.FORMAL_REVIEW)
+    pool = make_pool(session, edition, required_supporters=0)
+    evaluator = make_official(session, city, Role.EVALUATOR)
+    rejected = make_proposal(session, pool, make_user(session), Status.SUBMITTED, title="Fontanna na rynku")
+    partly = make_proposal(session, pool, make_user(session), Status.SUBMITTED, title="Ławki w parku")
+    session.commit()
+    reviewer = app.test_client()
+    login(reviewer, evaluator)
+    review_page = reviewer.get(f"/{city.slug}/office/review/{rejected.id}").get_data(as_text=True)
+    assert 'value="supporters"' not in review_page and 'value="complete"' in review_page
+    for proposal, ticked in ((rejected, []), (partly, ["complete", "pool_eligible", "supporters"])):
+        response = reviewer.post(f"/{city.slug}/office/review/{proposal.id}/formal", data={
+            "checklist": ticked, "decision": "reject", "justification": "Wniosek dotyczy terenu poza granicami gminy.",
+        })
+        assert response.status_code == 302
+    resident = app.test_client()
+    page = resident.get(f"/{city.slug}/proposals/{rejected.id}").get_data(as_text=True)
+    assert "Wniosek dotyczy terenu poza granicami gminy." in page
+    assert "checklist__item" not in page
+    page = resident.get(f"/{city.slug}/proposals/{partly.id}").get_data(as_text=True)
+    items = re.findall(r'checklist__item--(yes|no)">([^<]*)</li>', page)
+    assert items == [
+        ("yes", "Wszystkie wymagane części są wypełnione: tak"),
+        ("yes", "Pasuje do wybranej puli (obszar lub temat): tak"),
+        ("no", "Szacunek mieści się w limitach kosztów puli: nie"),
+        ("no", "Określa, jak spełnia potrzeby dostępności: nie"),
+    ]
+
+
+def test_a_refused_settings_form_answers_422_like_other_refused_forms(app, session):
+    city = make_municipality(session)
+    admin = make_official(session, city, Role.ADMIN)
+    edition = make_edition(session, city, Phase.SUBMISSION, is_published=False)
+    session.commit()
+    client = app.test_client()
+    login(client, admin)
+    response = client.post(f"/{city.slug}/office/editions/{edition.id}/settings", data={
+        "identification": "name_address", "verification": "none", "identities_per_phone": "0", "mixing_batch_size": "30",
+        "outcome_rule": "greedy", "tie_break": "cheaper-first", "ballot_order": "random_per_voter", "leftover_policy": "stays",
+    })
+    assert response.status_code == 422
+    assert "Dopuść co najmniej jedną osobę na numer telefonu." in response.get_data(as_text=True)
+    response = client.post(f"/{city.slug}/office/editions/{edition.id}/edit", data={"name": ""})
+    assert response.status_code == 422
+    assert client.get(f"/{city.slug}/office/editions/{edition.id}/settings").status_code == 200
+
+
+def test_no_page_renders_an_attribute_with_the_value_none(app, session):
+    """Optional fields once rendered required="None", which browsers and screen readers treat as required."""
+    city = make_municipality(session)
+    admin = make_official(session, city, Role.ADMIN)
+    edition = make_edition(session, city, Phase.SUBMISSION, is_published=False)
+    level = make_level(session, edition)
+    pool = make_pool(session, edition, level)
+    session.commit()
+    anonymous, office = app.test_client(), app.test_client()
+    login(office, admin)
+    pages = {
+        anonymous: ["/account/login", "/account/register", f"/{city.slug}/accessibility/request", "/account/reset"],
+        office: [
+            f"/{city.slug}/office/editions/{edition.id}/settings", f"/{city.slug}/office/editions/{edition.id}/edit",
+            f"/{city.slug}/office/editions/new", f"/{city.slug}/office/editions/{edition.id}/levels/{level.id}/edit",
+            f"/{city.slug}/office/editions/{edition.id}/levels/new", f"/{city.slug}/office/editions/{edition.id}/pools/{pool.id}/edit",
+            f"/{city.slug}/office/editions/{edition.id}/advance", f"/{city.slug}/office/editions/{edition.id}/",
+        ],
+    }
+    checked = 0
+    for client, urls in pages.items():
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert re.findall(r'[\w-]+="None"', response.get_data(as_text=True)) == [], url
+            checked += 1
+    assert checked == 12
+    for url in ("/account/login",):
+        page = anonymous.get(url).get_data(as_text=True)
+        assert re.search(r'<input[^>]*name="remember"[^>]*\brequired\b', page) is None
