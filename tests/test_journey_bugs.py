@@ -132,3 +132,28 @@ def test_no_page_renders_an_attribute_with_the_value_none(app, session):
     for url in ("/account/login",):
         page = anonymous.get(url).get_data(as_text=True)
         assert re.search(r'<input[^>]*name="remember"[^>]*\brequired\b', page) is None
+
+
+RAW_RULE_NAMES = re.compile(r"equalshares|cheaper-first|more-votes-first|greedy(?:-threshold|-no-skip)?\b")
+
+
+def test_rules_and_tie_breaks_read_as_labels_in_every_language(app, session):
+    city = make_municipality(session)
+    admin = make_official(session, city, Role.ADMIN)
+    edition = make_edition(session, city, Phase.SUBMISSION, outcome_rule="equalshares/add1", tie_break="cheaper-first")
+    session.commit()
+    client = app.test_client()
+    login(client, admin)
+    labels = {
+        "pl": ("Metoda równych udziałów z uzupełnieniem (dodaj jeden)", "Najpierw tańszy projekt"),
+        "en": ("Method of Equal Shares with completion (add one)", "The cheaper project first"),
+    }
+    for language in ("pl", "en", "uk"):
+        client.get(f"/lang/{language}")
+        for url in (f"/{city.slug}/office/editions/{edition.id}/", f"/{city.slug}/office/editions/{edition.id}/settings"):
+            page = client.get(url).get_data(as_text=True)
+            visible = re.sub(r'(value|name|id|for|href)="[^"]*"', "", page)
+            assert RAW_RULE_NAMES.findall(visible) == [], (language, url)
+        if language in labels:
+            page = client.get(f"/{city.slug}/office/editions/{edition.id}/").get_data(as_text=True)
+            assert all(label in page for label in labels[language]), language

@@ -52,7 +52,7 @@ def test_staff_creates_a_municipality(staff_client, session):
 )
 def test_invalid_municipality_is_refused_with_a_message(staff_client, session, field, value, message):
     response = staff_client.post("/staff/municipalities/new", data={**NEW_MUNICIPALITY, field: value})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert municipality_by_slug("wieliczka") is None
     assert session.query(Municipality).filter_by(name="Gmina Wieliczka").count() == 0

@@ -81,7 +81,7 @@ class SettingsForm(FlaskForm):
             "the rest are mixed when voting closes. At least 10."
         ),
     )
-    outcome_rule = SelectField(_l("Outcome rule"), choices=lambda: [SelectChoice(name, f"{OUTCOME_RULE_LABELS[name]} ({name})") for name in OFFERED_RULES],
+    outcome_rule = SelectField(_l("Outcome rule"), choices=lambda: [SelectChoice(name, OUTCOME_RULE_LABELS[name]) for name in OFFERED_RULES],
                                description=_l("Rules based on equal shares and Phragmén's rule need approval ballots. "
                                               "Every rule applies each pool's fewest votes to win and never funds a project without votes."))
     tie_break = SelectField(_l("Tie-break"), choices=lambda: [SelectChoice(name, TIE_BREAK_LABELS[name]) for name in TIE_BREAKS])
