@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pb_service.core.roles import Role
 from pb_service.editions import services as edition_services
@@ -157,3 +158,71 @@ def test_rules_and_tie_breaks_read_as_labels_in_every_language(app, session):
         if language in labels:
             page = client.get(f"/{city.slug}/office/editions/{edition.id}/").get_data(as_text=True)
             assert all(label in page for label in labels[language]), language
+
+
+def test_counts_take_the_plural_form_of_their_number(app, session):
+    city = make_municipality(session)
+    admin = make_official(session, city, Role.ADMIN)
+    edition = make_edition(session, city, Phase.SUBMISSION, appeal_days=1, correction_days=3, protest_days=5)
+    level = make_level(session, edition)
+    make_pool(session, edition, level, population=22)
+    session.commit()
+    client = app.test_client()
+    login(client, admin)
+    expected = {
+        "pl": ["Odwołania w ciągu 1 dnia od odrzucenia.", "Poprawki w ciągu 3 dni.", "w ciągu 5 dni od jego zakończenia", "22 mieszkańców"],
+        "en": ["Appeals within 1 day of a rejection.", "Corrections within 3 days.", "within 5 days of its end", "22 residents"],
+        "uk": ["Оскарження протягом 1 дня після відхилення.", "Виправлення протягом 3 днів.", "протягом 5 днів після його завершення", "22 мешканці"],
+    }
+    for language, phrases in expected.items():
+        client.get(f"/lang/{language}")
+        page = client.get(f"/{city.slug}/office/editions/{edition.id}/").get_data(as_text=True)
+        assert [phrase for phrase in phrases if phrase not in page] == [], language
+    client.get("/lang/pl")
+    page = client.get(f"/{city.slug}/accessibility/request").get_data(as_text=True)
+    assert "Gmina odpowie w ciągu 7 dni." in page
+
+
+def test_login_shortcut_and_return_to_the_page_after_sign_in(app, session):
+    city = make_municipality(session)
+    edition = make_edition(session, city, Phase.SUBMISSION)
+    resident = make_user(session, second_factor=False)
+    session.commit()
+    client = app.test_client()
+    assert client.get("/login").headers["Location"] == "/account/login"
+    assert client.get("/login?next=/x/y").headers["Location"] == "/account/login?next=/x/y"
+    assert client.get("/login?next=https://evil.example/").headers["Location"] == "/account/login"
+    page = f"/{city.slug}/editions/{edition.id}/"
+    header = client.get(page).get_data(as_text=True)
+    sign_in = re.search(r'<a href="([^"]+)">Zaloguj się</a>', header).group(1)
+    assert sign_in == f"/account/login?next=/{city.slug}/editions/{edition.id}/"
+    response = client.post(sign_in, data={"email": resident.email, "password": "correct horse battery"})
+    assert response.headers["Location"] == page
+    for unsafe in ("/\\evil.example", "//evil.example", "https://evil.example/"):
+        client.post("/account/logout")
+        response = client.post("/account/login?" + urlencode({"next": unsafe}), data={"email": resident.email, "password": "correct horse battery"})
+        assert response.headers["Location"] == "/", unsafe
+
+
+def where(url: str) -> tuple[str, list[str]]:
+    """A redirect or link target as its path and its ``next`` values."""
+    parts = urlsplit(url.replace("&amp;", "&"))
+    return parts.path, parse_qs(parts.query).get("next", [])
+
+
+def test_an_invitation_survives_creating_an_account_and_confirming_it(app, session, mailbox):
+    city = make_municipality(session)
+    invitation_path = f"/{city.slug}/invitation/some-token"
+    client = app.test_client()
+    login_url = client.get(invitation_path).headers["Location"]
+    assert where(login_url) == ("/account/login", [invitation_path])
+    register_url = re.search(r'<a href="(/account/register[^"]*)"', client.get(login_url).get_data(as_text=True)).group(1)
+    assert where(register_url) == ("/account/register", [invitation_path])
+    client.post(register_url.replace("&amp;", "&"), data={
+        "display_name": "Nowa Urzędniczka", "email": "nowa@example.org", "password": "correct horse battery",
+        "password_confirm": "correct horse battery",
+    })
+    confirm = re.search(r"http://localhost(/account/confirm/\S+)", mailbox.body(mailbox.to("nowa@example.org")[-1])).group(1)
+    other_browser = app.test_client()
+    response = other_browser.get(confirm)
+    assert where(response.headers["Location"]) == ("/account/login", [invitation_path])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
@@ -74,7 +75,7 @@ class SettingsForm(FlaskForm):
     paper_double_entry = BooleanField(_l("Paper ballots are entered twice, blind, by two clerks"))
     mixing_batch_size = IntegerField(
         _l("Ballots mixed together"), default=DEFAULT_MIXING_BATCH,
-        validators=[NumberRange(min=SMALLEST_MIXING_BATCH, message=_l("Mix at least %(count)d ballots together.", count=SMALLEST_MIXING_BATCH))],
+        validators=[NumberRange(min=SMALLEST_MIXING_BATCH, message=lazy_ngettext("Mix at least %(num)d ballot together.", "Mix at least %(num)d ballots together.", SMALLEST_MIXING_BATCH))],
         description=_l(
             "A ballot waits, sealed, until at least this many ballots of the same district and channel enter the ballot box "
             "together in random order, so that no one, not even whoever holds the database, can tell whose ballot is whose; "

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from pb_service.core.audit import AuditEvent, object_ref, record_audit
@@ -346,7 +347,7 @@ def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None
     if data.identities_per_phone is None or data.identities_per_phone < 1:
         errors["identities_per_phone"] = [str(_l("Allow at least one person per phone number."))]
     if data.mixing_batch_size is None or data.mixing_batch_size < SMALLEST_MIXING_BATCH:
-        errors["mixing_batch_size"] = [str(_l("Mix at least %(count)d ballots together.", count=SMALLEST_MIXING_BATCH))]
+        errors["mixing_batch_size"] = [ngettext("Mix at least %(num)d ballot together.", "Mix at least %(num)d ballots together.", SMALLEST_MIXING_BATCH)]
     if errors:
         raise ServiceValidationError(errors)
     edition.identification = data.identification

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
 from pb_service.accounts.models import Membership, User
@@ -202,7 +203,7 @@ def _validate_proposal(tenant, edition: Edition, data: ProposalData) -> Pool | N
     elif data.latitude is not None and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180):
         errors["latitude"] = [str(_l("These are not valid coordinates."))]
     if len(data.cost_items) > MAX_COST_ITEMS:
-        errors["cost_items"] = [str(_l("List at most %(count)s cost items.", count=MAX_COST_ITEMS))]
+        errors["cost_items"] = [ngettext("List at most %(num)d cost item.", "List at most %(num)d cost items.", MAX_COST_ITEMS)]
     if any(amount is None or amount < 0 for _, amount in data.cost_items):
         errors.setdefault("cost_items", []).append(str(_l("Costs cannot be negative.")))
     if any(not (text or "").strip() or len(text) > 200 for text, _ in data.cost_items):
@@ -340,7 +341,7 @@ def add_attachment(tenant, actor, proposal: Proposal, file_storage, kind: Attach
     _ensure_author(actor, proposal)
     _ensure_editable(proposal)
     if kind is AttachmentKind.DOCUMENT and sum(a.kind is kind for a in proposal.attachments) >= MAX_ATTACHMENTS:
-        raise ServiceValidationError.single("file", str(_l("A proposal can have at most %(count)s attachments.", count=MAX_ATTACHMENTS)))
+        raise ServiceValidationError.single("file", ngettext("A proposal can have at most %(num)d attachment.", "A proposal can have at most %(num)d attachments.", MAX_ATTACHMENTS))
     stored = save_upload(file_storage, IMAGES_AND_PDF, owner=tenant.id)
     attachment = Attachment(
         municipality_id=tenant.id, proposal_id=proposal.id, kind=kind, original_name=stored.original_name,
@@ -430,7 +431,7 @@ def assign_evaluator(tenant, actor, proposal: Proposal, evaluator_id: int | None
 def check_justification(justification: str) -> None:
     if len((justification or "").strip()) < MIN_JUSTIFICATION:
         raise ServiceValidationError.single(
-            "justification", str(_l("Write a justification of at least %(count)s characters; it is published.", count=MIN_JUSTIFICATION))
+            "justification", ngettext("Write a justification of at least %(num)d character; it is published.", "Write a justification of at least %(num)d characters; it is published.", MIN_JUSTIFICATION)
         )
 
 
@@ -528,7 +529,7 @@ def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str):
         raise _forbid(_l("The time for appeals has passed."))
     require_phase(proposal.edition, REVIEW_PHASES, _l("Appealing"))
     if len((grounds or "").strip()) < MIN_JUSTIFICATION:
-        raise ServiceValidationError.single("grounds", str(_l("Explain why the decision is wrong in at least %(count)s characters.", count=MIN_JUSTIFICATION)))
+        raise ServiceValidationError.single("grounds", ngettext("Explain why the decision is wrong in at least %(num)d character.", "Explain why the decision is wrong in at least %(num)d characters.", MIN_JUSTIFICATION))
     if len(grounds) > TEXT_LIMITS["accessibility"]:
         raise ServiceValidationError.single("grounds", str(_l("Shorten this to %(limit)s characters (now %(length)s).", limit=TEXT_LIMITS["accessibility"], length=len(grounds))))
     event = transition(tenant, proposal, Status.APPEALED, actor, Stage.AUTHOR, grounds)

@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pb_service.core.i18n import current_language
@@ -187,6 +188,6 @@ def register(edition_id: int):
             db.session.rollback()
             error.apply_to_form(form)
         else:
-            flash(_("%(count)d people added to the register.", count=added), "success")
+            flash(ngettext("%(num)d person added to the register.", "%(num)d people added to the register.", added), "success")
             return redirect(url_for("voting.register", edition_id=edition.id))
     return render_template("voting/register.html", edition=edition, form=form)
