@@ -226,3 +226,20 @@ def test_an_invitation_survives_creating_an_account_and_confirming_it(app, sessi
     other_browser = app.test_client()
     response = other_browser.get(confirm)
     assert where(response.headers["Location"]) == ("/account/login", [invitation_path])
+
+
+def test_the_hubs_starter_content_shows_all_five_materials_to_a_newcomer(app, session):
+    from pb_service.hub.demo import STAFF_EMAIL, load_demo_hub
+
+    make_user(session, email=STAFF_EMAIL, staff=True)
+    session.commit()
+    with app.test_request_context():
+        load_demo_hub()
+    session.commit()
+    for language, checklist in (("pl", "Lista kontrolna oceny formalnej i merytorycznej projektów"),
+                                ("en", "A checklist for the formal and merit review of proposals")):
+        client = app.test_client()
+        client.get(f"/lang/{language}")
+        page = client.get("/hub/materials").get_data(as_text=True)
+        assert checklist in page, language
+        assert page.count('<li class="card card--material">') == 5, language
