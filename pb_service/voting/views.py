@@ -25,6 +25,7 @@ from pb_service.voting.forms import (
     submission_from_form,
 )
 from pb_service.voting.identification import identify, identity_fields
+from pb_service.voting.models import Channel, RejectionReason
 from pb_service.voting.permissions import ENTER_PAPER_BALLOTS, MANAGE_VOTING, VIEW_PROTOCOL
 from pb_service.voting.protocol import voting_protocol
 
@@ -73,6 +74,9 @@ def vote(edition_id: int):
         checked = check_choices(spec, submission.districts, submission.choices)
         errors = {**identity_errors, **checked.errors}
         if errors:
+            # Refused here, the attempt never reaches cast_ballot: the protocol counts it now.
+            reason = RejectionReason.INVALID_IDENTITY if identity_errors else RejectionReason.INVALID_CHOICES
+            services.count_rejection(g.municipality, edition, reason, Channel.ONLINE)
             return _ballot_page(edition, spec, form, errors=errors, status=422)
         return _ballot_page(edition, spec, form, step="review")
     try:
