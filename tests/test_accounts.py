@@ -141,6 +141,8 @@ def test_invitation_for_another_address_is_refused(client, session, mailbox):
     session.commit()
     login(client, admin)
     client.post(f"/{municipality.slug}/office/members", data={"email": "invited@example.org", "role": "clerk"})
+    body = mailbox.body(mailbox.to("invited@example.org")[-1])
+    assert f"zaprasza Cię do serwisu budżetu obywatelskiego w roli „Urzędnik punktu głosowania”. Samorząd: {municipality.name}." in " ".join(body.split())
     client.post("/account/logout")
     login(client, stranger)
     page = client.post(link_in(mailbox, "invited@example.org"))

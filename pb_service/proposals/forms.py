@@ -60,7 +60,7 @@ class ProposalForm(FlaskForm):
     latitude = DecimalField(_l("Latitude (optional)"), places=6, validators=[Optional()], description=_l("E.g. 54.372158"))
     longitude = DecimalField(_l("Longitude (optional)"), places=6, validators=[Optional()], description=_l("E.g. 18.638306"))
     accessibility = TextAreaField(_l("Accessibility and universal design"), description=_l("How people with disabilities, older people and parents with prams can use it; or why this does not apply."), render_kw={"rows": 4})
-    estimated_cost = MoneyField(_l("Estimated total cost (zł)"), description=_l("The sum of the cost items below, e.g. 150 000,00."))
+    estimated_cost = MoneyField(_l("Estimated total cost (zł)"), description=_l("The sum of the cost items in the table above, e.g. 150 000,00."))
     cost_items = CostItemList(FormField(CostItemForm), label=_l("Cost items"), min_entries=1)
     submit = SubmitField(_l("Save draft"))
 
