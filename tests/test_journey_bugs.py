@@ -243,3 +243,34 @@ def test_the_hubs_starter_content_shows_all_five_materials_to_a_newcomer(app, se
         page = client.get("/hub/materials").get_data(as_text=True)
         assert checklist in page, language
         assert page.count('<li class="card card--material">') == 5, language
+
+
+def test_a_lost_tie_reads_with_titles_and_the_criterion_on_the_officials_result(app, session):
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.editions.models import LevelKind
+    from pb_service.results.services import compute_results
+    from tests.results_factories import admitted_projects, cast_ballot
+
+    town = make_municipality(session)
+    admin = make_official(session, town, Role.ADMIN)
+    edition = make_edition(session, town, Phase.RESULTS, outcome_rule="greedy", tie_break="cheaper-first")
+    pool = make_pool(session, edition, make_level(session, edition, LevelKind.CITY), budget=700_00, max_project_cost=None)
+    dearer, cheaper, small = admitted_projects(session, pool, make_user(session), [400_00, 350_00, 300_00])
+    for title, project in (("Skatepark", dearer), ("Ławki", cheaper), ("Rowery", small)):
+        project.title = title
+    for count, project in ((3, dearer), (3, cheaper), (2, small)):
+        for _ in range(count):
+            cast_ballot(session, edition, {pool.id: {project.id: 1}})
+    session.flush()
+    with app.test_request_context():
+        compute_results(town, SYSTEM, edition)
+    session.commit()
+    client = app.test_client()
+    login(client, admin)
+    for language, note in (("pl", "Remis z: Ławki; rozstrzygnęło kryterium: niższy koszt."),
+                           ("en", "Tied with Ławki; settled by the lower cost.")):
+        client.get(f"/lang/{language}")
+        page = client.get(f"/{town.slug}/office/editions/{edition.id}/results/").get_data(as_text=True)
+        assert note in page, language
+        assert "tied with" not in page and "settled by cost" not in page
+        assert RAW_RULE_NAMES.findall(re.sub(r'(value|name|id|for|href)="[^"]*"', "", page)) == [], language
