@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pb_service.core.roles import Role
+from pb_service.core.tenancy import tenant_select
 from pb_service.editions import services as edition_services
 from pb_service.editions.models import Phase
 from pb_service.proposals.models import Status
@@ -211,22 +212,35 @@ def where(url: str) -> tuple[str, list[str]]:
 
 
 def test_an_invitation_survives_creating_an_account_and_confirming_it(app, session, mailbox):
+    from pb_service.accounts.models import Membership
+
     city = make_municipality(session)
-    invitation_path = f"/{city.slug}/invitation/some-token"
-    client = app.test_client()
-    login_url = client.get(invitation_path).headers["Location"]
+    admin = make_official(session, city, Role.ADMIN)
+    session.commit()
+    office = app.test_client()
+    login(office, admin)
+    office.post(f"/{city.slug}/office/members", data={"email": "nowa@example.org", "role": "evaluator"})
+    invitation_path = re.search(r"http://localhost(/\S+/invitation/\S+)", mailbox.body(mailbox.to("nowa@example.org")[-1])).group(1)
+
+    newcomer = app.test_client()
+    login_url = newcomer.get(invitation_path).headers["Location"]
     assert where(login_url) == ("/account/login", [invitation_path])
-    register_url = re.search(r'<a href="(/account/register[^"]*)"', client.get(login_url).get_data(as_text=True)).group(1)
+    register_url = re.search(r'<a href="(/account/register[^"]*)"', newcomer.get(login_url).get_data(as_text=True)).group(1)
     assert where(register_url) == ("/account/register", [invitation_path])
-    client.post(register_url.replace("&amp;", "&"), data={
+    newcomer.post(register_url.replace("&amp;", "&"), data={
         "display_name": "Nowa Urzędniczka", "email": "nowa@example.org", "password": "correct horse battery",
         "password_confirm": "correct horse battery",
     })
     confirm = re.search(r"http://localhost(/account/confirm/\S+)", mailbox.body(mailbox.to("nowa@example.org")[-1])).group(1)
-    other_browser = app.test_client()
-    response = other_browser.get(confirm)
-    assert where(response.headers["Location"]) == ("/account/login", [invitation_path])
-
+    other_browser = app.test_client()  # the mail is often opened on another device
+    signed_in_url = other_browser.get(confirm).headers["Location"]
+    assert where(signed_in_url) == ("/account/login", [invitation_path])
+    response = other_browser.post(signed_in_url, data={"email": "nowa@example.org", "password": "correct horse battery"})
+    assert response.headers["Location"] == invitation_path
+    assert other_browser.post(invitation_path).status_code == 302
+    roles = session.scalars(tenant_select(Membership, city)).all()
+    roles = [membership.role for membership in roles]
+    assert sorted(role.value for role in roles) == ["admin", "evaluator"]
 
 def test_the_hubs_starter_content_shows_all_five_materials_to_a_newcomer(app, session):
     from pb_service.hub.demo import STAFF_EMAIL, load_demo_hub
