@@ -288,3 +288,39 @@ def test_a_lost_tie_reads_with_titles_and_the_criterion_on_the_officials_result(
         assert note in page, language
         assert "tied with" not in page and "settled by cost" not in page
         assert RAW_RULE_NAMES.findall(re.sub(r'(value|name|id|for|href)="[^"]*"', "", page)) == [], language
+
+
+def test_an_appeal_can_carry_a_document_for_the_panel_only(app, session):
+    import io
+
+    from tests.editions_factories import PDF_BYTES
+
+    city = make_municipality(session)
+    edition = make_edition(session, city, Phase.FORMAL_REVIEW)
+    pool = make_pool(session, edition)
+    evaluator = make_official(session, city, Role.EVALUATOR)
+    author = make_user(session)
+    proposal = make_proposal(session, pool, author, Status.SUBMITTED, title="Ogród deszczowy")
+    session.commit()
+    reviewer = app.test_client()
+    login(reviewer, evaluator)
+    reviewer.post(f"/{city.slug}/office/review/{proposal.id}/formal", data={
+        "decision": "reject", "justification": "Działka nie należy do gminy według wypisu z rejestru.",
+    })
+    resident = app.test_client()
+    login(resident, author)
+    form = resident.get(f"/{city.slug}/proposals/{proposal.id}/appeal").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in form and 'name="document"' in form
+    response = resident.post(f"/{city.slug}/proposals/{proposal.id}/appeal", data={
+        "grounds": "Według księgi wieczystej działka jest gminna.", "document": (io.BytesIO(PDF_BYTES), "ksiega-wieczysta.pdf"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302
+    session.expire_all()
+    assert proposal.status is Status.APPEALED
+    [document] = [a for a in proposal.attachments if a.kind.value == "appeal"]
+    url = f"/{city.slug}/proposals/{proposal.id}/attachments/{document.id}"
+    review = reviewer.get(f"/{city.slug}/office/review/{proposal.id}").get_data(as_text=True)
+    assert url in review and "ksiega-wieczysta.pdf" in review
+    assert reviewer.get(url).data == PDF_BYTES and resident.get(url).status_code == 200
+    assert app.test_client().get(url).status_code == 404
+    assert url not in app.test_client().get(f"/{city.slug}/proposals/{proposal.id}").get_data(as_text=True)

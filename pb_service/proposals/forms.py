@@ -97,6 +97,8 @@ class CoAuthorForm(FlaskForm):
 class AppealForm(FlaskForm):
     grounds = TextAreaField(_l("Why the decision should change"), render_kw={"rows": 6},
                             description=_l("Published with the panel's decision."))
+    document = FileField(_l("A document supporting the appeal (optional)"),
+                         description=_l("PDF or a photo, up to 10 MB, e.g. a land register extract; seen only by you and the officials."))
     submit = SubmitField(_l("Lodge the appeal"))
 
 

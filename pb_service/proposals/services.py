@@ -337,19 +337,25 @@ def withdraw_proposal(tenant, actor, proposal: Proposal):
 # --- attachments, supporters, co-authors ----------------------------------------------------------
 
 
-def add_attachment(tenant, actor, proposal: Proposal, file_storage, kind: AttachmentKind = AttachmentKind.DOCUMENT) -> Attachment:
-    _ensure_author(actor, proposal)
-    _ensure_editable(proposal)
-    if kind is AttachmentKind.DOCUMENT and sum(a.kind is kind for a in proposal.attachments) >= MAX_ATTACHMENTS:
-        raise ServiceValidationError.single("file", ngettext("A proposal can have at most %(num)d attachment.", "A proposal can have at most %(num)d attachments.", MAX_ATTACHMENTS))
+def _store_attachment(tenant, proposal: Proposal, file_storage, kind: AttachmentKind) -> Attachment:
+    """Save an uploaded file (checked by its content) and attach it to the proposal."""
     stored = save_upload(file_storage, IMAGES_AND_PDF, owner=tenant.id)
     attachment = Attachment(
         municipality_id=tenant.id, proposal_id=proposal.id, kind=kind, original_name=stored.original_name,
         stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
     )
     proposal.attachments.append(attachment)
+    return attachment
+
+
+def add_attachment(tenant, actor, proposal: Proposal, file_storage, kind: AttachmentKind = AttachmentKind.DOCUMENT) -> Attachment:
+    _ensure_author(actor, proposal)
+    _ensure_editable(proposal)
+    if kind is AttachmentKind.DOCUMENT and sum(a.kind is kind for a in proposal.attachments) >= MAX_ATTACHMENTS:
+        raise ServiceValidationError.single("file", ngettext("A proposal can have at most %(num)d attachment.", "A proposal can have at most %(num)d attachments.", MAX_ATTACHMENTS))
+    attachment = _store_attachment(tenant, proposal, file_storage, kind)
     db.session.flush()
-    record_audit(actor, tenant, "proposal.attach", attachment, kind=kind.value, name=stored.original_name)
+    record_audit(actor, tenant, "proposal.attach", attachment, kind=kind.value, name=attachment.original_name)
     db.session.commit()
     return attachment
 
@@ -517,8 +523,9 @@ def appeal_deadline(proposal: Proposal):
     return proposal.deadline
 
 
-def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str):
-    """The author appeals a formal or merit rejection, once, within the edition's appeal days."""
+def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str, document=None):
+    """The author appeals a formal or merit rejection, once, within the edition's appeal days,
+    optionally with a document for the panel (private, like the list of supporters)."""
     _ensure_author(actor, proposal)
     if proposal.status is not Status.REJECTED:
         raise _forbid(_l("Only a rejected proposal can be appealed."))
@@ -532,6 +539,8 @@ def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str):
         raise ServiceValidationError.single("grounds", ngettext("Explain why the decision is wrong in at least %(num)d character.", "Explain why the decision is wrong in at least %(num)d characters.", MIN_JUSTIFICATION))
     if len(grounds) > TEXT_LIMITS["accessibility"]:
         raise ServiceValidationError.single("grounds", str(_l("Shorten this to %(limit)s characters (now %(length)s).", limit=TEXT_LIMITS["accessibility"], length=len(grounds))))
+    if document:
+        _store_attachment(tenant, proposal, document, AttachmentKind.APPEAL)
     event = transition(tenant, proposal, Status.APPEALED, actor, Stage.AUTHOR, grounds)
     db.session.commit()
     notify_authors(tenant, proposal, event)

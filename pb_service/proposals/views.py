@@ -22,7 +22,7 @@ from pb_service.proposals.forms import (
     AppealDecisionForm, AppealForm, AssignForm, AttachmentForm, CoAuthorForm, FormalReviewForm, MeritReviewForm,
     PaperSupportersForm, ProposalForm,
 )
-from pb_service.proposals.models import PUBLIC_STATUSES, Attachment, AttachmentKind, Proposal, Status
+from pb_service.proposals.models import PRIVATE_ATTACHMENTS, PUBLIC_STATUSES, Attachment, Proposal, Status
 from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS, VIEW_REVIEW_QUEUE
 
 CATALOGUE_PAGE_SIZE = 12
@@ -103,10 +103,11 @@ def attachment(proposal_id: int, attachment_id: int):
     found = get_for_tenant_or_404(db.session, Attachment, g.municipality, attachment_id)
     if found.proposal_id != proposal.id:
         abort(404)
-    if found.kind is AttachmentKind.SUPPORTERS_LIST and not services.can_see_private_parts(current_user, g.municipality, proposal):
+    private = found.kind in PRIVATE_ATTACHMENTS
+    if private and not services.can_see_private_parts(current_user, g.municipality, proposal):
         abort(404)
     response = send_upload(found, g.municipality.id)
-    response.headers["Cache-Control"] = "private, no-store" if found.kind is AttachmentKind.SUPPORTERS_LIST else "private, max-age=300"
+    response.headers["Cache-Control"] = "private, no-store" if private else "private, max-age=300"
     return response
 
 
@@ -249,7 +250,7 @@ def appeal(proposal_id: int):
     proposal = _own_proposal(proposal_id)
     form = AppealForm()
     response = save_form(
-        form, lambda: services.lodge_appeal(g.municipality, current_user, proposal, form.grounds.data),
+        form, lambda: services.lodge_appeal(g.municipality, current_user, proposal, form.grounds.data, request.files.get("document")),
         success=_("Your appeal is lodged. The appeal panel will decide and tell you by e-mail."),
         next_url=url_for("proposals.detail", proposal_id=proposal.id),
     )
