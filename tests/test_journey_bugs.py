@@ -131,6 +131,20 @@ def test_no_page_renders_an_attribute_with_the_value_none(app, session):
             assert re.findall(r'[\w-]+="None"', response.get_data(as_text=True)) == [], url
             checked += 1
     assert checked == 12
+    # And every page whose address needs nothing but the municipality, for each kind of visitor.
+    staff = app.test_client()
+    login(staff, make_user(session, staff=True))
+    walked = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or set(rule.arguments) - {"municipality"} or rule.endpoint in ("static", "accounts.logout"):
+            continue
+        url = rule.rule.replace("<municipality>", city.slug)
+        for client in (anonymous, office, staff):
+            response = client.get(url)
+            if response.status_code == 200 and response.mimetype == "text/html":
+                assert re.findall(r'[\w-]+="None"', response.get_data(as_text=True)) == [], url
+                walked.add(url)
+    assert len(walked) > 40
     for url in ("/account/login",):
         page = anonymous.get(url).get_data(as_text=True)
         assert re.search(r'<input[^>]*name="remember"[^>]*\brequired\b', page) is None
