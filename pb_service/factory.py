@@ -39,6 +39,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     register_security_headers(app)
     register_input_guards(app)
 
+    from pb_service.core.forms import register_refused_form_status
+
+    register_refused_form_status(app)
+
     from pb_service.cli import pb_cli
 
     app.cli.add_command(pb_cli)
@@ -156,10 +160,12 @@ def _can(permission_name: str) -> bool:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_number
 
-    from pb_service.core.i18n import LANGUAGE_NAMES, current_language, format_money
+    from pb_service.core.i18n import LANGUAGE_NAMES, current_language, format_day, format_moment, format_money
     from pb_service.core.markdown import render_markdown
 
-    app.jinja_env.filters.update(money=format_money, format_number=format_number, markdown=render_markdown)
+    app.jinja_env.filters.update(
+        money=format_money, format_number=format_number, markdown=render_markdown, day=format_day, moment=format_moment,
+    )
     from pb_service.core.models import utcnow
 
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language, can=_can, utcnow=utcnow)

@@ -33,7 +33,7 @@ def test_register_confirm_and_sign_in(client, session, mailbox):
 
     # Unconfirmed accounts cannot sign in.
     refused = client.post("/account/login", data={"email": "zofia@example.org", "password": "długie hasło 123"})
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert "nie został jeszcze potwierdzony" in refused.get_data(as_text=True)
 
     [message] = mailbox.to("zofia@example.org")
@@ -98,7 +98,7 @@ def test_sign_in_is_rate_limited_with_a_clear_message(client, session):
     user = make_user(session)
     session.commit()
     statuses = [client.post("/account/login", data={"email": user.email, "password": "wrong password!"}).status_code for _ in range(11)]
-    assert statuses == [200] * 10 + [429]
+    assert statuses == [422] * 10 + [429]
     page = client.post("/account/login", data={"email": user.email, "password": PASSWORD})
     assert page.status_code == 429
     assert "Zbyt wiele prób. Poczekaj chwilę i spróbuj ponownie." in page.get_data(as_text=True)
@@ -146,10 +146,12 @@ def test_invitation_for_another_address_is_refused(client, session, mailbox):
     session.commit()
     login(client, admin)
     client.post(f"/{municipality.slug}/office/members", data={"email": "invited@example.org", "role": "clerk"})
+    body = mailbox.body(mailbox.to("invited@example.org")[-1])
+    assert f"zaprasza Cię do serwisu budżetu obywatelskiego w roli „Urzędnik punktu głosowania”. Samorząd: {municipality.name}." in " ".join(body.split())
     client.post("/account/logout")
     login(client, stranger)
     page = client.post(link_in(mailbox, "invited@example.org"))
-    assert page.status_code == 200
+    assert page.status_code == 422
     assert "To zaproszenie wysłano na inny adres e-mail." in page.get_data(as_text=True)
     assert [m.user.email for m in members_of(municipality)] == [admin.email]
 

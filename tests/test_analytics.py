@@ -262,7 +262,7 @@ def test_officials_post_updates_residents_see_a_timeline_and_followers_get_mail(
     form = client.get(f"/{town.slug}/office/projects/{project.id}/implementation")
     assert form.status_code == 200
     refused = client.post(f"/{town.slug}/office/projects/{project.id}/implementation", data={"status": "abandoned", "percent_done": "0", "reason": "", "note": ""})
-    assert refused.status_code == 200 and "Napisz, dlaczego zrezygnowano z projektu (co najmniej 10 znaków)" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Napisz, dlaczego zrezygnowano z projektu (co najmniej 10 znaków)" in refused.get_data(as_text=True)
     posted = client.post(
         f"/{town.slug}/office/projects/{project.id}/implementation",
         data={"status": "in_progress", "percent_done": "35", "actual_cost": "120 000", "started_on": "2026-04-01",

@@ -28,7 +28,7 @@ def test_executable_renamed_pdf_is_refused_and_nothing_is_stored(app, client, se
         "file": (io.BytesIO(EXE_BYTES), "guide.pdf"), "language": "",
     }, content_type="multipart/form-data")
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This file is not a real PDF, DOCX, XLSX file (whatever its name says), so it was not uploaded." in response.get_data(as_text=True)
     assert _count(session, MaterialFile) == 0
     assert set(os.listdir(app.config["UPLOAD_FOLDER"])) == files_before

@@ -11,18 +11,20 @@ from tests.hub_factories import make_event, make_material
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def test_icalendar_follows_rfc_5545():
+def test_icalendar_follows_rfc_5545_in_warsaw_time():
     entry = CalendarEntry(
         uid="hub-event-7@example.org", starts_at=datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc),
-        ends_at=datetime(2026, 3, 10, 12, 30, tzinfo=timezone.utc), title="Szkolenie; ocena, odwołania",
+        ends_at=datetime(2026, 7, 10, 12, 30, tzinfo=timezone.utc), title="Szkolenie; ocena, odwołania",
         description="Linia 1\nLinia 2 " + "ą" * 60, location="Gdańsk, ul. Nowe Ogrody 8/12", url="https://example.org/hub/events/7",
         stamp=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
     )
-    text = icalendar(entry)
+    text = icalendar(entry).decode("utf-8")
     lines = text.split("\r\n")
     assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
     assert all(len(line.encode("utf-8")) <= 75 for line in lines)
-    assert "DTSTART:20260310T090000Z" in lines and "DTEND:20260310T123000Z" in lines
+    # Winter time in March (UTC+1), summer time in July (UTC+2), with the zone's rules in the file.
+    assert "DTSTART;TZID=Europe/Warsaw:20260310T100000" in lines and "DTEND;TZID=Europe/Warsaw:20260710T143000" in lines
+    assert lines.count("BEGIN:VTIMEZONE") == 1 and "TZID:Europe/Warsaw" in lines
     assert "DTSTAMP:20260102T030405Z" in lines and "UID:hub-event-7@example.org" in lines
     assert "SUMMARY:Szkolenie\\; ocena\\, odwołania" in lines
     assert "LOCATION:Gdańsk\\, ul. Nowe Ogrody 8/12" in lines
@@ -40,7 +42,7 @@ def test_event_ics_download(client, session):
 
 
 def test_atom_feed_lists_public_items_only(client, session):
-    public = make_material(session, translations={"pl": ("Poradnik <publiczny> & jawny", "Treść.")})
+    public = make_material(session, translations={"pl": ("Poradnik <publiczny> & jawny", "Treść."), "en": ("A public guide", "Text.")})
     make_material(session, visibility=Visibility.OFFICIALS, translations={"pl": ("Dla urzędników", "Treść.")})
     make_material(session, published=False, translations={"pl": ("Szkic", "Treść.")})
     event = make_event(session, title="Konferencja")
@@ -51,6 +53,9 @@ def test_atom_feed_lists_public_items_only(client, session):
     assert feed.tag == f"{ATOM}feed"
     titles = sorted(entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry"))
     assert titles == ["Konferencja", "Poradnik <publiczny> & jawny"]
+    english = ET.fromstring(client.get("/hub/feed.atom", headers={"Accept-Language": "en"}).data)
+    entries = {entry.find(f"{ATOM}title").text: entry.find(f"{ATOM}link").get("hreflang") for entry in english.findall(f"{ATOM}entry")}
+    assert entries == {"Konferencja": "pl", "A public guide": "en"}
     links = {entry.find(f"{ATOM}link").get("href") for entry in feed.findall(f"{ATOM}entry")}
     assert links == {f"http://localhost/hub/materials/{public.id}", f"http://localhost/hub/events/{event.id}"}
     for required in ("id", "title", "updated", "author"):

@@ -88,7 +88,7 @@ def test_staff_choose_the_edition_by_municipality_and_name(session, client, publ
     ]
     data = {"kind": "case_study", "pilot_status": "", "title": "Szkoła budżetu", "summary": "", "body": "Opis.", "submit": "Save"}
     refused = client.post(f"/hub/manage/practices/{practice.id}?lang=pl", data={**data, "edition_id": str(voting.id)}, headers={"Accept-Language": "en"})
-    assert refused.status_code == 200 and "Choose an edition of this municipality with published results." in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Choose an edition of this municipality with published results." in refused.get_data(as_text=True)
     session.refresh(practice)
     assert practice.edition_id is None
     saved = client.post(f"/hub/manage/practices/{practice.id}?lang=pl", data={**data, "edition_id": str(edition.id)})

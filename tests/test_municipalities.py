@@ -43,7 +43,7 @@ def test_staff_creates_a_municipality(staff_client, session):
     [
         ("teryt", "12190", "Kod TERYT ma dokładnie 7 cyfr."),
         ("teryt", "2219063", "Kod TERYT w tym województwie zaczyna się od 12."),
-        ("teryt", "1219061", "Ostatnia cyfra kodu TERYT nie pasuje do rodzaju gminy."),
+        ("teryt", "1219061", "Dla rodzaju „Gmina miejsko-wiejska” ostatnia cyfra kodu TERYT to 3; ten kod kończy się na 1."),
         ("slug", "api", "Ten adres jest zarezerwowany dla stron serwisu."),
         ("slug", "staff", "Ten adres jest zarezerwowany dla stron serwisu."),
         ("slug", "Wieliczka!", "Użyj małych liter, cyfr i łączników (2–63 znaki)."),
@@ -52,7 +52,7 @@ def test_staff_creates_a_municipality(staff_client, session):
 )
 def test_invalid_municipality_is_refused_with_a_message(staff_client, session, field, value, message):
     response = staff_client.post("/staff/municipalities/new", data={**NEW_MUNICIPALITY, field: value})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert municipality_by_slug("wieliczka") is None
     assert session.query(Municipality).filter_by(name="Gmina Wieliczka").count() == 0
@@ -99,7 +99,7 @@ def test_teryt_rules():
     assert teryt_problems("2261011", Voivodeship.POMORSKIE, MunicipalityKind.CITY_WITH_POWIAT_RIGHTS) == []
     assert teryt_problems("1465011", Voivodeship.MAZOWIECKIE, MunicipalityKind.CITY_WITH_POWIAT_RIGHTS) == []
     assert teryt_problems("0414054", Voivodeship.KUJAWSKO_POMORSKIE, MunicipalityKind.URBAN_RURAL) == [
-        "The last TERYT digit does not match the kind of municipality."
+        "For the kind “Urban-rural municipality” the last TERYT digit is 3; this code ends in 4."
     ]
 
 

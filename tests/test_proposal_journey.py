@@ -131,6 +131,9 @@ def test_submit_reject_appeal_admit_then_on_the_ballot(app, session, mailbox):
         (Stage.AUTHOR, Status.APPEALED), (Stage.APPEAL, Status.ADMITTED),
     ]
     assert subjects(mailbox, "nowa.mieszkanka@example.org") == ["Projekt nr 1 „Łąka kwietna przy molo”: Dopuszczony do głosowania"]
+    office = panel.get(f"/{city.slug}/office/review/{proposal.id}").get_data(as_text=True)
+    assert "Odwołanie uwzględnione: co dalej" in office
+    assert "każdy dopuszczony projekt trafia na kartę do głosowania z początkiem głosowania (" in office
 
     # Voting starts: the project is on the ballot list, on the page and in the API alike.
     _advance(panel, city.slug, edition)

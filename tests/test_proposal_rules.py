@@ -63,7 +63,7 @@ def test_bad_proposal_input_is_refused_with_a_message(session, city, resident, c
     pool = make_pool(session, edition)
     session.commit()
     response = resident.post(f"/{city.slug}/editions/{edition.id}/proposals/new", data=_valid_form(pool, **changes))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True).replace("\xa0", " ")
     assert _proposal_count(session, city) == 0
 
@@ -77,7 +77,7 @@ def test_pool_of_another_edition_or_municipality_is_refused(session, city, resid
     session.commit()
     for pool in (other_edition_pool, foreign_pool):
         response = resident.post(f"/{city.slug}/editions/{edition.id}/proposals/new", data=_valid_form(pool))
-        assert response.status_code == 200
+        assert response.status_code == 422
         assert "Wybierz pulę tej edycji." in response.get_data(as_text=True)
     assert _proposal_count(session, city) == 0
 
@@ -101,7 +101,7 @@ def test_an_executable_named_pdf_is_refused(session, city, resident):
     )
     page = response.get_data(as_text=True)
     # The edit page again (no redirect): the message in the error summary, linked to the field, and next to it.
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert re.search(r'<a href="#file">Plik: Ten plik nie jest prawdziwym plikiem JPEG, PNG, WEBP, PDF', page)
     assert re.search(r'<p class="field-error" id="file-error"><span class="visually-hidden">Błąd:</span> Ten plik nie jest prawdziwym plikiem', page)
     assert 'aria-describedby="file-hint file-error"' in page
@@ -114,7 +114,7 @@ def test_an_unknown_co_author_is_shown_at_the_field_with_the_input_kept(session,
     session.commit()
     response = resident.post(f"/{city.slug}/proposals/{proposal.id}/coauthors", data={"email": "nikt@example.org"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert '<a href="#email">Adres e-mail współautora: Nikt nie ma konta z tym adresem e-mail.' in page
     assert 'value="nikt@example.org"' in page
     # The proposal's own form shows the saved proposal, not the co-author form's fields.
@@ -126,7 +126,7 @@ def test_no_submission_after_the_deadline(session, city, resident):
     pool = make_pool(session, edition)
     session.commit()
     response = resident.post(f"/{city.slug}/editions/{edition.id}/proposals/new", data=_valid_form(pool))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert (
         "Zgłaszanie projektów jest możliwe tylko w tej fazie edycji: Nabór projektów. "
         "Edycja jest teraz w fazie: Weryfikacja formalna."
@@ -147,7 +147,7 @@ def test_no_appeal_after_its_window(session, city, resident):
     proposal.deadline = utcnow() - timedelta(minutes=1)
     session.commit()
     response = resident.post(f"/{city.slug}/proposals/{proposal.id}/appeal", data={"grounds": "Gmina może to zrobić."})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Termin na odwołanie minął." in response.get_data(as_text=True)
     session.expire_all()
     assert (proposal.status, len(proposal.events)) == (Status.REJECTED, 1)
@@ -164,12 +164,12 @@ def test_no_setting_change_after_voting_starts(app, session, city):
         "identification": "pesel", "outcome_rule": "equalshares", "tie_break": "lottery",
         "ballot_order": "lot", "leftover_policy": "stays", "leftover_pool_id": "",
     })
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Głosowanie się rozpoczęło, więc ustawienia głosowania, poziomy i pule edycji nie mogą się już zmienić." in response.get_data(as_text=True)
     response = client.post(f"/{city.slug}/office/editions/{edition.id}/pools/{pool.id}/edit", data={
         "name": "Nowa nazwa", "level_id": pool.level_id, "budget": "1", "required_supporters": "0", "min_votes": "0",
     })
-    assert response.status_code == 200
+    assert response.status_code == 422
     session.expire_all()
     assert (edition.outcome_rule, edition.tie_break, pool.name, pool.budget) == ("greedy", "cheaper-first", pool.name, 1_000_000_00)
     assert pool.name != "Nowa nazwa"

@@ -105,7 +105,7 @@ def test_after_the_window_no_identity_hash_remains_and_results_recompute_to_the_
     events = session.scalars(cross_tenant_select(AuditEvent, reason="test: the audit log").where(AuditEvent.action == "privacy.purge")).all()
     assert [(e.municipality_id, e.actor_id, e.details) for e in events] == [(town.id, None, {
         "retention_months": 12, "identity_hashes": BALLOTS, "one_time_codes": 1, "registered_voters": 1, "paper_entries": 1,
-        "proposals_anonymised": 0, "coauthors": 0, "supporters": 0, "supporters_lists": 0, "protests_anonymised": 0,
+        "proposals_anonymised": 0, "coauthors": 0, "supporters": 0, "supporters_lists": 0, "appeal_documents": 0, "protests_anonymised": 0,
         "questions_anonymised": 0,
     })]
 
@@ -125,10 +125,12 @@ def _proposal_with_people(session, town, edition):
         CoAuthor(municipality_id=town.id, proposal_id=proposal.id, user_id=coauthor.id),
     ])
     stored = save_upload(FileStorage(io.BytesIO(PNG_BYTES), "lista.png"), IMAGES_AND_PDF, owner=town.id)
-    session.add(Attachment(
-        municipality_id=town.id, proposal_id=proposal.id, kind=AttachmentKind.SUPPORTERS_LIST, original_name="lista.png",
-        stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
-    ))
+    appeal = save_upload(FileStorage(io.BytesIO(PNG_BYTES), "ksiega.png"), IMAGES_AND_PDF, owner=town.id)
+    for kind, name, upload in ((AttachmentKind.SUPPORTERS_LIST, "lista.png", stored), (AttachmentKind.APPEAL, "ksiega.png", appeal)):
+        session.add(Attachment(
+            municipality_id=town.id, proposal_id=proposal.id, kind=kind, original_name=name,
+            stored_name=upload.stored_name, content_type=upload.content_type, size=upload.size,
+        ))
     session.flush()
     session.refresh(proposal)
     return proposal, stored.stored_name
@@ -154,14 +156,14 @@ def test_authors_and_supporters_are_anonymised_after_the_retention_period(sessio
     assert _count(session, town, Supporter) == 1
 
     assert purge_municipality(town, SYSTEM, now=due) == PurgeCounts(
-        proposals_anonymised=proposals, coauthors=1, supporters=1, supporters_lists=1, protests_anonymised=1
+        proposals_anonymised=proposals, coauthors=1, supporters=1, supporters_lists=1, appeal_documents=1, protests_anonymised=1
     )
     session.expire_all()
     assert {p.author.email for p in session.scalars(tenant_select(Proposal, town))} == {"former-resident@invalid"}
     assert {p.author.email for p in session.scalars(tenant_select(Protest, town))} == {"former-resident@invalid"}
     assert proposal.author.public_name == "Former resident"
     assert (_count(session, town, Supporter), _count(session, town, CoAuthor)) == (0, 0)
-    assert _count(session, town, Attachment, Attachment.kind == AttachmentKind.SUPPORTERS_LIST) == 0
+    assert _count(session, town, Attachment, Attachment.kind.in_([AttachmentKind.SUPPORTERS_LIST, AttachmentKind.APPEAL])) == 0
     assert not upload_path(list_file, owner=town.id).exists()
     # The documented count of supporters does not change.
     assert (proposal.supporter_count, proposal.erased_supporters) == (supporters_before, 1)
@@ -261,7 +263,7 @@ def test_the_admin_sets_the_retention_period_in_the_municipality_settings(sessio
     session.refresh(town)
     assert town.retention_months == 60
     refused = client.post("/okres/office/profile", data={**form, "retention_months": "1"})
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert '<a href="#retention_months">Keep personal data of proposal authors and supporters for: Not a valid choice.</a>' in refused.get_data(as_text=True)
     session.refresh(town)
     assert town.retention_months == 60

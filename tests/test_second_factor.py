@@ -41,7 +41,7 @@ def test_official_without_second_factor_must_enrol_before_being_signed_in(client
     page = client.get("/account/login/enrol").get_data(as_text=True)
     assert "<svg" in page and "otpauth" not in page.split("<svg")[0][-200:]
     secret = SECRET_TEXT.search(page).group(1).replace(" ", "")
-    assert client.post("/account/login/enrol", data={"code": "000000"}).status_code == 200
+    assert client.post("/account/login/enrol", data={"code": "000000"}).status_code == 422
     assert not _signed_in(client)
 
     shown = client.post("/account/login/enrol", data={"code": pyotp.TOTP(secret).now()})
@@ -70,7 +70,7 @@ def test_official_needs_the_code_and_a_code_works_once(client, session, app):
     other = app.test_client()
     _password_step(other, official)
     replay = other.post("/account/login/code", data={"code": code})
-    assert replay.status_code == 200 and not _signed_in(other)
+    assert replay.status_code == 422 and not _signed_in(other)
 
 
 def test_recovery_code_signs_in_once(client, session):
@@ -86,7 +86,7 @@ def test_recovery_code_signs_in_once(client, session):
     assert client.post("/account/login/code", data={"code": codes[0].upper()}).status_code == 302
     client.post("/account/logout")
     _password_step(client, user)
-    assert client.post("/account/login/code", data={"code": codes[0]}).status_code == 200
+    assert client.post("/account/login/code", data={"code": codes[0]}).status_code == 422
     assert client.post("/account/login/code", data={"code": codes[1]}).status_code == 302
 
 
@@ -97,7 +97,7 @@ def test_wrong_codes_lock_the_account_with_a_clear_message(client, session):
     for _ in range(MAX_FAILED_ATTEMPTS):
         page = client.post("/account/login/code", data={"code": "999999"}).get_data(as_text=True)
     assert "Konto jest zablokowane na 15 minut" in page
-    assert client.post("/account/login/code", data={"code": current_code(official)}).status_code == 200
+    assert client.post("/account/login/code", data={"code": current_code(official)}).status_code == 422
     assert not _signed_in(client)
     locks = session.scalars(cross_tenant_select(AuditEvent, reason="test: national audit events").where(AuditEvent.action == "account.locked")).all()
     assert [event.object_ref for event in locks] == [f"User:{official.id}"]

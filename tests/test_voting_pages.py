@@ -182,3 +182,26 @@ def test_name_and_address_identification_on_the_page(client, session):
     ve = make_voting_edition(session, identification=Identification.NAME_ADDRESS)
     page = client.get(vote_url(ve), query_string={f"district-{ve.district_level_id}": ve.districts[0].id}).get_data(as_text=True)
     assert 'name="identity-address"' in page and 'name="identity-pesel"' not in page
+
+
+def test_refusals_at_the_review_step_are_counted_in_the_protocol(client, session):
+    from pb_service.voting.models import RejectedAttempt, RejectionReason
+    from tests.voting_factories import pesel
+
+    ve = make_voting_edition(session)
+    wrong_check_digit = pesel_of(1)[:-1] + str((int(pesel_of(1)[-1]) + 1) % 10)
+    child = pesel("2421010123")  # born 1 January 2024: under 13, no guardian's consent given
+    too_many = {f"pool-{ve.city_pool.id}": [str(p.id) for p in ve.city_projects]}
+    for form in (ballot_form(ve, action="review", **{"identity-pesel": wrong_check_digit}),
+                 ballot_form(ve, action="review", **{"identity-pesel": child}),
+                 ballot_form(ve, 2, action="review", **too_many)):
+        assert client.post(vote_url(ve), data=form).status_code == 422
+    counts = session.execute(everywhere(RejectedAttempt.reason, RejectedAttempt.channel, RejectedAttempt.count)).all()
+    assert sorted(counts) == [
+        (RejectionReason.INVALID_CHOICES, Channel.ONLINE, 1), (RejectionReason.INVALID_IDENTITY, Channel.ONLINE, 2),
+    ]
+    clerk = make_official(session, ve.municipality, Role.OBSERVER)
+    session.commit()
+    login(client, clerk)
+    protocol = client.get(f"/{ve.municipality.slug}/office/editions/{ve.edition.id}/protocol").get_data(as_text=True)
+    assert "(Online): 2" in protocol and "(Online): 1" in protocol

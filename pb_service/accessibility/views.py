@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pb_service.accessibility import services
@@ -46,7 +47,7 @@ def new_request():
     form = RequestForm()
     saved = save_form(
         form, lambda: services.submit_request(g.municipality, form.to_data(current_language())),
-        success=_("Your request is sent. We answer within %(days)d days.", days=ANSWER_DAYS),
+        success=ngettext("Your request is sent. We answer within %(num)d day.", "Your request is sent. We answer within %(num)d days.", ANSWER_DAYS),
         next_url=url_for("accessibility.statement"),
     )
     return saved or render_template("accessibility/request.html", form=form, answer_days=ANSWER_DAYS)

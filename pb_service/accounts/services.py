@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -70,7 +71,7 @@ def common_passwords() -> frozenset[str]:
 
 def password_problems(password: str) -> list[str]:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        return [str(_l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))]
+        return [ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH)]
     if password.strip().lower() in common_passwords():
         return [str(_l("This password is on a list of common passwords that attackers try first. Choose another."))]
     return []

@@ -12,6 +12,7 @@ import secrets
 import pyotp
 import segno
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import String, delete, or_, select, type_coerce, update
 
@@ -102,7 +103,7 @@ def _code_error() -> ServiceValidationError:
 
 def _locked_error() -> ServiceValidationError:
     return ServiceValidationError.single(
-        "code", str(_l("Too many wrong codes. The account is locked for %(minutes)d minutes.", minutes=LOCK_MINUTES))
+        "code", ngettext("Too many wrong codes. The account is locked for %(num)d minute.", "Too many wrong codes. The account is locked for %(num)d minutes.", LOCK_MINUTES)
     )
 
 

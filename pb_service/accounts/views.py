@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pb_service.accounts import services, sessions, twofactor
@@ -34,6 +35,9 @@ def enforce_session_policy():
 @public
 def register():
     form = RegisterForm()
+    # Where the new resident was going (an invitation, a proposal to support): kept through the
+    # confirmation link, which may be opened in another browser.
+    next_url = safe_next(request.args.get("next"), None)
     if form.validate_on_submit():
         try:
             services.register(
@@ -41,7 +45,7 @@ def register():
                 form.password.data,
                 form.display_name.data,
                 current_language(),
-                confirm_path=lambda token: url_for("accounts.confirm", token=token),
+                confirm_path=lambda token: url_for("accounts.confirm", token=token, next=next_url),
             )
         except ServiceValidationError as error:
             error.apply_to_form(form)
@@ -58,7 +62,7 @@ def confirm(token: str):
         flash(_("This confirmation link is invalid or has expired. Register again or reset your password."), "error")
         return redirect(url_for("accounts.login"))
     flash(_("Your e-mail address is confirmed. You can sign in now."), "success")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.login", next=safe_next(request.args.get("next"), None)))
 
 
 @accounts.route("/login", methods=["GET", "POST"])
@@ -73,12 +77,10 @@ def login():
             form.form_errors.append(
                 _("The e-mail address or password is wrong, or the address is not confirmed yet.")
             )
-            form.form_errors.append(
-                _(
-                    "After %(count)d failed attempts an account is locked for %(minutes)d minutes.",
-                    count=MAX_FAILED_ATTEMPTS, minutes=LOCK_MINUTES,
-                )
-            )
+            form.form_errors.append(" ".join((
+                ngettext("After %(num)d failed attempt an account is locked.", "After %(num)d failed attempts an account is locked.", MAX_FAILED_ATTEMPTS),
+                ngettext("The lock lasts %(num)d minute.", "The lock lasts %(num)d minutes.", LOCK_MINUTES),
+            )))
         else:
             next_url = safe_next(request.args.get("next"), url_for("main.front_page"))
             if user.has_second_factor or twofactor.requires_second_factor(user):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from pb_service.analytics.indicators import refresh_implementation_indicators, updates_by_project
 from pb_service.analytics.models import ImplementationPhoto, ImplementationStatus, ImplementationUpdate, ProjectFollower
@@ -86,7 +87,7 @@ def _validate(proposal: Proposal, data: UpdateData, photos: list) -> None:
         if len(getattr(data, name)) > MAX_TEXT:
             errors[name] = [str(_l("Shorten this to %(limit)s characters.", limit=MAX_TEXT))]
     if len(photos) > MAX_PHOTOS:
-        errors["photos"] = [str(_l("Attach at most %(count)s files to one update.", count=MAX_PHOTOS))]
+        errors["photos"] = [ngettext("Attach at most %(num)d file to one update.", "Attach at most %(num)d files to one update.", MAX_PHOTOS)]
     if errors:
         raise ServiceValidationError(errors)
 

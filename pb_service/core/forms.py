@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from flask import flash, redirect
+from flask import flash, g, redirect, request
 from flask_babel import gettext as _
 from wtforms import DateTimeLocalField, SelectChoice, SelectMultipleField, widgets
 
@@ -94,3 +94,21 @@ def labelled_choices(pairs) -> list[SelectChoice]:
 def enum_choices(enum_class):
     """A select's choices for an enum, labelled in the request's language (not the import's)."""
     return lambda: labelled_choices((member.value, member.label) for member in enum_class)
+
+
+def mark_form_refused() -> str:
+    """Called by the error summary: a submitted form shown again with its errors is refused."""
+    if request.method != "GET":
+        g.form_refused = True
+    return ""
+
+
+def register_refused_form_status(app) -> None:
+    """Every refused form answers 422 (Unprocessable Content), whichever view shows it again."""
+    app.jinja_env.globals["mark_form_refused"] = mark_form_refused
+
+    @app.after_request
+    def refused_form_status(response):
+        if g.get("form_refused") and response.status_code == 200:
+            response.status_code = 422
+        return response

@@ -11,7 +11,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import format_currency
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 #: Each language's own name, as the switch shows it.
@@ -55,3 +55,19 @@ def _formatted_money(grosze: int, locale_name: str) -> str:
 
 def current_language() -> str:
     return str(get_locale() or "pl")
+
+
+#: One style for dates and one for moments in every language and on every page and mail:
+#: the day, the month's name and the year; times in hours and minutes, Warsaw time, no zone name.
+DATE_PATTERN = "d MMMM y"
+MOMENT_PATTERN = "d MMMM y, HH:mm"
+
+
+def format_day(value) -> str:
+    """A date (or the date of a moment) in the reader's language, e.g. 5 grudnia 2026."""
+    return format_date(value, DATE_PATTERN) if value is not None else ""
+
+
+def format_moment(value) -> str:
+    """A moment in the reader's language and Warsaw time, e.g. 5 grudnia 2026, 14:30."""
+    return format_datetime(value, MOMENT_PATTERN) if value is not None else ""

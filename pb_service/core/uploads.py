@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pb_service.core.validation import ServiceValidationError
@@ -146,7 +147,7 @@ def reencode_image(content: bytes, kind: str, field: str = "file") -> bytes:
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS[kind]:
                     raise ServiceValidationError.single(
-                        field, str(_l("The picture is too large: at most %(count)s million pixels.", count=MAX_IMAGE_PIXELS[kind] // 1_000_000))
+                        field, ngettext("The picture is too large: at most %(num)d million pixels.", "The picture is too large: at most %(num)d million pixels.", MAX_IMAGE_PIXELS[kind] // 1_000_000)
                     )
                 # A JPEG decodes at 1/2, 1/4 or 1/8 of its size when that is still as large as what is stored.
                 scale = MAX_STORED_SIDE / max(width, height)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,7 +21,9 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
     if not target:
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(character) < 32 for character in target):
         return fallback
     return target
 
@@ -40,6 +42,15 @@ def switch_language(code: str):
         if current_user.is_authenticated:
             set_locale(current_user, code)
     return redirect(safe_next(request.args.get("next")))
+
+
+@main.get("/login")
+@main.get("/register")
+@public
+def account_shortcut():
+    """The addresses people type (/login, /register) lead to the account pages, ``next`` kept."""
+    endpoint = "accounts.login" if request.path == "/login" else "accounts.register"
+    return redirect(url_for(endpoint, next=safe_next(request.args.get("next"), None)))
 
 
 @main.get("/healthz")

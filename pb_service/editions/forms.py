@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
@@ -74,14 +75,14 @@ class SettingsForm(FlaskForm):
     paper_double_entry = BooleanField(_l("Paper ballots are entered twice, blind, by two clerks"))
     mixing_batch_size = IntegerField(
         _l("Ballots mixed together"), default=DEFAULT_MIXING_BATCH,
-        validators=[NumberRange(min=SMALLEST_MIXING_BATCH, message=_l("Mix at least %(count)d ballots together.", count=SMALLEST_MIXING_BATCH))],
+        validators=[NumberRange(min=SMALLEST_MIXING_BATCH, message=lazy_ngettext("Mix at least %(num)d ballot together.", "Mix at least %(num)d ballots together.", SMALLEST_MIXING_BATCH))],
         description=_l(
             "A ballot waits, sealed, until at least this many ballots of the same district and channel enter the ballot box "
             "together in random order, so that no one, not even whoever holds the database, can tell whose ballot is whose; "
             "the rest are mixed when voting closes. At least 10."
         ),
     )
-    outcome_rule = SelectField(_l("Outcome rule"), choices=lambda: [SelectChoice(name, f"{OUTCOME_RULE_LABELS[name]} ({name})") for name in OFFERED_RULES],
+    outcome_rule = SelectField(_l("Outcome rule"), choices=lambda: [SelectChoice(name, OUTCOME_RULE_LABELS[name]) for name in OFFERED_RULES],
                                description=_l("Rules based on equal shares and Phragmén's rule need approval ballots. "
                                               "Every rule applies each pool's fewest votes to win and never funds a project without votes."))
     tie_break = SelectField(_l("Tie-break"), choices=lambda: [SelectChoice(name, TIE_BREAK_LABELS[name]) for name in TIE_BREAKS])

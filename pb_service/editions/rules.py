@@ -57,7 +57,7 @@ OUTCOME_RULE_LABELS = {
     "greedy-threshold": _l("Most votes first, only projects above the minimum number of votes"),
     "equalshares": _l("Method of Equal Shares"),
     "equalshares/add1": _l("Method of Equal Shares with completion (add one)"),
-    "equalshares/add1-comparison": _l("Method of Equal Shares with completion, compared with greedy"),
+    "equalshares/add1-comparison": _l("Method of Equal Shares with completion, or most votes first where voters prefer it"),
     "phragmen": _l("Phragmén's sequential rule"),
 }
 

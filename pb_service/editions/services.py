@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from pb_service.core.audit import AuditEvent, object_ref, record_audit
@@ -120,7 +121,24 @@ class EditionData:
     protest_days: int = 7
 
 
+def _keep_stored_seconds(data: EditionData, existing: Edition) -> None:
+    """The form shows minutes; a moment typed back unchanged keeps its stored seconds.
+
+    A phase moved on early starts at the second it was moved, so without this the form could
+    never be saved again: the unchanged moment would read as a change of a past date.
+    """
+    for phase in DATED_PHASES:
+        stored, typed = getattr(existing, PHASE_START_COLUMNS[phase]), data.starts.get(phase)
+        if typed is not None and stored is not None and typed == stored.replace(second=0, microsecond=0):
+            data.starts[phase] = stored
+    if data.closes_at is not None and existing.closes_at is not None \
+            and data.closes_at == existing.closes_at.replace(second=0, microsecond=0):
+        data.closes_at = existing.closes_at
+
+
 def _validate_edition(tenant, data: EditionData, existing: Edition | None) -> None:
+    if existing is not None:
+        _keep_stored_seconds(data, existing)
     errors: dict[str, list[str]] = {}
     if not (data.name or "").strip():
         errors["name"] = [str(_l("Enter the edition's name."))]
@@ -329,7 +347,7 @@ def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None
     if data.identities_per_phone is None or data.identities_per_phone < 1:
         errors["identities_per_phone"] = [str(_l("Allow at least one person per phone number."))]
     if data.mixing_batch_size is None or data.mixing_batch_size < SMALLEST_MIXING_BATCH:
-        errors["mixing_batch_size"] = [str(_l("Mix at least %(count)d ballots together.", count=SMALLEST_MIXING_BATCH))]
+        errors["mixing_batch_size"] = [ngettext("Mix at least %(num)d ballot together.", "Mix at least %(num)d ballots together.", SMALLEST_MIXING_BATCH)]
     if errors:
         raise ServiceValidationError(errors)
     edition.identification = data.identification

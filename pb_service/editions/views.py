@@ -16,9 +16,21 @@ from pb_service.editions.forms import (
 )
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, Phase, Pool
 from pb_service.editions.permissions import MANAGE_EDITIONS, VIEW_EDITIONS_OFFICE
+from pb_service.editions.rules import OUTCOME_RULE_LABELS, TIE_BREAK_LABELS
 from pb_service.editions.services import max_supporters
 
 editions = Blueprint("editions", __name__, url_prefix="/<municipality>")
+
+
+@editions.app_template_filter("outcome_rule_label")
+def outcome_rule_label(rule: str) -> str:
+    """An outcome rule as residents and officials read it, never the rules engine's name."""
+    return str(OUTCOME_RULE_LABELS.get(rule, rule))
+
+
+@editions.app_template_filter("tie_break_name")
+def tie_break_name(tie_break: str) -> str:
+    return str(TIE_BREAK_LABELS.get(tie_break, tie_break))
 
 #: The edition form's date fields, in the order of the phases.
 PHASE_FIELDS = [PHASE_START_COLUMNS[phase] for phase in DATED_PHASES] + ["closes_at"]

@@ -121,7 +121,8 @@ def load_demo_hub() -> list[str]:
     officials = [Audience.OFFICIALS]
     added = [
         _material(staff, content.EDITION_STEPS, MaterialData(MaterialKind.GUIDE, Visibility.PUBLIC, PB, [Audience.OFFICIALS, Audience.RESIDENTS])),
-        _material(staff, content.REVIEW_CHECKLIST, MaterialData(MaterialKind.TEMPLATE, Visibility.OFFICIALS, PB, officials)),
+        # Public: residents who write proposals read the questions their proposal will be reviewed against.
+        _material(staff, content.REVIEW_CHECKLIST, MaterialData(MaterialKind.TEMPLATE, Visibility.PUBLIC, PB, [Audience.OFFICIALS, Audience.RESIDENTS])),
         _material(staff, content.OUTCOME_RULES, MaterialData(MaterialKind.GUIDE, Visibility.PUBLIC, PB, [Audience.OFFICIALS, Audience.STAFF])),
         _material(staff, content.ACCESSIBILITY, MaterialData(MaterialKind.GUIDE, Visibility.PUBLIC, [Topic.PARTICIPATORY_BUDGETING, Topic.AGEING], officials)),
         _material(staff, content.COURSE, MaterialData(MaterialKind.COURSE, Visibility.PUBLIC, PB, officials)),

@@ -5,36 +5,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from pb_service.core.forms import WARSAW
 from pb_service.core.models import as_utc
-
-#: RFC 5545 §3.1: content lines are folded at 75 octets, continued with CRLF and one space.
-ICS_LINE_OCTETS = 75
-
-
-def ics_escape(value: str) -> str:
-    """TEXT value escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines."""
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
-
-
-def ics_fold(line: str) -> str:
-    """Fold one content line into pieces of at most 75 octets, never splitting a UTF-8 character."""
-    pieces, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        limit = ICS_LINE_OCTETS if not pieces else ICS_LINE_OCTETS - 1  # continuation lines start with a space
-        if size + width > limit:
-            pieces.append(current)
-            current, size = "", 0
-        current += char
-        size += width
-    pieces.append(current)
-    return "\r\n ".join(pieces)
-
-
-def ics_time(moment: datetime) -> str:
-    return as_utc(moment).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
 def atom_time(moment: datetime) -> str:
@@ -53,26 +28,27 @@ class CalendarEntry:
     stamp: datetime
 
 
-def icalendar(entry: CalendarEntry) -> str:
-    """A VCALENDAR with one VEVENT, CRLF line ends, escaped and folded, times in UTC."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//pb-service//Knowledge hub//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{entry.uid}",
-        f"DTSTAMP:{ics_time(entry.stamp)}",
-        f"DTSTART:{ics_time(entry.starts_at)}",
-        f"DTEND:{ics_time(entry.ends_at)}",
-        f"SUMMARY:{ics_escape(entry.title)}",
-        f"DESCRIPTION:{ics_escape(entry.description)}",
-    ]
+def icalendar(entry: CalendarEntry) -> bytes:
+    """A VCALENDAR with one VEVENT in Warsaw time, with its VTIMEZONE; the icalendar library
+    escapes and folds the lines (RFC 5545)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//pb-service//Knowledge hub//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = CalendarEvent()
+    event.add("uid", entry.uid)
+    event.add("dtstamp", as_utc(entry.stamp).astimezone(timezone.utc))
+    event.add("dtstart", as_utc(entry.starts_at).astimezone(WARSAW))
+    event.add("dtend", as_utc(entry.ends_at).astimezone(WARSAW))
+    event.add("summary", entry.title)
+    event.add("description", entry.description)
     if entry.location:
-        lines.append(f"LOCATION:{ics_escape(entry.location)}")
-    lines += [f"URL:{entry.url}", "END:VEVENT", "END:VCALENDAR"]
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
+        event.add("location", entry.location)
+    event.add("url", entry.url)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
 
 
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"

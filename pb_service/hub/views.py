@@ -303,7 +303,8 @@ def feed():
     host = base.split("://", 1)[-1].split("/", 1)[0]
     entries = []
     for item, kind, path in services.feed_items(FEED_SIZE):
-        translation, _fallback = item.translation_for(item.original_language)
+        # The reader's language where the item has it (the feed is fetched with the reader's language).
+        translation, _fallback = item.translation_for(current_language())
         entries.append(FeedEntry(
             id=f"tag:{host},2026:hub/{kind}/{item.id}", title=translation.title, link=base + path,
             updated=item.updated_at, published=item.published_at, summary=translation.summary or translation.title,

@@ -98,7 +98,10 @@ def teryt_problems(teryt: str, voivodeship: Voivodeship, kind: MunicipalityKind)
     # Warsaw's districts (8, 9) and the parts of urban-rural municipalities (4, 5) are not PB tenants
     # of their own kind, but Warsaw itself (1465011) is type 1.
     if type_digit not in kind.teryt_type_digits:
-        problems.append(str(_l("The last TERYT digit does not match the kind of municipality.")))
+        problems.append(str(_l(
+            "For the kind “%(kind)s” the last TERYT digit is %(digit)s; this code ends in %(typed)s.",
+            kind=kind.label, digit=", ".join(sorted(kind.teryt_type_digits)), typed=type_digit,
+        )))
     return problems
 
 

@@ -41,7 +41,7 @@ from pb_service.extensions import db
 from pb_service.hub.models import ExpertQuestion
 from pb_service.municipalities.models import Municipality
 from pb_service.privacy.permissions import PURGE_PERSONAL_DATA
-from pb_service.proposals.models import Attachment, AttachmentKind, CoAuthor, Proposal, Supporter
+from pb_service.proposals.models import PRIVATE_ATTACHMENTS, Attachment, AttachmentKind, CoAuthor, Proposal, Supporter
 from pb_service.results.models import Protest, ResultCount
 from pb_service.voting.models import OneTimeCode, PaperEntry, RegisteredVoter, VoterRecord
 
@@ -63,6 +63,7 @@ class PurgeCounts:
     coauthors: int = 0
     supporters: int = 0
     supporters_lists: int = 0
+    appeal_documents: int = 0
     protests_anonymised: int = 0
     questions_anonymised: int = 0
 
@@ -160,10 +161,14 @@ def _anonymise_proposals(tenant: Municipality, edition: Edition, counts: PurgeCo
             proposal.erased_supporters += len(proposal.supporters)
             counts.supporters += len(proposal.supporters)
             proposal.supporters.clear()
-        for attachment in [a for a in proposal.attachments if a.kind is AttachmentKind.SUPPORTERS_LIST]:
+        # The supporters' lists and the documents given with appeals carry other people's personal data.
+        for attachment in [a for a in proposal.attachments if a.kind in PRIVATE_ATTACHMENTS]:
             proposal.attachments.remove(attachment)
             delete_upload(attachment.stored_name, owner=tenant.id)
-            counts.supporters_lists += 1
+            if attachment.kind is AttachmentKind.APPEAL:
+                counts.appeal_documents += 1
+            else:
+                counts.supporters_lists += 1
 
 
 def _anonymise_questions(tenant: Municipality, now: datetime, counts: PurgeCounts) -> None:

@@ -60,7 +60,7 @@ class ProposalForm(FlaskForm):
     latitude = DecimalField(_l("Latitude (optional)"), places=6, validators=[Optional()], description=_l("E.g. 54.372158"))
     longitude = DecimalField(_l("Longitude (optional)"), places=6, validators=[Optional()], description=_l("E.g. 18.638306"))
     accessibility = TextAreaField(_l("Accessibility and universal design"), description=_l("How people with disabilities, older people and parents with prams can use it; or why this does not apply."), render_kw={"rows": 4})
-    estimated_cost = MoneyField(_l("Estimated total cost (zł)"), description=_l("The sum of the cost items below, e.g. 150 000,00."))
+    estimated_cost = MoneyField(_l("Estimated total cost (zł)"), description=_l("The sum of the cost items in the table above, e.g. 150 000,00."))
     cost_items = CostItemList(FormField(CostItemForm), label=_l("Cost items"), min_entries=1)
     submit = SubmitField(_l("Save draft"))
 
@@ -97,6 +97,8 @@ class CoAuthorForm(FlaskForm):
 class AppealForm(FlaskForm):
     grounds = TextAreaField(_l("Why the decision should change"), render_kw={"rows": 6},
                             description=_l("Published with the panel's decision."))
+    document = FileField(_l("A document supporting the appeal (optional)"),
+                         description=_l("PDF or a photo, up to 10 MB, e.g. a land register extract; seen only by you and the officials."))
     submit = SubmitField(_l("Lodge the appeal"))
 
 

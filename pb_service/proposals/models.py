@@ -100,6 +100,12 @@ class AttachmentKind(str, enum.Enum):
     DOCUMENT = "document"
     #: The scanned paper list of supporters: personal data, author and officials only.
     SUPPORTERS_LIST = "supporters_list"
+    #: What the author attaches to an appeal (e.g. a land register extract): author and officials only.
+    APPEAL = "appeal"
+
+
+#: Attachments only the authors and the reviewing officials may open.
+PRIVATE_ATTACHMENTS = frozenset({AttachmentKind.SUPPORTERS_LIST, AttachmentKind.APPEAL})
 
 
 class Proposal(TenantOwned, TimestampMixin, db.Model):

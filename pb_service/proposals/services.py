@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
 from pb_service.accounts.models import Membership, User
@@ -205,7 +206,7 @@ def _validate_proposal(tenant, edition: Edition, data: ProposalData) -> Pool | N
     elif data.latitude is not None and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180):
         errors["latitude"] = [str(_l("These are not valid coordinates."))]
     if len(data.cost_items) > MAX_COST_ITEMS:
-        errors["cost_items"] = [str(_l("List at most %(count)s cost items.", count=MAX_COST_ITEMS))]
+        errors["cost_items"] = [ngettext("List at most %(num)d cost item.", "List at most %(num)d cost items.", MAX_COST_ITEMS)]
     if any(amount is None or amount < 0 for _, amount in data.cost_items):
         errors.setdefault("cost_items", []).append(str(_l("Costs cannot be negative.")))
     if any(not (text or "").strip() or len(text) > 200 for text, _ in data.cost_items):
@@ -339,19 +340,25 @@ def withdraw_proposal(tenant, actor, proposal: Proposal):
 # --- attachments, supporters, co-authors ----------------------------------------------------------
 
 
-def add_attachment(tenant, actor, proposal: Proposal, file_storage, kind: AttachmentKind = AttachmentKind.DOCUMENT) -> Attachment:
-    _ensure_author(actor, proposal)
-    _ensure_editable(proposal)
-    if kind is AttachmentKind.DOCUMENT and sum(a.kind is kind for a in proposal.attachments) >= MAX_ATTACHMENTS:
-        raise ServiceValidationError.single("file", str(_l("A proposal can have at most %(count)s attachments.", count=MAX_ATTACHMENTS)))
+def _store_attachment(tenant, proposal: Proposal, file_storage, kind: AttachmentKind) -> Attachment:
+    """Save an uploaded file (checked by its content) and attach it to the proposal."""
     stored = save_upload(file_storage, IMAGES_AND_PDF, owner=tenant.id)
     attachment = Attachment(
         municipality_id=tenant.id, proposal_id=proposal.id, kind=kind, original_name=stored.original_name,
         stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
     )
     proposal.attachments.append(attachment)
+    return attachment
+
+
+def add_attachment(tenant, actor, proposal: Proposal, file_storage, kind: AttachmentKind = AttachmentKind.DOCUMENT) -> Attachment:
+    _ensure_author(actor, proposal)
+    _ensure_editable(proposal)
+    if kind is AttachmentKind.DOCUMENT and sum(a.kind is kind for a in proposal.attachments) >= MAX_ATTACHMENTS:
+        raise ServiceValidationError.single("file", ngettext("A proposal can have at most %(num)d attachment.", "A proposal can have at most %(num)d attachments.", MAX_ATTACHMENTS))
+    attachment = _store_attachment(tenant, proposal, file_storage, kind)
     db.session.flush()
-    record_audit(actor, tenant, "proposal.attach", attachment, kind=kind.value, name=stored.original_name)
+    record_audit(actor, tenant, "proposal.attach", attachment, kind=kind.value, name=attachment.original_name)
     db.session.commit()
     return attachment
 
@@ -433,8 +440,15 @@ def assign_evaluator(tenant, actor, proposal: Proposal, evaluator_id: int | None
 def check_justification(justification: str) -> None:
     if len((justification or "").strip()) < MIN_JUSTIFICATION:
         raise ServiceValidationError.single(
-            "justification", str(_l("Write a justification of at least %(count)s characters; it is published.", count=MIN_JUSTIFICATION))
+            "justification", ngettext("Write a justification of at least %(num)d character; it is published.", "Write a justification of at least %(num)d characters; it is published.", MIN_JUSTIFICATION)
         )
+
+
+def formal_checklist_items(pool) -> dict:
+    """The formal checklist that applies to a proposal of this pool: supporters only where some are required."""
+    if pool.required_supporters:
+        return FORMAL_CHECKLIST
+    return {name: label for name, label in FORMAL_CHECKLIST.items() if name != "supporters"}
 
 
 def _checked(checklist_items, ticked) -> dict[str, bool]:
@@ -447,6 +461,9 @@ def _decide(tenant, actor, proposal, stage, decision, justification, checklist, 
     edition = proposal.edition
     if decision == Decision.ADMIT and not all(checklist.values()):
         raise ServiceValidationError.single("checklist", str(_l("To admit a proposal, every item of the checklist must be met.")))
+    if not any(checklist.values()):
+        # Nothing ticked: the reviewer did not go through the checklist, so none of it is published as failed.
+        checklist = {}
     now = utcnow()
     if decision == Decision.RETURN:
         to, deadline = Status.RETURNED, min(now + timedelta(days=edition.correction_days), edition.voting_starts_at)
@@ -473,7 +490,7 @@ def formal_decision(tenant, actor, proposal: Proposal, decision: str, justificat
     if decision not in Decision.CHOICES:
         raise ServiceValidationError.single("decision", str(_l("Choose a decision.")))
     check_justification(justification)
-    checklist = _checked(FORMAL_CHECKLIST, ticked)
+    checklist = _checked(formal_checklist_items(proposal.pool), ticked)
     if decision == Decision.ADMIT and proposal.supporter_count < proposal.pool.required_supporters:
         raise ServiceValidationError.single("checklist", str(_l(
             "The proposal has %(count)s supporters; the pool requires %(required)s.",
@@ -509,8 +526,9 @@ def appeal_deadline(proposal: Proposal):
     return proposal.deadline
 
 
-def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str):
-    """The author appeals a formal or merit rejection, once, within the edition's appeal days."""
+def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str, document=None):
+    """The author appeals a formal or merit rejection, once, within the edition's appeal days,
+    optionally with a document for the panel (private, like the list of supporters)."""
     _ensure_author(actor, proposal)
     if proposal.status is not Status.REJECTED:
         raise _forbid(_l("Only a rejected proposal can be appealed."))
@@ -521,9 +539,11 @@ def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str):
         raise _forbid(_l("The time for appeals has passed."))
     require_phase(proposal.edition, REVIEW_PHASES, _l("Appealing"))
     if len((grounds or "").strip()) < MIN_JUSTIFICATION:
-        raise ServiceValidationError.single("grounds", str(_l("Explain why the decision is wrong in at least %(count)s characters.", count=MIN_JUSTIFICATION)))
+        raise ServiceValidationError.single("grounds", ngettext("Explain why the decision is wrong in at least %(num)d character.", "Explain why the decision is wrong in at least %(num)d characters.", MIN_JUSTIFICATION))
     if len(grounds) > TEXT_LIMITS["accessibility"]:
         raise ServiceValidationError.single("grounds", str(_l("Shorten this to %(limit)s characters (now %(length)s).", limit=TEXT_LIMITS["accessibility"], length=len(grounds))))
+    if document:
+        _store_attachment(tenant, proposal, document, AttachmentKind.APPEAL)
     event = transition(tenant, proposal, Status.APPEALED, actor, Stage.AUTHOR, grounds)
     db.session.commit()
     notify_authors(tenant, proposal, event)

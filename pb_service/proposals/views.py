@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from pb_service.core.forms import run_action, save_form
+from pb_service.core.forms import labelled_choices, run_action, save_form
 from pb_service.core.maps import map_box
 from pb_service.core.markdown import render_markdown
 from pb_service.core.pagination import paginate
@@ -22,7 +22,7 @@ from pb_service.proposals.forms import (
     AppealDecisionForm, AppealForm, AssignForm, AttachmentForm, CoAuthorForm, FormalReviewForm, MeritReviewForm,
     PaperSupportersForm, ProposalForm,
 )
-from pb_service.proposals.models import PUBLIC_STATUSES, Attachment, AttachmentKind, Proposal, Status
+from pb_service.proposals.models import PRIVATE_ATTACHMENTS, PUBLIC_STATUSES, Attachment, Proposal, Status
 from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS, VIEW_REVIEW_QUEUE
 
 CATALOGUE_PAGE_SIZE = 12
@@ -103,10 +103,11 @@ def attachment(proposal_id: int, attachment_id: int):
     found = get_for_tenant_or_404(db.session, Attachment, g.municipality, attachment_id)
     if found.proposal_id != proposal.id:
         abort(404)
-    if found.kind is AttachmentKind.SUPPORTERS_LIST and not services.can_see_private_parts(current_user, g.municipality, proposal):
+    private = found.kind in PRIVATE_ATTACHMENTS
+    if private and not services.can_see_private_parts(current_user, g.municipality, proposal):
         abort(404)
     response = send_upload(found, g.municipality.id)
-    response.headers["Cache-Control"] = "private, no-store" if found.kind is AttachmentKind.SUPPORTERS_LIST else "private, max-age=300"
+    response.headers["Cache-Control"] = "private, no-store" if private else "private, max-age=300"
     return response
 
 
@@ -249,7 +250,7 @@ def appeal(proposal_id: int):
     proposal = _own_proposal(proposal_id)
     form = AppealForm()
     response = save_form(
-        form, lambda: services.lodge_appeal(g.municipality, current_user, proposal, form.grounds.data),
+        form, lambda: services.lodge_appeal(g.municipality, current_user, proposal, form.grounds.data, request.files.get("document")),
         success=_("Your appeal is lodged. The appeal panel will decide and tell you by e-mail."),
         next_url=url_for("proposals.detail", proposal_id=proposal.id),
     )
@@ -300,7 +301,7 @@ def _review_page(proposal: Proposal, **forms):
     assign_form.evaluator_id.choices = [SelectChoice("", _("Nobody"))] + [SelectChoice(user.id, user.display_name) for user in services.evaluators_of(tenant)]
     return render_template(
         "proposals/review.html", proposal=proposal, edition=proposal.edition, description=render_markdown(proposal.description),
-        formal_form=forms.get("formal") or FormalReviewForm(formdata=None),
+        formal_form=_formal_form(proposal, forms.get("formal") or FormalReviewForm(formdata=None)),
         merit_form=forms.get("merit") or MeritReviewForm(formdata=None),
         appeal_form=forms.get("appeal") or AppealDecisionForm(formdata=None), assign_form=assign_form,
         can_review=has_permission(current_user, REVIEW_PROPOSALS, tenant),
@@ -308,6 +309,11 @@ def _review_page(proposal: Proposal, **forms):
         can_assign=has_permission(current_user, ASSIGN_EVALUATORS, tenant),
         Status=Status,
     )
+
+
+def _formal_form(proposal, form: FormalReviewForm) -> FormalReviewForm:
+    form.checklist.choices = labelled_choices(services.formal_checklist_items(proposal.pool).items())
+    return form
 
 
 @proposals.get("/office/review/<int:proposal_id>")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from flask_babel import force_locale
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
@@ -353,7 +354,7 @@ def lodge_protest(tenant, actor, edition: Edition, grounds: str, pool_id: int | 
     errors: dict[str, list[str]] = {}
     grounds = (grounds or "").strip()
     if len(grounds) < MIN_JUSTIFICATION:
-        errors["grounds"] = [str(_l("Describe what was wrong in at least %(count)s characters.", count=MIN_JUSTIFICATION))]
+        errors["grounds"] = [ngettext("Describe what was wrong in at least %(num)d character.", "Describe what was wrong in at least %(num)d characters.", MIN_JUSTIFICATION)]
     elif len(grounds) > MAX_GROUNDS:
         errors["grounds"] = [str(_l("Shorten this to %(limit)s characters (now %(length)s).", limit=MAX_GROUNDS, length=len(grounds)))]
     if pool_id and pool_in_edition(tenant, edition, pool_id) is None:

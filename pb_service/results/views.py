@@ -13,8 +13,7 @@ from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, personal, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.editions.models import Edition, LevelKind
-from pb_service.editions.rules import TIE_BREAK_LABELS
-from pb_service.editions.views import edition_or_404
+from pb_service.editions.views import edition_or_404, tie_break_name
 from pb_service.extensions import db
 from pb_service.results import services
 from pb_service.results.forms import ProtestDecisionForm, ProtestForm, ReceiptForm
@@ -31,8 +30,27 @@ results = Blueprint("results", __name__, url_prefix="/<municipality>")
 def tie_break_label(pool_result) -> str:
     """The edition's tie-break in the reader's language, with the lottery's seed."""
     parameters = pool_result.parameters
-    label = TIE_BREAK_LABELS.get(parameters.get("tie_breaking"), parameters.get("tie_breaking", ""))
+    label = tie_break_name(parameters.get("tie_breaking", ""))
     return _("%(order)s; lottery seed %(seed)s", order=label, seed=parameters.get("seed"))
+
+
+@results.app_template_global("settled_by_label")
+def settled_by_label(criterion: str) -> str:
+    """What settled a tie (the rules engine's criterion), in the reader's language."""
+    labels = {"cost": _("the lower cost"), "votes": _("more votes"), "lottery": _("the lottery"), "id": _("the project id")}
+    return labels.get(criterion, criterion)
+
+
+@results.app_template_global("tie_note")
+def tie_note(pool_result, project_result) -> str:
+    """For a project that lost a tie: the projects it tied with, by title, and what settled it."""
+    pid = str(project_result.proposal_id)
+    titles = pool_result.titles
+    for tie in pool_result.ties:
+        if pid in tie["projects"]:
+            others = "; ".join(titles.get(other, other) for other in tie["projects"] if other != pid)
+            return _("Tied with %(projects)s; settled by %(by)s.", projects=others, by=settled_by_label(tie["settled_by"]))
+    return ""
 
 
 @results.app_template_filter("percent")

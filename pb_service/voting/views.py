@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from pb_service.core.i18n import current_language
@@ -24,6 +25,7 @@ from pb_service.voting.forms import (
     submission_from_form,
 )
 from pb_service.voting.identification import identify, identity_fields
+from pb_service.voting.models import Channel, RejectionReason
 from pb_service.voting.permissions import ENTER_PAPER_BALLOTS, MANAGE_VOTING, VIEW_PROTOCOL
 from pb_service.voting.protocol import voting_protocol
 
@@ -72,6 +74,9 @@ def vote(edition_id: int):
         checked = check_choices(spec, submission.districts, submission.choices)
         errors = {**identity_errors, **checked.errors}
         if errors:
+            # Refused here, the attempt never reaches cast_ballot: the protocol counts it now.
+            reason = RejectionReason.INVALID_IDENTITY if identity_errors else RejectionReason.INVALID_CHOICES
+            services.count_rejection(g.municipality, edition, reason, Channel.ONLINE)
             return _ballot_page(edition, spec, form, errors=errors, status=422)
         return _ballot_page(edition, spec, form, step="review")
     try:
@@ -187,6 +192,6 @@ def register(edition_id: int):
             db.session.rollback()
             error.apply_to_form(form)
         else:
-            flash(_("%(count)d people added to the register.", count=added), "success")
+            flash(ngettext("%(num)d person added to the register.", "%(num)d people added to the register.", added), "success")
             return redirect(url_for("voting.register", edition_id=edition.id))
     return render_template("voting/register.html", edition=edition, form=form)
