@@ -9,7 +9,7 @@ export FLASK_APP := wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-fast setup setup-test translations compile-translations serve screenshots verify bench lint clean fuzz backup-check
+.PHONY: run test test-fast setup setup-test translations compile-translations serve serve-demo screenshots verify bench lint clean fuzz backup-check
 
 run: setup compile-translations
 	$(BIN)/flask db upgrade
@@ -57,9 +57,24 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po |
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 # --- other targets ------------------------------------------------------------------------------
+#: gunicorn workers: two per core (a request mostly waits for PostgreSQL), at least two.
+WORKERS ?= $(shell $(PYTHON) -c 'import os; print(max(2, 2 * (os.cpu_count() or 1)))')
+
 serve: setup compile-translations
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn --workers 4 --threads 4 --bind 127.0.0.1:$(PORT) wsgi:app
+	$(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) wsgi:app
+
+# The demo on PostgreSQL behind gunicorn, as deployed: make serve-demo [DEMO_DATABASE=pb_demo]
+# (creates the database on the local server if it is missing; the demo is loaded once).
+DEMO_DATABASE ?= pb_demo
+DEMO_SERVER ?= postgresql://127.0.0.1
+serve-demo: setup compile-translations
+	$(BIN)/python -c 'import psycopg, sys; c = psycopg.connect("$(DEMO_SERVER)/postgres", autocommit=True); \
+	  c.execute("SELECT 1 FROM pg_database WHERE datname = %s", ["$(DEMO_DATABASE)"]).fetchone() or c.execute("CREATE DATABASE $(DEMO_DATABASE)")'
+	DATABASE_URL=$(DEMO_SERVER)/$(DEMO_DATABASE) $(BIN)/flask db upgrade
+	DATABASE_URL=$(DEMO_SERVER)/$(DEMO_DATABASE) $(BIN)/flask pb demo
+	@echo "pb-service (demo on PostgreSQL, $(WORKERS) gunicorn workers) runs on http://127.0.0.1:$(PORT)  (stop with Ctrl+C)"
+	DATABASE_URL=$(DEMO_SERVER)/$(DEMO_DATABASE) $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) wsgi:app
 
 screenshots: setup-test compile-translations
 	$(BIN)/flask db upgrade
