@@ -163,6 +163,27 @@ def advance_edition_command(edition_id: int, to_phase: str, reason: str) -> None
         click.echo(f"Votes counted: {count.ballots} valid ballots, digest {count.digest}.")
 
 
+@edition_cli.command("shift-clock")
+@click.argument("edition_id", type=int)
+@click.option("--days", required=True, type=int, help="How many days pass for this edition (its dates move that much earlier).")
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+def shift_clock_command(edition_id: int, days: int, reason: str) -> None:
+    """Development and demos only: let DAYS pass for one edition, e.g. past its protest window.
+    Refused in production, where an edition's calendar is the resolution's."""
+    from flask import current_app
+
+    from pb_service.editions.services import shift_clock
+    from pb_service.extensions import db
+
+    if current_app.config["PB_ENV"] == "production":
+        raise click.UsageError("shift-clock is refused in production")
+    edition = _edition(edition_id)
+    phase = _as_system(lambda tenant, actor, edition: shift_clock(tenant, actor, edition, days, reason), edition)
+    db.session.commit()
+    current_app.logger.warning("edition %s: clock moved %s days forward (%s)", edition_id, days, reason)
+    click.echo(f"{edition.name}: {days} days later; now in the phase {phase.value}.")
+
+
 results_cli = AppGroup("results", help="Counting and publishing results.")
 pb_cli.add_command(results_cli)
 

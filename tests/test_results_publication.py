@@ -192,3 +192,21 @@ def test_the_advance_command_moves_only_to_the_next_phase(app, session):
     assert (event.actor_id, event.details["reason"], event.details["to_phase"]) == (None, "Odwołania rozpatrzone wcześniej.", "voting")
     missing = runner.invoke(args=["pb", "results", "compute", "999999"])
     assert (missing.exit_code, missing.output) == (1, "Error: No edition with id 999999.\n")
+
+
+def test_the_clock_moves_forward_for_one_edition_in_development_only(app, session, monkeypatch):
+    """A demo or a trial moves an edition past its protest window; production refuses."""
+    town = make_municipality(session)
+    edition = make_edition(session, town, Phase.RESULTS)
+    closes = edition.protests_close_at
+    session.commit()
+    runner = app.test_cli_runner()
+    moved = runner.invoke(args=["pb", "edition", "shift-clock", str(edition.id), "--days", "7", "--reason", "Próba: po oknie protestów."])
+    assert (moved.exit_code, moved.output) == (0, f"{edition.name}: 7 days later; now in the phase results.\n")
+    session.refresh(edition)
+    assert edition.protests_close_at == closes - timedelta(days=7) and edition.protests_close_at < utcnow()
+    event = session.scalar(tenant_select(AuditEvent, town, AuditEvent.action == "edition.shift_clock"))
+    assert (event.details["days"], event.details["reason"]) == (7, "Próba: po oknie protestów.")
+    monkeypatch.setitem(app.config, "PB_ENV", "production")
+    refused = runner.invoke(args=["pb", "edition", "shift-clock", str(edition.id), "--days", "1", "--reason", "Nie w produkcji."])
+    assert refused.exit_code == 2 and "refused in production" in refused.output

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -239,6 +239,21 @@ def advance_phase(tenant, actor, edition: Edition, reason: str) -> Phase:
     record_audit(actor, tenant, "edition.advance_phase", edition, from_phase=current.value, to_phase=new.value, reason=reason)
     db.session.commit()
     return new
+
+
+def shift_clock(tenant, actor, edition: Edition, days: int, reason: str) -> Phase:
+    """Development only (the command refuses production): every date of the edition moves ``days``
+    earlier, as if that much time had passed, e.g. past a protest window. Audited; flushed, not
+    committed."""
+    ensure_permission(actor, MANAGE_EDITIONS, tenant)
+    if not 1 <= days <= 3650:
+        raise ServiceValidationError.single("days", str(_l("Move the clock by 1 to 3650 days.")))
+    for phase in DATED_PHASES:
+        setattr(edition, PHASE_START_COLUMNS[phase], edition.starts_at(phase) - timedelta(days=days))
+    edition.closes_at -= timedelta(days=days)
+    record_audit(actor, tenant, "edition.shift_clock", edition, days=days, reason=(reason or "").strip(), phase=edition.phase.value)
+    db.session.flush()
+    return edition.phase
 
 
 def _shift_years(moment: datetime, years: int) -> datetime:
