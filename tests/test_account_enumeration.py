@@ -26,8 +26,8 @@ def _timed(client, action, email: str, address: str) -> tuple[float, str]:
     start = time.perf_counter()
     response = action(client, email, address)
     elapsed = time.perf_counter() - start
-    assert response.status_code == 200, (action.__name__, response.status_code)
-    return elapsed, response.get_data(as_text=True).replace(email, "ADDRESS")
+    # The status is part of the answer that must not differ (a refused sign-in is a 422 either way).
+    return elapsed, f"{response.status_code} " + response.get_data(as_text=True).replace(email, "ADDRESS")
 
 
 def sign_in(client, email, address):
