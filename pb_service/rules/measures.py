@@ -135,15 +135,19 @@ def measure(
     projects: Iterable[str] | None = None,
     tie_breaking: str | None = None,
     seed: int | None = None,
+    by_rerun: bool = False,
     **params,
 ) -> dict[str, ProjectMeasures]:
-    """The measures of ``projects`` (default: all) under ``rule`` as :func:`compute` takes it."""
+    """The measures of ``projects`` (default: all) under ``rule`` as :func:`compute` takes it.
+
+    ``by_rerun=True`` answers greedy's questions by re-running it too (for benchmarks).
+    """
     configured = ConfiguredRule.of(instance, rule, tie_breaking, seed, **params)
     wanted = list(instance.projects if projects is None else projects)
     unknown = [pid for pid in wanted if pid not in instance.projects]
     if unknown:
         raise ValueError(f"unknown project {unknown[0]!r}")
-    if configured.name in GREEDY_RULES:
+    if configured.name in GREEDY_RULES and not by_rerun:
         return _GreedyMeasures(instance, configured).all(wanted)
     return _RerunMeasures(instance, configured).all(wanted)
 
@@ -369,6 +373,9 @@ class _RerunMeasures(_Measures):
                 return None
             low, high = high, 2 * high
         return smallest_true(test, low, high)
+
+    def hopeless_cost_reason(self, pid: str) -> str:
+        return "not selected at a cost of 1, nor at the costs tried below its own"
 
     def hopeless_add_reason(self, pid: str) -> str:
         limit = ADD_SEARCH_FACTOR * (self.voters + 1)

@@ -77,6 +77,20 @@ def test_rerun_measures_on_real_files(load, name, rule):
     check_by_rerun(instance, rule, found)
 
 
+def test_completions_are_not_monotone_in_cost():
+    """The two cases docs/rules.md gives: a boundary, not the largest winning cost."""
+    add1 = Instance.from_data(6, {"a": 2, "b": 6, "c": 2}, [["a", "c", "b"], ["a"], ["c", "a", "b"], ["b", "c", "a"]])
+    rule = ConfiguredRule.of(add1, "equalshares/add1")
+    assert [c for c in range(1, 8) if wins(rule, with_cost(add1, "a", c), "a")] == [1, 2, 3, 4, 6]
+    assert measure(add1, "equalshares/add1")["a"].max_winning_cost == 4
+    plus_one = Instance.from_data(7, {"a": 6, "b": 6, "c": 7}, [["c", "b"], ["a", "c"], ["c"], ["a"]])
+    rule = ConfiguredRule.of(plus_one, "equalshares")
+    assert [c for c in range(1, 9) if wins(rule, with_cost(plus_one, "b", c), "b")] == [2]
+    found = measure(plus_one, "equalshares")["b"]
+    assert found.max_winning_cost is None
+    assert found.reasons["max_winning_cost"] == "not selected at a cost of 1, nor at the costs tried below its own"
+
+
 def test_decimal_budget(load):
     """Ursus Północny's budget is 827838.5: money left and costs compare exactly."""
     instance = load("Poland_Warszawa_2018_Ursus_Polnocny.pb")
