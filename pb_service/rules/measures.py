@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from fractions import Fraction
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from .engine import compute, resolve_rule
-from .model import POINTS_VOTE_TYPES, Ballot, Instance, Number
+from .mes import EqualShares, comparison_step, complete_with_greedy
+from .model import POINTS_VOTE_TYPES, Ballot, Instance, Number, Result
 from .tally import Tally
 
 MEASURES = ("max_winning_cost", "singleton_add", "optimist_add", "pessimist_add")
@@ -42,6 +44,8 @@ GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold")
 APPROVAL_TYPES = ("approval", "choose-1")
 # The search for added voters under re-run rules stops at this many times the voters.
 ADD_SEARCH_FACTOR = 64
+# Stand-in searches (equal shares at a fixed share) tried before the search on the real rule.
+GUESSES = 2
 
 
 @dataclass
@@ -92,10 +96,11 @@ class ConfiguredRule:
         kept = {key: value for key, value in params.items() if value is not None}
         return cls(resolve_rule(instance, rule), tie_breaking, seed, kept)
 
+    def outcome(self, instance: Instance) -> Result:
+        return compute(instance, self.name, tie_breaking=self.tie_breaking, seed=self.seed, **self.params)
+
     def selected(self, instance: Instance) -> list[str]:
-        return compute(
-            instance, self.name, tie_breaking=self.tie_breaking, seed=self.seed, **self.params
-        ).selected
+        return self.outcome(instance).selected
 
 
 def with_cost(instance: Instance, pid: str, cost: Number) -> Instance:
@@ -175,7 +180,8 @@ class _Measures:
     def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
         self.instance = instance
         self.rule = rule
-        self.winners = set(rule.selected(instance))
+        self.outcome = rule.outcome(instance)
+        self.winners = set(self.outcome.selected)
         self.voters = instance.num_voters
         self.budget_ceiling = math.floor(instance.budget) + 1  # no rule funds a dearer project
 
@@ -192,22 +198,11 @@ class _Measures:
 
     def fill(self, pid: str, result: ProjectMeasures) -> None:
         cost = self.instance.projects[pid].cost
-
-        def wins_at(new_cost: int) -> bool:
-            return self.selected_at(pid, new_cost, 0)
-
-        if result.selected and wins_at(math.floor(cost)):
-            bracket = self.first_change(wins_at, math.floor(cost), self.budget_ceiling, up=True)
-            result.max_winning_cost = largest_true(wins_at, *bracket)
+        winning = self.max_winning_cost(pid, result.selected, lambda c: self.selected_at(pid, c, 0))
+        if winning is None:
+            result.unavailable("max_winning_cost", self.hopeless_cost_reason(pid))
         else:
-            top = math.ceil(cost)
-            if wins_at(top):
-                top = self.budget_ceiling
-            bracket = None if top <= 1 else self.first_change(wins_at, top, 1, up=False)
-            if bracket is None:
-                result.unavailable("max_winning_cost", self.hopeless_cost_reason(pid))
-            else:
-                result.max_winning_cost = largest_true(wins_at, *bracket)
+            result.max_winning_cost = winning
         if result.selected:
             result.singleton_add = 0
         else:
@@ -217,6 +212,18 @@ class _Measures:
             else:
                 result.singleton_add = found
         self.fill_approval_adds(pid, result)
+
+    def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
+        """Up from a selected project's cost to the first loss, or down from a loser's cost
+        to the first win, then bisection between the two (``None``: no cost tried wins)."""
+        cost = self.instance.projects[pid].cost
+        if selected and wins_at(math.floor(cost)):
+            return largest_true(wins_at, *self.first_change(wins_at, math.floor(cost), self.budget_ceiling, up=True))
+        top = math.ceil(cost)
+        if wins_at(top):
+            top = self.budget_ceiling
+        bracket = None if top <= 1 else self.first_change(wins_at, top, 1, up=False)
+        return None if bracket is None else largest_true(wins_at, *bracket)
 
     def first_change(self, wins_at: Callable[[int], bool], start: int, end: int, *, up: bool):
         """From ``start`` (a win going up, a loss going down) towards ``end``, in steps that
@@ -356,15 +363,82 @@ class _GreedyMeasures(_Measures):
 
 class _RerunMeasures(_Measures):
     """Any other rule: each question is answered by re-running the rule on the changed
-    instance; bounds come from bisection between a known win and a known loss."""
+    instance; bounds come from stepping and bisection between a known win and a known loss.
+
+    Equal shares' completions run MES for many shares per outcome.  So the search first
+    runs on a cheap stand-in, MES once at the share the completion chose for the real
+    instance (for added voters, the same money in all: the share times voters / (voters +
+    added)), with the same completion after it; the value it finds is then checked with two
+    runs of the real rule (selected at it, not one unit beyond), and the real search runs
+    only where that check fails (the changed instance's share search ends elsewhere)."""
+
+    def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
+        super().__init__(instance, rule)
+        self.money = None  # what all voters hold together at the completion's final share
+        if rule.name in ("equalshares", "equalshares/add1", "equalshares/add1-comparison"):
+            self.money = self.money_of(self.outcome, 0)
+
+    def money_of(self, outcome: Result, singletons: int) -> Fraction:
+        return Fraction(outcome.details["share_per_voter"]) * (self.voters + singletons)
+
+    def outcome_at(self, pid: str, cost: Number, singletons: int) -> Result:
+        if cost == self.instance.projects[pid].cost and singletons == 0:
+            return self.outcome
+        return self.rule.outcome(self.changed(pid, cost, singletons))
 
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
-        if cost == self.instance.projects[pid].cost and singletons == 0:
-            return pid in self.winners
-        changed = with_singletons(with_cost(self.instance, pid, cost), pid, singletons)
-        return pid in self.rule.selected(changed)
+        return pid in self.outcome_at(pid, cost, singletons).selected
+
+    def changed(self, pid: str, cost: Number, singletons: int) -> Instance:
+        return with_singletons(with_cost(self.instance, pid, cost), pid, singletons)
+
+    def selected_with_money(self, pid: str, cost: Number, singletons: int, money: Fraction) -> bool:
+        """The stand-in: MES once, sharing out ``money``, then the rule's completion."""
+        changed = self.changed(pid, cost, singletons)
+        tally = Tally.of(changed, self.rule.tie_breaking, self.rule.seed)
+        equal_shares = EqualShares(tally)
+        run = equal_shares.run(money / (self.voters + singletons))
+        if self.rule.name == "equalshares":
+            return pid in complete_with_greedy(tally, equal_shares, run, self.rule.name, {}).selected
+        if self.rule.name == "equalshares/add1-comparison":
+            return pid in comparison_step(tally, run.selected)[0]
+        return pid in run.selected
+
+    def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
+        money = self.money
+        for _ in range(GUESSES if money is not None else 0):
+            guess = super().max_winning_cost(pid, selected, lambda c: self.selected_with_money(pid, c, 0, money))
+            if guess is None:
+                break
+            at_guess = self.outcome_at(pid, guess, 0)
+            if pid not in at_guess.selected:
+                money = self.money_of(at_guess, 0)
+                continue
+            beyond = self.outcome_at(pid, guess + 1, 0)
+            if pid not in beyond.selected:
+                return guess
+            money = self.money_of(beyond, 0)
+        return super().max_winning_cost(pid, selected, wins_at)
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
+        money, cost = self.money, self.instance.projects[pid].cost
+        for _ in range(GUESSES if money is not None else 0):
+            guess = self.search_added(lambda k: self.selected_with_money(pid, cost, k, money))
+            if guess is None:
+                break
+            at_guess = self.outcome_at(pid, cost, guess)
+            if pid not in at_guess.selected:
+                money = self.money_of(at_guess, guess)
+                continue
+            if guess == 0:
+                return guess
+            before = self.outcome_at(pid, cost, guess - 1)
+            if pid not in before.selected:
+                return guess
+            money = self.money_of(before, guess - 1)
+        return self.search_added(test)
+
+    def search_added(self, test: Callable[[int], bool]) -> int | None:
         """Doubling until it wins, then bisection; gives up past a multiple of the voters."""
         limit = ADD_SEARCH_FACTOR * (self.voters + 1)
         low, high = 0, 1
