@@ -218,7 +218,8 @@ class _Measures:
         to the first win, then bisection between the two (``None``: no cost tried wins)."""
         cost = self.instance.projects[pid].cost
         if selected and wins_at(math.floor(cost)):
-            return largest_true(wins_at, *self.first_change(wins_at, math.floor(cost), self.budget_ceiling, up=True))
+            bracket = self.first_change(wins_at, math.floor(cost), self.budget_ceiling, up=True)
+            return None if bracket is None else largest_true(wins_at, *bracket)
         top = math.ceil(cost)
         if wins_at(top):
             top = self.budget_ceiling
@@ -236,7 +237,7 @@ class _Measures:
             there = min(here + step, end) if up else max(here - step, end)
             if wins_at(there) != up:
                 return (here, there) if up else (there, here)
-            if not up and there == end:
+            if there == end:  # no change up to ``end`` (going up: only an overspending stand-in)
                 return None
             here, step = there, 2 * step
 
