@@ -337,6 +337,8 @@ class _GreedyMeasures(_Measures):
     def hopeless_cost_reason(self, pid: str) -> str:
         if not self.passes(pid, 0):
             return f"its score is under the threshold of {self.min_score}"
+        if self.skip:
+            return "no money is left when greedy reaches it"
         return "greedy stops before it at any cost"
 
     def hopeless_add_reason(self, pid: str) -> str:

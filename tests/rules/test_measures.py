@@ -52,12 +52,15 @@ def check_by_rerun(instance: Instance, rule_name: str, found, **params) -> None:
 
 # Real files: the greedy family on every project, and the rules that are re-run on small pools.
 @pytest.mark.parametrize("name", ["Poland_Wieliczka_2023_Green_Budget.pb", "Poland_Gdansk_2020_Oliwa.pb",
-                                  "Poland_Krakow_2025_Debniki.pb"])
+                                  "Poland_Krakow_2025_Debniki.pb", "Poland_Czestochowa_2025_Polnoc.pb",
+                                  "US_Stanford_Dataset_PB_Chicago_39th_Ward_2021_vote_rankings.pb"])
 @pytest.mark.parametrize("rule", GREEDY_FAMILY)
 def test_greedy_measures_on_real_files_hold_when_the_rule_is_rerun(load, name, rule):
     instance = load(name)
     params = {"min_score": 150} if rule == "greedy-threshold" else {}
     found = measure(instance, rule, **params)
+    if name.startswith("US_"):  # ranked ballots: a new voter ranks the project first
+        assert any(values.singleton_add not in (None, 0) for values in found.values())
     check_by_rerun(instance, rule, found, **params)
     for values in found.values():
         if instance.vote_type == "approval":
