@@ -1,4 +1,6 @@
-"""Command line: ``python -m pb_service.rules tally FILE.pb [--rule RULE] [--min-score N] [--min-votes N] [--json]``.
+"""Command line: ``python -m pb_service.rules tally FILE.pb [--rule RULE] [--min-score N] [--min-votes N] [--json]``
+and ``python -m pb_service.rules explain FILE.pb [--rule RULE] [--project ID] [--json]`` (the
+performance measures of :mod:`pb_service.rules.measures`).
 
 The app's ``flask pb tally`` calls :func:`main` with the same arguments.  Exit status 0 on
 success, 2 on a bad file, rule or option, with a one-line message on stderr (never a
@@ -22,6 +24,7 @@ from fractions import Fraction  # noqa: E402
 
 from . import IMPORT_SECONDS  # noqa: E402
 from .engine import RULES, compute, load_rule, resolve_rule  # noqa: E402
+from .measures import MEASURES, ProjectMeasures, measure  # noqa: E402
 from .model import Instance, Result, format_decimal  # noqa: E402
 from .pabulib import PabulibError, parse_number, read_pabulib  # noqa: E402
 from .ties import TIE_BREAKINGS  # noqa: E402
@@ -54,36 +57,45 @@ def build_parser(prog: str = "python -m pb_service.rules") -> argparse.ArgumentP
     parser = _ArgumentParser(prog=prog, description="Participatory-budgeting outcome rules.")
     commands = parser.add_subparsers(dest="command", required=True)
     tally = commands.add_parser("tally", help="compute the outcome of a Pabulib .pb file")
-    tally.add_argument("file", help="the .pb file")
-    tally.add_argument(
+    _rule_options(tally)
+    explain = commands.add_parser(
+        "explain", help="how far each project was from the other outcome (performance measures)"
+    )
+    _rule_options(explain)
+    explain.add_argument("--project", action="append", help="only this project id (repeatable)")
+    return parser
+
+
+def _rule_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("file", help="the .pb file")
+    command.add_argument(
         "--rule",
         default="file",
         help=f"'file' (the rule in META, default) or one of: {', '.join(RULES)}",
     )
-    tally.add_argument("--min-score", type=_number, help="threshold for greedy-threshold")
-    tally.add_argument(
+    command.add_argument("--min-score", type=_number, help="threshold for greedy-threshold")
+    command.add_argument(
         "--min-votes", type=int,
         help="under every rule, fund only projects with support and at least this many voters "
         "(default: META min_project_votes_threshold, else the file's own semantics)",
     )
-    tally.add_argument(
+    command.add_argument(
         "--ranking", choices=("score", "votes"), help="greedy ranking (default: score)"
     )
-    tally.add_argument(
+    command.add_argument(
         "--tie-breaking", choices=TIE_BREAKINGS,
         help="tie order (default: META tie_breaking, else cheaper-first)",
     )
-    tally.add_argument("--seed", type=int, help="seed of the tie lottery (default: META tie_breaking_seed, else 0)")
-    tally.add_argument("--json", action="store_true", help="print JSON")
-    tally.add_argument(
+    command.add_argument("--seed", type=int, help="seed of the tie lottery (default: META tie_breaking_seed, else 0)")
+    command.add_argument("--json", action="store_true", help="print JSON")
+    command.add_argument(
         "--timings", action="store_true",
         help="print the import, parse and rule times on stderr",
     )
-    tally.add_argument(
+    command.add_argument(
         "--verbose", "-v", action="store_true",
         help="print the times and every warning of the reader (with its line) on stderr",
     )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "python -m pb_service.rules") -> int:
@@ -98,20 +110,23 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m pb_service.ru
         load_rule(resolve_rule(instance, args.rule))
         started = perf_counter()
         times["import"] += started - parsed
-        result = compute(
-            instance,
-            args.rule,
-            tie_breaking=args.tie_breaking,
-            seed=args.seed,
-            min_score=args.min_score,
-            min_votes=args.min_votes,
+        options = dict(
+            tie_breaking=args.tie_breaking, seed=args.seed, min_score=args.min_score, min_votes=args.min_votes,
             ranking=args.ranking,
         )
+        if args.command == "explain":
+            found = measure(instance, args.rule, projects=args.project, **options)
+        else:
+            result = compute(instance, args.rule, **options)
         times["rule"] = perf_counter() - started
     except (_UsageError, PabulibError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else render(result))
+    if args.command == "explain":
+        shaped = {"projects": {pid: values.as_dict() for pid, values in found.items()}}
+        print(json.dumps(shaped, ensure_ascii=False) if args.json else render_measures(found))
+    else:
+        print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else render(result))
     _report_warnings(instance, args.verbose)
     if args.timings or args.verbose:
         print(
@@ -155,3 +170,14 @@ def render(result: Result) -> str:
         )
     lines.append(f"tie-breaking: {result.tie_breaking}")
     return "\n".join(lines)
+
+
+def render_measures(found: dict[str, ProjectMeasures]) -> str:
+    """A table of the measures; ``-`` where a measure is not available (reasons below)."""
+    lines = [f"{'project':<16} {'selected':<9}" + "".join(f"{name:>18}" for name in MEASURES)]
+    notes = []
+    for pid, values in found.items():
+        cells = ["-" if getattr(values, name) is None else str(getattr(values, name)) for name in MEASURES]
+        lines.append(f"{pid:<16} {'yes' if values.selected else 'no':<9}" + "".join(f"{c:>18}" for c in cells))
+        notes += [f"{pid} {name}: {reason}" for name, reason in values.reasons.items()]
+    return "\n".join(lines + ([""] + notes if notes else []))

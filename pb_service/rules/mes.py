@@ -463,10 +463,10 @@ def equal_shares(tally: Tally, rule: str = "equalshares") -> Result:
             break
         previous, step = run, step + 1
     details = {"share_per_voter": exact(run.share), "budget_increase_steps": step}
-    return _complete_with_greedy(tally, mes, run, rule, details)
+    return complete_with_greedy(tally, mes, run, rule, details)
 
 
-def _complete_with_greedy(
+def complete_with_greedy(
     tally: Tally, mes: EqualShares, run: MesRun, rule: str, details: dict[str, object]
 ) -> Result:
     """Fund, by votes, whatever still fits after MES (pabutools' greedy completion)."""

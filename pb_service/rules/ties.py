@@ -69,15 +69,21 @@ class TieBreaker:
         lottery = sorted(costs)
         random.Random(seed).shuffle(lottery)
         draw = {pid: position for position, pid in enumerate(lottery)}
-        values = {
-            "cost": lambda pid: costs[pid],
-            "dearer": lambda pid: -costs[pid],
-            "votes": lambda pid: -votes.get(pid, 0),
-            "lottery": draw.__getitem__,
-            "id": lambda pid: pid,
-        }
+        self._costs, self._votes, self._draw = costs, votes, draw
         self._criteria: tuple[str, ...] = _CRITERIA[kind]
-        self._keys = {pid: tuple(values[c](pid) for c in self._criteria) for pid in costs}
+        self._keys = {pid: self.key_with(pid) for pid in costs}
+
+    def key_with(self, pid: str, cost: Number | None = None, votes: int | None = None) -> tuple:
+        """``pid``'s key, as if it cost ``cost`` and had ``votes`` voters (what-if measures)."""
+        cost = self._costs[pid] if cost is None else cost
+        values = {
+            "cost": cost,
+            "dearer": -cost,
+            "votes": -(self._votes.get(pid, 0) if votes is None else votes),
+            "lottery": self._draw[pid],
+            "id": pid,
+        }
+        return tuple(values[c] for c in self._criteria)
 
     @property
     def description(self) -> str:

@@ -1,0 +1,464 @@
+"""How far each project was from the other outcome: the performance measures of Boehmer,
+Faliszewski, Janeczko, Peters, Pierczyński, Schierreich, Skowron, Szufa, *Evaluation of
+Project Performance in Participatory Budgeting* (IJCAI 2024, arXiv:2312.14723), for the rule
+exactly as it is configured (completion, threshold, tie-breaking and seed included).
+
+For each project:
+
+``max_winning_cost``
+    The largest cost (a whole number of the file's money units, at least 1) at which the
+    project is selected, everything else unchanged; for a selected project this is at least
+    its cost (its margin).  ``None`` if it is not selected even at a cost of 1.
+``singleton_add``
+    The fewest new voters, each choosing only this project, that make it selected (0 if it
+    is).  On ranked or points ballots a new voter gives it the most a ballot can give.
+``optimist_add`` / ``pessimist_add``
+    The fewest current non-supporters who must also choose it, for the best and for the
+    worst choice of which ones.
+
+A value is ``None`` with a reason (:attr:`ProjectMeasures.reasons`) when no such change
+makes the project selected.  Every value is a boundary of the rule itself: selected at the
+value, not selected one unit beyond it (one more unit of cost, one supporter fewer).
+
+Greedy rules are computed directly: the other projects' order and the money left at each
+place in it do not depend on the project, so a cost or a score places it and one comparison
+decides (a few microseconds per question).  Other rules are re-run on the changed instance,
+bisecting (see ``docs/rules.md`` for what that guarantees and what is left).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from fractions import Fraction
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from .engine import compute, resolve_rule
+from .mes import EqualShares, comparison_step, complete_with_greedy
+from .model import POINTS_VOTE_TYPES, Ballot, Instance, Number, Result
+from .tally import Tally
+
+MEASURES = ("max_winning_cost", "singleton_add", "optimist_add", "pessimist_add")
+GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold")
+APPROVAL_TYPES = ("approval", "choose-1")
+# The search for added voters under re-run rules stops at this many times the voters.
+ADD_SEARCH_FACTOR = 64
+# Stand-in searches (equal shares at a fixed share) tried before the search on the real rule.
+GUESSES = 2
+
+
+@dataclass
+class ProjectMeasures:
+    """The measures of one project; ``reasons`` says why a ``None`` value is ``None``."""
+
+    selected: bool
+    max_winning_cost: int | None = None
+    singleton_add: int | None = None
+    optimist_add: int | None = None
+    pessimist_add: int | None = None
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "selected": self.selected,
+            **{name: getattr(self, name) for name in MEASURES},
+            "reasons": dict(self.reasons),
+        }
+
+    def unavailable(self, measure: str, reason: str) -> None:
+        setattr(self, measure, None)
+        self.reasons[measure] = reason
+
+
+@dataclass
+class ConfiguredRule:
+    """A rule as an edition or a file configures it: name, tie-breaking, seed, parameters."""
+
+    name: str
+    tie_breaking: str
+    seed: int
+    params: dict[str, object]
+
+    @classmethod
+    def of(
+        cls,
+        instance: Instance,
+        rule: str | None = None,
+        tie_breaking: str | None = None,
+        seed: int | None = None,
+        **params,
+    ) -> ConfiguredRule:
+        if tie_breaking is None:
+            tie_breaking = instance.meta.get("tie_breaking", "").strip() or "cheaper-first"
+        if seed is None:
+            seed = int(instance.meta_number("tie_breaking_seed") or 0)
+        kept = {key: value for key, value in params.items() if value is not None}
+        return cls(resolve_rule(instance, rule), tie_breaking, seed, kept)
+
+    def outcome(self, instance: Instance) -> Result:
+        return compute(instance, self.name, tie_breaking=self.tie_breaking, seed=self.seed, **self.params)
+
+    def selected(self, instance: Instance) -> list[str]:
+        return self.outcome(instance).selected
+
+
+def with_cost(instance: Instance, pid: str, cost: Number) -> Instance:
+    """``instance`` with project ``pid`` costing ``cost``."""
+    projects = dict(instance.projects)
+    projects[pid] = replace(projects[pid], cost=cost)
+    return replace(instance, projects=projects)
+
+
+def singleton_ballot(instance: Instance, pid: str, voters: int) -> Ballot:
+    """``voters`` new ballots choosing only ``pid``, with the most points a ballot may give."""
+    points = None
+    if instance.vote_type in POINTS_VOTE_TYPES:
+        points = (top_points(instance),)
+    return Ballot((pid,), points, multiplicity=voters)
+
+
+def with_singletons(instance: Instance, pid: str, voters: int) -> Instance:
+    if voters == 0:
+        return instance
+    return replace(instance, ballots=[*instance.ballots, singleton_ballot(instance, pid, voters)])
+
+
+def top_points(instance: Instance) -> Number:
+    """The most points one ballot can give one project (META, else the most any ballot gave)."""
+    for key in ("max_points", "max_sum_points"):
+        value = instance.meta_number(key)
+        if value is not None:
+            return value
+    return max((max(b.points) for b in instance.ballots if b.points), default=1)
+
+
+def measure(
+    instance: Instance,
+    rule: str | None = None,
+    *,
+    projects: Iterable[str] | None = None,
+    tie_breaking: str | None = None,
+    seed: int | None = None,
+    by_rerun: bool = False,
+    **params,
+) -> dict[str, ProjectMeasures]:
+    """The measures of ``projects`` (default: all) under ``rule`` as :func:`compute` takes it.
+
+    ``by_rerun=True`` answers greedy's questions by re-running it too (for benchmarks).
+    """
+    configured = ConfiguredRule.of(instance, rule, tie_breaking, seed, **params)
+    wanted = list(instance.projects if projects is None else projects)
+    unknown = [pid for pid in wanted if pid not in instance.projects]
+    if unknown:
+        raise ValueError(f"unknown project {unknown[0]!r}")
+    if configured.name in GREEDY_RULES and not by_rerun:
+        return _GreedyMeasures(instance, configured).all(wanted)
+    return _RerunMeasures(instance, configured).all(wanted)
+
+
+def largest_true(test: Callable[[int], bool], low: int, high: int) -> int:
+    """The largest ``n`` in ``[low, high)`` with ``test(n)``, given ``test(low)`` and not
+    ``test(high)``: a boundary, found by bisection (the largest one if ``test`` is monotone)."""
+    while high - low > 1:
+        middle = (low + high) // 2
+        if test(middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def smallest_true(test: Callable[[int], bool], low: int, high: int) -> int:
+    """The smallest ``n`` in ``(low, high]`` with ``test(n)``, given not ``test(low)`` and ``test(high)``."""
+    return largest_true(lambda n: not test(n), low, high) + 1
+
+
+class _Measures:
+    """What every rule shares: the outcome, the per-project loop and the withdrawn case."""
+
+    def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
+        self.instance = instance
+        self.rule = rule
+        self.outcome = rule.outcome(instance)
+        self.winners = set(self.outcome.selected)
+        self.voters = instance.num_voters
+        self.budget_ceiling = math.floor(instance.budget) + 1  # no rule funds a dearer project
+
+    def all(self, pids: list[str]) -> dict[str, ProjectMeasures]:
+        found = {}
+        for pid in pids:
+            found[pid] = result = ProjectMeasures(pid in self.winners)
+            if self.instance.projects[pid].withdrawn:
+                for name in MEASURES:
+                    result.unavailable(name, "withdrawn")
+                continue
+            self.fill(pid, result)
+        return found
+
+    def fill(self, pid: str, result: ProjectMeasures) -> None:
+        cost = self.instance.projects[pid].cost
+        winning = self.max_winning_cost(pid, result.selected, lambda c: self.selected_at(pid, c, 0))
+        if winning is None:
+            result.unavailable("max_winning_cost", self.hopeless_cost_reason(pid))
+        else:
+            result.max_winning_cost = winning
+        if result.selected:
+            result.singleton_add = 0
+        else:
+            found = self.fewest_added(pid, lambda k: self.selected_at(pid, cost, k))
+            if found is None:
+                result.unavailable("singleton_add", self.hopeless_add_reason(pid))
+            else:
+                result.singleton_add = found
+        self.fill_approval_adds(pid, result)
+
+    def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
+        """Up from a selected project's cost to the first loss, or down from a loser's cost
+        to the first win, then bisection between the two (``None``: no cost tried wins)."""
+        cost = self.instance.projects[pid].cost
+        if selected and wins_at(math.floor(cost)):
+            bracket = self.first_change(wins_at, math.floor(cost), self.budget_ceiling, up=True)
+            return None if bracket is None else largest_true(wins_at, *bracket)
+        top = math.ceil(cost)
+        if wins_at(top):
+            top = self.budget_ceiling
+        bracket = None if top <= 1 else self.first_change(wins_at, top, 1, up=False)
+        return None if bracket is None else largest_true(wins_at, *bracket)
+
+    def first_change(self, wins_at: Callable[[int], bool], start: int, end: int, *, up: bool):
+        """From ``start`` (a win going up, a loss going down) towards ``end``, in steps that
+        double, the first tested cost where the outcome changes: ``(win, loss)`` costs one
+        step apart, to bisect between; ``None`` going down if even ``end`` loses.  Going down
+        from the project's cost finds the winning cost nearest below it, which matters where
+        a completion makes winning not monotone in cost (see docs/rules.md)."""
+        step, here = 1, start
+        while True:
+            there = min(here + step, end) if up else max(here - step, end)
+            if wins_at(there) != up:
+                return (here, there) if up else (there, here)
+            if there == end:  # no change up to ``end`` (going up: only an overspending stand-in)
+                return None
+            here, step = there, 2 * step
+
+    def fill_approval_adds(self, pid: str, result: ProjectMeasures) -> None:
+        raise NotImplementedError
+
+    def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
+        raise NotImplementedError
+
+    def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
+        raise NotImplementedError
+
+    def hopeless_cost_reason(self, pid: str) -> str:
+        return "not selected even at a cost of 1"
+
+    def hopeless_add_reason(self, pid: str) -> str:
+        raise NotImplementedError
+
+
+class _GreedyMeasures(_Measures):
+    """Greedy, with or without skipping, with or without a threshold, any ranking."""
+
+    def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
+        super().__init__(instance, rule)
+        self.tally = tally = Tally.of(instance, rule.tie_breaking, rule.seed)
+        self.skip = rule.name != "greedy-no-skip"
+        self.min_score = None
+        if rule.name == "greedy-threshold":
+            self.min_score = rule.params.get("min_score")
+            if self.min_score is None:
+                self.min_score = instance.meta_number("min_project_score_threshold")
+        by_votes = rule.params.get("ranking") == "votes"
+        self.value = tally.votes if by_votes else tally.scores
+        # What one new voter choosing only the project adds to its score and to its value.
+        self.score_gain = 1
+        if instance.vote_type in POINTS_VOTE_TYPES:
+            self.score_gain = top_points(instance)
+        elif instance.vote_type == "ordinal":
+            top = instance.meta_number("max_length")
+            self.score_gain = top if top is not None else max((len(b.projects) for b in instance.ballots), default=1)
+        self.value_gain = 1 if by_votes else self.score_gain
+        candidates = [pid for pid in tally.eligible if self.passes(pid, 0)]
+        self.order = sorted(candidates, key=self.rank_key)
+        self.placed: dict[str, tuple[list, list, list]] = {}
+
+    def passes(self, pid: str, singletons: int) -> bool:
+        if self.min_score is None:
+            return True
+        return self.tally.scores[pid] + singletons * self.score_gain >= self.min_score
+
+    def rank_key(self, pid: str, cost: Number | None = None, singletons: int = 0) -> tuple:
+        votes = self.tally.votes[pid] + singletons
+        return (
+            -(self.value[pid] + singletons * self.value_gain),
+            self.tally.ties.key_with(pid, cost, votes),
+        )
+
+    def places(self, pid: str) -> tuple[list, list, list]:
+        """The others' rank keys, and the money left (and whether greedy goes on) before each."""
+        if pid not in self.placed:
+            keys, left, reached = [], [self.instance.budget], [True]
+            money, going = self.instance.budget, True
+            for other in self.order:
+                if other == pid:
+                    continue
+                keys.append(self.rank_key(other))
+                if going and self.tally.cost(other) <= money:
+                    money -= self.tally.cost(other)
+                elif going and not self.skip:
+                    going = False
+                left.append(money)
+                reached.append(going)
+            self.placed = {pid: (keys, left, reached)}
+        return self.placed[pid]
+
+    def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
+        """Greedy funds ``pid`` iff it passes the threshold, greedy reaches its place among
+        the others and it fits the money left there (the others before it are unchanged)."""
+        if not self.passes(pid, singletons):
+            return False
+        keys, left, reached = self.places(pid)
+        place = bisect_left(keys, self.rank_key(pid, cost, singletons))
+        return reached[place] and cost <= left[place]
+
+    def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
+        """First place, and past the threshold: if that does not do it, nothing does."""
+        keys = self.places(pid)[0]
+        enough = 1
+        if keys:
+            enough = max(enough, math.ceil((-keys[0][0] - self.value[pid]) / self.value_gain) + 1)
+        if self.min_score is not None:
+            enough = max(enough, math.ceil((self.min_score - self.tally.scores[pid]) / self.score_gain))
+        if not test(enough):
+            return None
+        return smallest_true(test, 0, enough)
+
+    def hopeless_cost_reason(self, pid: str) -> str:
+        if not self.passes(pid, 0):
+            return f"its score is under the threshold of {self.min_score}"
+        if self.skip:
+            return "no money is left when greedy reaches it"
+        return "greedy stops before it at any cost"
+
+    def hopeless_add_reason(self, pid: str) -> str:
+        return "it costs more than the budget"
+
+    def fill_approval_adds(self, pid: str, result: ProjectMeasures) -> None:
+        """Choosing the project on a ballot changes nothing but its own count under greedy,
+        so which non-supporters choose it does not matter: both equal ``singleton_add``,
+        if there are that many non-supporters."""
+        if self.instance.vote_type not in APPROVAL_TYPES:
+            reason = "ranked or points ballots: where an added choice would stand is not defined"
+            result.unavailable("optimist_add", reason)
+            result.unavailable("pessimist_add", reason)
+            return
+        needed = result.singleton_add
+        others = self.voters - self.tally.votes[pid]
+        for name in ("optimist_add", "pessimist_add"):
+            if needed is None:
+                result.unavailable(name, result.reasons["singleton_add"])
+            elif needed > others:
+                result.unavailable(name, f"needs {needed} more supporters; only {others} voters did not choose it")
+            else:
+                setattr(result, name, needed)
+
+
+class _RerunMeasures(_Measures):
+    """Any other rule: each question is answered by re-running the rule on the changed
+    instance; bounds come from stepping and bisection between a known win and a known loss.
+
+    Equal shares' completions run MES for many shares per outcome.  So the search first
+    runs on a cheap stand-in, MES once at the share the completion chose for the real
+    instance (for added voters, the same money in all: the share times voters / (voters +
+    added)), with the same completion after it; the value it finds is then checked with two
+    runs of the real rule (selected at it, not one unit beyond), and the real search runs
+    only where that check fails (the changed instance's share search ends elsewhere)."""
+
+    def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
+        super().__init__(instance, rule)
+        self.money = None  # what all voters hold together at the completion's final share
+        if rule.name in ("equalshares", "equalshares/add1", "equalshares/add1-comparison"):
+            self.money = self.money_of(self.outcome, 0)
+
+    def money_of(self, outcome: Result, singletons: int) -> Fraction:
+        return Fraction(outcome.details["share_per_voter"]) * (self.voters + singletons)
+
+    def outcome_at(self, pid: str, cost: Number, singletons: int) -> Result:
+        if cost == self.instance.projects[pid].cost and singletons == 0:
+            return self.outcome
+        return self.rule.outcome(self.changed(pid, cost, singletons))
+
+    def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
+        return pid in self.outcome_at(pid, cost, singletons).selected
+
+    def changed(self, pid: str, cost: Number, singletons: int) -> Instance:
+        return with_singletons(with_cost(self.instance, pid, cost), pid, singletons)
+
+    def selected_with_money(self, pid: str, cost: Number, singletons: int, money: Fraction) -> bool:
+        """The stand-in: MES once, sharing out ``money``, then the rule's completion."""
+        changed = self.changed(pid, cost, singletons)
+        tally = Tally.of(changed, self.rule.tie_breaking, self.rule.seed)
+        equal_shares = EqualShares(tally)
+        run = equal_shares.run(money / (self.voters + singletons))
+        if self.rule.name == "equalshares":
+            return pid in complete_with_greedy(tally, equal_shares, run, self.rule.name, {}).selected
+        if self.rule.name == "equalshares/add1-comparison":
+            return pid in comparison_step(tally, run.selected)[0]
+        return pid in run.selected
+
+    def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
+        money = self.money
+        for _ in range(GUESSES if money is not None else 0):
+            guess = super().max_winning_cost(pid, selected, lambda c: self.selected_with_money(pid, c, 0, money))
+            if guess is None:
+                break
+            at_guess = self.outcome_at(pid, guess, 0)
+            if pid not in at_guess.selected:
+                money = self.money_of(at_guess, 0)
+                continue
+            beyond = self.outcome_at(pid, guess + 1, 0)
+            if pid not in beyond.selected:
+                return guess
+            money = self.money_of(beyond, 0)
+        return super().max_winning_cost(pid, selected, wins_at)
+
+    def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
+        money, cost = self.money, self.instance.projects[pid].cost
+        for _ in range(GUESSES if money is not None else 0):
+            guess = self.search_added(lambda k: self.selected_with_money(pid, cost, k, money))
+            if guess is None:
+                break
+            at_guess = self.outcome_at(pid, cost, guess)
+            if pid not in at_guess.selected:
+                money = self.money_of(at_guess, guess)
+                continue
+            if guess == 0:
+                return guess
+            before = self.outcome_at(pid, cost, guess - 1)
+            if pid not in before.selected:
+                return guess
+            money = self.money_of(before, guess - 1)
+        return self.search_added(test)
+
+    def search_added(self, test: Callable[[int], bool]) -> int | None:
+        """Doubling until it wins, then bisection; gives up past a multiple of the voters."""
+        limit = ADD_SEARCH_FACTOR * (self.voters + 1)
+        low, high = 0, 1
+        while not test(high):
+            if high >= limit:
+                return None
+            low, high = high, 2 * high
+        return smallest_true(test, low, high)
+
+    def hopeless_cost_reason(self, pid: str) -> str:
+        return "not selected at a cost of 1, nor at the costs tried below its own"
+
+    def hopeless_add_reason(self, pid: str) -> str:
+        limit = ADD_SEARCH_FACTOR * (self.voters + 1)
+        return f"not selected even with {limit} more supporters (search limit)"
+
+    def fill_approval_adds(self, pid: str, result: ProjectMeasures) -> None:
+        reason = f"not computed under {self.rule.name} yet"
+        result.unavailable("optimist_add", reason)
+        result.unavailable("pessimist_add", reason)

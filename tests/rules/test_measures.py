@@ -1,0 +1,198 @@
+"""Performance measures: every value re-checked by re-running the rule on the changed
+instance (selected at the value, not one unit beyond), brute force on small instances with
+ties and near ties, and exact values on a hand-made pool."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from pb_service.rules import RULES, Instance
+from pb_service.rules.cli import main
+from pb_service.rules.measures import (
+    MEASURES,
+    ConfiguredRule,
+    measure,
+    with_cost,
+    with_singletons,
+)
+
+GREEDY_FAMILY = ("greedy", "greedy-no-skip", "greedy-threshold")
+TIE_ORDERS = ("cheaper-first", "more-votes-first", "lottery", "lexicographic")
+
+
+def wins(rule: ConfiguredRule, instance: Instance, pid: str) -> bool:
+    return pid in rule.selected(instance)
+
+
+def check_by_rerun(instance: Instance, rule_name: str, found, **params) -> None:
+    """Each value is a boundary of the rule itself, re-run on the changed instance."""
+    rule = ConfiguredRule.of(instance, rule_name, **params)
+    winners = set(rule.selected(instance))
+    for pid, values in found.items():
+        assert values.selected == (pid in winners)
+        cost = values.max_winning_cost
+        if cost is not None:
+            assert wins(rule, with_cost(instance, pid, cost), pid)
+            assert not wins(rule, with_cost(instance, pid, cost + 1), pid)
+            assert (cost >= instance.projects[pid].cost) == values.selected
+        else:
+            assert not wins(rule, with_cost(instance, pid, 1), pid)
+        added = values.singleton_add
+        if added is not None and added > 0:
+            assert wins(rule, with_singletons(instance, pid, added), pid)
+            assert not wins(rule, with_singletons(instance, pid, added - 1), pid)
+        assert (added == 0) == values.selected
+        assert set(values.reasons) == {name for name in MEASURES if getattr(values, name) is None}
+
+
+# Real files: the greedy family on every project, and the rules that are re-run on small pools.
+@pytest.mark.parametrize("name", ["Poland_Wieliczka_2023_Green_Budget.pb", "Poland_Gdansk_2020_Oliwa.pb",
+                                  "Poland_Krakow_2025_Debniki.pb", "Poland_Czestochowa_2025_Polnoc.pb",
+                                  "US_Stanford_Dataset_PB_Chicago_39th_Ward_2021_vote_rankings.pb"])
+@pytest.mark.parametrize("rule", GREEDY_FAMILY)
+def test_greedy_measures_on_real_files_hold_when_the_rule_is_rerun(load, name, rule):
+    instance = load(name)
+    params = {"min_score": 150} if rule == "greedy-threshold" else {}
+    found = measure(instance, rule, **params)
+    if name.startswith("US_"):  # ranked ballots: a new voter ranks the project first
+        assert any(values.singleton_add not in (None, 0) for values in found.values())
+    check_by_rerun(instance, rule, found, **params)
+    for values in found.values():
+        if instance.vote_type == "approval":
+            assert values.optimist_add == values.pessimist_add == values.singleton_add or (
+                values.singleton_add is not None and values.optimist_add is None
+            )
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [("Netherlands_Amsterdam_643.pb", rule) for rule in sorted(set(RULES) - set(GREEDY_FAMILY))]
+    + [("Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb", rule) for rule in ("equalshares/add1", "equalshares", "phragmen")],
+)
+def test_rerun_measures_on_real_files(load, name, rule):
+    instance = load(name)
+    found = measure(instance, rule)
+    check_by_rerun(instance, rule, found)
+
+
+def test_completions_are_not_monotone_in_cost():
+    """The two cases docs/rules.md gives: a boundary, not the largest winning cost."""
+    add1 = Instance.from_data(6, {"a": 2, "b": 6, "c": 2}, [["a", "c", "b"], ["a"], ["c", "a", "b"], ["b", "c", "a"]])
+    rule = ConfiguredRule.of(add1, "equalshares/add1")
+    assert [c for c in range(1, 8) if wins(rule, with_cost(add1, "a", c), "a")] == [1, 2, 3, 4, 6]
+    assert measure(add1, "equalshares/add1")["a"].max_winning_cost == 4
+    plus_one = Instance.from_data(7, {"a": 6, "b": 6, "c": 7}, [["c", "b"], ["a", "c"], ["c"], ["a"]])
+    rule = ConfiguredRule.of(plus_one, "equalshares")
+    assert [c for c in range(1, 9) if wins(rule, with_cost(plus_one, "b", c), "b")] == [2]
+    found = measure(plus_one, "equalshares")["b"]
+    assert found.max_winning_cost is None
+    assert found.reasons["max_winning_cost"] == "not selected at a cost of 1, nor at the costs tried below its own"
+
+
+def test_decimal_budget(load):
+    """Ursus Północny's budget is 827838.5: money left and costs compare exactly."""
+    instance = load("Poland_Warszawa_2018_Ursus_Polnocny.pb")
+    check_by_rerun(instance, "greedy", measure(instance, "greedy"))
+
+
+def test_exact_values_on_a_hand_made_pool():
+    """Budget 100; by votes: a (5 votes, 60), b (4, 50), c (3, 30), d (1, 10).
+    Greedy funds a, skips b (40 left), funds c, then d: 0 left."""
+    instance = Instance.from_data(
+        100, {"a": 60, "b": 50, "c": 30, "d": 10},
+        [["a"], ["a", "b"], ["a", "b", "c"], ["b", "c", "d"], ["c"]],
+        multiplicities=[2, 2, 1, 1, 1],
+    )
+    found = measure(instance, "greedy")
+    # a is first: it wins at any cost up to the budget.
+    assert found["a"].max_winning_cost == 100 and found["a"].singleton_add == 0
+    # b comes after a: 40 left, so it may cost 40; or 1 singleton vote ties it with a and
+    # the cheaper b goes first (50 <= 100).
+    assert (found["b"].max_winning_cost, found["b"].singleton_add) == (40, 1)
+    assert found["b"].optimist_add == found["b"].pessimist_add == 1
+    # c: with b skipped, 40 left at c, then d needs 10: c may cost 40.
+    assert found["c"].max_winning_cost == 40
+    # d is last: 10 left.
+    assert found["d"].max_winning_cost == 10
+    no_skip = measure(instance, "greedy-no-skip")
+    # Without skipping, greedy stops at b: c and d lose at any cost; b wins at 40.
+    assert no_skip["b"].max_winning_cost == 40
+    assert no_skip["c"].max_winning_cost is None
+    assert no_skip["c"].reasons["max_winning_cost"] == "greedy stops before it at any cost"
+    # One vote ties c with b and the cheaper c goes first (a, c fit: 90).
+    assert no_skip["c"].singleton_add == 1
+    threshold = measure(instance, "greedy-threshold", min_score=4)
+    assert threshold["c"].max_winning_cost is None
+    assert threshold["c"].singleton_add == 1  # 4 votes reach the threshold; b is skipped
+
+
+def test_cli_explain_json(capsys):
+    assen = str(Path(__file__).resolve().parent.parent / "data" / "Netherlands_Assen_2024.pb")
+    assert main(["explain", assen, "--rule", "greedy", "--json"]) == 0
+    projects = json.loads(capsys.readouterr().out)["projects"]
+    assert len(projects) == 14
+    for values in projects.values():
+        assert set(values) == {"selected", *MEASURES, "reasons"}
+    assert main(["explain", assen, "--rule", "greedy", "--project", "nope"]) == 2
+    assert capsys.readouterr().err == "error: unknown project 'nope'\n"
+
+
+# Brute force on small instances.
+# No shrinking: a failing example is printed as drawn (shrinking re-runs the brute force for minutes).
+SMALL = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+
+
+@st.composite
+def small_instances(draw):
+    """2-4 projects with costs from a few values (equal costs and votes happen: ties)."""
+    ids = draw(st.lists(st.sampled_from(["1", "2", "9", "10"]), min_size=2, max_size=4, unique=True))
+    costs = {pid: draw(st.sampled_from([2, 3, 4, 6, 7])) for pid in ids}
+    budget = draw(st.integers(2, sum(costs.values())))
+    ballots = draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, unique=True), min_size=1, max_size=5))
+    multiplicities = draw(st.lists(st.integers(1, 3), min_size=len(ballots), max_size=len(ballots)))
+    return Instance.from_data(budget, costs, ballots, multiplicities=multiplicities)
+
+
+def brute_force(instance: Instance, rule: ConfiguredRule, pid: str) -> tuple[int | None, int | None]:
+    """The largest winning cost and the fewest singleton voters, by trying every value."""
+    winning_costs = [c for c in range(1, int(instance.budget) + 2) if wins(rule, with_cost(instance, pid, c), pid)]
+    limit = 3 * (instance.num_voters + 1)
+    adds = [k for k in range(limit) if wins(rule, with_singletons(instance, pid, k), pid)]
+    return max(winning_costs, default=None), min(adds, default=None)
+
+
+@SMALL
+@given(small_instances(), st.sampled_from(GREEDY_FAMILY), st.sampled_from(TIE_ORDERS))
+def test_greedy_measures_equal_brute_force(instance, rule_name, tie_breaking):
+    params = {"min_score": 2} if rule_name == "greedy-threshold" else {}
+    rule = ConfiguredRule.of(instance, rule_name, tie_breaking, **params)
+    found = measure(instance, rule_name, tie_breaking=tie_breaking, **params)
+    for pid, values in found.items():
+        assert (values.max_winning_cost, values.singleton_add) == brute_force(instance, rule, pid)
+
+
+@SMALL
+@given(small_instances(), st.sampled_from(sorted(set(RULES) - set(GREEDY_FAMILY))), st.sampled_from(TIE_ORDERS))
+def test_rerun_measures_equal_brute_force(instance, rule_name, tie_breaking):
+    """Where winning is monotone in the cost, the value is the largest winning cost; where a
+    completion makes it not monotone, it is still a boundary (checked by re-running) and the
+    winning cost nearest below the project's cost is found whenever it is one of those the
+    search steps on."""
+    rule = ConfiguredRule.of(instance, rule_name, tie_breaking)
+    found = measure(instance, rule_name, tie_breaking=tie_breaking)
+    check_by_rerun(instance, rule_name, found, tie_breaking=tie_breaking)
+    for pid, values in found.items():
+        winning = [c for c in range(1, int(instance.budget) + 2) if wins(rule, with_cost(instance, pid, c), pid)]
+        if winning == list(range(1, len(winning) + 1)):
+            assert values.max_winning_cost == max(winning, default=None)
+        added = [k for k in range(3 * (instance.num_voters + 1)) if wins(rule, with_singletons(instance, pid, k), pid)]
+        if added and added == list(range(added[0], added[-1] + 1)):
+            assert values.singleton_add == added[0]
