@@ -24,7 +24,6 @@ from fractions import Fraction  # noqa: E402
 
 from . import IMPORT_SECONDS  # noqa: E402
 from .engine import RULES, compute, load_rule, resolve_rule  # noqa: E402
-from .measures import MEASURES, ProjectMeasures, measure  # noqa: E402
 from .model import Instance, Result, format_decimal  # noqa: E402
 from .pabulib import PabulibError, parse_number, read_pabulib  # noqa: E402
 from .ties import TIE_BREAKINGS  # noqa: E402
@@ -115,6 +114,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m pb_service.ru
             ranking=args.ranking,
         )
         if args.command == "explain":
+            from .measures import measure  # equal shares' measures load numpy: only when asked
+
             found = measure(instance, args.rule, projects=args.project, **options)
         else:
             result = compute(instance, args.rule, **options)
@@ -172,8 +173,11 @@ def render(result: Result) -> str:
     return "\n".join(lines)
 
 
-def render_measures(found: dict[str, ProjectMeasures]) -> str:
-    """A table of the measures; ``-`` where a measure is not available (reasons below)."""
+def render_measures(found: dict) -> str:
+    """A table of the measures (``ProjectMeasures`` by project); ``-`` where a measure is not
+    available (reasons below)."""
+    from .measures import MEASURES
+
     lines = [f"{'project':<16} {'selected':<9}" + "".join(f"{name:>18}" for name in MEASURES)]
     notes = []
     for pid, values in found.items():
