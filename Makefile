@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-#: pytest-xdist: one worker per core; the browser tests stay together on one of them.
+#: pytest-xdist: one worker per core (each worker that runs a browser test serves its own demo).
 PARALLEL ?= -n auto --dist loadgroup
 export FLASK_APP := wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
@@ -36,17 +36,20 @@ UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python -c requirements.l
 $(VENV)/pyvenv.cfg:
 	$(PYTHON) -c 'import sys; sys.exit("pb-service needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
+
+# Its own target, so that a virtual environment made before uv gets it too.
+$(UV): $(VENV)/pyvenv.cfg
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv>=0.5'
 
-$(VENV)/.installed-run: $(VENV)/pyvenv.cfg pyproject.toml requirements.lock
+$(VENV)/.installed-run: $(UV) pyproject.toml requirements.lock
 	$(UV_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/pyvenv.cfg pyproject.toml requirements.lock
+$(VENV)/.installed-test: $(UV) pyproject.toml requirements.lock
 	$(UV_INSTALL) -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-lock: $(VENV)/pyvenv.cfg
+lock: $(UV)
 	$(UV) pip compile --quiet --universal --python-version 3.11 --extra test pyproject.toml -o requirements.lock
 
 setup: $(VENV)/.installed-run

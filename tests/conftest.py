@@ -59,9 +59,6 @@ def pytest_collection_modifyitems(config, items):
     module is marked ``both_databases``."""
     kept, dropped = [], []
     for item in items:
-        if item.get_closest_marker("browser"):
-            # One xdist worker runs every browser test: the demo server is loaded once.
-            item.add_marker(pytest.mark.xdist_group("browser"))
         backend = getattr(item, "callspec", None) and item.callspec.params.get("app")
         if backend is None and "app" not in item.fixturenames:
             if not (item.get_closest_marker("browser") or item.get_closest_marker("database")):
