@@ -4,6 +4,8 @@ from __future__ import annotations
 import sqlite3
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
@@ -24,6 +26,18 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
 def _begin_sqlite(connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+
+
+def add_to_count(session, model, row: dict, unique: tuple[str, ...], counter: str, amount: int = 1) -> None:
+    """Add ``amount`` to the ``counter`` of the row ``row`` names, creating it if missing, in one
+    statement (``INSERT … ON CONFLICT (unique) DO UPDATE``): concurrent first counts of a day
+    neither fail nor get lost. ``unique`` are the columns of the table's unique constraint."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = model.__table__
+    session.execute(
+        insert(table).values(**row, **{counter: amount})
+        .on_conflict_do_update(index_elements=list(unique), set_={counter: table.c[counter] + amount})
+    )
 
 
 #: The largest value of an INTEGER primary key on PostgreSQL (and so on every backend we run).

@@ -108,13 +108,14 @@ def identify(edition: Edition, data: dict, today: date) -> tuple[Identity | None
     """Check the identity data; return the keyed identity, or the problems per field."""
     errors: dict[str, list[str]] = {}
     for field in identity_fields(edition):
-        value = data.get(field.name)
         if field.kind == "checkbox":
-            if field.required and not _checked(value):
+            if field.required and not _checked(data.get(field.name)):
                 errors[field.name] = [str(_l("Confirm this statement to vote."))]
-        elif field.required and not _canonical_value(data, field):
+            continue
+        given = _canonical_value(data, field)
+        if field.required and not given:
             errors[field.name] = [str(_l("Fill in this field."))]
-        elif len(_canonical_value(data, field)) > field.max_length:
+        elif len(given) > field.max_length:
             errors[field.name] = [str(_l("This is too long."))]
     method = edition.identification
     age = sex = None

@@ -44,10 +44,7 @@ def put_in_box(tenant, edition: Edition, channel: Channel, districts: dict, ball
         id=random_id(), municipality_id=tenant.id, edition_id=edition.id, mix_group=group,
         sealed=seal(edition, SEALED_BALLOT, ballot), receipt_tag=receipt_tag(edition, normalised_receipt),
     ))
-    waiting = db.session.scalar(scoped_to(
-        select(func.count()).select_from(SealedBallot).where(*_of_edition(tenant, edition), SealedBallot.mix_group == group), tenant
-    ))
-    return group, waiting >= edition.mixing_batch_size
+    return group, waiting_ballots(tenant, edition, group) >= edition.mixing_batch_size
 
 
 def _of_edition(tenant, edition: Edition):
@@ -79,9 +76,12 @@ def close_ballot_box(tenant, edition: Edition) -> int:
     return _mix(tenant, edition, at_least=1, wait_for_others=True)
 
 
-def waiting_ballots(tenant, edition: Edition) -> int:
-    """Ballots cast but not yet mixed into the ballot table."""
-    return db.session.scalar(scoped_to(select(func.count()).select_from(SealedBallot).where(*_of_edition(tenant, edition)), tenant))
+def waiting_ballots(tenant, edition: Edition, group: str | None = None) -> int:
+    """Ballots cast but not yet mixed into the ballot table (of one mix group, if given)."""
+    in_group = () if group is None else (SealedBallot.mix_group == group,)
+    return db.session.scalar(scoped_to(
+        select(func.count()).select_from(SealedBallot).where(*_of_edition(tenant, edition), *in_group), tenant
+    ))
 
 
 def is_waiting(tenant, edition: Edition, normalised_receipt: str) -> bool:

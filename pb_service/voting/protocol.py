@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.extensions import db
-from pb_service.voting.mixing import close_ballot_box, waiting_ballots
+from pb_service.voting.mixing import close_ballot_box, voting_has_ended, waiting_ballots
 from pb_service.voting.models import Ballot, Channel, RejectedAttempt, VoterRecord
 
 
@@ -82,7 +82,7 @@ def voting_protocol(tenant, edition) -> Protocol:
         invalid_without_pool=invalid_without_pool,
         voters_by_channel=Counter({Channel(channel): count for channel, count in db.session.execute(voters)}),
         rejected=_sum_rejections(db.session.scalars(rejected)),
-        waiting=waiting_ballots(tenant, edition),
+        waiting=0 if voting_has_ended(edition) else waiting_ballots(tenant, edition),
     )
 
 

@@ -14,8 +14,6 @@ owner could vote again (docs/operations.md says how it is kept and backed up).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 from functools import lru_cache
@@ -24,6 +22,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+
+from pb_service.voting.identity import identity_hash
 
 #: HKDF purpose labels; a new label would mean new keys, so a running edition must keep these.
 IDENTITY_KEY_INFO = b"pb-service: voter identity hashes, v1"
@@ -55,13 +55,13 @@ def identity_key(edition) -> bytes:
 
 def keyed_hash(edition, value: str) -> str:
     """HMAC-SHA-256 (hex) of a canonical value under the edition's identity key."""
-    return hmac.new(identity_key(edition), value.encode(), hashlib.sha256).hexdigest()
+    return identity_hash(identity_key(edition), value)
 
 
 def receipt_tag(edition, normalised_code: str) -> str:
     """What the box keeps of a waiting ballot's receipt: a keyed hash a dump cannot match to the
     receipt hash the mixed ballot will carry."""
-    return hmac.new(_key(edition, RECEIPT_TAG_INFO), normalised_code.encode(), hashlib.sha256).hexdigest()
+    return identity_hash(_key(edition, RECEIPT_TAG_INFO), normalised_code)
 
 
 def _associated_data(edition, purpose: str) -> bytes:

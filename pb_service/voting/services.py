@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pb_service.accounts.models import User
 from pb_service.core.audit import record_audit
+from pb_service.core.database import add_to_count
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
@@ -131,26 +132,12 @@ def ensure_voting_open(edition: Edition, channel: Channel, api: bool = False) ->
 
 def count_rejection(tenant, edition: Edition, reason: RejectionReason, channel: Channel) -> None:
     """Add one to the day's count for this reason, in a transaction of its own."""
-    today = date.today()
-    criteria = (
-        RejectedAttempt.municipality_id == tenant.id, RejectedAttempt.edition_id == edition.id,
-        RejectedAttempt.reason == reason, RejectedAttempt.channel == channel, RejectedAttempt.day == today,
+    add_to_count(
+        db.session, RejectedAttempt,
+        dict(municipality_id=tenant.id, edition_id=edition.id, reason=reason, channel=channel, day=date.today()),
+        unique=("edition_id", "reason", "channel", "day"), counter="count",
     )
-    for _attempt in range(3):
-        updated = db.session.execute(
-            scoped_to(update(RejectedAttempt).where(*criteria).values(count=RejectedAttempt.count + 1), tenant)
-        ).rowcount
-        if updated:
-            db.session.commit()
-            return
-        db.session.add(RejectedAttempt(
-            municipality_id=tenant.id, edition_id=edition.id, reason=reason, channel=channel, day=today, count=1,
-        ))
-        try:
-            db.session.commit()
-            return
-        except IntegrityError:  # another server counted the first one of the day at the same time
-            db.session.rollback()
+    db.session.commit()
 
 
 def _refuse(tenant, edition: Edition, channel: Channel, reason: RejectionReason, errors) -> BallotRefused:
@@ -252,18 +239,11 @@ def _record(tenant, edition: Edition, identity, districts, choices, channel: Cha
 
 
 def _count_sheet(tenant, edition: Edition, clerk, today: date) -> None:
-    """One more sheet in the clerk's tally of the day (one statement; the first of the day inserts)."""
-    criteria = (
-        PaperEntryTally.municipality_id == tenant.id, PaperEntryTally.edition_id == edition.id,
-        PaperEntryTally.clerk_id == clerk.id, PaperEntryTally.day == today,
+    """One more sheet in the clerk's tally of the day, in the caller's transaction."""
+    add_to_count(
+        db.session, PaperEntryTally, dict(municipality_id=tenant.id, edition_id=edition.id, clerk_id=clerk.id, day=today),
+        unique=("edition_id", "clerk_id", "day"), counter="sheets",
     )
-    updated = db.session.execute(
-        scoped_to(update(PaperEntryTally).where(*criteria).values(sheets=PaperEntryTally.sheets + 1), tenant)
-    ).rowcount
-    if not updated:
-        db.session.execute(insert(PaperEntryTally).values(
-            municipality_id=tenant.id, edition_id=edition.id, clerk_id=clerk.id, day=today, sheets=1,
-        ))
 
 
 # --- one-time codes ----------------------------------------------------------------------------
