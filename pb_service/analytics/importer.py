@@ -21,6 +21,7 @@ import os
 import random
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -456,18 +457,34 @@ _BALLOT_COLUMNS = ("id", "municipality_id", "edition_id", "channel", "cast_on", 
 
 
 def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT prepared rows with the driver's executemany (psycopg pipelines it): no ORM object
-    and no per-row parameter processing. PostgreSQL's COPY would be faster still, but COPY FROM
-    is refused on tables under row-level security, as ballots are."""
+    """Write prepared rows in bulk: no ORM object and no per-row parameter processing.
+
+    PostgreSQL: COPY into a temporary table, then one INSERT … SELECT. COPY FROM is refused on
+    tables under row-level security, as ballots are, but not on a temporary table; the INSERT
+    then passes the wall's checks like any other write (about 4 times less CPU than a pipelined
+    executemany on both sides). SQLite: executemany.
+    """
+    if not rows:
+        return
     connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        # Ballots and records have random keys: their indexes take inserts all over, and SQLite's
-        # default 2 MB page cache makes each a read from disk once a city is in the table.
-        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        staging = f"staging_{table}"
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        with connection.connection.driver_connection.cursor() as cursor:
+            with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        connection.exec_driver_sql(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging}")
+        connection.exec_driver_sql(f"DROP TABLE {staging}")
+        return
+    # Ballots and records have random keys: their indexes take inserts all over, and SQLite's
+    # default 2 MB page cache makes each a read from disk once a city is in the table.
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
-    if rows:
-        connection.exec_driver_sql(statement, rows)
+    connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({', '.join([marker] * len(columns))})", rows)
 
 
 def _random_ids(count: int, nbytes: int) -> list[str]:
@@ -588,17 +605,33 @@ def _replace_editions(files: list[_File]) -> None:
             db.session.execute(scoped_to(delete(model).where(model.municipality_id == municipality.id, key == edition_id), municipality))
 
 
-def _parsed(files: list[_File], done: Callable[[FileReport], None]) -> list[_File]:
-    """The files whose ballots can be read; the others are reported failed and left out."""
-    readable = []
+#: What reading a file can fail with: reported as the file's failure, the run goes on.
+READ_ERRORS = (PabulibImportError, PabulibError, OSError, gzip.BadGzipFile)
+
+
+def _read(files: list[_File]) -> list[Exception | None]:
+    """Parse each file's ballots (pure work, no database): the error of each file, or None."""
+    errors: list[Exception | None] = []
     for file in files:
         try:
             file.parse()
-        except (PabulibImportError, PabulibError, OSError, gzip.BadGzipFile) as error:
-            file.report.message = str(error)
-            done(file.report)
+        except READ_ERRORS as error:
+            errors.append(error)
+        else:
+            errors.append(None)
+    return errors
+
+
+def _readable(files: list[_File], errors: list[Exception | None], done: Callable[[FileReport], None]) -> list[_File]:
+    """The files whose ballots could be read; the others are reported failed and left out."""
+    readable = []
+    for file, error in zip(files, errors):
+        if error is None:
+            readable.append(file)
             continue
-        readable.append(file)
+        file.instance = None
+        file.report.message = str(error)
+        done(file.report)
     return readable
 
 
@@ -626,20 +659,28 @@ def import_pabulib(
         groups.setdefault(_edition_key(prepared), []).append(prepared)
     # The municipalities created while reading are kept even if an edition fails below.
     db.session.commit()
-    for files in groups.values():
-        readable = files
-        try:
-            _replace_editions(files)
-            readable = _parsed(files, done)
-            if readable:
-                _import_edition(readable)
-        except (PabulibImportError, PabulibError, ServiceValidationError, ValueError) as error:
-            db.session.rollback()
-            message = "; ".join(m for ms in error.errors.values() for m in ms) if isinstance(error, ServiceValidationError) else str(error)
+    editions = list(groups.values())
+    # The next edition's files are read in a thread while this one's rows go to the database:
+    # the reader works while the import waits for the server (one more edition in memory).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pabulib-reader") as reader:
+        upcoming = reader.submit(_read, editions[0]) if editions else None
+        for position, files in enumerate(editions):
+            errors = upcoming.result()
+            if position + 1 < len(editions):
+                upcoming = reader.submit(_read, editions[position + 1])
+            readable = files
+            try:
+                _replace_editions(files)
+                readable = _readable(files, errors, done)
+                if readable:
+                    _import_edition(readable)
+            except (PabulibImportError, PabulibError, ServiceValidationError, ValueError) as error:
+                db.session.rollback()
+                message = "; ".join(m for ms in error.errors.values() for m in ms) if isinstance(error, ServiceValidationError) else str(error)
+                for file in readable:
+                    file.report.status, file.report.message, file.report.record = "failed", message, None
             for file in readable:
-                file.report.status, file.report.message, file.report.record = "failed", message, None
-        for file in readable:
-            done(file.report)
-            # The ballots are in the database now: free them before the next edition is read.
-            file.instance = None
+                done(file.report)
+                # The ballots are in the database now: free them before the next edition is read.
+                file.instance = None
     return reports
