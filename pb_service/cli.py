@@ -358,3 +358,23 @@ def verify_results_command(edition_id: int | None) -> None:
     click.echo(f"{len(editions) - failed} of {len(editions)} published results recount to the same digest.")
     if failed:
         raise SystemExit(1)
+
+
+@pb_cli.command("worker")
+@click.option("--threads", type=int, default=None, help="Worker threads (default: JOBS_WORKER_THREADS).")
+def worker_command(threads: int | None) -> None:
+    """Run background jobs from the Redis queue (JOBS_BROKER_URL) until SIGTERM or Ctrl+C.
+
+    Mail, fan-outs, large counts, the hourly hub reminders and the daily purge. Run one or more
+    beside the app servers; a job of a killed worker is delivered again (docs/operations.md).
+    """
+    from flask import current_app
+
+    from pb_service.extensions import db
+    from pb_service.jobs.queue import run_worker
+
+    db.session.remove()  # the command's own session is not the jobs'
+    try:
+        run_worker(current_app._get_current_object(), threads=threads or current_app.config["JOBS_WORKER_THREADS"])
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
