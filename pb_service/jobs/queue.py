@@ -133,13 +133,13 @@ def _perform_in_worker(name: str, args: tuple) -> None:
     log.info("job %s%r done in %.3f s", name, args, time.perf_counter() - started, extra={"job": name})
 
 
-def redis_broker(url: str, *, heartbeat_seconds: float, maintenance_chance: int):
+def redis_broker(url: str, *, namespace: str, heartbeat_seconds: float, maintenance_chance: int):
     """A Redis broker that knows every job. A worker silent for ``heartbeat_seconds`` counts as dead:
     its unacknowledged messages go back to the queue at the next maintenance (``maintenance_chance``
     in a million of the broker's commands)."""
     from dramatiq.brokers.redis import RedisBroker
 
-    broker = RedisBroker(url=url, heartbeat_timeout=int(heartbeat_seconds * 1000), maintenance_chance=maintenance_chance)
+    broker = RedisBroker(url=url, namespace=namespace, heartbeat_timeout=int(heartbeat_seconds * 1000), maintenance_chance=maintenance_chance)
     for registered in JOBS.values():
         broker.declare_actor(registered.actor)
     return broker
@@ -159,7 +159,7 @@ def init_app(app: Flask) -> None:
 
     url = app.config.get("JOBS_BROKER_URL", "")
     app.extensions["pb_jobs_broker"] = redis_broker(
-        url, heartbeat_seconds=app.config["JOBS_HEARTBEAT_SECONDS"], maintenance_chance=app.config["JOBS_MAINTENANCE_CHANCE"],
+        url, namespace=app.config["JOBS_NAMESPACE"], heartbeat_seconds=app.config["JOBS_HEARTBEAT_SECONDS"], maintenance_chance=app.config["JOBS_MAINTENANCE_CHANCE"],
     ) if url else None
 
 
@@ -204,7 +204,7 @@ def schedule_periodic_jobs(app: Flask, broker, stop) -> None:
     while not stop.is_set():
         now = int(time.time())
         for name, period in PERIODIC:
-            if app.config["JOBS_SCHEDULE"] and client.set(f"pb:periodic:{name}:{now // period}", 1, nx=True, ex=2 * period):
+            if app.config["JOBS_SCHEDULE"] and client.set(f"{broker.namespace}:periodic:{name}:{now // period}", 1, nx=True, ex=2 * period):
                 broker.enqueue(JOBS[name].message())
                 metrics.JOBS_QUEUED.labels(name).inc()
         stop.wait(30)
