@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from pb_service.analytics.implementation import UpdateData, post_update
 from pb_service.analytics.models import ImplementationStatus, ProjectFollower
 from pb_service.core.roles import Role
-from pb_service.core.tenancy import allow_cross_tenant
+from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select
 from pb_service.extensions import db
 from pb_service.jobs.models import OutboxMail
 from pb_service.core.mail import send_mail
@@ -198,3 +198,31 @@ def test_a_refused_mail_is_retried_with_back_off_and_sent_once(stack):
     assert first_wait >= 2.5 and second_wait >= first_wait
     mail = db.session.scalars(select(OutboxMail)).one()
     assert (mail.attempts, mail.sent_at is not None) == (3, True)
+
+
+def test_a_large_count_runs_in_the_worker_and_its_page_shows_the_progress(stack):
+    from pb_service.jobs.models import JobState, TrackedJob
+    from tests.factories import login
+    from tests.test_count_jobs import counted_edition
+
+    app, sink, start_worker = stack
+    town, admin, edition = counted_edition(db.session)
+    client = app.test_client()
+    login(client, admin)
+    client.get("/lang/en")
+    app.config["COUNT_IN_BACKGROUND_FROM"] = 1
+    job_page = client.post(f"/{town.slug}/office/editions/{edition.id}/results/compute").headers["Location"]
+    waiting = client.get(job_page).get_data(as_text=True)
+    assert '<progress id="count-progress" max="100" value="0">0%</progress>' in waiting
+    assert "Waiting for a worker to start the count." in waiting and 'http-equiv="refresh"' in waiting
+
+    start_worker()
+
+    def finished() -> bool:
+        db.session.expire_all()
+        return db.session.scalars(cross_tenant_select(TrackedJob.state, reason="test: the job's state")).one() is JobState.DONE
+
+    _wait_for(finished)
+    done = client.get(job_page).get_data(as_text=True)
+    assert '<progress id="count-progress" max="100" value="100">100%</progress>' in done
+    assert "2 of 2 pools counted" in done and 'http-equiv="refresh"' not in done

@@ -9,7 +9,6 @@ import logging
 import os
 import re
 import time
-import uuid
 from typing import Callable
 
 from flask import Flask, Response, current_app, g, has_request_context, request
@@ -32,7 +31,7 @@ def register_request_observation(app: Flask) -> None:
     def start_observing():
         g.request_started = time.perf_counter()
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = given if given and REQUEST_ID_PATTERN.fullmatch(given) else os.urandom(16).hex()
 
     @app.after_request
     def observe(response: Response) -> Response:

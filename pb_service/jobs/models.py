@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,6 +41,18 @@ class JobState(enum.Enum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return str(JOB_STATE_LABELS[self])
+
+
+JOB_STATE_LABELS = {
+    JobState.QUEUED: _l("waiting"),
+    JobState.RUNNING: _l("running"),
+    JobState.DONE: _l("done"),
+    JobState.FAILED: _l("failed"),
+}
 
 
 class TrackedJob(TenantOwned, db.Model):

@@ -84,7 +84,7 @@ def count_votes(municipality_id: int, edition_id: int, tracked_job_id: int, acto
     from pb_service.jobs.services import run_tracked
     from pb_service.results.services import compute_results_tracked
 
-    run_tracked(tracked_job_id, lambda tenant, progress: compute_results_tracked(tenant, actor_id, edition_id, progress))
+    run_tracked(municipality_id, tracked_job_id, lambda tenant, progress: compute_results_tracked(tenant, actor_id, edition_id, progress))
 
 
 @job("purge", max_retries=3)

@@ -33,7 +33,7 @@ from pb_service.editions.models import Edition, Phase
 from pb_service.editions.services import phase_list, pool_in_edition, require_phase
 from pb_service.extensions import db
 from pb_service.jobs.queue import enqueue
-from pb_service.jobs.services import running_job, start_tracked
+from pb_service.jobs.services import latest_job, running_job, start_tracked
 from pb_service.proposals.models import Stage, Status
 from pb_service.proposals.services import MIN_JUSTIFICATION, check_justification
 from pb_service.proposals.workflow import last_event, notify_authors, transition
@@ -221,6 +221,11 @@ def counts_in_background(tenant, edition: Edition) -> bool:
     return voters >= current_app.config["COUNT_IN_BACKGROUND_FROM"]
 
 
+def latest_count_job(tenant, edition: Edition):
+    """The edition's most recent background count, if it had one."""
+    return latest_job(tenant, "count", edition)
+
+
 def start_count(tenant, actor, edition: Edition):
     """Queue the count of a large edition (or name the one already queued); the caller commits."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
@@ -230,12 +235,14 @@ def start_count(tenant, actor, edition: Edition):
     )
 
 
-def compute_results_tracked(tenant, actor_id: int, edition_id: int, progress) -> str:
-    """The count job's work: :func:`compute_results` as the official who started it."""
+def compute_results_tracked(tenant, actor_id: int | None, edition_id: int, progress) -> str:
+    """The count job's work: :func:`compute_results` as the official who started it (or the system)."""
     from pb_service.accounts.models import User
+    from pb_service.core.permissions import SYSTEM
 
     edition = get_for_tenant(db.session, Edition, tenant, edition_id)
-    compute_results(tenant, db.session.get(User, actor_id), edition, progress)
+    actor = db.session.get(User, actor_id) if actor_id is not None else SYSTEM
+    compute_results(tenant, actor, edition, progress)
     return ""
 
 

@@ -183,6 +183,7 @@ def _office_page(edition: Edition, decision_forms: dict | None = None):
         can_manage=has_permission(current_user, MANAGE_RESULTS, tenant),
         can_decide=has_permission(current_user, DECIDE_PROTESTS, tenant),
         pools={pool.id: pool for pool in edition.pools}, after_voting=edition.phase in services.AFTER_VOTING,
+        count_job=services.latest_count_job(tenant, edition),
     )
 
 
