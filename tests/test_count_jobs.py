@@ -71,3 +71,21 @@ def test_a_small_edition_is_counted_at_once_and_a_queued_job_page_refreshes_itse
     other = make_municipality(session)
     session.commit()
     assert client.get(f"/{other.slug}/office/editions/{edition.id}/results/jobs/{queued.id}").status_code in (403, 404)
+
+
+def test_the_purge_erases_mail_sent_more_than_a_week_ago(session):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from pb_service.core.models import utcnow
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.jobs.models import OutboxMail
+    from pb_service.privacy.purge import purge_all
+
+    now = utcnow()
+    for key, sent in (("old", now - timedelta(days=8)), ("recent", now - timedelta(days=6)), ("unsent", None)):
+        session.add(OutboxMail(key=key, recipient=f"{key}@example.org", subject="s", body="b", sent_at=sent))
+    session.flush()
+    purge_all(SYSTEM, now)
+    assert sorted(session.scalars(select(OutboxMail.key))) == ["recent", "unsent"]

@@ -91,11 +91,9 @@ def count_votes(municipality_id: int, edition_id: int, tracked_job_id: int, acto
 def purge() -> None:
     """The daily purge (idempotent: a second run erases nothing)."""
     from pb_service.core.permissions import SYSTEM
-    from pb_service.jobs.services import erase_sent_mail
     from pb_service.privacy.purge import purge_all
 
     purge_all(SYSTEM)
-    erase_sent_mail()
 
 
 @job("hub_reminders", max_retries=3)
