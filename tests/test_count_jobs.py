@@ -49,7 +49,7 @@ def test_a_large_edition_is_counted_by_a_job_whose_page_shows_progress(app, sess
     assert "2 of 2 pools counted" in page and "The votes are counted." in page
     assert 'http-equiv="refresh"' not in page  # finished: the page stops refreshing itself
     office = client.get(f"/{town.slug}/office/editions/{edition.id}/results/").get_data(as_text=True)
-    assert f'/results/jobs/{job.id}">Background count: done</a>' in office
+    assert f'/results/jobs/{job.id}">Background count: finished</a>' in office
 
 
 def test_a_small_edition_is_counted_at_once_and_a_queued_job_page_refreshes_itself(app, session):

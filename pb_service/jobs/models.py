@@ -50,7 +50,7 @@ class JobState(enum.Enum):
 JOB_STATE_LABELS = {
     JobState.QUEUED: _l("waiting"),
     JobState.RUNNING: _l("running"),
-    JobState.DONE: _l("done"),
+    JobState.DONE: _l("finished"),
     JobState.FAILED: _l("failed"),
 }
 
