@@ -89,3 +89,28 @@ def test_the_purge_erases_mail_sent_more_than_a_week_ago(session):
     session.flush()
     purge_all(SYSTEM, now)
     assert sorted(session.scalars(select(OutboxMail.key))) == ["recent", "unsent"]
+
+
+def test_the_sweep_queues_old_unsent_mail_again_and_it_is_sent_once(session, mailbox):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from pb_service.core.models import utcnow
+    from pb_service.jobs.models import OutboxMail
+    from pb_service.jobs.queue import enqueue
+
+    now = utcnow()
+    session.add_all([
+        OutboxMail(key="lost", recipient="lost@example.org", subject="Lost", body="b\\n", created_at=now - timedelta(minutes=11)),
+        OutboxMail(key="young", recipient="young@example.org", subject="Young", body="b\\n", created_at=now - timedelta(minutes=1)),
+        OutboxMail(key="held", recipient="held@example.org", subject="Held", body="b\\n", created_at=now - timedelta(minutes=30),
+                   claimed_until=now + timedelta(minutes=1)),
+    ])
+    enqueue("requeue_unsent_mail")
+    session.commit()  # no broker: the sweep, then the mail it queued, run in-process after the commit
+    enqueue("requeue_unsent_mail")
+    session.commit()
+    assert [m["To"] for m in mailbox.messages] == ["lost@example.org"]
+    sent = dict(session.execute(select(OutboxMail.key, OutboxMail.sent_at.is_not(None))).all())
+    assert sent == {"lost": True, "young": False, "held": False}

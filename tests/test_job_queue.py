@@ -102,7 +102,7 @@ def stack():
         try:
             with app.app_context():
                 allow_cross_tenant(db.session, "test of the job queue")
-                yield app, sink, start_worker
+                yield app, sink, start_worker, log
                 db.session.remove()
         finally:
             for worker in workers:
@@ -139,7 +139,7 @@ def _project_with_followers(count: int):
 
 
 def test_a_publication_to_hundreds_returns_at_once_and_a_killed_worker_still_sends_each_mail_exactly_once(stack):
-    app, sink, start_worker = stack
+    app, sink, start_worker, _log = stack
     town, admin, project, addresses = _project_with_followers(300)
 
     post_update(town, admin, project, UpdateData(ImplementationStatus.IN_PROGRESS, 40))
@@ -176,7 +176,7 @@ def test_a_publication_to_hundreds_returns_at_once_and_a_killed_worker_still_sen
 
 
 def test_a_refused_mail_is_retried_with_back_off_and_sent_once(stack):
-    app, sink, start_worker = stack
+    app, sink, start_worker, _log = stack
     refusals = []
 
     def refuse_twice(recipient):
@@ -205,13 +205,14 @@ def test_a_large_count_runs_in_the_worker_and_its_page_shows_the_progress(stack)
     from tests.factories import login
     from tests.test_count_jobs import counted_edition
 
-    app, sink, start_worker = stack
+    app, sink, start_worker, log = stack
     town, admin, edition = counted_edition(db.session)
     client = app.test_client()
     login(client, admin)
     client.get("/lang/en")
     app.config["COUNT_IN_BACKGROUND_FROM"] = 1
-    job_page = client.post(f"/{town.slug}/office/editions/{edition.id}/results/compute").headers["Location"]
+    job_page = client.post(f"/{town.slug}/office/editions/{edition.id}/results/compute",
+                           headers={"X-Request-ID": "count-request-1"}).headers["Location"]
     waiting = client.get(job_page).get_data(as_text=True)
     assert '<progress id="count-progress" max="100" value="0">0%</progress>' in waiting
     assert "Waiting for a worker to start the count." in waiting and 'http-equiv="refresh"' in waiting
@@ -226,3 +227,6 @@ def test_a_large_count_runs_in_the_worker_and_its_page_shows_the_progress(stack)
     done = client.get(job_page).get_data(as_text=True)
     assert '<progress id="count-progress" max="100" value="100">100%</progress>' in done
     assert "2 of 2 pools counted" in done and 'http-equiv="refresh"' not in done
+    log.seek(0)
+    # The worker's log line of the job carries the id of the request that decided it.
+    assert any("[count-request-1]" in line and "job count_votes" in line for line in log.read().decode().splitlines())

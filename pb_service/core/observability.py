@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import time
+from contextvars import ContextVar
 from typing import Callable
 
 from flask import Flask, Response, current_app, g, has_request_context, request
@@ -21,9 +22,13 @@ REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 UNCOUNTED_ROUTES = frozenset({"/metrics"})
 
 
+#: The id of the request that decided the job a worker thread runs (its log lines carry it).
+job_request_id: ContextVar[str] = ContextVar("job_request_id", default="")
+
+
 def request_id() -> str:
-    """The current request's id ("" outside a request)."""
-    return g.get("request_id", "") if has_request_context() else ""
+    """The current request's id, or that of the request that decided the running job ("" if none)."""
+    return g.get("request_id", "") if has_request_context() else job_request_id.get()
 
 
 def register_request_observation(app: Flask) -> None:

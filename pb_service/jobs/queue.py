@@ -17,9 +17,11 @@ from typing import Callable
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import CurrentMessage
 from flask import Flask, current_app
 
 from pb_service.core import metrics
+from pb_service.core.observability import job_request_id, request_id
 from pb_service.core.tenancy import allow_cross_tenant, kept_wall
 from pb_service.extensions import db
 
@@ -94,7 +96,15 @@ def dispatch_committed(session) -> None:
     broker = None if session.info.get(IN_PROCESS) else broker_of(current_app)
     for name, args in pending:
         if broker is not None:
-            broker.enqueue(JOBS[name].message(*args))
+            message = JOBS[name].message(*args)
+            try:
+                broker.enqueue(message.copy(options={**message.options, "request_id": request_id()}))
+            except Exception:
+                # The transaction is committed: the request must not fail now. A mail left unsent
+                # is queued again by the workers' sweep (``requeue_unsent_mail``).
+                metrics.JOBS_FAILED.labels(name).inc()
+                log.exception("job %s%r could not be queued", name, args)
+                continue
             metrics.JOBS_QUEUED.labels(name).inc()
         else:
             _run_eagerly(session, name, args)
@@ -132,6 +142,8 @@ def _perform_in_worker(name: str, args: tuple) -> None:
     app = _worker_app
     if app is None:
         raise RuntimeError("jobs run in a worker started by `flask pb worker`")
+    message = CurrentMessage.get_current_message()
+    job_request_id.set(message.options.get("request_id", "") if message is not None else "")
     started = time.perf_counter()
     with app.app_context():
         allow_cross_tenant(db.session, f"job {name}")
@@ -155,6 +167,7 @@ def redis_broker(url: str, *, namespace: str, heartbeat_seconds: float, maintena
     from dramatiq.brokers.redis import RedisBroker
 
     broker = RedisBroker(url=url, namespace=namespace, heartbeat_timeout=int(heartbeat_seconds * 1000), maintenance_chance=maintenance_chance)
+    broker.add_middleware(CurrentMessage())  # the job's log lines carry the deciding request's id
     for registered in JOBS.values():
         broker.declare_actor(registered.actor)
     return broker
@@ -209,12 +222,12 @@ def run_worker(app: Flask, *, threads: int) -> None:
 
 
 #: Jobs every worker offers to enqueue once per period; a Redis key makes it once for all workers.
-PERIODIC = (("purge", 24 * 3600), ("hub_reminders", 3600))
+PERIODIC = (("purge", 24 * 3600), ("hub_reminders", 3600), ("requeue_unsent_mail", 600))
 
 
 def schedule_periodic_jobs(app: Flask, broker, stop) -> None:
-    """The daily purge and the hourly hub reminders, enqueued once per period by whichever worker
-    gets there first (``SET NX`` on a key naming the period)."""
+    """The daily purge, the hourly hub reminders and the sweep of unsent mail every ten minutes,
+    enqueued once per period by whichever worker gets there first (``SET NX`` on a key naming the period)."""
     client = broker.client
     while not stop.is_set():
         now = int(time.time())

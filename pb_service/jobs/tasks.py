@@ -102,3 +102,24 @@ def hub_reminders() -> None:
     from pb_service.hub.services import send_reminders
 
     log.info("hub reminders: %d", send_reminders())
+
+
+#: A mail still unsent this long after it was decided lost its job (the broker was down when the
+#: job was to be queued, or the job exhausted its retries): the sweep queues it again.
+UNSENT_MAIL_AGE = timedelta(minutes=10)
+
+
+@job("requeue_unsent_mail", max_retries=0)
+def requeue_unsent_mail() -> None:
+    """Queue again every mail that is unsent, unclaimed and older than :data:`UNSENT_MAIL_AGE`."""
+    from pb_service.jobs.queue import enqueue
+
+    now = utcnow()
+    keys = db.session.scalars(select(OutboxMail.key).where(
+        OutboxMail.sent_at.is_(None), OutboxMail.created_at < now - UNSENT_MAIL_AGE,
+        or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
+    ).order_by(OutboxMail.id).limit(10_000)).all()
+    for key in keys:
+        enqueue("send_mail", key)
+    if keys:
+        log.warning("outbox: %d unsent mails queued again", len(keys))
