@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import time
 from contextvars import ContextVar
 from typing import Callable
@@ -69,12 +70,37 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (test runners and CLI runners swap it)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def configure_logging(app: Flask) -> None:
     """``LOG_FORMAT=json``: one JSON object a line on standard error, with the request id;
     ``text``: the usual lines (development)."""
     from pythonjsonlogger.json import JsonFormatter
 
-    handler = logging.StreamHandler()
+    logger = logging.getLogger("pb_service")
+    # One handler, however many apps the process creates (tests create several).
+    for old in [h for h in logger.handlers if isinstance(h, StderrHandler)]:
+        logger.removeHandler(old)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    if app.config["TESTING"] and app.config["LOG_FORMAT"] != "json":
+        logger.propagate = True  # pytest's log capture listens at the root; commands' output stays theirs
+        return
+    logger.propagate = False
+    handler = StderrHandler()
     handler.addFilter(RequestIdFilter())
     if app.config["LOG_FORMAT"] == "json":
         handler.setFormatter(JsonFormatter(
@@ -83,15 +109,7 @@ def configure_logging(app: Flask) -> None:
         ))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
-    logger = logging.getLogger("pb_service")
-    # One handler, however many apps the process creates (tests create several).
-    for old in [h for h in logger.handlers if getattr(h, "pb_service_handler", False)]:
-        logger.removeHandler(old)
-    handler.pb_service_handler = True
     logger.addHandler(handler)
-    if logger.level == logging.NOTSET:
-        logger.setLevel(logging.INFO)
-    logger.propagate = app.config["TESTING"]  # pytest's caplog listens at the root
 
 
 def metrics_response() -> Response:
