@@ -1,4 +1,4 @@
-"""The mail outbox and the jobs officials follow (counting, imports) with their progress."""
+"""The mail outbox and the jobs officials follow (a large count) with their progress."""
 from __future__ import annotations
 
 import enum
@@ -61,7 +61,7 @@ class TrackedJob(TenantOwned, db.Model):
     __tablename__ = "tracked_job"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: What it does: ``count`` (the votes of an edition), ``import`` (Pabulib files).
+    #: What it does: ``count`` (the votes of an edition).
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"), index=True)
     state: Mapped[JobState] = mapped_column(value_enum(JobState, 10), default=JobState.QUEUED, nullable=False)
