@@ -216,7 +216,8 @@ def publish_results_command(edition_id: int) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--municipality", "municipality_slug", help="Import into this municipality (address), whatever META says.")
 @click.option("--again", is_flag=True, help="Import files imported before once more, replacing the editions they made (give all of an edition's files).")
-def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None, again: bool) -> None:
+@click.option("--queue", "in_background", is_flag=True, help="Leave the import to a worker (`flask pb worker`, which must read the same paths); its log shows each file.")
+def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None, again: bool, in_background: bool) -> None:
     """Import past editions from Pabulib files (FILE or DIRECTORY of .pb / .pb.gz files).
 
     Files of one municipality, year and rule become one edition, counted and published by its rule
@@ -226,6 +227,14 @@ def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None
     from pb_service.analytics.importer import import_pabulib, pabulib_paths
 
     files = pabulib_paths(paths)
+    if in_background:
+        from pb_service.extensions import db
+        from pb_service.jobs.queue import enqueue
+
+        enqueue("import_pabulib", [str(path.resolve()) for path in files], municipality_slug, again)
+        db.session.commit()
+        click.echo(f"{len(files)} files left to a worker (job import_pabulib).")
+        return
     done: list = []
     editions_seen: set[int] = set()
 

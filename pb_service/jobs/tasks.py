@@ -87,6 +87,23 @@ def count_votes(municipality_id: int, edition_id: int, tracked_job_id: int, acto
     run_tracked(municipality_id, tracked_job_id, lambda tenant, progress: compute_results_tracked(tenant, actor_id, edition_id, progress))
 
 
+@job("import_pabulib", max_retries=0, time_limit_ms=6 * 3600_000)
+def import_pabulib(paths: list[str], municipality_slug: str | None, again: bool) -> None:
+    """Pabulib files imported by a worker (``flask pb import-pabulib --queue``), a log line per file.
+
+    Not retried: a file imported before is skipped, so running it again by hand finishes the rest."""
+    from pathlib import Path
+
+    from pb_service.analytics.importer import import_pabulib as import_files
+
+    def report_file(report) -> None:
+        log.info("pabulib import: %s %s: %s", report.status, report.path.name, report.message)
+
+    reports = import_files([Path(path) for path in paths], municipality_slug, again=again, on_file=report_file)
+    statuses = [report.status for report in reports]
+    log.info("pabulib import: %d imported, %d skipped, %d failed", statuses.count("imported"), statuses.count("skipped"), statuses.count("failed"))
+
+
 @job("purge", max_retries=3)
 def purge() -> None:
     """The daily purge (idempotent: a second run erases nothing)."""
