@@ -216,7 +216,8 @@ def publish_results_command(edition_id: int) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--municipality", "municipality_slug", help="Import into this municipality (address), whatever META says.")
 @click.option("--again", is_flag=True, help="Import files imported before once more, replacing the editions they made (give all of an edition's files).")
-def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None, again: bool) -> None:
+@click.option("--queue", "in_background", is_flag=True, help="Leave the import to a worker (`flask pb worker`, which must read the same paths); its log shows each file.")
+def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None, again: bool, in_background: bool) -> None:
     """Import past editions from Pabulib files (FILE or DIRECTORY of .pb / .pb.gz files).
 
     Files of one municipality, year and rule become one edition, counted and published by its rule
@@ -226,6 +227,14 @@ def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None
     from pb_service.analytics.importer import import_pabulib, pabulib_paths
 
     files = pabulib_paths(paths)
+    if in_background:
+        from pb_service.extensions import db
+        from pb_service.jobs.queue import enqueue
+
+        enqueue("import_pabulib", [str(path.resolve()) for path in files], municipality_slug, again)
+        db.session.commit()
+        click.echo(f"{len(files)} files left to a worker (job import_pabulib).")
+        return
     done: list = []
     editions_seen: set[int] = set()
 
@@ -358,3 +367,23 @@ def verify_results_command(edition_id: int | None) -> None:
     click.echo(f"{len(editions) - failed} of {len(editions)} published results recount to the same digest.")
     if failed:
         raise SystemExit(1)
+
+
+@pb_cli.command("worker")
+@click.option("--threads", type=int, default=None, help="Worker threads (default: JOBS_WORKER_THREADS).")
+def worker_command(threads: int | None) -> None:
+    """Run background jobs from the Redis queue (JOBS_BROKER_URL) until SIGTERM or Ctrl+C.
+
+    Mail, fan-outs, large counts, the hourly hub reminders and the daily purge. Run one or more
+    beside the app servers; a job of a killed worker is delivered again (docs/operations.md).
+    """
+    from flask import current_app
+
+    from pb_service.extensions import db
+    from pb_service.jobs.queue import run_worker
+
+    db.session.remove()  # the command's own session is not the jobs'
+    try:
+        run_worker(current_app._get_current_object(), threads=threads or current_app.config["JOBS_WORKER_THREADS"])
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error

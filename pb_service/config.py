@@ -42,6 +42,17 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SESSION_ABSOLUTE_HOURS": ("12", "officials and staff sign in again after this long, active or not"),
     "RESIDENT_SESSION_IDLE_HOURS": ("24", "residents are signed out after this long without a request"),
     "RESIDENT_SESSION_ABSOLUTE_DAYS": ("30", "residents sign in again after this long, active or not (\"keep me signed in\" included)"),
+    "JOBS_BROKER_URL": ("", "Redis URL of the job queue, e.g. `redis://127.0.0.1:6379/1` (run `flask pb worker` beside the app); empty: jobs run in the app's process after each commit"),
+    "JOBS_NAMESPACE": ("pb-service", "prefix of the queue's keys in Redis (several installations may share one Redis)"),
+    "JOBS_WORKER_THREADS": ("4", "threads of one `flask pb worker` process"),
+    "JOBS_HEARTBEAT_SECONDS": ("60", "a worker silent this long counts as dead; its unfinished jobs are delivered again"),
+    "JOBS_MAINTENANCE_CHANCE": ("10000", "in a million broker commands, how many also look for dead workers' jobs"),
+    "JOBS_SCHEDULE": ("true", "workers enqueue the daily purge and the hourly hub reminders (`false`: cron does)"),
+    "JOBS_MAIL_LEASE_SECONDS": ("120", "how long a worker sending a mail holds it before another may try"),
+    "COUNT_IN_BACKGROUND_FROM": ("20000", "editions with at least this many ballots are counted by a job with a progress page"),
+    "LOG_FORMAT": ("text", "`json`: one JSON object a line with the request id (production); `text`: plain lines"),
+    "LOG_REQUESTS": ("false", "`true` logs one line per request (route, status, duration, request id)"),
+    "METRICS_TOKEN": ("", "if set, `/metrics` answers only `Authorization: Bearer <token>`"),
     "DATABASE_APP_ROLE": ("pb_app", "PostgreSQL role the app's transactions run as (`SET LOCAL ROLE`), under row-level security; empty: the login role itself (then it must not own the tables)"),
 }
 
@@ -126,6 +137,17 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RESIDENT_SESSION_IDLE_HOURS": int(_env("RESIDENT_SESSION_IDLE_HOURS")),
         "RESIDENT_SESSION_ABSOLUTE_DAYS": int(_env("RESIDENT_SESSION_ABSOLUTE_DAYS")),
         "DATABASE_APP_ROLE": _env("DATABASE_APP_ROLE").strip(),
+        "JOBS_BROKER_URL": _env("JOBS_BROKER_URL").strip(),
+        "JOBS_NAMESPACE": _env("JOBS_NAMESPACE").strip(),
+        "JOBS_WORKER_THREADS": int(_env("JOBS_WORKER_THREADS")),
+        "JOBS_HEARTBEAT_SECONDS": float(_env("JOBS_HEARTBEAT_SECONDS")),
+        "JOBS_MAINTENANCE_CHANCE": int(_env("JOBS_MAINTENANCE_CHANCE")),
+        "JOBS_SCHEDULE": _flag("JOBS_SCHEDULE"),
+        "JOBS_MAIL_LEASE_SECONDS": float(_env("JOBS_MAIL_LEASE_SECONDS")),
+        "COUNT_IN_BACKGROUND_FROM": int(_env("COUNT_IN_BACKGROUND_FROM")),
+        "LOG_FORMAT": _env("LOG_FORMAT").strip().lower(),
+        "LOG_REQUESTS": _flag("LOG_REQUESTS"),
+        "METRICS_TOKEN": _env("METRICS_TOKEN"),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; a short wait beats "database is locked" under light load.

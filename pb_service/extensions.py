@@ -15,7 +15,7 @@ from sqlalchemy import MetaData
 
 
 class Session(FlaskSession):
-    """Flask-SQLAlchemy's session, but an explicit ``bind`` wins.
+    """Flask-SQLAlchemy's session, but an explicit ``bind`` wins, and jobs wait for the commit.
 
     Flask-SQLAlchemy picks the engine from the model's bind key and ignores ``Session.bind``; the
     test suite binds the session to one connection inside a transaction it rolls back.
@@ -25,6 +25,25 @@ class Session(FlaskSession):
         if bind is None and self.bind is not None:
             return self.bind
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    # Jobs decided in a transaction leave only once it is committed (pb_service/jobs/queue.py).
+    def commit(self):
+        from pb_service.jobs.queue import dispatch_committed, drop_pending
+
+        try:
+            super().commit()
+        except BaseException:
+            drop_pending(self)
+            raise
+        dispatch_committed(self)
+
+    def rollback(self):
+        self.info.pop("pb_jobs_pending", None)
+        super().rollback()
+
+    def close(self):
+        self.info.pop("pb_jobs_pending", None)
+        super().close()
 
 
 #: Constraint names fixed by convention so that Alembic migrations agree on every database.

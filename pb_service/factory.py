@@ -40,6 +40,13 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     register_input_guards(app)
 
     from pb_service.core.forms import register_refused_form_status
+    from pb_service.core.observability import configure_logging, register_health_checks, register_request_observation
+    from pb_service.jobs import queue
+
+    configure_logging(app)
+    register_request_observation(app)
+    register_health_checks(app)
+    queue.init_app(app)
 
     register_refused_form_status(app)
 

@@ -134,6 +134,17 @@ def test_command_reports_each_file_and_a_summary(app, session, tmp_path):
     assert "Summary: 1 imported, 0 skipped (imported before), 1 failed; 0 with a selection that differs from the file." in result.output
 
 
+def test_an_import_left_to_the_queue_runs_as_a_job(app, session, caplog):
+    # No broker here: the job runs in the command's process right after its commit.
+    caplog.set_level("INFO", logger="pb_service.jobs")
+    result = app.test_cli_runner().invoke(args=["pb", "import-pabulib", "--queue", str(DATA / "Poland_Gdynia_2022_Witomino__small.pb")])
+    assert result.exit_code == 0, result.output
+    assert result.output == "1 files left to a worker (job import_pabulib).\n"
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("pabulib import")]
+    assert lines[-1] == "pabulib import: 1 imported, 0 skipped, 0 failed"
+    assert lines[0].startswith("pabulib import: imported Poland_Gdynia_2022_Witomino__small.pb: Budżet Obywatelski 2022, Witomino | small: 861 voters")
+
+
 def test_import_into_a_named_municipality(session):
     assen = make_municipality(session, slug="assen-test", population=70_000)
     [report] = import_pabulib([DATA / "Netherlands_Assen_2024.pb"], "assen-test")

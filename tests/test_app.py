@@ -65,14 +65,16 @@ def test_readme_documents_every_setting():
 def test_health_ok(client, session):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "broker": "not configured", "replica": "not configured"}
 
 
 def test_health_reports_unreachable_database(smtp_server):
     app = make_app("postgresql+psycopg://127.0.0.1:1/nothing", smtp_server.port, SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "unreachable", "reason": "OperationalError"}
+    assert response.get_json() == {
+        "status": "error", "database": "unreachable (OperationalError)", "broker": "not configured", "replica": "not configured",
+    }
 
 
 def test_security_headers(client, session):

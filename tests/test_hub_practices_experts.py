@@ -74,8 +74,10 @@ def test_ask_assign_answer_and_publish_with_consent(session, mailbox, in_request
         language="pl", consent_to_publish=True))
 
     services.assign_question(staff, question, expert)
+    session.commit()  # the boundary: the mail leaves with the commit
     assert [subject(m) for m in mailbox.to("ekspert@example.org")] == ["Pytanie do Ciebie: Próg poparcia"]
     services.answer_question(staff, question, "Tak, jeśli nie przekracza 0,1% mieszkańców obszaru (art. 5a ust. 7).")
+    session.commit()
     assert question.status is QuestionStatus.ANSWERED
     [answer_mail] = mailbox.to("pytajacy@example.org")
     assert subject(answer_mail) == "The expert has answered: Próg poparcia"

@@ -51,6 +51,7 @@ def test_a_protest_is_lodged_in_the_window_decided_with_a_public_justification(s
         "Write a justification of at least 10 characters; it is published."
     ]
     decide_protest(town, panel, protest, True, "Protokół punktu potwierdza przerwę w wydawaniu kart.")
+    session.commit()  # the boundary: the mail's job leaves with the commit
     assert (protest.status, protest.decided_by_id) == (ProtestStatus.UPHELD, panel.id)
     assert _errors(lambda: decide_protest(town, panel, protest, False, "Jeszcze raz, inaczej niż wcześniej.")) == [
         "This protest has already been decided."
@@ -117,6 +118,7 @@ def test_publication_marks_projects_through_the_workflow_and_mails_their_authors
     town, edition, city, projects, receipts = _counted(session, closed=True)
     assert receipt_hashes(town, edition) == [] and not receipt_in_count(town, edition, receipts[0])
     count = publish_results(town, SYSTEM, edition)
+    session.commit()  # the boundary: the authors' fan-out job leaves with the commit
     funded = {p.proposal_id for pool in count.pools for p in pool.projects if p.selected}
     for pool_projects in projects.values():
         for project in pool_projects:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from pb_service.accessibility.models import AccessibilityStatement
 from pb_service.analytics.models import MunicipalExpenditure, PabulibImport, ProjectFollower
 from pb_service.core.models import utcnow
+from pb_service.jobs.models import TrackedJob
 from pb_service.core.tenancy import _tenant_owned_tables, allow_cross_tenant, bind_tenant, get_for_tenant
 from pb_service.proposals.models import CoAuthor, Proposal, ProposalEvent, Stage, Status, Supporter
 from pb_service.voting.models import (
@@ -67,6 +68,7 @@ def fill_every_tenant_table(session):
         RejectedAttempt(municipality_id=a.id, edition_id=edition.id, reason=RejectionReason.ALREADY_VOTED, channel=Channel.ONLINE, day=date.today(), count=1),
         SealedBallot(municipality_id=a.id, edition_id=edition.id, mix_group="online:", sealed=b"sealed", receipt_tag=_hash("tag")),
         PaperEntryTally(municipality_id=a.id, edition_id=edition.id, clerk_id=reader.id, day=date.today(), sheets=1),
+        TrackedJob(municipality_id=a.id, kind="count", edition_id=edition.id, total=1),
     ])
     make_indicators(session, a, 2026, voters=10, budget_total=1_000_000_00, funded_by_category={"Zieleń": {"count": 4, "cost": 1_000_000_00}})
     session.flush()

@@ -17,6 +17,7 @@ from pb_service.analytics.models import ImplementationPhoto, ImplementationStatu
 from pb_service.analytics.permissions import REPORT_IMPLEMENTATION
 from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
+from pb_service.jobs.queue import enqueue
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.tenancy import tenant_select
 from pb_service.core.uploads import IMAGES_AND_PDF, save_upload
@@ -125,12 +126,14 @@ def post_update(tenant, actor, proposal: Proposal, data: UpdateData, photos: lis
     db.session.flush()
     record_audit(actor, tenant, "implementation.update", proposal, status=data.status.value, percent_done=data.percent_done)
     db.session.commit()
-    _notify_followers(tenant, proposal, update)
+    # The fan-out is a job: the official's page answers at once, however many follow the project.
+    enqueue("notify_implementation_followers", tenant.id, update.id)
     refresh_implementation_indicators(tenant, proposal.edition)
     return update
 
 
-def _notify_followers(tenant, proposal: Proposal, update: ImplementationUpdate) -> None:
+def notify_followers(tenant, proposal: Proposal, update: ImplementationUpdate) -> None:
+    """One mail to each active follower (named by update and person: a job run again adds none)."""
     link = proposal_url(tenant, proposal)
     for follower in followers(tenant, proposal):
         person = follower.user
@@ -139,6 +142,7 @@ def _notify_followers(tenant, proposal: Proposal, update: ImplementationUpdate) 
         send_mail(
             person.email, "implementation_update", person.locale or tenant.default_locale,
             proposal=proposal, update=update, municipality=tenant, person=person, link=link,
+            mail_key=f"implementation-update:{update.id}:{person.id}",
         )
 
 

@@ -11,6 +11,7 @@ loud error, not a leak. Cross-city code (staff analytics, open data) uses
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
@@ -202,6 +203,18 @@ def allow_cross_tenant(session: Session, reason: str) -> None:
         if not wall["cross_tenant"]:
             log.info("cross-tenant access: %s", reason)
         wall["cross_tenant"] = reason[:200]
+        _apply_now(session)
+
+
+@contextmanager
+def kept_wall(session: Session):
+    """Whatever the block does to ``session``'s wall (a job run in a request's session lifts it),
+    the wall is as before afterwards."""
+    kept = wall_of(session)
+    try:
+        yield
+    finally:
+        _wall(session).update(kept)
         _apply_now(session)
 
 

@@ -1,16 +1,16 @@
 """Global pages: the front page, the language switch and the health check."""
 from __future__ import annotations
 
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from pb_service.accounts.services import set_locale
+from pb_service.core.observability import health_report, metrics_response
 from pb_service.core.permissions import public
-from pb_service.extensions import db, limiter
+from pb_service.extensions import limiter
 from pb_service.municipalities.services import list_municipalities
 
 main = Blueprint("main", __name__)
@@ -57,9 +57,17 @@ def account_shortcut():
 @limiter.exempt
 @public
 def health():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        return jsonify(status="error", database="unreachable", reason=type(error).__name__), 503
-    return jsonify(status="ok", database="ok")
+    """The database, the job broker and the read replica: ``ok``, ``unreachable (...)`` or ``not configured``."""
+    report, healthy = health_report()
+    return jsonify(status="ok" if healthy else "error", **report), 200 if healthy else 503
+
+
+@main.get("/metrics")
+@limiter.exempt
+@public
+def prometheus_metrics():
+    """Prometheus metrics; with ``METRICS_TOKEN`` set, only for ``Authorization: Bearer <token>``."""
+    token = current_app.config["METRICS_TOKEN"]
+    if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+        return jsonify(error="unauthorized"), 401
+    return metrics_response()

@@ -286,7 +286,7 @@ def _past_edition(municipality, city: City, authors, evaluator, admin) -> Editio
             _walk(municipality, proposal, Status.ADMITTED, proposal.author, evaluator, admin)
     db.session.flush()
     db.session.refresh(edition)
-    publish_demo_results(municipality, edition, PAST_VOTERS[city.slug], protester=authors[0])
+    publish_demo_results(municipality, edition, PAST_VOTERS[city.slug], protester=authors[0], background_count=city.slug == "gdansk")
     return edition
 
 

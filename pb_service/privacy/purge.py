@@ -40,6 +40,7 @@ from pb_service.editions.models import Edition
 from pb_service.extensions import db
 from pb_service.hub.models import ExpertQuestion
 from pb_service.municipalities.models import Municipality
+from pb_service.jobs.services import erase_sent_mail
 from pb_service.privacy.permissions import PURGE_PERSONAL_DATA
 from pb_service.proposals.models import PRIVATE_ATTACHMENTS, Attachment, AttachmentKind, CoAuthor, Proposal, Supporter
 from pb_service.results.models import Protest, ResultCount
@@ -200,7 +201,8 @@ def purge_municipality(tenant: Municipality, actor, now: datetime | None = None)
 
 
 def purge_all(actor, now: datetime | None = None) -> dict[str, PurgeCounts]:
-    """Every municipality in turn (``flask pb purge``); one national audit event for the run."""
+    """Every municipality in turn (``flask pb purge``); one national audit event for the run; sent
+    mail leaves the outbox a week after it was sent."""
     now = now or utcnow()
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.slug)).all()
     report = {municipality.slug: purge_municipality(municipality, actor, now) for municipality in municipalities}
@@ -208,5 +210,6 @@ def purge_all(actor, now: datetime | None = None) -> dict[str, PurgeCounts]:
     for counts in report.values():
         totals.add(counts)
     record_audit(actor, None, "privacy.purge_run", None, municipalities=len(report), **asdict(totals))
+    erase_sent_mail(now)
     db.session.commit()
     return report

@@ -86,10 +86,12 @@ def proposal_url(tenant, proposal: Proposal) -> str:
 
 
 def notify_authors(tenant, proposal: Proposal, event: ProposalEvent) -> None:
-    """Mail the author and co-authors about a committed step, each in their own language."""
+    """Mail the author and co-authors about a committed step, each in their own language (one mail
+    per step and person: a job run again adds none)."""
     people = [proposal.author] + [coauthor.user for coauthor in proposal.coauthors]
     for person in people:
         send_mail(
             person.email, "proposal_status", person.locale or tenant.default_locale,
             proposal=proposal, event=event, municipality=tenant, person=person, link=proposal_url(tenant, proposal),
+            mail_key=f"proposal-event:{event.id}:{person.id}" if event.id else None,
         )

@@ -294,8 +294,9 @@ def _pln(amount_in_grosze: int) -> str:
 # --- the edition ------------------------------------------------------------------------------------
 
 
-def count_edition(tenant, edition: Edition) -> EditionCount:
-    """Count every pool of the edition and apply its leftover policy."""
+def count_edition(tenant, edition: Edition, progress=None) -> EditionCount:
+    """Count every pool of the edition and apply its leftover policy (``progress(done, total)``
+    after each pool)."""
     groups, ballots = read_ballots(tenant, edition)
     projects: dict[int, list[Proposal]] = defaultdict(list)
     for project in ballot_projects(tenant, edition):
@@ -308,6 +309,8 @@ def count_edition(tenant, edition: Edition) -> EditionCount:
     for pool in sorted(edition.pools, key=lambda p: p is target):
         received = sum(c.leftover for c in counts.values()) if pool is target else 0
         counts[pool.id] = count_pool(tenant, edition, pool, projects[pool.id], groups.get(pool.id, Counter()), received)
+        if progress is not None:
+            progress(len(counts), len(edition.pools))
     for count in counts.values():
         if target is not None and count.pool is not target and count.leftover:
             count.leftover_to = target

@@ -19,7 +19,8 @@ from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 from pb_service.proposals.services import ballot_projects
 from pb_service.results.models import Protest, ProtestStatus
-from pb_service.results.services import compute_results, publish_results
+from pb_service.jobs.queue import in_process
+from pb_service.results.services import compute_results, publish_results, start_count
 from pb_service.voting.services import receipt_hash
 from pb_service.voting.models import Ballot, Channel, VoterRecord
 
@@ -101,7 +102,7 @@ def cast_demo_ballots(municipality, edition: Edition, voters: int) -> int:
     return len(ballots)
 
 
-def publish_demo_results(municipality, edition: Edition, voters: int, protester) -> None:
+def publish_demo_results(municipality, edition: Edition, voters: int, protester, *, background_count: bool = False) -> None:
     """Ballots, one protest the panel dismissed, the count and its publication (as the system)."""
     cast_demo_ballots(municipality, edition, voters)
     lodged = edition.results_starts_at + timedelta(days=2)
@@ -115,5 +116,11 @@ def publish_demo_results(municipality, edition: Edition, voters: int, protester)
         ),
     ))
     db.session.flush()
-    compute_results(municipality, SYSTEM, edition)
+    if background_count:
+        # As a large edition is counted: by a job, whose page shows how it went.
+        with in_process():
+            start_count(municipality, SYSTEM, edition)
+            db.session.commit()
+    else:
+        compute_results(municipality, SYSTEM, edition)
     publish_results(municipality, SYSTEM, edition, notify=False)

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
@@ -26,14 +27,16 @@ from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.signals import results_published
-from pb_service.core.tenancy import scoped_to, tenant_lookup, tenant_select
+from pb_service.core.tenancy import get_for_tenant, scoped_to, tenant_lookup, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase
 from pb_service.editions.services import phase_list, pool_in_edition, require_phase
 from pb_service.extensions import db
+from pb_service.jobs.queue import enqueue
+from pb_service.jobs.services import latest_job, running_job, start_tracked
 from pb_service.proposals.models import Stage, Status
 from pb_service.proposals.services import MIN_JUSTIFICATION, check_justification
-from pb_service.proposals.workflow import notify_authors, transition
+from pb_service.proposals.workflow import last_event, notify_authors, transition
 from pb_service.results.counting import (
     CountingError, ballot_digest, count_edition, edition_digest, grosze, pabulib_text, read_ballots, votes_minimum,
 )
@@ -176,8 +179,10 @@ def protest_window_open(edition: Edition) -> bool:
 # --- counting ------------------------------------------------------------------------------------------
 
 
-def compute_results(tenant, actor, edition: Edition) -> ResultCount:
-    """Count the edition's valid ballots and store the preliminary result (replacing an older one)."""
+def compute_results(tenant, actor, edition: Edition, progress=None) -> ResultCount:
+    """Count the edition's valid ballots and store the preliminary result (replacing an older one).
+
+    ``progress(done, total)`` is told after each pool is counted."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
     require_phase(edition, AFTER_VOTING, _l("Counting the votes"))
     close_ballot_box(tenant, edition)
@@ -185,7 +190,7 @@ def compute_results(tenant, actor, edition: Edition) -> ResultCount:
     if existing is not None and existing.is_published:
         raise _refuse(_l("The results are published; a published result never changes."))
     try:
-        counted = count_edition(tenant, edition)
+        counted = count_edition(tenant, edition, progress)
     except CountingError as error:
         raise _refuse(_l("The ballots cannot be counted: %(problem)s", problem=str(error))) from error
     if existing is not None:
@@ -205,6 +210,40 @@ def compute_results(tenant, actor, edition: Edition) -> ResultCount:
     )
     db.session.commit()
     return count
+
+
+def counts_in_background(tenant, edition: Edition) -> bool:
+    """Whether the edition is large enough to be counted by a job (``COUNT_IN_BACKGROUND_FROM`` voters)."""
+    voters = db.session.scalar(scoped_to(
+        select(func.count()).select_from(VoterRecord).where(VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id),
+        tenant,
+    ))
+    return voters >= current_app.config["COUNT_IN_BACKGROUND_FROM"]
+
+
+def latest_count_job(tenant, edition: Edition):
+    """The edition's most recent background count, if it had one."""
+    return latest_job(tenant, "count", edition)
+
+
+def start_count(tenant, actor, edition: Edition):
+    """Queue the count of a large edition (or name the one already queued); the caller commits."""
+    ensure_permission(actor, MANAGE_RESULTS, tenant)
+    require_phase(edition, AFTER_VOTING, _l("Counting the votes"))
+    return running_job(tenant, "count", edition) or start_tracked(
+        tenant, actor, "count", "count_votes", edition=edition, total=len(edition.pools), args=(edition.id,),
+    )
+
+
+def compute_results_tracked(tenant, actor_id: int | None, edition_id: int, progress) -> str:
+    """The count job's work: :func:`compute_results` as the official who started it (or the system)."""
+    from pb_service.accounts.models import User
+    from pb_service.core.permissions import SYSTEM
+
+    edition = get_for_tenant(db.session, Edition, tenant, edition_id)
+    actor = db.session.get(User, actor_id) if actor_id is not None else SYSTEM
+    compute_results(tenant, actor, edition, progress)
+    return ""
 
 
 def _pool_result(tenant, counted, position: int) -> PoolResult:
@@ -328,9 +367,22 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> 
     db.session.commit()
     results_published.send(tenant, edition=edition)
     if notify:
-        for event in events:
-            notify_authors(tenant, event.proposal, event)
+        # The authors' mails are a job: publishing answers at once, however many projects there are.
+        enqueue("notify_publication", tenant.id, edition.id)
     return count
+
+
+def notify_published(tenant, edition: Edition) -> None:
+    """Tell each counted project's authors whether it was selected (the publication's step)."""
+    count = current_count(tenant, edition)
+    if count is None or not count.is_published:
+        return
+    for pool_result in count.pools:
+        for project in pool_result.projects:
+            proposal = project.proposal
+            event = last_event(proposal, proposal.status) if proposal.status in (Status.SELECTED, Status.NOT_SELECTED) else None
+            if event is not None and event.stage is Stage.SYSTEM:
+                notify_authors(tenant, proposal, event)
 
 
 def _justification(pool_result: PoolResult, project: ProjectResult) -> str:

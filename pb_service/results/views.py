@@ -1,7 +1,7 @@
 """Public results (after publication only), protests, receipts, and the officials' results office."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, url_for
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +15,7 @@ from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.editions.models import Edition, LevelKind
 from pb_service.editions.views import edition_or_404, tie_break_name
 from pb_service.extensions import db
+from pb_service.jobs.services import tracked_job
 from pb_service.results import services
 from pb_service.results.forms import ProtestDecisionForm, ProtestForm, ReceiptForm
 from pb_service.results.models import Protest, ResultCount
@@ -182,6 +183,7 @@ def _office_page(edition: Edition, decision_forms: dict | None = None):
         can_manage=has_permission(current_user, MANAGE_RESULTS, tenant),
         can_decide=has_permission(current_user, DECIDE_PROTESTS, tenant),
         pools={pool.id: pool for pool in edition.pools}, after_voting=edition.phase in services.AFTER_VOTING,
+        count_job=services.latest_count_job(tenant, edition),
     )
 
 
@@ -201,11 +203,37 @@ def compute(edition_id: int):
 
 
 def _count_votes(edition: Edition):
+    if services.counts_in_background(g.municipality, edition):
+        return _count_in_background(edition)
     return run_action(
         lambda: services.compute_results(g.municipality, current_user, edition),
         success=_("The votes are counted. Check the preliminary result below."),
         next_url=url_for("results.office", edition_id=edition.id),
     )
+
+
+def _count_in_background(edition: Edition):
+    """A large edition is counted by a job; the official follows it on its page."""
+    started = []
+
+    def start():
+        started.append(services.start_count(g.municipality, current_user, edition))
+        db.session.commit()
+
+    response = run_action(start, success=_("The votes are being counted."), next_url=url_for("results.office", edition_id=edition.id))
+    return redirect(url_for("results.count_job", edition_id=edition.id, job_id=started[0].id)) if started else response
+
+
+@results.get("/office/editions/<int:edition_id>/results/jobs/<int:job_id>")
+@requires(VIEW_RESULTS_OFFICE)
+def count_job(edition_id: int, job_id: int):
+    """The count's progress: a <progress> bar, refreshed by the page itself every few seconds
+    until the job ends (no JavaScript), and a link to reload by hand."""
+    edition = _office_edition(edition_id)
+    tracked = tracked_job(g.municipality, job_id)
+    if tracked is None or tracked.edition_id != edition.id:
+        abort(404)
+    return render_template("results/count_job.html", edition=edition, job=tracked)
 
 
 def count_after_closing(edition: Edition):

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from pb_service.accounts.models import User
 from pb_service.core.audit import record_audit
 from pb_service.core.database import add_to_count
+from pb_service.core import metrics
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
@@ -138,6 +139,7 @@ def count_rejection(tenant, edition: Edition, reason: RejectionReason, channel: 
         unique=("edition_id", "reason", "channel", "day"), counter="count",
     )
     db.session.commit()
+    metrics.BALLOTS.labels("refused", reason.value, channel.value).inc()
 
 
 def _refuse(tenant, edition: Edition, channel: Channel, reason: RejectionReason, errors) -> BallotRefused:
@@ -233,6 +235,7 @@ def _record(tenant, edition: Edition, identity, districts, choices, channel: Cha
         db.session.rollback()
         count_rejection(tenant, edition, RejectionReason.ALREADY_VOTED, channel)
         raise AlreadyVoted() from None
+    metrics.BALLOTS.labels("accepted", "", channel.value).inc()
     if ready_to_mix:
         mix_group_now(tenant, edition, group)
     return receipt

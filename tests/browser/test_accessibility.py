@@ -148,3 +148,31 @@ def test_text_zoom_200_percent(demo_server, browser, signed_in_states):
     finally:
         context.close()
     assert overflowing == {}
+
+
+def count_job_path(demo_server) -> str:
+    """The page of the demo's background count (Gdańsk's past edition is counted by a job)."""
+    from pb_service.core.tenancy import cross_tenant_select
+    from pb_service.extensions import db
+    from pb_service.jobs.models import TrackedJob
+    from pb_service.municipalities.models import Municipality
+
+    with demo_server.app.app_context():
+        job = db.session.scalars(cross_tenant_select(TrackedJob, reason="test: the demo's count job")).one()
+        slug = db.session.get(Municipality, job.municipality_id).slug
+        return f"/{slug}/office/editions/{job.edition_id}/results/jobs/{job.id}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["pl", "en", "uk"])
+def test_the_background_count_page_has_no_wcag_violations(demo_server, browser, signed_in_states, language):
+    context = browser.new_context(storage_state=signed_in_states["admin"])
+    page = context.new_page()
+    try:
+        page.goto(f"{demo_server.url}/lang/{language}?next=/")
+        page.goto(demo_server.url + count_job_path(demo_server))
+        assert page.get_attribute("progress", "value") == "100"
+        violations = axe_violations(page)
+    finally:
+        context.close()
+    assert violations == []

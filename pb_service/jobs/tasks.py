@@ -1,0 +1,142 @@
+"""The jobs. Each takes ids (never objects), finds its rows again, and is idempotent."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from flask_mailman import EmailMessage
+from sqlalchemy import or_, select, update
+
+from pb_service.core.models import utcnow
+from pb_service.extensions import db
+from pb_service.jobs.models import OutboxMail
+from pb_service.jobs.queue import job
+
+log = logging.getLogger("pb_service.jobs")
+
+
+class MailBusy(RuntimeError):
+    """Another worker holds the mail (or held it when it was killed): try again after its lease."""
+
+
+@job("send_mail", max_retries=12)
+def send_outbox_mail(key: str) -> None:
+    """Send one mail of the outbox, once.
+
+    The claim (``claimed_until``) is one atomic UPDATE, committed before the mail leaves, so two
+    deliveries of the job never send it twice; ``sent_at`` is set right after the SMTP server
+    accepted it. A worker killed in between leaves a claim that runs out, and the job, delivered
+    again, sends the mail then.
+    """
+    now = utcnow()
+    lease = timedelta(seconds=current_app.config["JOBS_MAIL_LEASE_SECONDS"])
+    claimed = db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.key == key, OutboxMail.sent_at.is_(None),
+               or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now))
+        .values(claimed_until=now + lease, attempts=OutboxMail.attempts + 1)
+    ).rowcount
+    if not claimed:
+        row = db.session.execute(select(OutboxMail.sent_at).where(OutboxMail.key == key)).first()
+        if row is None or row.sent_at is not None:
+            return  # sent already (the job ran twice), or erased by the purge
+        raise MailBusy(key)
+    db.session.commit()
+    mail = db.session.scalars(select(OutboxMail).where(OutboxMail.key == key)).one()
+    message = EmailMessage(subject=mail.subject, body=mail.body, to=[mail.recipient],
+                           headers={"Message-ID": f"<outbox-{mail.id}@pb-service>"})
+    message.send()
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(sent_at=utcnow(), claimed_until=None))
+
+
+@job("notify_implementation_followers")
+def notify_implementation_followers(municipality_id: int, update_id: int) -> None:
+    """Mail each follower of the project about an implementation update (one mail each, once)."""
+    from pb_service.analytics.implementation import notify_followers
+    from pb_service.analytics.models import ImplementationUpdate
+    from pb_service.core.tenancy import get_for_tenant
+    from pb_service.municipalities.models import Municipality
+
+    tenant = db.session.get(Municipality, municipality_id)
+    update_row = get_for_tenant(db.session, ImplementationUpdate, tenant, update_id) if tenant else None
+    if update_row is not None:
+        notify_followers(tenant, update_row.proposal, update_row)
+
+
+@job("notify_publication")
+def notify_publication(municipality_id: int, edition_id: int) -> None:
+    """After results are published: tell each project's authors whether it was selected."""
+    from pb_service.core.tenancy import get_for_tenant
+    from pb_service.editions.models import Edition
+    from pb_service.municipalities.models import Municipality
+    from pb_service.results.services import notify_published
+
+    tenant = db.session.get(Municipality, municipality_id)
+    edition = get_for_tenant(db.session, Edition, tenant, edition_id) if tenant else None
+    if edition is not None:
+        notify_published(tenant, edition)
+
+
+@job("count_votes", max_retries=3)
+def count_votes(municipality_id: int, edition_id: int, tracked_job_id: int, actor_id: int) -> None:
+    """Count a large edition's votes, showing progress pool by pool (an official follows the job page)."""
+    from pb_service.jobs.services import run_tracked
+    from pb_service.results.services import compute_results_tracked
+
+    run_tracked(municipality_id, tracked_job_id, lambda tenant, progress: compute_results_tracked(tenant, actor_id, edition_id, progress))
+
+
+@job("import_pabulib", max_retries=0, time_limit_ms=6 * 3600_000)
+def import_pabulib(paths: list[str], municipality_slug: str | None, again: bool) -> None:
+    """Pabulib files imported by a worker (``flask pb import-pabulib --queue``), a log line per file.
+
+    Not retried: a file imported before is skipped, so running it again by hand finishes the rest."""
+    from pathlib import Path
+
+    from pb_service.analytics.importer import import_pabulib as import_files
+
+    def report_file(report) -> None:
+        log.info("pabulib import: %s %s: %s", report.status, report.path.name, report.message)
+
+    reports = import_files([Path(path) for path in paths], municipality_slug, again=again, on_file=report_file)
+    statuses = [report.status for report in reports]
+    log.info("pabulib import: %d imported, %d skipped, %d failed", statuses.count("imported"), statuses.count("skipped"), statuses.count("failed"))
+
+
+@job("purge", max_retries=3)
+def purge() -> None:
+    """The daily purge (idempotent: a second run erases nothing)."""
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.privacy.purge import purge_all
+
+    purge_all(SYSTEM)
+
+
+@job("hub_reminders", max_retries=3)
+def hub_reminders() -> None:
+    """Remind participants of hub events that start soon (each registration once)."""
+    from pb_service.hub.services import send_reminders
+
+    log.info("hub reminders: %d", send_reminders())
+
+
+#: A mail still unsent this long after it was decided lost its job (the broker was down when the
+#: job was to be queued, or the job exhausted its retries): the sweep queues it again.
+UNSENT_MAIL_AGE = timedelta(minutes=10)
+
+
+@job("requeue_unsent_mail", max_retries=0)
+def requeue_unsent_mail() -> None:
+    """Queue again every mail that is unsent, unclaimed and older than :data:`UNSENT_MAIL_AGE`."""
+    from pb_service.jobs.queue import enqueue
+
+    now = utcnow()
+    keys = db.session.scalars(select(OutboxMail.key).where(
+        OutboxMail.sent_at.is_(None), OutboxMail.created_at < now - UNSENT_MAIL_AGE,
+        or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
+    ).order_by(OutboxMail.id).limit(10_000)).all()
+    for key in keys:
+        enqueue("send_mail", key)
+    if keys:
+        log.warning("outbox: %d unsent mails queued again", len(keys))

@@ -1,0 +1,116 @@
+"""Large editions are counted by a job; the official follows it on a page with a <progress> bar
+that refreshes itself (no JavaScript). Without a broker the job runs in-process after the commit."""
+from __future__ import annotations
+
+import re
+
+from pb_service.core.roles import Role
+from pb_service.editions.models import LevelKind, Phase
+from pb_service.jobs.models import JobState, TrackedJob
+from pb_service.core.tenancy import tenant_select
+from pb_service.results.models import ResultCount
+from tests.editions_factories import make_edition, make_level, make_pool
+from tests.factories import login, make_municipality, make_official, make_user
+from tests.results_factories import admitted_projects, cast_ballot
+
+
+def counted_edition(session, voters: int = 3):
+    town = make_municipality(session)
+    admin = make_official(session, town, Role.ADMIN)
+    edition = make_edition(session, town, Phase.RESULTS)
+    level = make_level(session, edition, LevelKind.CITY)
+    pools = [make_pool(session, edition, level, budget=700_00, max_project_cost=None, name=name) for name in ("Północ", "Południe")]
+    for pool in pools:
+        [project] = admitted_projects(session, pool, make_user(session), [300_00])
+        for _ in range(voters):
+            cast_ballot(session, edition, {pool.id: {project.id: 1}})
+    session.commit()
+    return town, admin, edition
+
+
+def test_a_large_edition_is_counted_by_a_job_whose_page_shows_progress(app, session):
+    town, admin, edition = counted_edition(session)
+    client = app.test_client()
+    login(client, admin)
+    app.config["COUNT_IN_BACKGROUND_FROM"] = 6
+    try:
+        response = client.post(f"/{town.slug}/office/editions/{edition.id}/results/compute")
+    finally:
+        app.config["COUNT_IN_BACKGROUND_FROM"] = 20000
+    [job] = session.scalars(tenant_select(TrackedJob, town, TrackedJob.edition_id == edition.id)).all()
+    assert response.headers["Location"].endswith(f"/{town.slug}/office/editions/{edition.id}/results/jobs/{job.id}")
+    # No broker: the job ran in-process right after the request's commit, pool by pool.
+    assert (job.kind, job.state, job.done, job.total, job.attempts) == ("count", JobState.DONE, 2, 2, 1)
+    assert session.scalar(tenant_select(ResultCount, town, ResultCount.edition_id == edition.id)).ballots == 6
+
+    client.get("/lang/en")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<progress id="count-progress" max="100" value="100">100%</progress>' in page
+    assert "2 of 2 pools counted" in page and "The votes are counted." in page
+    assert 'http-equiv="refresh"' not in page  # finished: the page stops refreshing itself
+    office = client.get(f"/{town.slug}/office/editions/{edition.id}/results/").get_data(as_text=True)
+    assert f'/results/jobs/{job.id}">Background count: finished</a>' in office
+
+
+def test_a_small_edition_is_counted_at_once_and_a_queued_job_page_refreshes_itself(app, session):
+    town, admin, edition = counted_edition(session, voters=1)
+    client = app.test_client()
+    login(client, admin)
+    response = client.post(f"/{town.slug}/office/editions/{edition.id}/results/compute")
+    assert response.headers["Location"].endswith(f"/{town.slug}/office/editions/{edition.id}/results/")
+    assert session.scalars(tenant_select(TrackedJob, town)).all() == []
+
+    queued = TrackedJob(municipality_id=town.id, kind="count", edition_id=edition.id, total=2, done=1, state=JobState.RUNNING)
+    session.add(queued)
+    session.commit()
+    client.get("/lang/en")
+    page = client.get(f"/{town.slug}/office/editions/{edition.id}/results/jobs/{queued.id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert re.search(r'<progress id="count-progress" max="100" value="50">50%</progress>', page)
+    assert "1 of 2 pools counted" in page and "Reload to see the progress" in page
+    other = make_municipality(session)
+    session.commit()
+    assert client.get(f"/{other.slug}/office/editions/{edition.id}/results/jobs/{queued.id}").status_code in (403, 404)
+
+
+def test_the_purge_erases_mail_sent_more_than_a_week_ago(session):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from pb_service.core.models import utcnow
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.jobs.models import OutboxMail
+    from pb_service.privacy.purge import purge_all
+
+    now = utcnow()
+    for key, sent in (("old", now - timedelta(days=8)), ("recent", now - timedelta(days=6)), ("unsent", None)):
+        session.add(OutboxMail(key=key, recipient=f"{key}@example.org", subject="s", body="b", sent_at=sent))
+    session.flush()
+    purge_all(SYSTEM, now)
+    assert sorted(session.scalars(select(OutboxMail.key))) == ["recent", "unsent"]
+
+
+def test_the_sweep_queues_old_unsent_mail_again_and_it_is_sent_once(session, mailbox):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from pb_service.core.models import utcnow
+    from pb_service.jobs.models import OutboxMail
+    from pb_service.jobs.queue import enqueue
+
+    now = utcnow()
+    session.add_all([
+        OutboxMail(key="lost", recipient="lost@example.org", subject="Lost", body="b\\n", created_at=now - timedelta(minutes=11)),
+        OutboxMail(key="young", recipient="young@example.org", subject="Young", body="b\\n", created_at=now - timedelta(minutes=1)),
+        OutboxMail(key="held", recipient="held@example.org", subject="Held", body="b\\n", created_at=now - timedelta(minutes=30),
+                   claimed_until=now + timedelta(minutes=1)),
+    ])
+    enqueue("requeue_unsent_mail")
+    session.commit()  # no broker: the sweep, then the mail it queued, run in-process after the commit
+    enqueue("requeue_unsent_mail")
+    session.commit()
+    assert [m["To"] for m in mailbox.messages] == ["lost@example.org"]
+    sent = dict(session.execute(select(OutboxMail.key, OutboxMail.sent_at.is_not(None))).all())
+    assert sent == {"lost": True, "young": False, "held": False}
