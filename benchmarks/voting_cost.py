@@ -29,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--profile", choices=("baseline", "api", "page", "post"), help="print where one kind of request spends its CPU (cProfile)")
+    parser.add_argument("--statements", choices=("baseline", "api", "page", "post"), help="print the SQL statements of one request of this kind")
     args = parser.parse_args()
     name, database_url = voting_load.create_database()
     try:
@@ -42,15 +43,20 @@ def main() -> None:
         from pb_service.extensions import db
 
         app = create_app()
-        statements = [0]
+        statements: list = [0]
+
+        def count(_connection, _cursor, sql, *_args) -> None:
+            statements[0] += 1
+            statements.append(sql)
+
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
-        measure_requests(app.test_client(), spec, args.requests, statements, args.profile)
+            event.listen(db.engine, "before_cursor_execute", count)
+        measure_requests(app.test_client(), spec, args.requests, statements, args.profile, args.statements)
     finally:
         voting_load.drop_database(name)
 
 
-def measure_requests(client, spec: dict, count: int, statements: list[int], profile: str | None = None) -> None:
+def measure_requests(client, spec: dict, count: int, statements: list, profile: str | None = None, show: str | None = None) -> None:
     ballots = voting_load.Client("", spec, "api", None, None, 0)
     level = spec["district_level"]
     vote_url = f"/{spec['slug']}/editions/{spec['edition']}/vote"
@@ -86,18 +92,50 @@ def measure_requests(client, spec: dict, count: int, statements: list[int], prof
         for n in numbers[:5]:
             request(n)
         statements[0] = 0
-        profiler = cProfile.Profile() if kind == profile else None
+        profiler = new_profiler() if kind == profile else None
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
-            profiler.enable()
+            profiler.start()
         for n in numbers[5:]:
             request(n)
         if profiler:
-            profiler.disable()
+            profiler.stop()
         cpu, wall = (time.process_time() - cpu) / count * 1000, (time.perf_counter() - wall) / count * 1000
         print(f"  {label:24} CPU {cpu:6.2f} ms   wall {wall:6.2f} ms   SQL statements {statements[0] / count:4.1f}")
         if profiler:
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+            profiler.report()
+        if kind == show:
+            if kind == "post":
+                form_page(numbers[-1] + 1)
+            del statements[1:]
+            request(numbers[-1] + 1)
+            print("\n".join(f"    {n}. {sql}" for n, sql in enumerate(statements[1:], start=1)))
+        del statements[1:]
+
+
+class new_profiler:
+    """pyinstrument (sampling: the figures above stay near the truth) when installed, else cProfile
+    counting CPU time (which slows the profiled requests several times)."""
+
+    def __init__(self):
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            self.sampling, self.profiler = None, cProfile.Profile(time.process_time)
+        else:
+            self.sampling = self.profiler = Profiler(interval=0.0002)
+
+    def start(self) -> None:
+        (self.profiler.start if self.sampling else self.profiler.enable)()
+
+    def stop(self) -> None:
+        (self.profiler.stop if self.sampling else self.profiler.disable)()
+
+    def report(self) -> None:
+        if self.sampling:
+            print(self.profiler.output_text(unicode=True, show_all=False))
+        else:
+            pstats.Stats(self.profiler).sort_stats("cumulative").print_stats(60)
 
 
 if __name__ == "__main__":

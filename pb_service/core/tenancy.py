@@ -235,15 +235,27 @@ def apply_wall(session: Session, connection) -> None:
 
 
 def _apply_now(session: Session) -> None:
-    """Apply a changed wall at once if the session is already in a transaction."""
+    """Apply a changed wall at once if the session's transaction already holds a connection
+    (else the transaction's first statement applies it: one ``set_config`` per request)."""
     session = _real(session)
-    if session.in_transaction():
+    if session.info.get(_CONNECTED):
         apply_wall(session, session.connection())
+
+
+#: Set while the session's transaction holds a database connection.
+_CONNECTED = "pb_wall_connected"
 
 
 @event.listens_for(Session, "after_begin")
 def _wall_at_begin(session, transaction, connection) -> None:
+    session.info[_CONNECTED] = True
     apply_wall(session, connection)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _wall_transaction_ended(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTED, None)
 
 
 @event.listens_for(Session, "before_flush")

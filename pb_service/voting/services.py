@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pb_service.accounts.models import User
 from pb_service.core.audit import record_audit
-from pb_service.core.database import add_to_count
+from pb_service.core.database import add_to_count, commit_keeping_loaded
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
@@ -228,7 +228,9 @@ def _record(tenant, edition: Edition, identity, districts, choices, channel: Cha
         group, ready_to_mix = put_in_box(tenant, edition, channel, districts, ballot, normalise_receipt(receipt.code))
         if counted_for is not None:
             _count_sheet(tenant, edition, counted_for, today)
-        db.session.commit()
+        # The ballot's own transaction ends here, before anyone is told it counts. It changed no
+        # loaded object, so they stay loaded for the receipt page (no statements to read them again).
+        commit_keeping_loaded(db.session)
     except IntegrityError:
         db.session.rollback()
         count_rejection(tenant, edition, RejectionReason.ALREADY_VOTED, channel)
