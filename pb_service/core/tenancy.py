@@ -205,6 +205,20 @@ def allow_cross_tenant(session: Session, reason: str) -> None:
         _apply_now(session)
 
 
+def tenant_connection(session: Session, tenant: "Municipality"):
+    """The connection of ``session``'s transaction, for plain (Core) statements on ``tenant``'s rows.
+
+    The ballot's hot path writes and counts with prepared Core statements that name the
+    municipality themselves and skip the ORM, and so the statement hook above; it may do so only
+    in a session bound to ``tenant`` (or lifted with a stated reason), where the database wall
+    checks every row it reads or writes.
+    """
+    wall = _wall(session)
+    if wall["tenant_id"] != tenant.id and not wall["cross_tenant"]:
+        raise TenantScopeError(f"plain statements on municipality {tenant.id}'s rows in a session bound to {wall['tenant_id']}")
+    return _real(session).connection()
+
+
 def wall_of(session: Session) -> dict:
     """What ``session`` may see: ``{"tenant_id": ..., "cross_tenant": reason or ""}``."""
     return dict(_wall(session))

@@ -16,6 +16,7 @@ from pb_service.editions.views import edition_or_404
 from pb_service.extensions import db, limiter
 from pb_service.voting import services
 from pb_service.voting.ballot import ballot_spec, check_choices, new_voter_seed
+from pb_service.voting.ballot_page import assembled_ballot_page, plain_visit
 from pb_service.voting.forms import (
     BallotForm,
     PaperBallotForm,
@@ -56,6 +57,8 @@ def vote(edition_id: int):
     spec = ballot_spec(g.municipality, edition)
     form = BallotForm()
     if request.method == "GET":
+        if plain_visit(spec):
+            return assembled_ballot_page(edition, spec, districts_from(request.args, spec), form)
         return _ballot_page(edition, spec, form)
     if not form.validate_on_submit():
         return _ballot_page(edition, spec, form, errors={"": [_("The form has expired. Please send it again.")]}, status=400)
