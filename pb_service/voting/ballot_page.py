@@ -11,9 +11,11 @@ categories and projects and of the municipality (:mod:`pb_service.core.cache`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, render_template, request, session
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from pb_service.core.cache import ProcessCache, may_read_cached_rows
@@ -26,53 +28,62 @@ from pb_service.voting.forms import district_input
 from pb_service.voting.identification import identity_fields
 
 _BALLOT_MODELS = (Municipality, Edition, Level, Pool, Category, Proposal)
-#: The page around the lists, as text parts and marks, per edition, address and language.
+#: Pages rendered with marks (the ballot around its lists, the receipt), per edition, address and language.
 PAGE_FRAMES = ProcessCache("ballot page frames", _BALLOT_MODELS)
 #: Each project's entry on the ballot, per edition, pool and language.
 CHOICE_ENTRIES = ProcessCache("ballot entries", _BALLOT_MODELS)
 
 #: Marks in the rendered frame; NUL never occurs in a page (input with it is refused).
 _MARK = "\x00"
-_CSRF, _SEED, _POOL = "csrf", "seed", "pool:"
+_CSRF, _SEED, _POOL, _RECEIPT = "csrf", "seed", "pool:", "receipt"
 _NO_VALUES = MultiDict()
 
 
-def plain_visit(spec: BallotSpec) -> bool:
-    """A first look at the ballot by someone not signed in: nothing to fill in, nothing to say."""
-    if request.method != "GET" or "_flashes" in session or not may_read_cached_rows():
+def plain_visit(spec: BallotSpec | None = None) -> bool:
+    """Someone not signed in, with no message waiting; for the ballot: a first look (nothing to
+    fill in but the district, nothing to say)."""
+    if "_flashes" in session or not may_read_cached_rows():
         return False
+    if spec is None:
+        return True
     district_inputs = {district_input(level.id) for level in spec.levels if level.is_district}
-    return all(key in district_inputs for key in request.args) and all(len(request.args.getlist(key)) == 1 for key in request.args)
+    return request.method == "GET" and all(key in district_inputs for key in request.args) \
+        and all(len(request.args.getlist(key)) == 1 for key in request.args)
 
 
 def assembled_ballot_page(edition: Edition, spec: BallotSpec, districts: dict[str, str], form) -> str:
     """The page a plain visit gets, with this visitor's token and order of projects."""
     language = current_language()
-    key = (edition.id, edition.updated_at, language, request.host_url, request.full_path)
-    parts = PAGE_FRAMES.get_or_build(key, lambda: _frame(edition, spec, districts, form))
+    parts = _frame_parts(edition, "voting/ballot.html", lambda: dict(
+        edition=edition, spec=spec, form=form, errors={}, values=request.values, identity_fields=identity_fields(edition),
+        districts=districts, step="ballot", code_sent=False, seed=_mark(_SEED), csrf_token=lambda: _mark(_CSRF),
+        choice_lists={pool.id: _mark(f"{_POOL}{pool.id}") for level in spec.levels for pool in level.pools},
+    ))
     seed = new_voter_seed()
-    page = []
-    for number, part in enumerate(parts):
-        if number % 2 == 0:
-            page.append(part)
-        elif part == _CSRF:
-            page.append(generate_csrf())
-        elif part == _SEED:
-            page.append(seed)
-        else:
-            page.append(_choice_list(edition, spec, int(part.removeprefix(_POOL)), seed, language))
-    return "".join(page)
+    fillings = {_CSRF: generate_csrf, _SEED: lambda: seed}
+    return _filled(parts, lambda part: fillings[part]() if part in fillings else
+                   _choice_list(edition, spec, int(part.removeprefix(_POOL)), seed, language))
 
 
-def _frame(edition: Edition, spec: BallotSpec, districts: dict[str, str], form) -> list[str]:
-    """The page rendered with marks: text at even positions, the mark's name at odd ones."""
-    marks = {pool.id: Markup(f"{_MARK}{_POOL}{pool.id}{_MARK}") for level in spec.levels for pool in level.pools}
-    html = render_template(
-        "voting/ballot.html", edition=edition, spec=spec, form=form, errors={}, values=request.values,
-        identity_fields=identity_fields(edition), districts=districts, step="ballot", code_sent=False,
-        seed=Markup(f"{_MARK}{_SEED}{_MARK}"), csrf_token=lambda: Markup(f"{_MARK}{_CSRF}{_MARK}"), choice_lists=marks,
-    )
-    return html.split(_MARK)
+def assembled_receipt_page(edition: Edition, receipt: str) -> str:
+    """The thank-you page with the voter's receipt code (the same page for everyone else)."""
+    parts = _frame_parts(edition, "voting/receipt.html", lambda: dict(edition=edition, receipt=_mark(_RECEIPT)))
+    return _filled(parts, lambda _part: escape(receipt))
+
+
+def _mark(name: str) -> Markup:
+    return Markup(f"{_MARK}{name}{_MARK}")
+
+
+def _frame_parts(edition: Edition, template: str, context: Callable[[], dict]) -> list[str]:
+    """``template`` rendered once per edition, language and address, split at its marks: text at
+    even positions, the mark's name at odd ones."""
+    key = (template, edition.id, edition.updated_at, current_language(), request.host_url, request.full_path)
+    return PAGE_FRAMES.get_or_build(key, lambda: render_template(template, **context()).split(_MARK))
+
+
+def _filled(parts: list[str], filling) -> str:
+    return "".join(part if number % 2 == 0 else filling(part) for number, part in enumerate(parts))
 
 
 def _choice_list(edition: Edition, spec: BallotSpec, pool_id: int, seed: str, language: str) -> str:
