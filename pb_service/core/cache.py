@@ -6,7 +6,8 @@ the process that makes it: every flush (and ORM ``UPDATE``/``DELETE``) of such a
 caches built from it, and so does the end of that transaction, so that nothing read between the
 flush and a rollback survives it. Other processes (gunicorn's other workers) see the change when
 their entries expire, after :data:`ROW_LIFETIME_SECONDS` at most. Officials and other signed-in
-people never read cached rows (:func:`may_read_cached_rows`): what they change, they see.
+people (and API tokens) never read cached rows (:func:`may_read_cached_rows`): what they change,
+they see.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import has_request_context
+from flask import has_request_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -71,8 +72,8 @@ def forget_all() -> None:
 
 
 def may_read_cached_rows() -> bool:
-    """Cached rows serve the public (no one signed in); a signed-in person reads the database."""
-    if not has_request_context():
+    """Cached rows serve the public (no one signed in, no API token); the others read the database."""
+    if not has_request_context() or "Authorization" in request.headers:
         return False
     from flask_login import current_user
 
