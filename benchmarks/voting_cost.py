@@ -1,6 +1,12 @@
 """CPU time and database statements per request on the ballot pipeline, in one process.
 
-    python benchmarks/voting_cost.py [--requests 300] [--profile api|page|post|baseline]
+    python benchmarks/voting_cost.py [--requests 300] [--profile KIND] [--statements KIND]
+
+Kinds: baseline, api, page, post (the ballot), front, edition, catalogue, project, results (the
+other hot pages; a pool's results after the benchmark closes voting and publishes the count).
+Each kind runs interleaved with the baseline, round by round, and its ratio to the baseline is
+printed. ``--profile`` prints where one kind spends its time (pyinstrument when installed,
+else cProfile on CPU time), ``--statements`` the SQL of one request of that kind.
 
 The load benchmark (``voting_load.py``) measures rates on a machine shared by the server, the
 database and the clients; this one says what each request costs, so the rates can be explained:
