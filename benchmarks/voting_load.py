@@ -2,9 +2,10 @@
 casting valid ballots through the JSON API and through the HTML form (with its CSRF token, as a
 browser does), next to a baseline endpoint of the same app that inserts one row, in one session.
 
-    python benchmarks/voting_load.py [--seconds 60] [--clients 50] [--workers 4] [--kill-worker]
+    python benchmarks/voting_load.py [--seconds 60] [--clients 50] [--workers 4] [--kill-worker] [--ballots both|api|form]
 
-Prints ballots/s, p50/p95/p99 latency and errors per kind, the ratio to the baseline, and (with
+Prints ballots/s, p50/p95/p99 latency and errors per kind, the ratio to the baseline, the CPU
+each successful request cost the app, PostgreSQL and the clients (where the time goes), and (with
 ``--kill-worker``) checks that SIGKILL of a worker mid-load lost no acknowledged ballot: voting is
 then closed, the ballots still sealed in the box are mixed (as counting does), and every receipt a
 client received is in the ballot table, and voter records equal ballots.
@@ -150,10 +151,11 @@ def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Pop
          "--backlog", "512", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env,
     )
-    deadline = time.monotonic() + 30
+    # Each worker imports the app (about 2 s of CPU): on a shared, loaded machine that takes a while.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
                 return process
         except OSError:
             time.sleep(0.2)
@@ -303,6 +305,47 @@ def verify_database(database_url: str, receipts: list[str], waited: int) -> None
         raise SystemExit("FAILED: an acknowledged ballot is missing, or voter records and ballots differ")
 
 
+def _cpu_seconds(pid: int, with_reaped_children: bool = False) -> float:
+    """User and system CPU of a process so far (and of its children it has reaped), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if with_reaped_children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU used during a phase by the app (gunicorn's master and workers, a killed worker's share
+    included once reaped), by PostgreSQL's backends serving the benchmark's database, and by the
+    clients (this process): where the machine's time goes."""
+
+    def __init__(self, master: int, database_url: str):
+        self.master, self.database_url = master, database_url
+
+    def _backends(self) -> dict[int, float]:
+        name = self.database_url.rsplit("/", 1)[1]
+        with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+            pids = [row[0] for row in connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
+        return {pid: _cpu_seconds(pid) for pid in pids}
+
+    def _app(self) -> float:
+        return _cpu_seconds(self.master, with_reaped_children=True) + sum(_cpu_seconds(pid) for pid in worker_pids(self.master))
+
+    def start(self) -> None:
+        self.app, self.database, self.clients = self._app(), self._backends(), time.process_time()
+
+    def report(self, requests: int, elapsed: float) -> None:
+        app = self._app() - self.app
+        database = sum(cpu - self.database.get(pid, 0.0) for pid, cpu in self._backends().items())
+        clients = time.process_time() - self.clients
+        per = 1000 / max(requests, 1)
+        print(f"  CPU per successful request: app {app * per:.2f} ms, PostgreSQL {database * per:.2f} ms, clients {clients * per:.2f} ms; "
+              f"these three used {(app + database + clients) / elapsed:.2f} of the machine's {os.cpu_count()} cores "
+              f"(load average {os.getloadavg()[0]:.1f})")
+
+
 def worker_pids(master: int) -> list[int]:
     output = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout
     return [int(pid) for pid in output.split()]
@@ -314,6 +357,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--kill-worker", action="store_true", help="SIGKILL one gunicorn worker a third of the way in")
+    parser.add_argument("--ballots", choices=("both", "api", "form"), default="both",
+                        help="how the clients vote: half by API and half by the HTML form (default), or all one way")
     args = parser.parse_args()
 
     name, database_url = create_database()
@@ -325,8 +370,11 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         numbers = iter(range(1, 10_000_000))
         print(f"gunicorn --workers {args.workers} --threads {THREADS} on PostgreSQL; {args.clients} clients; {args.seconds:.0f} s per phase; machine: {os.cpu_count()} cores")
+        meter = CpuMeter(server.pid, database_url)
+        meter.start()
         base_stats, base_elapsed = run_phase(base, spec, ["baseline"], args.clients, args.seconds / 2, numbers)
         baseline_rate = report("Baseline (one row inserted per request)", base_stats, base_elapsed)
+        meter.report(round(baseline_rate * base_elapsed), base_elapsed)
 
         def kill_one():
             victims = worker_pids(server.pid)
@@ -334,8 +382,11 @@ def main() -> None:
                 os.kill(victims[0], signal.SIGKILL)
                 print(f"  (SIGKILL sent to gunicorn worker {victims[0]})", flush=True)
 
-        stats, elapsed = run_phase(base, spec, ["api", "form"], args.clients, args.seconds, numbers, kill_one if args.kill_worker else None)
-        rate = report("Ballots (API and HTML form with CSRF, half each)", stats, elapsed)
+        kinds = ["api", "form"] if args.ballots == "both" else [args.ballots]
+        meter.start()
+        stats, elapsed = run_phase(base, spec, kinds, args.clients, args.seconds, numbers, kill_one if args.kill_worker else None)
+        rate = report(f"Ballots ({' and '.join(kinds)}{', half each' if len(kinds) > 1 else ''})", stats, elapsed)
+        meter.report(round(rate * elapsed), elapsed)
         print(f"\nBallots per second: {rate:.0f}; ratio to the baseline: {rate / baseline_rate:.2f}")
         verify_database(database_url, stats.receipts, close_voting(database_url, spec))
     finally:

@@ -125,17 +125,28 @@ STAFF_BLUEPRINTS = frozenset({"staff", "analytics", "hub_manage"})
 
 
 def _register_tenant_resolution(app: Flask) -> None:
-    from pb_service.municipalities.services import municipality_by_slug_or_404
+    from flask import abort
 
+    from pb_service.core.cache import cached_row
     from pb_service.core.tenancy import allow_cross_tenant, bind_tenant
     from pb_service.extensions import db
+    from pb_service.municipalities.services import MUNICIPALITY_ROWS, municipality_by_slug
 
     @app.url_value_preprocessor
     def resolve_municipality(endpoint, values):
         if values and "municipality" in values:
-            g.municipality = municipality_by_slug_or_404(values.pop("municipality"))
-            # The second wall: on PostgreSQL the request's transactions see only this municipality's rows.
-            bind_tenant(db.session, g.municipality)
+            slug = values.pop("municipality")
+            # The second wall: on PostgreSQL the request's transactions see only this municipality's
+            # rows. Bound before the first statement when the slug is known, the wall is written
+            # once, with that statement's transaction; a renamed slug is bound again just below.
+            known = MUNICIPALITY_ROWS.get(slug)
+            if known is not None:
+                bind_tenant(db.session, known)
+            municipality = cached_row(MUNICIPALITY_ROWS, slug, db.session, lambda: municipality_by_slug(slug))
+            if municipality is None:
+                abort(404)
+            g.municipality = municipality
+            bind_tenant(db.session, municipality)
 
     @app.before_request
     def staff_pages_cross_tenant():

@@ -27,10 +27,11 @@ def start_server(database_url: str, port: int, *, app: str = "wsgi:app", env: di
 
 
 def wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 30
+    # Each worker imports the app (about 2 s of CPU); on a shared, loaded machine that takes minutes.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
                 return
         except OSError:
             time.sleep(0.2)

@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from pb_service import create_app
+from pb_service.core.cache import forget_all
 from pb_service.core.tenancy import allow_cross_tenant
 from pb_service.extensions import db, limiter
 
@@ -199,6 +200,8 @@ def session(app):
         # commands do; requests made by the test client run behind the wall (their own sessions).
         allow_cross_tenant(db.session, "test fixtures")
         limiter.reset()
+        # Rows and pages cached by earlier tests' requests were rolled back with them.
+        forget_all()
         try:
             yield db.session
         finally:

@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 from werkzeug.routing import IntegerConverter
 
 
@@ -38,6 +39,21 @@ def add_to_count(session, model, row: dict, unique: tuple[str, ...], counter: st
         insert(table).values(**row, **{counter: amount})
         .on_conflict_do_update(index_elements=list(unique), set_={counter: table.c[counter] + amount})
     )
+
+
+def commit_keeping_loaded(session) -> None:
+    """Commit without expiring the objects the session has loaded.
+
+    For a transaction that only inserted rows by plain statements (a ballot): the objects already
+    loaded (the municipality, the edition) did not change in it, and the page shown after it
+    would otherwise read each of them again.
+    """
+    session = session() if isinstance(session, scoped_session) else session
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 #: The largest value of an INTEGER primary key on PostgreSQL (and so on every backend we run).

@@ -218,6 +218,20 @@ def kept_wall(session: Session):
         _apply_now(session)
 
 
+def tenant_connection(session: Session, tenant: "Municipality"):
+    """The connection of ``session``'s transaction, for plain (Core) statements on ``tenant``'s rows.
+
+    The ballot's hot path writes and counts with prepared Core statements that name the
+    municipality themselves and skip the ORM, and so the statement hook above; it may do so only
+    in a session bound to ``tenant`` (or lifted with a stated reason), where the database wall
+    checks every row it reads or writes.
+    """
+    wall = _wall(session)
+    if wall["tenant_id"] != tenant.id and not wall["cross_tenant"]:
+        raise TenantScopeError(f"plain statements on municipality {tenant.id}'s rows in a session bound to {wall['tenant_id']}")
+    return _real(session).connection()
+
+
 def wall_of(session: Session) -> dict:
     """What ``session`` may see: ``{"tenant_id": ..., "cross_tenant": reason or ""}``."""
     return dict(_wall(session))
@@ -248,15 +262,27 @@ def apply_wall(session: Session, connection) -> None:
 
 
 def _apply_now(session: Session) -> None:
-    """Apply a changed wall at once if the session is already in a transaction."""
+    """Apply a changed wall at once if the session's transaction already holds a connection
+    (else the transaction's first statement applies it: one ``set_config`` per request)."""
     session = _real(session)
-    if session.in_transaction():
+    if session.info.get(_CONNECTED):
         apply_wall(session, session.connection())
+
+
+#: Set while the session's transaction holds a database connection.
+_CONNECTED = "pb_wall_connected"
 
 
 @event.listens_for(Session, "after_begin")
 def _wall_at_begin(session, transaction, connection) -> None:
+    session.info[_CONNECTED] = True
     apply_wall(session, connection)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _wall_transaction_ended(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTED, None)
 
 
 @event.listens_for(Session, "before_flush")

@@ -5,10 +5,10 @@ from flask import abort, g
 from flask_smorest import Blueprint
 
 from pb_service.core.permissions import public
-from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.editions.models import Edition, Phase
 from pb_service.editions.schemas import EditionSchema
 from pb_service.editions.services import editions_of
+from pb_service.editions.views import edition_row_or_404
 from pb_service.extensions import db
 from pb_service.proposals.schemas import ProjectSchema
 from pb_service.proposals.services import ballot_projects, catalogue
@@ -20,7 +20,7 @@ editions_api = Blueprint(
 
 
 def published_edition_or_404(edition_id: int) -> Edition:
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = edition_row_or_404(edition_id)
     if not edition.is_published:
         abort(404)
     return edition

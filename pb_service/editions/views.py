@@ -8,7 +8,8 @@ from wtforms import SelectChoice
 
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, public, requires
-from pb_service.core.tenancy import get_for_tenant_or_404
+from pb_service.core.cache import ProcessCache, cached_row
+from pb_service.core.tenancy import get_for_tenant, get_for_tenant_or_404
 from pb_service.extensions import db
 from pb_service.editions import services
 from pb_service.editions.forms import (
@@ -36,9 +37,22 @@ def tie_break_name(tie_break: str) -> str:
 PHASE_FIELDS = [PHASE_START_COLUMNS[phase] for phase in DATED_PHASES] + ["closes_at"]
 
 
+#: Editions by (municipality, id), for the public's requests (see :mod:`pb_service.core.cache`).
+EDITION_ROWS = ProcessCache("editions", (Edition,))
+
+
+def edition_row_or_404(edition_id: int) -> Edition:
+    """The municipality's edition with this id (published or not), from the cache for the public."""
+    edition = cached_row(EDITION_ROWS, (g.municipality.id, edition_id), db.session,
+                         lambda: get_for_tenant(db.session, Edition, g.municipality, edition_id))
+    if edition is None:
+        abort(404)
+    return edition
+
+
 def edition_or_404(edition_id: int) -> Edition:
     """A published edition, or any edition for the municipality's officials."""
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = edition_row_or_404(edition_id)
     if not edition.is_published and not has_permission(current_user, VIEW_EDITIONS_OFFICE, g.municipality):
         abort(404)
     return edition

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from pb_service.core.audit import record_audit
+from pb_service.core.cache import ProcessCache
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
@@ -58,6 +59,10 @@ class MunicipalityData:
     accessibility_coordinator_phone: str = ""
     privacy_notice: str = ""
     retention_months: int = DEFAULT_RETENTION_MONTHS
+
+
+#: Municipalities by slug, for the public's requests (see :mod:`pb_service.core.cache`).
+MUNICIPALITY_ROWS = ProcessCache("municipalities by slug", (Municipality,))
 
 
 def municipality_by_slug(slug: str) -> Municipality | None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import random
 import secrets
-import time
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from pb_service.editions.models import BallotOrder, Edition, LevelKind
+from pb_service.core.cache import ProcessCache
+from pb_service.editions.models import BallotOrder, Category, Edition, Level, LevelKind, Pool
+from pb_service.proposals.models import Proposal
 from pb_service.proposals.services import ballot_projects
 from pb_service.voting.choices import MethodSpec, validate_pool_choices
 
@@ -92,25 +93,17 @@ def new_voter_seed() -> str:
 
 
 def ballot_spec(tenant, edition: Edition) -> BallotSpec:
-    """The edition's ballot, rebuilt when the edition changes and at least every few seconds.
+    """The edition's ballot, kept per process (:mod:`pb_service.core.cache`).
 
     During voting neither the settings nor the projects on the ballot can change (the phase
-    rules lock them), so a cached spec is exact where it matters; the short lifetime only keeps
-    officials' previews before voting fresh.
+    rules lock them), so a kept spec is exact where it matters; a change is seen at once by the
+    process that makes it, and by the others within seconds (officials' previews before voting).
     """
-    key = (tenant.id, edition.id, edition.updated_at)
-    cached = _SPECS.get(key)
-    if cached is None or cached[0] < time.monotonic():
-        if len(_SPECS) >= MAX_CACHED_SPECS:
-            _SPECS.clear()
-        cached = _SPECS[key] = (time.monotonic() + SPEC_LIFETIME_SECONDS, _build_spec(tenant, edition))
-    return cached[1]
+    return BALLOT_SPECS.get_or_build((tenant.id, edition.id, edition.updated_at), lambda: _build_spec(tenant, edition))
 
 
-#: (expiry, spec) of recently used editions in this process.
-_SPECS: dict[tuple, tuple[float, BallotSpec]] = {}
-MAX_CACHED_SPECS = 64
-SPEC_LIFETIME_SECONDS = 10
+#: Ballots of recently used editions in this process.
+BALLOT_SPECS = ProcessCache("ballot specs", (Edition, Level, Pool, Category, Proposal), lifetime=10)
 
 
 def _build_spec(tenant, edition: Edition) -> BallotSpec:

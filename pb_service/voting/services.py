@@ -23,12 +23,12 @@ from sqlalchemy.exc import IntegrityError
 
 from pb_service.accounts.models import User
 from pb_service.core.audit import record_audit
-from pb_service.core.database import add_to_count
+from pb_service.core.database import add_to_count, commit_keeping_loaded
 from pb_service.core import metrics
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
-from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.core.tenancy import scoped_to, tenant_connection, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase, Verification
 from pb_service.extensions import db
@@ -209,20 +209,25 @@ def _registered(tenant, edition: Edition, identity_hash: str) -> bool:
     return db.session.scalar(statement) is not None
 
 
+#: Built once: a Core INSERT, the first of a ballot's statements (see ``tenant_connection``).
+_RECORD_VOTER = insert(VoterRecord.__table__)
+
+
 def _record(tenant, edition: Edition, identity, districts, choices, channel: Channel, today: date,
             *, valid: bool = True, invalid_reason: str = "", counted_for=None) -> Receipt:
     """Write the voter record and the sealed ballot in one transaction, then let the mixer move
     the ballot on when its group is large enough. The database refuses a second vote.
 
-    Plain INSERTs (no unit of work to build): this is the hot path under load. ``counted_for`` is
+    Plain INSERTs (no unit of work to build, statements built once): this is the hot path under load. ``counted_for`` is
     the clerk whose paper-entry tally counts the sheet, in the same transaction.
     """
     receipt = Receipt(new_receipt_code())
     try:
-        db.session.execute(insert(VoterRecord).values(
-            id=random_id(), municipality_id=tenant.id, edition_id=edition.id, identity_hash=identity.hash, channel=channel,
-            age_band=identity.age_band, sex=identity.sex, district_pool_ids=sorted(districts.values()), cast_on=today,
-        ))
+        tenant_connection(db.session, tenant).execute(_RECORD_VOTER, {
+            "id": random_id(), "municipality_id": tenant.id, "edition_id": edition.id, "identity_hash": identity.hash,
+            "channel": channel, "age_band": identity.age_band, "sex": identity.sex,
+            "district_pool_ids": sorted(districts.values()), "cast_on": today,
+        })
         ballot = {
             "channel": channel.value, "is_valid": valid, "invalid_reason": invalid_reason, "receipt_hash": receipt_hash(receipt.code),
             "choices": {str(pool): {str(project): points for project, points in picks.items()} for pool, picks in choices.items()},
@@ -230,7 +235,9 @@ def _record(tenant, edition: Edition, identity, districts, choices, channel: Cha
         group, ready_to_mix = put_in_box(tenant, edition, channel, districts, ballot, normalise_receipt(receipt.code))
         if counted_for is not None:
             _count_sheet(tenant, edition, counted_for, today)
-        db.session.commit()
+        # The ballot's own transaction ends here, before anyone is told it counts. It changed no
+        # loaded object, so they stay loaded for the receipt page (no statements to read them again).
+        commit_keeping_loaded(db.session)
     except IntegrityError:
         db.session.rollback()
         count_rejection(tenant, edition, RejectionReason.ALREADY_VOTED, channel)

@@ -16,6 +16,7 @@ from pb_service.editions.views import edition_or_404
 from pb_service.extensions import db, limiter
 from pb_service.voting import services
 from pb_service.voting.ballot import ballot_spec, check_choices, new_voter_seed
+from pb_service.voting.ballot_page import assembled_ballot_page, assembled_receipt_page, plain_visit
 from pb_service.voting.forms import (
     BallotForm,
     PaperBallotForm,
@@ -56,6 +57,8 @@ def vote(edition_id: int):
     spec = ballot_spec(g.municipality, edition)
     form = BallotForm()
     if request.method == "GET":
+        if plain_visit(spec):
+            return assembled_ballot_page(edition, spec, districts_from(request.args, spec), form)
         return _ballot_page(edition, spec, form)
     if not form.validate_on_submit():
         return _ballot_page(edition, spec, form, errors={"": [_("The form has expired. Please send it again.")]}, status=400)
@@ -87,6 +90,8 @@ def vote(edition_id: int):
         return _ballot_page(edition, spec, form, errors=refused.errors, status=422)
     except services.VotingClosed:
         return render_template("voting/closed.html", edition=edition), 403
+    if plain_visit():
+        return assembled_receipt_page(edition, receipt.code)
     return render_template("voting/receipt.html", edition=edition, receipt=receipt.code)
 
 
