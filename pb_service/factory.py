@@ -32,6 +32,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     _register_tenant_resolution(app)
     _register_template_helpers(app)
 
+    from pb_service.core.transactions import register_request_commit
+
+    register_request_commit(app)
     from pb_service.core.errors import register_error_handlers
     from pb_service.core.security import register_input_guards, register_security_headers
 

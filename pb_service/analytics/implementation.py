@@ -124,7 +124,7 @@ def post_update(tenant, actor, proposal: Proposal, data: UpdateData, photos: lis
     _move_proposal(tenant, actor, proposal, data)
     db.session.flush()
     record_audit(actor, tenant, "implementation.update", proposal, status=data.status.value, percent_done=data.percent_done)
-    db.session.commit()
+    db.session.flush()
     _notify_followers(tenant, proposal, update)
     refresh_implementation_indicators(tenant, proposal.edition)
     return update
@@ -165,7 +165,7 @@ def follow(tenant, actor, proposal: Proposal) -> ProjectFollower:
         return existing
     follower = ProjectFollower(municipality_id=tenant.id, proposal_id=proposal.id, user_id=actor.id)
     db.session.add(follower)
-    db.session.commit()
+    db.session.flush()
     return follower
 
 
@@ -173,4 +173,4 @@ def unfollow(tenant, actor, proposal: Proposal) -> None:
     existing = follower_of(tenant, proposal, actor)
     if existing is not None:
         db.session.delete(existing)
-        db.session.commit()
+        db.session.flush()

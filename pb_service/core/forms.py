@@ -8,8 +8,8 @@ from flask import flash, g, redirect, request
 from flask_babel import gettext as _
 from wtforms import DateTimeLocalField, SelectChoice, SelectMultipleField, widgets
 
+from pb_service.core.transactions import undone_if_refused
 from pb_service.core.validation import ServiceValidationError
-from pb_service.extensions import db
 
 #: Phases and deadlines are set in the municipality's legal time.
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -43,15 +43,14 @@ class CheckboxesField(SelectMultipleField):
 def save_form(form, action, *, success: str, next_url):
     """Run ``action()`` for a valid submitted form and redirect; otherwise return None.
 
-    Service refusals roll back whatever the action started and appear on the form, so the page
+    A service refusal undoes whatever the action started and appears on the form, so the page
     is shown again with the input kept. ``next_url`` may be a function of the action's result.
     """
     if not form.validate_on_submit():
         return None
     try:
-        result = action()
+        result = undone_if_refused(action)
     except ServiceValidationError as error:
-        db.session.rollback()
         error.apply_to_form(form)
         return None
     flash(success, "success")
@@ -75,9 +74,8 @@ def run_action(action, *, success: str, next_url: str, form=None):
             flash(message, "error")
         return redirect(next_url)
     try:
-        action()
+        undone_if_refused(action)
     except ServiceValidationError as error:
-        db.session.rollback()
         for messages in error.errors.values():
             for message in messages:
                 flash(message, "error")

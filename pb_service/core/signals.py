@@ -9,6 +9,6 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: Sent after an edition's results are published and committed: ``sender`` is the tenant,
+#: Sent after an edition's results are published (in the same transaction): ``sender`` is the tenant,
 #: ``edition`` the edition.
 results_published = _signals.signal("results-published")

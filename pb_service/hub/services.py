@@ -155,11 +155,11 @@ def _put_translation(item, data: TranslationData):
 
 
 def _add_new(actor, tenant, item, action: str):
-    """Store a new item with its audit entry, in one commit."""
+    """Store a new item with its audit entry."""
     db.session.add(item)
     db.session.flush()
     record_audit(actor, tenant, action, item)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -234,7 +234,7 @@ def create_material(actor, data: MaterialData, translation: TranslationData) -> 
     _add_revision(actor, material, translation)
     refresh_search_text(material)
     record_audit(actor, None, "hub.material_create", material, kind=material.kind.value)
-    db.session.commit()
+    db.session.flush()
     return material
 
 
@@ -251,7 +251,7 @@ def update_material(actor, material: Material, data: MaterialData, translation: 
         _add_revision(actor, material, translation)
     refresh_search_text(material)
     record_audit(actor, None, "hub.material_update", material, language=translation.language)
-    db.session.commit()
+    db.session.flush()
     return material
 
 
@@ -271,14 +271,14 @@ def _publish(actor, item, action: str) -> None:
     item.status = PublicationStatus.PUBLISHED
     item.published_at = item.published_at or utcnow()
     record_audit(actor, None, action, item)
-    db.session.commit()
+    db.session.flush()
 
 
 def _unpublish(actor, item, action: str) -> None:
     ensure_permission(actor, MANAGE_HUB)
     item.status = PublicationStatus.DRAFT
     record_audit(actor, None, action, item)
-    db.session.commit()
+    db.session.flush()
 
 
 def publish_material(actor, material: Material) -> None:
@@ -304,7 +304,7 @@ def add_attachment(actor, material: Material, file, language: str = "") -> Mater
     material.attachments.append(attachment)
     db.session.flush()
     record_audit(actor, None, "hub.attachment_add", material, file=stored.original_name, kind=stored.kind)
-    db.session.commit()
+    db.session.flush()
     return attachment
 
 
@@ -313,7 +313,7 @@ def remove_attachment(actor, attachment: MaterialFile) -> None:
     material, stored_name = attachment.material, attachment.stored_name
     material.attachments.remove(attachment)
     record_audit(actor, None, "hub.attachment_remove", material, file=attachment.original_name)
-    db.session.commit()
+    db.session.flush()
     delete_upload(stored_name)
 
 
@@ -339,7 +339,7 @@ def add_module(actor, course: Material, data: TranslationData) -> CourseModule:
     course.modules.append(module)
     refresh_search_text(course)
     record_audit(actor, None, "hub.module_add", course)
-    db.session.commit()
+    db.session.flush()
     return module
 
 
@@ -350,7 +350,7 @@ def add_lesson(actor, module: CourseModule, data: TranslationData) -> CourseLess
     module.lessons.append(lesson)
     refresh_search_text(module.course)
     record_audit(actor, None, "hub.lesson_add", module.course)
-    db.session.commit()
+    db.session.flush()
     return lesson
 
 
@@ -361,7 +361,7 @@ def save_course_part_translation(actor, part: CourseModule | CourseLesson, data:
     course = part.course if isinstance(part, CourseModule) else part.module.course
     refresh_search_text(course)
     record_audit(actor, None, "hub.course_translate", course, part=f"{type(part).__name__}:{part.id}", language=data.language)
-    db.session.commit()
+    db.session.flush()
 
 
 def mark_lesson_done(actor, lesson: CourseLesson) -> None:
@@ -373,7 +373,7 @@ def mark_lesson_done(actor, lesson: CourseLesson) -> None:
     )
     if exists is None:
         db.session.add(LessonCompletion(lesson_id=lesson.id, user_id=actor.id))
-        db.session.commit()
+        db.session.flush()
 
 
 def completed_lesson_ids(user, course: Material) -> set[int]:
@@ -496,7 +496,7 @@ def edit_practice(actor, practice: GoodPractice, data: PracticeData, translation
     _apply_practice_data(practice, practice.municipality, data)
     _put_translation(practice, translation)
     record_audit(actor, None, "hub.practice_edit", practice, language=translation.language)
-    db.session.commit()
+    db.session.flush()
 
 
 def review_practice(actor, practice: GoodPractice, publish: bool, note: str = "") -> None:
@@ -506,7 +506,7 @@ def review_practice(actor, practice: GoodPractice, publish: bool, note: str = ""
     if publish:
         practice.published_at = practice.published_at or utcnow()
     record_audit(actor, None, "hub.practice_publish" if publish else "hub.practice_reject", practice)
-    db.session.commit()
+    db.session.flush()
 
 
 def published_practices() -> list[GoodPractice]:
@@ -567,7 +567,7 @@ def save_expert(actor, expert: Expert | None, data: ExpertData) -> Expert:
     db.session.add(expert)
     db.session.flush()
     record_audit(actor, None, "hub.expert_save", expert)
-    db.session.commit()
+    db.session.flush()
     return expert
 
 
@@ -654,7 +654,7 @@ def assign_question(actor, question: ExpertQuestion, expert: Expert) -> None:
     if question.status is QuestionStatus.NEW:
         question.status = QuestionStatus.ASSIGNED
     record_audit(actor, None, "hub.question_assign", question, expert=expert.name)
-    db.session.commit()
+    db.session.flush()
     if expert.email:
         send_mail(expert.email, "hub_question_assigned", question.language, question=question, expert=expert,
                   link=_link(f"/hub/expert-desk/{question.id}"))
@@ -672,7 +672,7 @@ def answer_question(actor, question: ExpertQuestion, answer: str) -> None:
     question.status = QuestionStatus.ANSWERED
     question.answered_at = utcnow()
     record_audit(actor, None, "hub.question_answer", question)
-    db.session.commit()
+    db.session.flush()
     asker = question.asked_by
     if asker is not None:
         send_mail(asker.email, "hub_expert_answer", asker.locale or question.language, question=question,
@@ -742,7 +742,7 @@ def update_event(actor, event: Event, data: EventData, translation: TranslationD
     _apply_event_data(event, data)
     _put_translation(event, translation)
     record_audit(actor, None, "hub.event_update", event, language=translation.language)
-    db.session.commit()
+    db.session.flush()
 
 
 def publish_event(actor, event: Event) -> None:
@@ -819,7 +819,7 @@ def register_for_event(actor, event: Event, now: datetime | None = None) -> Even
     # Coming back after cancelling queues anew, behind those who waited.
     registration.registered_at = now or utcnow()
     registration.reminder_sent_at = None
-    db.session.commit()
+    db.session.flush()
     _mail_registration(registration, "hub_registration_waiting" if full else "hub_registration_confirmed")
     return registration
 
@@ -839,7 +839,7 @@ def cancel_registration(actor, registration: EventRegistration, now: datetime | 
         moved_up = event.waiting[0]
         moved_up.status = RegistrationStatus.CONFIRMED
     record_audit(actor, None, "hub.registration_cancel", event, registration=registration.id)
-    db.session.commit()
+    db.session.flush()
     if moved_up is not None:
         _mail_registration(moved_up, "hub_moved_up")
     return moved_up
@@ -851,7 +851,7 @@ def record_attendance(actor, event: Event, present_ids: set[int]) -> None:
     for registration in event.confirmed:
         registration.attended = registration.id in present_ids
     record_audit(actor, None, "hub.attendance", event, present=len(present_ids & {r.id for r in event.confirmed}))
-    db.session.commit()
+    db.session.flush()
 
 
 def attach_material_to_event(actor, event: Event, material: Material) -> None:
@@ -860,12 +860,11 @@ def attach_material_to_event(actor, event: Event, material: Material) -> None:
         raise ServiceValidationError.single("material", str(_l("This material is already attached.")))
     event.material_links.append(EventMaterial(material=material))
     record_audit(actor, None, "hub.event_attach", event, material=material.id)
-    db.session.commit()
+    db.session.flush()
 
 
-def send_reminders(now: datetime | None = None) -> int:
-    """Remind confirmed participants of events starting within :data:`REMINDER_WINDOW`, once."""
-    now = now or utcnow()
+def due_reminders(now: datetime) -> list[EventRegistration]:
+    """Confirmed registrations for events starting within :data:`REMINDER_WINDOW`, not reminded yet."""
     statement = (
         select(EventRegistration)
         .join(EventRegistration.event)
@@ -878,13 +877,13 @@ def send_reminders(now: datetime | None = None) -> int:
         )
         .order_by(Event.starts_at, EventRegistration.id)
     )
-    sent = 0
-    for registration in db.session.scalars(statement).unique().all():
-        _mail_registration(registration, "hub_event_reminder")
-        registration.reminder_sent_at = now
-        db.session.commit()
-        sent += 1
-    return sent
+    return list(db.session.scalars(statement).unique())
+
+
+def send_reminder(registration: EventRegistration, now: datetime) -> None:
+    _mail_registration(registration, "hub_event_reminder")
+    registration.reminder_sent_at = now
+    db.session.flush()
 
 
 def my_registrations(user) -> list[EventRegistration]:

@@ -180,7 +180,7 @@ def _anonymise_questions(tenant: Municipality, now: datetime, counts: PurgeCount
 
 
 def purge_municipality(tenant: Municipality, actor, now: datetime | None = None) -> PurgeCounts:
-    """Erase what ``tenant``'s retention policy says is due at ``now``; commit, audit when anything was."""
+    """Erase what ``tenant``'s retention policy says is due at ``now``; audit when anything was (the command commits)."""
     ensure_permission(actor, PURGE_PERSONAL_DATA, tenant)
     now = now or utcnow()
     counts = PurgeCounts()
@@ -195,7 +195,7 @@ def purge_municipality(tenant: Municipality, actor, now: datetime | None = None)
         db.session.flush()
         record_audit(actor, tenant, "privacy.purge", tenant, retention_months=tenant.retention_months, **asdict(counts))
         log.info("purge %s: %s", tenant.slug, asdict(counts))
-    db.session.commit()
+    db.session.flush()
     return counts
 
 
@@ -208,5 +208,5 @@ def purge_all(actor, now: datetime | None = None) -> dict[str, PurgeCounts]:
     for counts in report.values():
         totals.add(counts)
     record_audit(actor, None, "privacy.purge_run", None, municipalities=len(report), **asdict(totals))
-    db.session.commit()
+    db.session.flush()
     return report

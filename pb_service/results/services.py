@@ -1,7 +1,7 @@
 """Counting, protests and publication of an edition's results.
 
 Every function that changes something takes the tenant and the actor, checks the permission,
-validates, records the action in the audit log and commits. Nothing here reads the request.
+validates, records the action in the audit log and flushes (the request or command commits). Nothing here reads the request.
 
 Secrecy of counts: the public functions (:func:`published_count`, :func:`receipt_hashes`,
 :func:`receipt_in_count`, :func:`turnout`) return nothing before publication, so no page, file
@@ -203,7 +203,7 @@ def compute_results(tenant, actor, edition: Edition) -> ResultCount:
         actor, tenant, "results.compute", edition, digest=count.digest, ballots=count.ballots,
         selected={str(p.pool.id): p.selected for p in counted.pools},
     )
-    db.session.commit()
+    db.session.flush()
     return count
 
 
@@ -325,7 +325,7 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> 
                     to = Status.SELECTED if project.selected else Status.NOT_SELECTED
                     events.append(transition(tenant, project.proposal, to, actor, Stage.SYSTEM, _justification(pool_result, project)))
     record_audit(actor, tenant, "results.publish", edition, digest=count.digest)
-    db.session.commit()
+    db.session.flush()
     results_published.send(tenant, edition=edition)
     if notify:
         for event in events:
@@ -369,7 +369,7 @@ def lodge_protest(tenant, actor, edition: Edition, grounds: str, pool_id: int | 
     db.session.add(protest)
     db.session.flush()
     record_audit(actor, tenant, "protest.lodge", protest, number=protest.number)
-    db.session.commit()
+    db.session.flush()
     _tell_author(tenant, protest)
     return protest
 
@@ -385,7 +385,7 @@ def decide_protest(tenant, actor, protest: Protest, upheld: bool, justification:
     protest.decided_at = utcnow()
     protest.decided_by_id = actor.id
     record_audit(actor, tenant, "protest.decide", protest, number=protest.number, status=protest.status.value)
-    db.session.commit()
+    db.session.flush()
     _tell_author(tenant, protest)
     return protest
 
