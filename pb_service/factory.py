@@ -84,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.analytics.views import analytics, implementation_pages, open_data
     from pb_service.api import register_api
     from pb_service.api_tokens.views import api_tokens
-    from pb_service.core.views import main
+    from pb_service.site.views import main
     from pb_service.editions.views import editions
     from pb_service.hub.views import hub, hub_manage, hub_office
     from pb_service.municipalities.views import municipality_pages, staff

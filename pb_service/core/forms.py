@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, request
 from flask_babel import gettext as _
-from wtforms import DateTimeLocalField, SelectChoice, SelectMultipleField, widgets
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectChoice, SelectMultipleField, SubmitField, widgets
 
 from pb_service.core.transactions import undone_if_refused
 from pb_service.core.validation import ServiceValidationError
@@ -31,6 +33,12 @@ class WarsawDateTimeField(DateTimeLocalField):
         super().process_formdata(valuelist)
         if self.data is not None:
             self.data = self.data.replace(tzinfo=WARSAW).astimezone(timezone.utc)
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for buttons that change something (CSRF-protected POST)."""
+
+    submit = SubmitField(_l("Confirm"))
 
 
 class CheckboxesField(SelectMultipleField):
@@ -63,8 +71,6 @@ def run_action(action, *, success: str, next_url: str, form=None):
     ``form`` defaults to a bare confirmation form; its validation messages are flashed too.
     """
     if form is None:
-        from pb_service.accounts.forms import ConfirmForm
-
         form = ConfirmForm()
     if not form.validate_on_submit():
         problems = [message for field in form if field.errors for message in field.errors] or [

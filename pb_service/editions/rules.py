@@ -70,5 +70,9 @@ TIE_BREAK_LABELS = {
 }
 
 
+def tie_break_name(tie_break: str) -> str:
+    return str(TIE_BREAK_LABELS.get(tie_break, tie_break))
+
+
 def rule_accepts(rule: str, method: VotingMethod) -> bool:
     return method in OUTCOME_RULES.get(rule, frozenset())

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, public, requires
+from pb_service.core.signals import voting_closed
 from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.extensions import db
 from pb_service.editions import services
@@ -16,7 +17,8 @@ from pb_service.editions.forms import (
 )
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, Phase, Pool
 from pb_service.editions.permissions import MANAGE_EDITIONS, VIEW_EDITIONS_OFFICE
-from pb_service.editions.rules import OUTCOME_RULE_LABELS, TIE_BREAK_LABELS
+from pb_service.editions.loaders import edition_or_404
+from pb_service.editions.rules import OUTCOME_RULE_LABELS, tie_break_name
 from pb_service.editions.services import max_supporters
 
 editions = Blueprint("editions", __name__, url_prefix="/<municipality>")
@@ -28,20 +30,10 @@ def outcome_rule_label(rule: str) -> str:
     return str(OUTCOME_RULE_LABELS.get(rule, rule))
 
 
-@editions.app_template_filter("tie_break_name")
-def tie_break_name(tie_break: str) -> str:
-    return str(TIE_BREAK_LABELS.get(tie_break, tie_break))
+editions.app_template_filter("tie_break_name")(tie_break_name)
 
 #: The edition form's date fields, in the order of the phases.
 PHASE_FIELDS = [PHASE_START_COLUMNS[phase] for phase in DATED_PHASES] + ["closes_at"]
-
-
-def edition_or_404(edition_id: int) -> Edition:
-    """A published edition, or any edition for the municipality's officials."""
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
-    if not edition.is_published and not has_permission(current_user, VIEW_EDITIONS_OFFICE, g.municipality):
-        abort(404)
-    return edition
 
 
 def _part_of(edition: Edition, model, object_id):
@@ -170,10 +162,9 @@ def advance(edition_id: int):
         success=_("The edition has moved to the next phase."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
     if response is not None and edition.phase is Phase.RESULTS:
-        # Closing the vote counts it: the preliminary result is ready for the officials' checks.
-        from pb_service.results.views import count_after_closing
-
-        return count_after_closing(edition) or response
+        # Closing the vote counts it (results listens): the preliminary result is ready for the officials' checks.
+        follow_ups = [page for _receiver, page in voting_closed.send(g.municipality, edition=edition) if page is not None]
+        return follow_ups[0] if follow_ups else response
     return response or render_template("editions/advance.html", form=form, edition=edition)
 
 

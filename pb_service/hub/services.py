@@ -52,7 +52,7 @@ from pb_service.hub.models import (
     Topic,
     Visibility,
 )
-from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB
+from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB, sees_officials_only
 from pb_service.hub.search import build_search_text
 from pb_service.results.services import editions_with_published_results
 
@@ -60,9 +60,6 @@ from pb_service.results.services import editions_with_published_results
 REMINDER_WINDOW = timedelta(hours=48)
 #: Training documents (PDF, DOCX, XLSX) may be larger than proposal attachments.
 MATERIAL_MAX_BYTES = 20 * 1024 * 1024
-#: Why the hub reads memberships of every municipality: officials-only content is open to the
-#: officials of any municipality.
-OFFICIALS_REASON = "hub: officials of any municipality may read officials-only hub content"
 STAFF_QUESTIONS_REASON = "hub: programme staff and experts handle every municipality's questions"
 #: Headings of a published Q&A, in the language it is written in (not the publisher's).
 QA_HEADINGS = {"pl": ("Pytanie", "Odpowiedź"), "en": ("Question", "Answer"), "uk": ("Питання", "Відповідь")}
@@ -70,20 +67,6 @@ COMPLETION_REASON = "hub: programme staff compare course completion across munic
 
 
 # --- who sees what -----------------------------------------------------------------------------
-
-
-def is_official(user) -> bool:
-    """Whether ``user`` holds any role in any municipality."""
-    if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
-        return False
-    statement = cross_tenant_lookup(Membership.id, reason=OFFICIALS_REASON).where(Membership.user_id == user.id).limit(1)
-    return db.session.scalar(statement) is not None
-
-
-def sees_officials_only(viewer) -> bool:
-    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
-        return False
-    return viewer.is_staff or is_official(viewer)
 
 
 def can_manage(viewer) -> bool:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from pb_service.accounts.forms import ConfirmForm
+from pb_service.core.forms import ConfirmForm
 from pb_service.core.i18n import current_language
 from pb_service.core.markdown import render_markdown
 from pb_service.core.models import utcnow

@@ -15,7 +15,7 @@ from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.core.uploads import send_upload
 from pb_service.editions.models import Phase
 from pb_service.editions.services import category_in_edition, editions_of, pool_in_edition
-from pb_service.editions.views import edition_or_404
+from pb_service.editions.loaders import edition_or_404
 from pb_service.extensions import db
 from pb_service.proposals import services
 from pb_service.proposals.forms import (

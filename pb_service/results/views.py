@@ -11,9 +11,11 @@ from pb_service.analytics.services import voters_note_of
 from pb_service.core import spreadsheets
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, personal, public, requires
+from pb_service.core.signals import voting_closed
 from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.editions.models import Edition, LevelKind
-from pb_service.editions.views import edition_or_404, tie_break_name
+from pb_service.editions.loaders import edition_or_404
+from pb_service.editions.rules import tie_break_name
 from pb_service.extensions import db
 from pb_service.results import services
 from pb_service.results.forms import ProtestDecisionForm, ProtestForm, ReceiptForm
@@ -208,9 +210,11 @@ def _count_votes(edition: Edition):
     )
 
 
-def count_after_closing(edition: Edition):
-    """Count the votes right after an official closed them; a refusal is shown, the phase stays."""
-    if services.current_count(g.municipality, edition) is not None:
+@voting_closed.connect
+def count_after_closing(tenant, edition: Edition):
+    """Count the votes right after an official closed them, in the same transaction; a refusal is
+    shown and undoes the count alone: the phase stays."""
+    if services.current_count(tenant, edition) is not None:
         return None
     return _count_votes(edition)
 

@@ -1,8 +1,6 @@
 """Global pages: the front page, the language switch and the health check."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
@@ -10,22 +8,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pb_service.accounts.services import set_locale
 from pb_service.core.permissions import public
+from pb_service.core.security import safe_next
 from pb_service.extensions import db, limiter
 from pb_service.municipalities.services import list_municipalities
 
 main = Blueprint("main", __name__)
-
-
-def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Only local paths: an open redirect would let phishing mails borrow our address."""
-    if not target:
-        return fallback
-    parts = urlsplit(target)
-    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site.
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target \
-            or any(ord(character) < 32 for character in target):
-        return fallback
-    return target
 
 
 @main.get("/")
