@@ -160,6 +160,15 @@ def _can(permission_name: str) -> bool:
     return has_permission(current_user, REGISTRY[permission_name], g.get("municipality"))
 
 
+def _allowed(rule_name: str, obj=None) -> bool:
+    """For templates: whether the signed-in user passes a named object rule (``core.permissions.named``)."""
+    from flask_login import current_user
+
+    from pb_service.core.permissions import RULES
+
+    return RULES[rule_name](current_user, obj, g.get("municipality"))
+
+
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_number
 
@@ -171,7 +180,7 @@ def _register_template_helpers(app: Flask) -> None:
     )
     from pb_service.core.models import utcnow
 
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language, can=_can, utcnow=utcnow)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language, can=_can, allowed=_allowed, utcnow=utcnow)
 
     @app.context_processor
     def current_municipality():

@@ -52,7 +52,7 @@ from pb_service.hub.models import (
     Topic,
     Visibility,
 )
-from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB, sees_officials_only
+from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB, can_see_hub_item, manages_hub, may_answer, sees_officials_only
 from pb_service.hub.search import build_search_text
 from pb_service.results.services import editions_with_published_results
 
@@ -69,32 +69,13 @@ COMPLETION_REASON = "hub: programme staff compare course completion across munic
 # --- who sees what -----------------------------------------------------------------------------
 
 
-def can_manage(viewer) -> bool:
-    return has_permission(viewer, MANAGE_HUB)
-
-
-def is_visible(item, viewer) -> bool:
-    """A material or event: staff see everything; others published items of their visibility."""
-    if can_manage(viewer):
-        return True
-    if item.status is not PublicationStatus.PUBLISHED:
-        return False
-    return item.visibility is Visibility.PUBLIC or sees_officials_only(viewer)
-
-
-def practice_is_visible(practice: GoodPractice, viewer) -> bool:
-    if practice.status is PracticeStatus.PUBLISHED or can_manage(viewer):
-        return True
-    return has_permission(viewer, CONTRIBUTE_TO_HUB, practice.municipality)
-
-
 def public_only(statement, model):
     """Restrict a statement to published public items (feed, API)."""
     return statement.where(model.status == PublicationStatus.PUBLISHED, model.visibility == Visibility.PUBLIC)
 
 
 def visible_to(statement, model, viewer):
-    if can_manage(viewer):
+    if manages_hub(viewer):
         return statement
     visibility = [Visibility.PUBLIC] + ([Visibility.OFFICIALS] if sees_officials_only(viewer) else [])
     return statement.where(model.status == PublicationStatus.PUBLISHED, model.visibility.in_(visibility))
@@ -349,7 +330,7 @@ def save_course_part_translation(actor, part: CourseModule | CourseLesson, data:
 
 def mark_lesson_done(actor, lesson: CourseLesson) -> None:
     """Idempotent: marking a lesson done twice keeps the first time."""
-    if not is_visible(lesson.module.course, actor):
+    if not can_see_hub_item(actor, lesson.module.course):
         raise PermissionDenied("hub.view")
     exists = db.session.scalar(
         select(LessonCompletion.id).where(LessonCompletion.lesson_id == lesson.id, LessonCompletion.user_id == actor.id)
@@ -624,13 +605,6 @@ def questions_assigned_to(user) -> list[ExpertQuestion]:
     return list(db.session.scalars(statement))
 
 
-def may_answer(actor, question: ExpertQuestion) -> bool:
-    if can_manage(actor):
-        return True
-    expert = question.expert
-    return expert is not None and expert.user_id is not None and getattr(actor, "id", None) == expert.user_id
-
-
 def assign_question(actor, question: ExpertQuestion, expert: Expert) -> None:
     ensure_permission(actor, MANAGE_HUB)
     question.expert = expert
@@ -784,7 +758,7 @@ def _lock(event: Event) -> None:
 
 def register_for_event(actor, event: Event, now: datetime | None = None) -> EventRegistration:
     """A place if one is free, else a place on the waiting list; a mail says which."""
-    if not is_visible(event, actor) or not event.is_published:
+    if not can_see_hub_item(actor, event) or not event.is_published:
         raise PermissionDenied("hub.view")
     if event.has_started(now):
         raise ServiceValidationError.single("", str(_l("Registration is closed: this event has already started or taken place.")))
@@ -809,7 +783,7 @@ def register_for_event(actor, event: Event, now: datetime | None = None) -> Even
 
 def cancel_registration(actor, registration: EventRegistration, now: datetime | None = None) -> EventRegistration | None:
     """Give up a place; the first person waiting moves up and is told. Returns them, if any."""
-    if registration.user_id != actor.id and not can_manage(actor):
+    if registration.user_id != actor.id and not manages_hub(actor):
         raise PermissionDenied("hub.cancel")
     if registration.status is RegistrationStatus.CANCELLED:
         raise ServiceValidationError.single("", str(_l("This registration is already cancelled.")))

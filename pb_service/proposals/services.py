@@ -18,7 +18,7 @@ from pb_service.core.audit import record_audit
 from pb_service.core.i18n import format_money
 from pb_service.core.markdown import html_in_markdown
 from pb_service.core.models import utcnow
-from pb_service.core.permissions import ensure_permission, has_permission
+from pb_service.core.permissions import ensure_permission
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.core.uploads import IMAGES_AND_PDF, delete_upload, save_upload
@@ -30,7 +30,7 @@ from pb_service.proposals.models import (
     BALLOT_STATUSES, PUBLIC_STATUSES, Attachment, AttachmentKind, CoAuthor, CostItem, Proposal, Stage, Status,
     Supporter,
 )
-from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS, VIEW_REVIEW_QUEUE
+from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS
 from pb_service.proposals.workflow import last_event, notify_authors, transition
 
 #: Limits that keep a proposal readable and the database sane.
@@ -125,16 +125,6 @@ def review_queue(tenant, *, edition_id=None, status=None, pool_id=None, evaluato
     elif evaluator_id:
         statement = statement.where(Proposal.evaluator_id == evaluator_id)
     return statement.order_by(Proposal.submitted_at, Proposal.id)
-
-
-def can_see(actor, tenant, proposal: Proposal) -> bool:
-    """Public proposals for all; drafts for their authors only."""
-    return proposal.is_public or proposal.is_author(actor)
-
-
-def can_see_private_parts(actor, tenant, proposal: Proposal) -> bool:
-    """The supporters list and the authors' contact: the authors and the reviewing officials."""
-    return proposal.is_author(actor) or (proposal.status is not Status.DRAFT and has_permission(actor, VIEW_REVIEW_QUEUE, tenant))
 
 
 def supporter_of(tenant, proposal: Proposal, user) -> Supporter | None:
