@@ -1,4 +1,8 @@
-"""The edition of a URL, for every domain's views (views never import another domain's views)."""
+"""The edition of a URL, and its parts, for every domain's views and API (one loader each).
+
+Views never import another domain's views: what they share to load the objects of their URLs
+lives here. Each loader answers 404 for what the visitor may not know exists.
+"""
 from __future__ import annotations
 
 from flask import abort, g
@@ -11,9 +15,30 @@ from pb_service.editions.permissions import VIEW_EDITIONS_OFFICE
 from pb_service.extensions import db
 
 
+def office_edition_or_404(edition_id: int) -> Edition:
+    """Any edition of the URL's municipality (office pages, whose permission the view requires)."""
+    return get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+
+
+def published_edition_or_404(edition_id: int) -> Edition:
+    """A published edition only (the public API)."""
+    edition = office_edition_or_404(edition_id)
+    if not edition.is_published:
+        abort(404)
+    return edition
+
+
 def edition_or_404(edition_id: int) -> Edition:
     """A published edition, or any edition for the municipality's officials."""
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     if not edition.is_published and not has_permission(current_user, VIEW_EDITIONS_OFFICE, g.municipality):
         abort(404)
     return edition
+
+
+def edition_part_or_404(edition: Edition, model, object_id: int):
+    """A level, pool, category, protest… of ``edition``, by its id in the URL."""
+    found = get_for_tenant_or_404(db.session, model, g.municipality, object_id)
+    if found.edition_id != edition.id:
+        abort(404)
+    return found

@@ -18,7 +18,7 @@ from pb_service.analytics.models import EditionIndicators
 from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
 from pb_service.core.models import as_utc, utcnow
-from pb_service.core.permissions import PermissionDenied, ensure_permission, has_permission
+from pb_service.core.permissions import PermissionDenied, ensure_permission
 from pb_service.core.tenancy import cross_tenant_lookup, cross_tenant_select, tenant_lookup, tenant_select
 from pb_service.core.uploads import DOCUMENTS, delete_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
