@@ -20,6 +20,14 @@ def _operations_bypass(ctx: click.Context) -> None:
 pb_cli.callback = with_appcontext(click.pass_context(_operations_bypass))
 
 
+@pb_cli.result_callback()
+def _commit_command(result, **params) -> None:
+    """A command that ends without an error commits what its services did (they only flush)."""
+    from pb_service.extensions import db
+
+    db.session.commit()
+
+
 @pb_cli.command("create-staff")
 @click.argument("email")
 @click.option("--name", default="Programme staff", show_default=True, help="Display name.")
@@ -43,10 +51,8 @@ def rotate_secrets_command() -> None:
     the old key is needed no more for the secrets (see docs/operations.md).
     """
     from pb_service.accounts.twofactor import reencrypt_secrets
-    from pb_service.extensions import db
 
     count = reencrypt_secrets()
-    db.session.commit()
     click.echo(f"{count} second-factor secrets are encrypted under the current SECRET_KEY.")
 
 
@@ -125,9 +131,17 @@ pb_cli.add_command(hub_cli)
 @hub_cli.command("send-reminders")
 def send_reminders_command() -> None:
     """Remind registered people of hub events starting within 48 hours (run it hourly)."""
-    from pb_service.hub.services import send_reminders
+    from pb_service.core.models import utcnow
+    from pb_service.extensions import db
+    from pb_service.hub.services import due_reminders, send_reminder
 
-    click.echo(f"Reminders sent: {send_reminders()}")
+    now = utcnow()
+    due = due_reminders(now)
+    for registration in due:
+        send_reminder(registration, now)
+        # One at a time: a mail that fails later does not send the earlier reminders again.
+        db.session.commit()
+    click.echo(f"Reminders sent: {len(due)}")
 
 
 edition_cli = AppGroup("edition", help="Editions.")
@@ -173,13 +187,11 @@ def shift_clock_command(edition_id: int, days: int, reason: str) -> None:
     from flask import current_app
 
     from pb_service.editions.services import shift_clock
-    from pb_service.extensions import db
 
     if current_app.config["PB_ENV"] == "production":
         raise click.UsageError("shift-clock is refused in production")
     edition = _edition(edition_id)
     phase = _as_system(lambda tenant, actor, edition: shift_clock(tenant, actor, edition, days, reason), edition)
-    db.session.commit()
     current_app.logger.warning("edition %s: clock moved %s days forward (%s)", edition_id, days, reason)
     click.echo(f"{edition.name}: {days} days later; now in the phase {phase.value}.")
 
@@ -229,7 +241,7 @@ def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None
     files = pabulib_paths(paths)
     if in_background:
         from pb_service.extensions import db
-        from pb_service.jobs.queue import enqueue
+        from pb_service.core.jobs.queue import enqueue
 
         enqueue("import_pabulib", [str(path.resolve()) for path in files], municipality_slug, again)
         db.session.commit()
@@ -380,7 +392,7 @@ def worker_command(threads: int | None) -> None:
     from flask import current_app
 
     from pb_service.extensions import db
-    from pb_service.jobs.queue import run_worker
+    from pb_service.core.jobs.queue import run_worker
 
     db.session.remove()  # the command's own session is not the jobs'
     try:

@@ -9,6 +9,7 @@ import hashlib
 
 from sqlalchemy import select
 
+from pb_service.accounts.demo import DEMO_PASSWORD
 from pb_service.accounts.models import Membership, User
 from pb_service.accounts.services import hash_password, user_by_email
 from pb_service.core.models import utcnow
@@ -16,8 +17,6 @@ from pb_service.core.roles import Role
 from pb_service.core.tenancy import tenant_select
 from pb_service.extensions import db
 from pb_service.municipalities.models import Municipality, MunicipalityKind, Voivodeship
-
-DEMO_PASSWORD = "demo-password"
 
 #: Public facts: TERYT codes and GUS population figures (31 Dec 2023).
 DEMO_MUNICIPALITIES = [

@@ -1,6 +1,8 @@
 """Flask extensions, created without an app and bound in :func:`pb_service.create_app`."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,16 +28,21 @@ class Session(FlaskSession):
             return self.bind
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
-    # Jobs decided in a transaction leave only once it is committed (pb_service/jobs/queue.py).
-    def commit(self):
-        from pb_service.jobs.queue import dispatch_committed, drop_pending
+    #: ``(after a commit, after a failed commit)``, each called with the session: the job queue
+    #: (pb_service/core/jobs/queue.py) sets them, so that jobs decided in a transaction leave only once
+    #: it is committed. Set from there, because the queue is above this module.
+    commit_hooks: tuple[Callable, Callable] | None = None
 
+    def commit(self):
+        hooks = Session.commit_hooks
         try:
             super().commit()
         except BaseException:
-            drop_pending(self)
+            if hooks:
+                hooks[1](self)
             raise
-        dispatch_committed(self)
+        if hooks:
+            hooks[0](self)
 
     def rollback(self):
         self.info.pop("pb_jobs_pending", None)

@@ -32,6 +32,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     _register_tenant_resolution(app)
     _register_template_helpers(app)
 
+    from pb_service.core.transactions import register_request_commit
+
+    register_request_commit(app)
     from pb_service.core.errors import register_error_handlers
     from pb_service.core.security import register_input_guards, register_security_headers
 
@@ -41,7 +44,8 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     from pb_service.core.forms import register_refused_form_status
     from pb_service.core.observability import configure_logging, register_health_checks, register_request_observation
-    from pb_service.jobs import queue
+    from pb_service import tasks  # noqa: F401  (registers the jobs)
+    from pb_service.core.jobs import queue
 
     configure_logging(app)
     register_request_observation(app)
@@ -88,7 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.analytics.views import analytics, implementation_pages, open_data
     from pb_service.api import register_api
     from pb_service.api_tokens.views import api_tokens
-    from pb_service.core.views import main
+    from pb_service.site.views import main
     from pb_service.editions.views import editions
     from pb_service.hub.views import hub, hub_manage, hub_office
     from pb_service.municipalities.views import municipality_pages, staff
@@ -175,6 +179,15 @@ def _can(permission_name: str) -> bool:
     return has_permission(current_user, REGISTRY[permission_name], g.get("municipality"))
 
 
+def _allowed(rule_name: str, obj=None) -> bool:
+    """For templates: whether the signed-in user passes a named object rule (``core.permissions.named``)."""
+    from flask_login import current_user
+
+    from pb_service.core.permissions import RULES
+
+    return RULES[rule_name](current_user, obj, g.get("municipality"))
+
+
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_number
 
@@ -186,7 +199,7 @@ def _register_template_helpers(app: Flask) -> None:
     )
     from pb_service.core.models import utcnow
 
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language, can=_can, utcnow=utcnow)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language, can=_can, allowed=_allowed, utcnow=utcnow)
 
     @app.context_processor
     def current_municipality():

@@ -136,7 +136,7 @@ def test_command_reports_each_file_and_a_summary(app, session, tmp_path):
 
 def test_an_import_left_to_the_queue_runs_as_a_job(app, session, caplog):
     # No broker here: the job runs in the command's process right after its commit.
-    caplog.set_level("INFO", logger="pb_service.jobs")
+    caplog.set_level("INFO", logger="pb_service.core.jobs")
     result = app.test_cli_runner().invoke(args=["pb", "import-pabulib", "--queue", str(DATA / "Poland_Gdynia_2022_Witomino__small.pb")])
     assert result.exit_code == 0, result.output
     assert result.output == "1 files left to a worker (job import_pabulib).\n"

@@ -6,7 +6,7 @@ import re
 
 from pb_service.core.roles import Role
 from pb_service.editions.models import LevelKind, Phase
-from pb_service.jobs.models import JobState, TrackedJob
+from pb_service.core.jobs.models import JobState, TrackedJob
 from pb_service.core.tenancy import tenant_select
 from pb_service.results.models import ResultCount
 from tests.editions_factories import make_edition, make_level, make_pool
@@ -80,7 +80,7 @@ def test_the_purge_erases_mail_sent_more_than_a_week_ago(session):
 
     from pb_service.core.models import utcnow
     from pb_service.core.permissions import SYSTEM
-    from pb_service.jobs.models import OutboxMail
+    from pb_service.core.jobs.models import OutboxMail
     from pb_service.privacy.purge import purge_all
 
     now = utcnow()
@@ -97,8 +97,8 @@ def test_the_sweep_queues_old_unsent_mail_again_and_it_is_sent_once(session, mai
     from sqlalchemy import select
 
     from pb_service.core.models import utcnow
-    from pb_service.jobs.models import OutboxMail
-    from pb_service.jobs.queue import enqueue
+    from pb_service.core.jobs.models import OutboxMail
+    from pb_service.core.jobs.queue import enqueue
 
     now = utcnow()
     session.add_all([

@@ -115,10 +115,9 @@ def test_a_question_concerns_an_edition_of_its_own_municipality_only(client, ses
     question = services.ask_expert(official, municipality, QuestionData(Topic.AGEING, "DPS", body, edition_id=own.id))
     assert question.edition.name == "BO 2027"
     # The database refuses it too, whatever code writes the row.
-    question.edition_id = foreign.id
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), session.begin_nested():
+        question.edition_id = foreign.id
         session.flush()
-    session.rollback()
 
     login(client, official)
     form = client.get(f"/{municipality.slug}/office/hub/questions/new").get_data(as_text=True)

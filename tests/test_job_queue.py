@@ -25,7 +25,7 @@ from pb_service.analytics.models import ImplementationStatus, ProjectFollower
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select
 from pb_service.extensions import db
-from pb_service.jobs.models import OutboxMail
+from pb_service.core.jobs.models import OutboxMail
 from pb_service.core.mail import send_mail
 from tests.app_servers import ROOT
 from tests.conftest import POSTGRES_URL, PostgresDatabase, free_port, make_app
@@ -201,7 +201,7 @@ def test_a_refused_mail_is_retried_with_back_off_and_sent_once(stack):
 
 
 def test_a_large_count_runs_in_the_worker_and_its_page_shows_the_progress(stack):
-    from pb_service.jobs.models import JobState, TrackedJob
+    from pb_service.core.jobs.models import JobState, TrackedJob
     from tests.factories import login
     from tests.test_count_jobs import counted_edition
 

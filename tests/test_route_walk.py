@@ -56,6 +56,7 @@ def victim_and_attacker(session):
     membership = session.scalar(tenant_select(Membership, victim))
     victim_token, _ = create_token(victim_admin, victim, TOKEN_SECRET, sorted(API_PERMISSIONS), 30)
     _, attackers_token = create_token(attackers[Role.ADMIN], attacker, "attacker's integration", sorted(API_PERMISSIONS), 30)
+    session.commit()
     ids.update({
         "membership_id": membership.id, "invitation_id": invitation.id, "question_id": question.id, "token_id": victim_token.id, "request_id": accessibility_request.id,
     })

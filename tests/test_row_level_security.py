@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from pb_service.accessibility.models import AccessibilityStatement
 from pb_service.analytics.models import MunicipalExpenditure, PabulibImport, ProjectFollower
 from pb_service.core.models import utcnow
-from pb_service.jobs.models import TrackedJob
+from pb_service.core.jobs.models import TrackedJob
 from pb_service.core.tenancy import _tenant_owned_tables, allow_cross_tenant, bind_tenant, get_for_tenant
 from pb_service.proposals.models import CoAuthor, Proposal, ProposalEvent, Stage, Status, Supporter
 from pb_service.voting.models import (

@@ -1,35 +1,24 @@
 """The accessibility statement of a municipality's pages and residents' accessibility requests."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pb_service.core.enums import LabelledEnum
 from pb_service.core.models import TimestampMixin, UTCDateTime, utcnow, value_enum
 from pb_service.core.tenancy import TenantOwned
 from pb_service.extensions import db
 
 
-class Compliance(str, enum.Enum):
+class Compliance(LabelledEnum):
     """The three statuses the statement template allows."""
 
-    COMPLIANT = "compliant"
-    PARTIALLY_COMPLIANT = "partially_compliant"
-    NOT_COMPLIANT = "not_compliant"
-
-    @property
-    def label(self) -> str:
-        return str(COMPLIANCE_LABELS[self])
-
-
-COMPLIANCE_LABELS = {
-    Compliance.COMPLIANT: _l("Compliant"),
-    Compliance.PARTIALLY_COMPLIANT: _l("Partially compliant"),
-    Compliance.NOT_COMPLIANT: _l("Not compliant"),
-}
+    COMPLIANT = "compliant", _l("Compliant")
+    PARTIALLY_COMPLIANT = "partially_compliant", _l("Partially compliant")
+    NOT_COMPLIANT = "not_compliant", _l("Not compliant")
 
 
 class AccessibilityStatement(TenantOwned, TimestampMixin, db.Model):
@@ -59,50 +48,24 @@ class AccessibilityStatement(TenantOwned, TimestampMixin, db.Model):
     apps: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
 
-class RequestSubject(str, enum.Enum):
-    INFORMATION = "information"
-    VOTING = "voting"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(SUBJECT_LABELS[self])
+class RequestSubject(LabelledEnum):
+    INFORMATION = "information", _l("Information or a document in an accessible form")
+    VOTING = "voting", _l("Another way to vote")
+    OTHER = "other", _l("Something else on these pages")
 
 
-SUBJECT_LABELS = {
-    RequestSubject.INFORMATION: _l("Information or a document in an accessible form"),
-    RequestSubject.VOTING: _l("Another way to vote"),
-    RequestSubject.OTHER: _l("Something else on these pages"),
-}
-
-
-class AccessForm(str, enum.Enum):
+class AccessForm(LabelledEnum):
     """The preferred form of access (art. 18 of the act: the requester names it)."""
 
-    ACCESSIBLE_DOCUMENT = "accessible_document"
-    EASY_TO_READ = "easy_to_read"
-    LARGE_PRINT = "large_print"
-    AUDIO = "audio"
-    SIGN_LANGUAGE = "sign_language"
-    PHONE_CALL = "phone_call"
-    HOME_VISIT = "home_visit"
-    OTHER = "other"
+    ACCESSIBLE_DOCUMENT = "accessible_document", _l("An accessible electronic document")
+    EASY_TO_READ = "easy_to_read", _l("Easy-to-read text")
+    LARGE_PRINT = "large_print", _l("Large print on paper")
+    AUDIO = "audio", _l("Audio recording")
+    SIGN_LANGUAGE = "sign_language", _l("Polish Sign Language (PJM) interpreter")
+    PHONE_CALL = "phone_call", _l("A phone call")
+    HOME_VISIT = "home_visit", _l("A visit at home (e.g. to vote on paper)")
+    OTHER = "other", _l("Other (describe it in the request)")
 
-    @property
-    def label(self) -> str:
-        return str(ACCESS_FORM_LABELS[self])
-
-
-ACCESS_FORM_LABELS = {
-    AccessForm.ACCESSIBLE_DOCUMENT: _l("An accessible electronic document"),
-    AccessForm.EASY_TO_READ: _l("Easy-to-read text"),
-    AccessForm.LARGE_PRINT: _l("Large print on paper"),
-    AccessForm.AUDIO: _l("Audio recording"),
-    AccessForm.SIGN_LANGUAGE: _l("Polish Sign Language (PJM) interpreter"),
-    AccessForm.PHONE_CALL: _l("A phone call"),
-    AccessForm.HOME_VISIT: _l("A visit at home (e.g. to vote on paper)"),
-    AccessForm.OTHER: _l("Other (describe it in the request)"),
-}
 
 #: The act (art. 18 ust. 3) gives the municipality 7 days to make the content accessible or answer.
 ANSWER_DAYS = 7

@@ -91,7 +91,7 @@ def save_statement(actor, tenant, data: StatementData) -> AccessibilityStatement
         setattr(statement, name, value.strip() if isinstance(value, str) else value)
     db.session.flush()
     record_audit(actor, tenant, "accessibility.statement_update", statement, reviewed_on=data.reviewed_on.isoformat())
-    db.session.commit()
+    db.session.flush()
     return statement
 
 
@@ -134,7 +134,7 @@ def submit_request(tenant, data: RequestData, *, now: datetime | None = None) ->
     db.session.flush()
     # The requester is not signed in: the audit names the request, not the person.
     record_audit(None, tenant, "accessibility.request", request, subject=data.subject.value)
-    db.session.commit()
+    db.session.flush()
     if request.email:
         send_mail(request.email, "accessibility_request_received", request.locale, municipality=tenant, request=request)
     coordinator = tenant.accessibility_coordinator_email or tenant.contact_email
@@ -164,4 +164,4 @@ def answer_request(actor, tenant, request: AccessibilityRequest, note: str) -> N
     request.answer_note = note.strip()
     on_time = warsaw_today(request.answered_at) <= request.due_on
     record_audit(actor, tenant, "accessibility.answer", request, on_time=on_time)
-    db.session.commit()
+    db.session.flush()

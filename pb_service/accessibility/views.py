@@ -10,7 +10,7 @@ from pb_service.accessibility import services
 from pb_service.accessibility.forms import AnswerForm, RequestForm, StatementForm
 from pb_service.accessibility.models import ANSWER_DAYS, AccessibilityRequest
 from pb_service.accessibility.permissions import ANSWER_ACCESSIBILITY_REQUESTS, EDIT_ACCESSIBILITY_STATEMENT
-from pb_service.accounts.views import MAIL_LIMIT
+from pb_service.core.security import MAIL_LIMIT
 from pb_service.core.forms import save_form
 from pb_service.core.i18n import current_language
 from pb_service.core.permissions import public, requires

@@ -102,7 +102,3 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Send invitation"))
 
 
-class ConfirmForm(FlaskForm):
-    """A bare form for buttons that change something (CSRF-protected POST)."""
-
-    submit = SubmitField(_l("Confirm"))

@@ -114,7 +114,7 @@ def register(email: str, password: str, display_name: str, locale: str, confirm_
         return None
     user = User(email=email, password_hash=password_hash, display_name=display_name.strip(), locale=locale)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     token = _serializer("confirm").dumps({"uid": user.id, "email": user.email})
     send_mail(email, "confirm_email", locale, user=user, link=_link(confirm_path(token)))
     return user
@@ -129,7 +129,7 @@ def confirm_email(token: str) -> User | None:
         return None
     if user.confirmed_at is None:
         user.confirmed_at = utcnow()
-        db.session.commit()
+        db.session.flush()
     return user
 
 
@@ -154,7 +154,7 @@ def authenticate(email: str, password: str) -> User | None:
     release_attempt(user)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-        db.session.commit()
+        db.session.flush()
     return user if user.is_active else None
 
 
@@ -185,14 +185,14 @@ def reset_password(token: str, new_password: str) -> User | None:
     # Sessions opened with the old password end; so does a lock (the owner proved the address).
     user.end_sessions()
     user.failed_attempts, user.locked_until = 0, None
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def set_locale(user: User, locale: str) -> None:
     if locale in current_app.config["LANGUAGES"] or locale == "":
         user.locale = locale
-        db.session.commit()
+        db.session.flush()
 
 
 def update_profile(user: User, display_name: str, locale: str) -> None:
@@ -216,7 +216,7 @@ def create_staff(email: str, password: str, display_name: str) -> User:
     user.confirmed_at = user.confirmed_at or utcnow()
     db.session.flush()
     record_audit(None, None, "staff.create", user, email=user.email)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -243,7 +243,7 @@ def invite_official(actor, tenant, email: str, role: Role, accept_path) -> Invit
     db.session.add(invitation)
     db.session.flush()
     record_audit(actor, tenant, "membership.invite", invitation, email=email, role=role.value)
-    db.session.commit()
+    db.session.flush()
     token = _serializer("invite").dumps({"inv": invitation.id, "m": tenant.id})
     invitee = user_by_email(email)
     send_mail(
@@ -282,7 +282,7 @@ def accept_invitation(user: User, tenant, invitation: Invitation) -> Membership:
     invitation.accepted_at = utcnow()
     db.session.flush()
     record_audit(user, tenant, "membership.accept", membership, role=invitation.role.value)
-    db.session.commit()
+    db.session.flush()
     return membership
 
 
@@ -290,7 +290,7 @@ def revoke_invitation(actor, tenant, invitation: Invitation) -> None:
     ensure_permission(actor, MANAGE_MEMBERS, tenant)
     invitation.revoked_at = utcnow()
     record_audit(actor, tenant, "membership.revoke_invitation", invitation, email=invitation.email)
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_membership(actor, tenant, membership: Membership) -> None:
@@ -304,4 +304,4 @@ def remove_membership(actor, tenant, membership: Membership) -> None:
     # The official's open sessions end with the role (a stolen session cookie loses its power too).
     membership.user.end_sessions()
     db.session.delete(membership)
-    db.session.commit()
+    db.session.flush()

@@ -87,7 +87,7 @@ def reissue(user: User, *, second_factor: bool | None = None) -> None:
 def sign_out(user: User) -> None:
     """End the session here and every copy of its cookie elsewhere (and the user's other sessions)."""
     user.end_sessions()
-    db.session.commit()
+    db.session.flush()
     logout_user()
     session.clear()
 

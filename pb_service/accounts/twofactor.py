@@ -62,7 +62,7 @@ def start_enrolment(user: User) -> str:
     """A new secret waiting for confirmation (the same one while the user has not confirmed it)."""
     if not user.totp_pending_secret:
         user.totp_pending_secret = new_secret()
-        db.session.commit()
+        db.session.flush()
     return user.totp_pending_secret
 
 
@@ -189,7 +189,7 @@ def regenerate_recovery_codes(user: User, code: str) -> list[str]:
     check_second_factor(user, code)
     codes = _new_recovery_codes(user)
     record_audit(user, None, "account.recovery_codes_regenerate", user)
-    db.session.commit()
+    db.session.flush()
     return codes
 
 
@@ -202,7 +202,7 @@ def disable(user: User, code: str) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.end_sessions()
     record_audit(user, None, "account.two_factor_disable", user)
-    db.session.commit()
+    db.session.flush()
 
 
 def reencrypt_secrets() -> int:

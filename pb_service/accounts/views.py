@@ -8,21 +8,17 @@ from flask_login import current_user
 
 from pb_service.accounts import services, sessions, twofactor
 from pb_service.accounts.forms import (
-    CodeForm, ConfirmForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm, SettingsForm,
+    CodeForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm, SettingsForm,
 )
+from pb_service.core.forms import ConfirmForm
 from pb_service.accounts.lockout import LOCK_MINUTES, MAX_FAILED_ATTEMPTS
 from pb_service.core.i18n import current_language
 from pb_service.core.permissions import personal, public
 from pb_service.core.validation import ServiceValidationError
-from pb_service.core.views import safe_next
+from pb_service.core.security import CREDENTIAL_LIMIT, MAIL_LIMIT, safe_next
 from pb_service.extensions import limiter
 
 accounts = Blueprint("accounts", __name__, url_prefix="/account")
-
-#: Credential checks: enough for a person who mistypes, too few for guessing.
-CREDENTIAL_LIMIT = "10 per minute;50 per hour"
-#: Mail-sending forms: each request sends a message.
-MAIL_LIMIT = "5 per minute;20 per hour"
 
 
 @accounts.before_app_request

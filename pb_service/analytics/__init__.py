@@ -8,12 +8,14 @@ from pb_service.core.signals import results_published
 
 def _refresh_on_publication(tenant, edition) -> None:
     from pb_service.analytics.indicators import refresh_indicators
+    from pb_service.core.transactions import undone_if_refused
 
     try:
-        refresh_indicators(tenant, edition)
+        undone_if_refused(lambda: refresh_indicators(tenant, edition))
     except Exception:  # noqa: BLE001
-        # The results are published and committed by now; a failure here must not turn that into
-        # an error page. The indicators can be recomputed: flask pb analytics recompute.
+        # The results are published by now (committed with the request); a failure here is undone
+        # alone and must not turn the publication into an error page. The indicators can be
+        # recomputed: flask pb analytics recompute.
         current_app.logger.exception("indicators of edition %s not computed", edition.id)
 
 

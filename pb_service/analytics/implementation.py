@@ -17,7 +17,7 @@ from pb_service.analytics.models import ImplementationPhoto, ImplementationStatu
 from pb_service.analytics.permissions import REPORT_IMPLEMENTATION
 from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
-from pb_service.jobs.queue import enqueue
+from pb_service.core.jobs.queue import enqueue
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.tenancy import tenant_select
 from pb_service.core.uploads import IMAGES_AND_PDF, save_upload
@@ -125,7 +125,7 @@ def post_update(tenant, actor, proposal: Proposal, data: UpdateData, photos: lis
     _move_proposal(tenant, actor, proposal, data)
     db.session.flush()
     record_audit(actor, tenant, "implementation.update", proposal, status=data.status.value, percent_done=data.percent_done)
-    db.session.commit()
+    db.session.flush()
     # The fan-out is a job: the official's page answers at once, however many follow the project.
     enqueue("notify_implementation_followers", tenant.id, update.id)
     refresh_implementation_indicators(tenant, proposal.edition)
@@ -169,7 +169,7 @@ def follow(tenant, actor, proposal: Proposal) -> ProjectFollower:
         return existing
     follower = ProjectFollower(municipality_id=tenant.id, proposal_id=proposal.id, user_id=actor.id)
     db.session.add(follower)
-    db.session.commit()
+    db.session.flush()
     return follower
 
 
@@ -177,4 +177,4 @@ def unfollow(tenant, actor, proposal: Proposal) -> None:
     existing = follower_of(tenant, proposal, actor)
     if existing is not None:
         db.session.delete(existing)
-        db.session.commit()
+        db.session.flush()

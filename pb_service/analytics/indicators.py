@@ -326,13 +326,13 @@ def _funded_costs(count: ResultCount) -> dict[int, int]:
 
 
 def refresh_indicators(tenant, edition: Edition) -> EditionIndicators | None:
-    """Compute and store the edition's indicators (replacing the previous row); commits."""
+    """Compute and store the edition's indicators (replacing the previous row); flushes."""
     values = compute_indicators(tenant, edition)
     row = db.session.scalar(tenant_select(EditionIndicators, tenant, EditionIndicators.edition_id == edition.id))
     if values is None:
         if row is not None:
             db.session.delete(row)
-            db.session.commit()
+            db.session.flush()
         return None
     if row is None:
         row = EditionIndicators(municipality_id=tenant.id, edition_id=edition.id)
@@ -340,13 +340,13 @@ def refresh_indicators(tenant, edition: Edition) -> EditionIndicators | None:
     for name, value in values.items():
         setattr(row, name, value)
     row.computed_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return row
 
 
 def refresh_implementation_indicators(tenant, edition: Edition) -> EditionIndicators | None:
     """After an implementation update only the implementation indicators change: store those
-    without counting the ballots again (a city's edition takes seconds to recount); commits."""
+    without counting the ballots again (a city's edition takes seconds to recount); flushes."""
     row = db.session.scalar(tenant_select(EditionIndicators, tenant, EditionIndicators.edition_id == edition.id))
     count = published_count(tenant, edition)
     if row is None or count is None:
@@ -354,5 +354,5 @@ def refresh_implementation_indicators(tenant, edition: Edition) -> EditionIndica
     for name, value in implementation_indicators(tenant, _funded_costs(count)).items():
         setattr(row, name, value)
     row.computed_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return row

@@ -44,7 +44,7 @@ def set_expenditure(tenant, actor, year: int, amount: int) -> MunicipalExpenditu
     row.amount = amount
     db.session.flush()
     record_audit(actor, tenant, "expenditure.set", row, year=year, amount=amount)
-    db.session.commit()
+    db.session.flush()
     with_indicators = tenant_select(Edition, tenant, Edition.year == year).join(
         EditionIndicators, EditionIndicators.edition_id == Edition.id
     )

@@ -29,7 +29,7 @@ from pb_service.core.pagination import MAX_PAGE, Page
 from pb_service.core.permissions import has_permission, personal, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.core.uploads import send_upload
-from pb_service.editions.views import edition_or_404
+from pb_service.editions.loaders import edition_or_404
 from pb_service.extensions import db
 from pb_service.municipalities.models import MunicipalityKind, Voivodeship
 from pb_service.municipalities.services import municipality_by_slug_or_404

@@ -1,4 +1,4 @@
-"""A baseline endpoint for load benchmarks: one request, one inserted row, one commit.
+"""A baseline endpoint for load benchmarks: one request, one inserted row, one commit (the request's).
 
 Registered only when ``BENCHMARK_ENDPOINTS`` is on (``benchmarks/voting_load.py`` sets it), so
 that the ballot pipeline's throughput can be compared with the app's floor in the same run.
@@ -19,7 +19,6 @@ benchmark_api = Blueprint("benchmark_api", __name__, url_prefix="/api/v1/benchma
 @public
 def baseline():
     db.session.add(AuditEvent(action="benchmark.baseline", details={}))
-    db.session.commit()
     return jsonify(status="ok"), 201
 
 

@@ -60,7 +60,7 @@ def create_token(actor, tenant, name: str, permission_names: list[str], days: in
     db.session.add(token)
     db.session.flush()
     record_audit(actor, tenant, "api_token.create", token, name=token.name, permissions=token.permissions, days=days)
-    db.session.commit()
+    db.session.flush()
     return token, raw
 
 
@@ -69,7 +69,7 @@ def revoke_token(actor, tenant, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record_audit(actor, tenant, "api_token.revoke", token, name=token.name)
-        db.session.commit()
+        db.session.flush()
 
 
 def usable_token(tenant, raw: str) -> ApiToken | None:
@@ -89,4 +89,4 @@ def record_use(token: ApiToken, tenant, endpoint: str, permission: Permission) -
     """Every use is in the audit log, under the official the token acts for."""
     token.last_used_at = utcnow()
     record_audit(token.created_by, tenant, "api_token.use", token, endpoint=endpoint, permission=permission.name)
-    db.session.commit()
+    db.session.flush()

@@ -5,11 +5,11 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pb_service.accounts.forms import ConfirmForm
 from pb_service.api_tokens import services
 from pb_service.api_tokens.forms import TokenForm
 from pb_service.api_tokens.models import ApiToken
 from pb_service.api_tokens.permissions import MANAGE_API_TOKENS
+from pb_service.core.forms import ConfirmForm
 from pb_service.core.permissions import requires
 from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.core.validation import ServiceValidationError

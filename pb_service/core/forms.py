@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, request
 from flask_babel import gettext as _
-from wtforms import DateTimeLocalField, SelectChoice, SelectMultipleField, widgets
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectChoice, SelectMultipleField, SubmitField, widgets
 
+from pb_service.core.transactions import undone_if_refused
 from pb_service.core.validation import ServiceValidationError
-from pb_service.extensions import db
 
 #: Phases and deadlines are set in the municipality's legal time.
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -33,6 +35,12 @@ class WarsawDateTimeField(DateTimeLocalField):
             self.data = self.data.replace(tzinfo=WARSAW).astimezone(timezone.utc)
 
 
+class ConfirmForm(FlaskForm):
+    """A bare form for buttons that change something (CSRF-protected POST)."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
 class CheckboxesField(SelectMultipleField):
     """A group of checkboxes (a checklist), rendered by the ``choices_field`` macro."""
 
@@ -43,15 +51,14 @@ class CheckboxesField(SelectMultipleField):
 def save_form(form, action, *, success: str, next_url):
     """Run ``action()`` for a valid submitted form and redirect; otherwise return None.
 
-    Service refusals roll back whatever the action started and appear on the form, so the page
+    A service refusal undoes whatever the action started and appears on the form, so the page
     is shown again with the input kept. ``next_url`` may be a function of the action's result.
     """
     if not form.validate_on_submit():
         return None
     try:
-        result = action()
+        result = undone_if_refused(action)
     except ServiceValidationError as error:
-        db.session.rollback()
         error.apply_to_form(form)
         return None
     flash(success, "success")
@@ -64,8 +71,6 @@ def run_action(action, *, success: str, next_url: str, form=None):
     ``form`` defaults to a bare confirmation form; its validation messages are flashed too.
     """
     if form is None:
-        from pb_service.accounts.forms import ConfirmForm
-
         form = ConfirmForm()
     if not form.validate_on_submit():
         problems = [message for field in form if field.errors for message in field.errors] or [
@@ -75,9 +80,8 @@ def run_action(action, *, success: str, next_url: str, form=None):
             flash(message, "error")
         return redirect(next_url)
     try:
-        action()
+        undone_if_refused(action)
     except ServiceValidationError as error:
-        db.session.rollback()
         for messages in error.errors.values():
             for message in messages:
                 flash(message, "error")

@@ -16,8 +16,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pb_service.extensions import db
-from pb_service.jobs.models import OutboxMail
-from pb_service.jobs.queue import enqueue
+from pb_service.core.jobs.models import OutboxMail
+from pb_service.core.jobs.queue import enqueue
 
 
 def send_mail(to: str, template: str, locale: str | None = None, *, mail_key: str | None = None, **context) -> None:

@@ -146,9 +146,8 @@ def _database() -> tuple[bool, str]:
 
 
 def _broker() -> tuple[bool, str] | None:
-    from pb_service.jobs.queue import broker_of
-
-    broker = broker_of(current_app)
+    # Set by the queue (core/jobs/queue.py, which logs through this module): None runs jobs in-process.
+    broker = current_app.extensions.get("pb_jobs_broker")
     if broker is None:
         return None
     try:

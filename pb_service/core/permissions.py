@@ -75,6 +75,56 @@ def has_permission(actor, permission: Permission, tenant=None) -> bool:
     return bool(actor.roles_in(tenant) & permission.roles)
 
 
+class Rule:
+    """An object rule: may ``actor`` do it to ``obj`` (in ``tenant``)? Written once, by name, and
+    composed as pretalx's rules are (``can_see = is_public | is_author``) with ``|``, ``&``, ``~``.
+
+    Views and services call it (``can_see_proposal(actor, proposal, tenant)``); templates ask
+    ``allowed("proposals.see", proposal)`` for the rules given a name with :func:`named`.
+    """
+
+    def __init__(self, name: str, check):
+        self.name = name
+        self._check = check
+
+    def __call__(self, actor, obj=None, tenant=None) -> bool:
+        return bool(self._check(actor, obj, tenant))
+
+    def __or__(self, other: "Rule") -> "Rule":
+        return Rule(f"({self.name} | {other.name})", lambda *args: self(*args) or other(*args))
+
+    def __and__(self, other: "Rule") -> "Rule":
+        return Rule(f"({self.name} & {other.name})", lambda *args: self(*args) and other(*args))
+
+    def __invert__(self) -> "Rule":
+        return Rule(f"~{self.name}", lambda *args: not self(*args))
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.name}>"
+
+
+def rule(check) -> Rule:
+    """A building block from a function ``check(actor, obj, tenant) -> bool``, named after it."""
+    return Rule(check.__name__, check)
+
+
+def holds(permission: Permission) -> Rule:
+    """The rule "holds ``permission`` in the tenant given" (or globally for a global permission)."""
+    return Rule(permission.name, lambda actor, obj, tenant: has_permission(actor, permission, tenant))
+
+
+#: The rules templates may ask for by name (``allowed(name, obj)``).
+RULES: dict[str, Rule] = {}
+
+
+def named(name: str, composed: Rule) -> Rule:
+    """Give a composed rule its one name; it is then known to templates too."""
+    if name in RULES:
+        raise ValueError(f"rule {name!r} is defined twice")
+    RULES[name] = Rule(name, composed._check)
+    return RULES[name]
+
+
 def ensure_permission(actor, permission: Permission, tenant=None) -> None:
     if not has_permission(actor, permission, tenant):
         raise PermissionDenied(permission.name)

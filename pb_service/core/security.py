@@ -2,9 +2,28 @@
 from __future__ import annotations
 
 from itertools import chain
+from urllib.parse import urlsplit
 
 from flask import abort, request, session
 from flask_login import current_user
+
+#: Credential checks: enough for a person who mistypes, too few for guessing.
+CREDENTIAL_LIMIT = "10 per minute;50 per hour"
+#: Mail-sending forms: each request sends a message.
+MAIL_LIMIT = "5 per minute;20 per hour"
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only local paths: an open redirect would let phishing mails borrow our address."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(character) < 32 for character in target):
+        return fallback
+    return target
+
 
 #: No inline script or style, nothing from other hosts: every asset is served by the app itself.
 CONTENT_SECURITY_POLICY = (

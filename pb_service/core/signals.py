@@ -1,7 +1,8 @@
 """Signals between domains that must not import each other.
 
 Results are published by :mod:`pb_service.results`; analytics (which depends on results)
-recomputes the edition's indicators when they are. A signal keeps the import one way.
+recomputes the edition's indicators when they are. Editions close the vote; results counts it.
+A signal keeps the import one way.
 """
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: Sent after an edition's results are published and committed: ``sender`` is the tenant,
+#: Sent after an edition's results are published (in the same transaction): ``sender`` is the tenant,
 #: ``edition`` the edition.
 results_published = _signals.signal("results-published")
+
+#: Sent when an official closes the vote (the edition moved into the results phase), inside the
+#: request that did: ``sender`` is the tenant, ``edition`` the edition. A receiver may return the
+#: page to show next (results counts the votes and shows its office).
+voting_closed = _signals.signal("voting-closed")

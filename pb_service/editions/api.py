@@ -1,14 +1,14 @@
 """``/api/v1/municipalities/<slug>/editions``: published editions and their projects."""
 from __future__ import annotations
 
-from flask import abort, g
+from flask import g
 from flask_smorest import Blueprint
 
 from pb_service.core.permissions import public
-from pb_service.editions.models import Edition, Phase
+from pb_service.editions.loaders import published_edition_or_404
+from pb_service.editions.models import Phase
 from pb_service.editions.schemas import EditionSchema
 from pb_service.editions.services import editions_of
-from pb_service.editions.views import edition_row_or_404
 from pb_service.extensions import db
 from pb_service.proposals.schemas import ProjectSchema
 from pb_service.proposals.services import ballot_projects, catalogue
@@ -17,13 +17,6 @@ editions_api = Blueprint(
     "editions_api", __name__, url_prefix="/api/v1/municipalities/<municipality>/editions",
     description="Editions, pools and projects (public data)",
 )
-
-
-def published_edition_or_404(edition_id: int) -> Edition:
-    edition = edition_row_or_404(edition_id)
-    if not edition.is_published:
-        abort(404)
-    return edition
 
 
 @editions_api.get("")

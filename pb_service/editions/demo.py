@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from pb_service.accounts.demo import DEMO_PASSWORD
 from pb_service.accounts.models import User
 from pb_service.accounts.services import hash_password, user_by_email
 from pb_service.core.models import utcnow
@@ -105,8 +106,6 @@ _AUTHORS = [
 
 
 def _authors() -> list[User]:
-    from pb_service.demo import DEMO_PASSWORD
-
     users = []
     for email, name in _AUTHORS:
         user = user_by_email(email)

@@ -1,7 +1,6 @@
 """An edition (one PB round), its dated phases, ballot levels, pools, categories and settings."""
 from __future__ import annotations
 
-import enum
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,41 +13,26 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pb_service.core.enums import LabelledEnum
 from pb_service.core.models import TimestampMixin, UTCDateTime, utcnow, value_enum
 from pb_service.core.tenancy import TenantOwned
 from pb_service.editions.rules import DEFAULT_OUTCOME_RULE, TIE_BREAKS, VotingMethod
 from pb_service.extensions import db
 
 
-class Phase(str, enum.Enum):
+class Phase(LabelledEnum):
     """The statutory order of an edition; an edition is in exactly one phase at a time."""
 
-    ANNOUNCED = "announced"
-    SUBMISSION = "submission"
-    FORMAL_REVIEW = "formal_review"
-    MERIT_REVIEW = "merit_review"
-    APPEALS = "appeals"
-    VOTING = "voting"
-    RESULTS = "results"
-    IMPLEMENTATION = "implementation"
-    CLOSED = "closed"
+    ANNOUNCED = "announced", _l("Announced")
+    SUBMISSION = "submission", _l("Submission of proposals")
+    FORMAL_REVIEW = "formal_review", _l("Formal review")
+    MERIT_REVIEW = "merit_review", _l("Merit review")
+    APPEALS = "appeals", _l("Appeals")
+    VOTING = "voting", _l("Voting")
+    RESULTS = "results", _l("Results")
+    IMPLEMENTATION = "implementation", _l("Implementation")
+    CLOSED = "closed", _l("Closed")
 
-    @property
-    def label(self) -> str:
-        return str(PHASE_LABELS[self])
-
-
-PHASE_LABELS = {
-    Phase.ANNOUNCED: _l("Announced"),
-    Phase.SUBMISSION: _l("Submission of proposals"),
-    Phase.FORMAL_REVIEW: _l("Formal review"),
-    Phase.MERIT_REVIEW: _l("Merit review"),
-    Phase.APPEALS: _l("Appeals"),
-    Phase.VOTING: _l("Voting"),
-    Phase.RESULTS: _l("Results"),
-    Phase.IMPLEMENTATION: _l("Implementation"),
-    Phase.CLOSED: _l("Closed"),
-}
 
 #: The dated phases, in order; each starts where the previous one ends.
 DATED_PHASES = (
@@ -59,95 +43,41 @@ DATED_PHASES = (
 PHASE_START_COLUMNS = {phase: f"{phase.value}_starts_at" for phase in DATED_PHASES}
 
 
-class LevelKind(str, enum.Enum):
-    CITY = "city"
-    DISTRICT = "district"
-    THEMATIC = "thematic"
-
-    @property
-    def label(self) -> str:
-        return str(LEVEL_KIND_LABELS[self])
+class LevelKind(LabelledEnum):
+    CITY = "city", _l("City-wide")
+    DISTRICT = "district", _l("Districts")
+    THEMATIC = "thematic", _l("Thematic")
 
 
-LEVEL_KIND_LABELS = {
-    LevelKind.CITY: _l("City-wide"),
-    LevelKind.DISTRICT: _l("Districts"),
-    LevelKind.THEMATIC: _l("Thematic"),
-}
-
-
-class Identification(str, enum.Enum):
+class Identification(LabelledEnum):
     """What voters give to identify themselves (courts allow no more than identifies a resident)."""
 
     #: First and last name, address, and a declaration of residence: the lawful baseline.
-    NAME_ADDRESS = "name_address"
+    NAME_ADDRESS = "name_address", _l("Name, address and a declaration of residence")
     #: Full PESEL (checksum, birth date and sex decoded), first and last name, declaration; parental
     #: consent for voters under 13 (as Warsaw).
-    PESEL = "pesel"
+    PESEL = "pesel", _l("PESEL number, name and a declaration of residence")
     #: The last four digits of PESEL, first and last name, address, declaration (as Poznań).
-    PESEL_LAST4 = "pesel_last4"
-
-    @property
-    def label(self) -> str:
-        return str(IDENTIFICATION_LABELS[self])
+    PESEL_LAST4 = "pesel_last4", _l("Last four digits of PESEL, name, address and a declaration")
 
 
-IDENTIFICATION_LABELS = {
-    Identification.NAME_ADDRESS: _l("Name, address and a declaration of residence"),
-    Identification.PESEL: _l("PESEL number, name and a declaration of residence"),
-    Identification.PESEL_LAST4: _l("Last four digits of PESEL, name, address and a declaration"),
-}
-
-
-class Verification(str, enum.Enum):
+class Verification(LabelledEnum):
     """A one-time code the voter must enter before the ballot is accepted."""
 
-    NONE = "none"
-    EMAIL_CODE = "email_code"
-    SMS_CODE = "sms_code"
-
-    @property
-    def label(self) -> str:
-        return str(VERIFICATION_LABELS[self])
+    NONE = "none", _l("No one-time code")
+    EMAIL_CODE = "email_code", _l("One-time code sent by e-mail")
+    SMS_CODE = "sms_code", _l("One-time code sent by text message")
 
 
-VERIFICATION_LABELS = {
-    Verification.NONE: _l("No one-time code"),
-    Verification.EMAIL_CODE: _l("One-time code sent by e-mail"),
-    Verification.SMS_CODE: _l("One-time code sent by text message"),
-}
+class BallotOrder(LabelledEnum):
+    RANDOM_PER_VOTER = "random_per_voter", _l("A new random order for each voter")
+    LOT = "lot", _l("One order drawn by lot and recorded")
 
 
-class BallotOrder(str, enum.Enum):
-    RANDOM_PER_VOTER = "random_per_voter"
-    LOT = "lot"
-
-    @property
-    def label(self) -> str:
-        return str(BALLOT_ORDER_LABELS[self])
-
-
-BALLOT_ORDER_LABELS = {
-    BallotOrder.RANDOM_PER_VOTER: _l("A new random order for each voter"),
-    BallotOrder.LOT: _l("One order drawn by lot and recorded"),
-}
-
-
-class LeftoverPolicy(str, enum.Enum):
-    STAYS = "stays"
-    MOVES_TO_POOL = "moves_to_pool"
-    NEXT_PROJECTS = "next_projects"
-
-    @property
-    def label(self) -> str:
-        return str(LEFTOVER_LABELS[self])
-
-
-LEFTOVER_LABELS = {
-    LeftoverPolicy.STAYS: _l("Stays unspent in the pool"),
-    LeftoverPolicy.MOVES_TO_POOL: _l("Moves to another pool"),
-    LeftoverPolicy.NEXT_PROJECTS: _l("Funds the next projects by votes, if the municipality adds the difference"),
-}
+class LeftoverPolicy(LabelledEnum):
+    STAYS = "stays", _l("Stays unspent in the pool")
+    MOVES_TO_POOL = "moves_to_pool", _l("Moves to another pool")
+    NEXT_PROJECTS = "next_projects", _l("Funds the next projects by votes, if the municipality adds the difference")
 
 
 #: Ballots of one district and channel mixed together, by default and at the least.

@@ -5,32 +5,21 @@ approval ballots is refused for a level that votes with points.
 """
 from __future__ import annotations
 
-import enum
-
 from flask_babel import lazy_gettext as _l
 
+from pb_service.core.enums import LabelledEnum
 
-class VotingMethod(str, enum.Enum):
+
+class VotingMethod(LabelledEnum):
     #: Choose between ``min_choices`` and ``max_choices`` projects.
-    APPROVAL = "approval"
+    APPROVAL = "approval", _l("Approval: choose projects")
     #: Rank projects and give them fixed points, e.g. Kraków's 3/2/1.
-    POINTS = "points"
+    POINTS = "points", _l("Points by rank (e.g. 3, 2, 1)")
     #: Spread ``total_points`` over projects, e.g. Gdańsk's 5 points.
-    CUMULATIVE = "cumulative"
+    CUMULATIVE = "cumulative", _l("Cumulative points to spread")
     #: Choose projects whose total cost fits the pool's budget.
-    KNAPSACK = "knapsack"
+    KNAPSACK = "knapsack", _l("Cost-limited choice (knapsack)")
 
-    @property
-    def label(self) -> str:
-        return str(VOTING_METHOD_LABELS[self])
-
-
-VOTING_METHOD_LABELS = {
-    VotingMethod.APPROVAL: _l("Approval: choose projects"),
-    VotingMethod.POINTS: _l("Points by rank (e.g. 3, 2, 1)"),
-    VotingMethod.CUMULATIVE: _l("Cumulative points to spread"),
-    VotingMethod.KNAPSACK: _l("Cost-limited choice (knapsack)"),
-}
 
 ALL_METHODS = frozenset(VotingMethod)
 APPROVAL_ONLY = frozenset({VotingMethod.APPROVAL})
@@ -68,6 +57,10 @@ TIE_BREAK_LABELS = {
     "more-votes-first": _l("The project with more votes first"),
     "lottery": _l("By lot"),
 }
+
+
+def tie_break_name(tie_break: str) -> str:
+    return str(TIE_BREAK_LABELS.get(tie_break, tie_break))
 
 
 def rule_accepts(rule: str, method: VotingMethod) -> bool:

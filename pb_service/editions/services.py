@@ -1,7 +1,7 @@
 """Creating and changing editions, their phases, levels, pools, categories and settings.
 
 Every function takes the tenant and the actor, checks the permission, validates, records the
-action in the audit log and commits. Nothing here reads the request.
+action in the audit log and flushes (the request or command commits). Nothing here reads the request.
 """
 from __future__ import annotations
 
@@ -195,7 +195,7 @@ def create_edition(tenant, actor, data: EditionData) -> Edition:
     db.session.add(edition)
     db.session.flush()
     record_audit(actor, tenant, "edition.create", edition, name=edition.name)
-    db.session.commit()
+    db.session.flush()
     return edition
 
 
@@ -204,7 +204,7 @@ def update_edition(tenant, actor, edition: Edition, data: EditionData) -> Editio
     _validate_edition(tenant, data, edition)
     _apply_edition_data(edition, data)
     record_audit(actor, tenant, "edition.update", edition, name=edition.name)
-    db.session.commit()
+    db.session.flush()
     return edition
 
 
@@ -214,7 +214,7 @@ def publish_edition(tenant, actor, edition: Edition) -> None:
         raise ServiceValidationError.single("", str(_l("Add at least one pool before publishing the edition.")))
     edition.is_published = True
     record_audit(actor, tenant, "edition.publish", edition)
-    db.session.commit()
+    db.session.flush()
 
 
 def advance_phase(tenant, actor, edition: Edition, reason: str) -> Phase:
@@ -237,14 +237,13 @@ def advance_phase(tenant, actor, edition: Edition, reason: str) -> Phase:
         new = DATED_PHASES[DATED_PHASES.index(current) + 1]
         setattr(edition, PHASE_START_COLUMNS[new], now)
     record_audit(actor, tenant, "edition.advance_phase", edition, from_phase=current.value, to_phase=new.value, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return new
 
 
 def shift_clock(tenant, actor, edition: Edition, days: int, reason: str) -> Phase:
     """Development only (the command refuses production): every date of the edition moves ``days``
-    earlier, as if that much time had passed, e.g. past a protest window. Audited; flushed, not
-    committed."""
+    earlier, as if that much time had passed, e.g. past a protest window. Audited."""
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     if not 1 <= days <= 3650:
         raise ServiceValidationError.single("days", str(_l("Move the clock by 1 to 3650 days.")))
@@ -310,7 +309,7 @@ def copy_edition(tenant, actor, source: Edition, name: str, year: int) -> Editio
         db.session.add(Category(municipality_id=tenant.id, edition_id=edition.id, name=category.name, position=category.position))
     db.session.flush()
     record_audit(actor, tenant, "edition.copy", edition, source=object_ref(source), name=edition.name)
-    db.session.commit()
+    db.session.flush()
     return edition
 
 
@@ -378,7 +377,7 @@ def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None
     edition.leftover_policy = data.leftover_policy
     edition.leftover_pool_id = data.leftover_pool_id if data.leftover_policy is LeftoverPolicy.MOVES_TO_POOL else None
     record_audit(actor, tenant, "edition.settings", edition, outcome_rule=edition.outcome_rule, tie_break=edition.tie_break)
-    db.session.commit()
+    db.session.flush()
 
 
 def draw_ballot_lot(tenant, actor, edition: Edition) -> str:
@@ -391,7 +390,7 @@ def draw_ballot_lot(tenant, actor, edition: Edition) -> str:
     require_phase(edition, {Phase.APPEALS, Phase.VOTING}, _l("Drawing the ballot order"))
     edition.ballot_lot_seed = secrets.token_hex(16)
     record_audit(actor, tenant, "edition.draw_lot", edition, seed=edition.ballot_lot_seed)
-    db.session.commit()
+    db.session.flush()
     return edition.ballot_lot_seed
 
 
@@ -452,7 +451,7 @@ def save_level(tenant, actor, edition: Edition, level: Level | None, data: Level
     level.must_use_all = data.must_use_all if data.method in (VotingMethod.POINTS, VotingMethod.CUMULATIVE) else False
     db.session.flush()
     record_audit(actor, tenant, "level.create" if created else "level.update", level, name=level.name, method=level.method.value)
-    db.session.commit()
+    db.session.flush()
     return level
 
 
@@ -498,7 +497,7 @@ def apply_budget_formula(tenant, actor, level: Level, total: int, equal: int, po
         pool.budget = budget
     level.budget_formula = {"total": total, "equal": equal, "population": population, "area": area}
     record_audit(actor, tenant, "level.budget_formula", level, **level.budget_formula)
-    db.session.commit()
+    db.session.flush()
     return {pool.id: pool.budget for pool in pools}
 
 
@@ -582,7 +581,7 @@ def save_pool(tenant, actor, edition: Edition, pool: Pool | None, data: PoolData
     pool.position = data.position or 0
     db.session.flush()
     record_audit(actor, tenant, "pool.create" if created else "pool.update", pool, name=pool.name, budget=pool.budget)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(pool)
     return pool
 
@@ -602,7 +601,7 @@ def add_category(tenant, actor, edition: Edition, name: str) -> Category:
     db.session.add(category)
     db.session.flush()
     record_audit(actor, tenant, "category.create", category, name=name)
-    db.session.commit()
+    db.session.flush()
     return category
 
 
@@ -615,5 +614,5 @@ def remove_category(tenant, actor, category: Category) -> None:
         raise ServiceValidationError.single("", str(_l("Proposals use this category, so it cannot be removed.")))
     record_audit(actor, tenant, "category.delete", category, name=category.name)
     db.session.delete(category)
-    db.session.commit()
+    db.session.flush()
 

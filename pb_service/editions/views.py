@@ -1,23 +1,22 @@
 """Public edition pages (timeline, pools, categories) and officials' edition management."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, url_for
+from flask import Blueprint, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, public, requires
-from pb_service.core.cache import ProcessCache, cached_row
-from pb_service.core.tenancy import get_for_tenant, get_for_tenant_or_404
-from pb_service.extensions import db
+from pb_service.core.signals import voting_closed
 from pb_service.editions import services
 from pb_service.editions.forms import (
     AdvancePhaseForm, BudgetFormulaForm, CategoryForm, CopyEditionForm, EditionForm, LevelForm, PoolForm, SettingsForm,
 )
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, Phase, Pool
 from pb_service.editions.permissions import MANAGE_EDITIONS, VIEW_EDITIONS_OFFICE
-from pb_service.editions.rules import OUTCOME_RULE_LABELS, TIE_BREAK_LABELS
+from pb_service.editions.loaders import edition_or_404, edition_part_or_404, office_edition_or_404
+from pb_service.editions.rules import OUTCOME_RULE_LABELS, tie_break_name
 from pb_service.editions.services import max_supporters
 
 editions = Blueprint("editions", __name__, url_prefix="/<municipality>")
@@ -29,40 +28,10 @@ def outcome_rule_label(rule: str) -> str:
     return str(OUTCOME_RULE_LABELS.get(rule, rule))
 
 
-@editions.app_template_filter("tie_break_name")
-def tie_break_name(tie_break: str) -> str:
-    return str(TIE_BREAK_LABELS.get(tie_break, tie_break))
+editions.app_template_filter("tie_break_name")(tie_break_name)
 
 #: The edition form's date fields, in the order of the phases.
 PHASE_FIELDS = [PHASE_START_COLUMNS[phase] for phase in DATED_PHASES] + ["closes_at"]
-
-
-#: Editions by (municipality, id), for the public's requests (see :mod:`pb_service.core.cache`).
-EDITION_ROWS = ProcessCache("editions", (Edition,))
-
-
-def edition_row_or_404(edition_id: int) -> Edition:
-    """The municipality's edition with this id (published or not), from the cache for the public."""
-    edition = cached_row(EDITION_ROWS, (g.municipality.id, edition_id), db.session,
-                         lambda: get_for_tenant(db.session, Edition, g.municipality, edition_id))
-    if edition is None:
-        abort(404)
-    return edition
-
-
-def edition_or_404(edition_id: int) -> Edition:
-    """A published edition, or any edition for the municipality's officials."""
-    edition = edition_row_or_404(edition_id)
-    if not edition.is_published and not has_permission(current_user, VIEW_EDITIONS_OFFICE, g.municipality):
-        abort(404)
-    return edition
-
-
-def _part_of(edition: Edition, model, object_id):
-    found = get_for_tenant_or_404(db.session, model, g.municipality, object_id)
-    if found.edition_id != edition.id:
-        abort(404)
-    return found
 
 
 # --- public ----------------------------------------------------------------------------------------
@@ -105,7 +74,7 @@ def new():
 @editions.get("/office/editions/<int:edition_id>/")
 @requires(VIEW_EDITIONS_OFFICE)
 def manage(edition_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     return _manage_page(edition, CategoryForm())
 
 
@@ -119,7 +88,7 @@ def _manage_page(edition: Edition, category_form: CategoryForm):
 @editions.route("/office/editions/<int:edition_id>/edit", methods=["GET", "POST"])
 @requires(MANAGE_EDITIONS)
 def edit(edition_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     form = EditionForm(obj=edition)
     response = save_form(
         form, lambda: services.update_edition(g.municipality, current_user, edition, form.to_data()),
@@ -131,7 +100,7 @@ def edit(edition_id: int):
 @editions.route("/office/editions/<int:edition_id>/settings", methods=["GET", "POST"])
 @requires(MANAGE_EDITIONS)
 def settings(edition_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     form = SettingsForm(obj=edition)
     form.leftover_pool_id.choices = [SelectChoice("", _("None"))] + [SelectChoice(pool.id, pool.name) for pool in edition.pools]
     response = save_form(
@@ -144,7 +113,7 @@ def settings(edition_id: int):
 @editions.post("/office/editions/<int:edition_id>/publish")
 @requires(MANAGE_EDITIONS)
 def publish(edition_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     return run_action(
         lambda: services.publish_edition(g.municipality, current_user, edition),
         success=_("The edition is published."), next_url=url_for("editions.manage", edition_id=edition.id),
@@ -154,7 +123,7 @@ def publish(edition_id: int):
 @editions.post("/office/editions/<int:edition_id>/draw-lot")
 @requires(MANAGE_EDITIONS)
 def draw_lot(edition_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     return run_action(
         lambda: services.draw_ballot_lot(g.municipality, current_user, edition),
         success=_("The ballot order is drawn and recorded."), next_url=url_for("editions.manage", edition_id=edition.id),
@@ -164,7 +133,7 @@ def draw_lot(edition_id: int):
 @editions.route("/office/editions/<int:edition_id>/copy", methods=["GET", "POST"])
 @requires(MANAGE_EDITIONS)
 def copy(edition_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     form = CopyEditionForm(data={"year": edition.year + 1, "name": edition.name.replace(str(edition.year), str(edition.year + 1))})
     response = save_form(
         form, lambda: services.copy_edition(g.municipality, current_user, edition, form.name.data, form.year.data),
@@ -177,17 +146,16 @@ def copy(edition_id: int):
 @editions.route("/office/editions/<int:edition_id>/advance", methods=["GET", "POST"])
 @requires(MANAGE_EDITIONS)
 def advance(edition_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     form = AdvancePhaseForm()
     response = save_form(
         form, lambda: services.advance_phase(g.municipality, current_user, edition, form.reason.data),
         success=_("The edition has moved to the next phase."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
     if response is not None and edition.phase is Phase.RESULTS:
-        # Closing the vote counts it: the preliminary result is ready for the officials' checks.
-        from pb_service.results.views import count_after_closing
-
-        return count_after_closing(edition) or response
+        # Closing the vote counts it (results listens): the preliminary result is ready for the officials' checks.
+        follow_ups = [page for _receiver, page in voting_closed.send(g.municipality, edition=edition) if page is not None]
+        return follow_ups[0] if follow_ups else response
     return response or render_template("editions/advance.html", form=form, edition=edition)
 
 
@@ -204,8 +172,8 @@ def edit_level(edition_id: int, level_id: int):
 
 
 def _level_page(edition_id: int, level_id: int | None):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
-    level = _part_of(edition, Level, level_id) if level_id is not None else None
+    edition = office_edition_or_404(edition_id)
+    level = edition_part_or_404(edition, Level, level_id) if level_id is not None else None
     form = LevelForm(obj=level)
     if level is not None and not form.is_submitted():
         form.points.data = ", ".join(str(p) for p in level.points)
@@ -219,8 +187,8 @@ def _level_page(edition_id: int, level_id: int | None):
 @editions.route("/office/editions/<int:edition_id>/levels/<int:level_id>/formula", methods=["GET", "POST"])
 @requires(MANAGE_EDITIONS)
 def budget_formula(edition_id: int, level_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
-    level = _part_of(edition, Level, level_id)
+    edition = office_edition_or_404(edition_id)
+    level = edition_part_or_404(edition, Level, level_id)
     saved = level.budget_formula or {}
     form = BudgetFormulaForm(data={
         "total": saved.get("total") or sum(pool.budget for pool in level.pools) or None,
@@ -249,8 +217,8 @@ def edit_pool(edition_id: int, pool_id: int):
 
 
 def _pool_page(edition_id: int, pool_id: int | None):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
-    pool = _part_of(edition, Pool, pool_id) if pool_id is not None else None
+    edition = office_edition_or_404(edition_id)
+    pool = edition_part_or_404(edition, Pool, pool_id) if pool_id is not None else None
     form = PoolForm(obj=pool)
     form.level_id.choices = [SelectChoice(level.id, level.name) for level in edition.levels]
     response = save_form(
@@ -263,7 +231,7 @@ def _pool_page(edition_id: int, pool_id: int | None):
 @editions.post("/office/editions/<int:edition_id>/categories")
 @requires(MANAGE_EDITIONS)
 def add_category(edition_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     form = CategoryForm()
     response = save_form(
         form, lambda: services.add_category(g.municipality, current_user, edition, form.name.data),
@@ -275,8 +243,8 @@ def add_category(edition_id: int):
 @editions.post("/office/editions/<int:edition_id>/categories/<int:category_id>/delete")
 @requires(MANAGE_EDITIONS)
 def delete_category(edition_id: int, category_id: int):
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
-    category = _part_of(edition, Category, category_id)
+    edition = office_edition_or_404(edition_id)
+    category = edition_part_or_404(edition, Category, category_id)
     return run_action(
         lambda: services.remove_category(g.municipality, current_user, category),
         success=_("The category is removed."), next_url=url_for("editions.manage", edition_id=edition.id),

@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased, contains_eager, selectinload
 from pb_service.core.markdown import render_markdown
 from pb_service.core.pagination import Page, paginate
 from pb_service.extensions import db
+from pb_service.hub.permissions import sees_officials_only
 from pb_service.hub.models import (
     Audience,
     Material,
@@ -173,8 +174,6 @@ def _match_sqlite(stems: list[str]):
 
 
 def _visible(viewer):
-    from pb_service.hub.services import sees_officials_only
-
     visibility = [Visibility.PUBLIC] + ([Visibility.OFFICIALS] if sees_officials_only(viewer) else [])
     return and_(Material.status == PublicationStatus.PUBLISHED, Material.visibility.in_(visibility))
 

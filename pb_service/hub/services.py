@@ -18,7 +18,7 @@ from pb_service.analytics.models import EditionIndicators
 from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
 from pb_service.core.models import as_utc, utcnow
-from pb_service.core.permissions import PermissionDenied, ensure_permission, has_permission
+from pb_service.core.permissions import PermissionDenied, ensure_permission
 from pb_service.core.tenancy import cross_tenant_lookup, cross_tenant_select, tenant_lookup, tenant_select
 from pb_service.core.uploads import DOCUMENTS, delete_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
@@ -52,7 +52,7 @@ from pb_service.hub.models import (
     Topic,
     Visibility,
 )
-from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB
+from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB, can_see_hub_item, manages_hub, may_answer, sees_officials_only
 from pb_service.hub.search import build_search_text
 from pb_service.results.services import editions_with_published_results
 
@@ -60,9 +60,6 @@ from pb_service.results.services import editions_with_published_results
 REMINDER_WINDOW = timedelta(hours=48)
 #: Training documents (PDF, DOCX, XLSX) may be larger than proposal attachments.
 MATERIAL_MAX_BYTES = 20 * 1024 * 1024
-#: Why the hub reads memberships of every municipality: officials-only content is open to the
-#: officials of any municipality.
-OFFICIALS_REASON = "hub: officials of any municipality may read officials-only hub content"
 STAFF_QUESTIONS_REASON = "hub: programme staff and experts handle every municipality's questions"
 #: Headings of a published Q&A, in the language it is written in (not the publisher's).
 QA_HEADINGS = {"pl": ("Pytanie", "Odpowiedź"), "en": ("Question", "Answer"), "uk": ("Питання", "Відповідь")}
@@ -72,46 +69,13 @@ COMPLETION_REASON = "hub: programme staff compare course completion across munic
 # --- who sees what -----------------------------------------------------------------------------
 
 
-def is_official(user) -> bool:
-    """Whether ``user`` holds any role in any municipality."""
-    if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
-        return False
-    statement = cross_tenant_lookup(Membership.id, reason=OFFICIALS_REASON).where(Membership.user_id == user.id).limit(1)
-    return db.session.scalar(statement) is not None
-
-
-def sees_officials_only(viewer) -> bool:
-    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
-        return False
-    return viewer.is_staff or is_official(viewer)
-
-
-def can_manage(viewer) -> bool:
-    return has_permission(viewer, MANAGE_HUB)
-
-
-def is_visible(item, viewer) -> bool:
-    """A material or event: staff see everything; others published items of their visibility."""
-    if can_manage(viewer):
-        return True
-    if item.status is not PublicationStatus.PUBLISHED:
-        return False
-    return item.visibility is Visibility.PUBLIC or sees_officials_only(viewer)
-
-
-def practice_is_visible(practice: GoodPractice, viewer) -> bool:
-    if practice.status is PracticeStatus.PUBLISHED or can_manage(viewer):
-        return True
-    return has_permission(viewer, CONTRIBUTE_TO_HUB, practice.municipality)
-
-
 def public_only(statement, model):
     """Restrict a statement to published public items (feed, API)."""
     return statement.where(model.status == PublicationStatus.PUBLISHED, model.visibility == Visibility.PUBLIC)
 
 
 def visible_to(statement, model, viewer):
-    if can_manage(viewer):
+    if manages_hub(viewer):
         return statement
     visibility = [Visibility.PUBLIC] + ([Visibility.OFFICIALS] if sees_officials_only(viewer) else [])
     return statement.where(model.status == PublicationStatus.PUBLISHED, model.visibility.in_(visibility))
@@ -155,11 +119,11 @@ def _put_translation(item, data: TranslationData):
 
 
 def _add_new(actor, tenant, item, action: str):
-    """Store a new item with its audit entry, in one commit."""
+    """Store a new item with its audit entry."""
     db.session.add(item)
     db.session.flush()
     record_audit(actor, tenant, action, item)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -234,7 +198,7 @@ def create_material(actor, data: MaterialData, translation: TranslationData) -> 
     _add_revision(actor, material, translation)
     refresh_search_text(material)
     record_audit(actor, None, "hub.material_create", material, kind=material.kind.value)
-    db.session.commit()
+    db.session.flush()
     return material
 
 
@@ -251,7 +215,7 @@ def update_material(actor, material: Material, data: MaterialData, translation: 
         _add_revision(actor, material, translation)
     refresh_search_text(material)
     record_audit(actor, None, "hub.material_update", material, language=translation.language)
-    db.session.commit()
+    db.session.flush()
     return material
 
 
@@ -271,14 +235,14 @@ def _publish(actor, item, action: str) -> None:
     item.status = PublicationStatus.PUBLISHED
     item.published_at = item.published_at or utcnow()
     record_audit(actor, None, action, item)
-    db.session.commit()
+    db.session.flush()
 
 
 def _unpublish(actor, item, action: str) -> None:
     ensure_permission(actor, MANAGE_HUB)
     item.status = PublicationStatus.DRAFT
     record_audit(actor, None, action, item)
-    db.session.commit()
+    db.session.flush()
 
 
 def publish_material(actor, material: Material) -> None:
@@ -304,7 +268,7 @@ def add_attachment(actor, material: Material, file, language: str = "") -> Mater
     material.attachments.append(attachment)
     db.session.flush()
     record_audit(actor, None, "hub.attachment_add", material, file=stored.original_name, kind=stored.kind)
-    db.session.commit()
+    db.session.flush()
     return attachment
 
 
@@ -313,7 +277,7 @@ def remove_attachment(actor, attachment: MaterialFile) -> None:
     material, stored_name = attachment.material, attachment.stored_name
     material.attachments.remove(attachment)
     record_audit(actor, None, "hub.attachment_remove", material, file=attachment.original_name)
-    db.session.commit()
+    db.session.flush()
     delete_upload(stored_name)
 
 
@@ -339,7 +303,7 @@ def add_module(actor, course: Material, data: TranslationData) -> CourseModule:
     course.modules.append(module)
     refresh_search_text(course)
     record_audit(actor, None, "hub.module_add", course)
-    db.session.commit()
+    db.session.flush()
     return module
 
 
@@ -350,7 +314,7 @@ def add_lesson(actor, module: CourseModule, data: TranslationData) -> CourseLess
     module.lessons.append(lesson)
     refresh_search_text(module.course)
     record_audit(actor, None, "hub.lesson_add", module.course)
-    db.session.commit()
+    db.session.flush()
     return lesson
 
 
@@ -361,19 +325,19 @@ def save_course_part_translation(actor, part: CourseModule | CourseLesson, data:
     course = part.course if isinstance(part, CourseModule) else part.module.course
     refresh_search_text(course)
     record_audit(actor, None, "hub.course_translate", course, part=f"{type(part).__name__}:{part.id}", language=data.language)
-    db.session.commit()
+    db.session.flush()
 
 
 def mark_lesson_done(actor, lesson: CourseLesson) -> None:
     """Idempotent: marking a lesson done twice keeps the first time."""
-    if not is_visible(lesson.module.course, actor):
+    if not can_see_hub_item(actor, lesson.module.course):
         raise PermissionDenied("hub.view")
     exists = db.session.scalar(
         select(LessonCompletion.id).where(LessonCompletion.lesson_id == lesson.id, LessonCompletion.user_id == actor.id)
     )
     if exists is None:
         db.session.add(LessonCompletion(lesson_id=lesson.id, user_id=actor.id))
-        db.session.commit()
+        db.session.flush()
 
 
 def completed_lesson_ids(user, course: Material) -> set[int]:
@@ -496,7 +460,7 @@ def edit_practice(actor, practice: GoodPractice, data: PracticeData, translation
     _apply_practice_data(practice, practice.municipality, data)
     _put_translation(practice, translation)
     record_audit(actor, None, "hub.practice_edit", practice, language=translation.language)
-    db.session.commit()
+    db.session.flush()
 
 
 def review_practice(actor, practice: GoodPractice, publish: bool, note: str = "") -> None:
@@ -506,7 +470,7 @@ def review_practice(actor, practice: GoodPractice, publish: bool, note: str = ""
     if publish:
         practice.published_at = practice.published_at or utcnow()
     record_audit(actor, None, "hub.practice_publish" if publish else "hub.practice_reject", practice)
-    db.session.commit()
+    db.session.flush()
 
 
 def published_practices() -> list[GoodPractice]:
@@ -567,7 +531,7 @@ def save_expert(actor, expert: Expert | None, data: ExpertData) -> Expert:
     db.session.add(expert)
     db.session.flush()
     record_audit(actor, None, "hub.expert_save", expert)
-    db.session.commit()
+    db.session.flush()
     return expert
 
 
@@ -641,20 +605,13 @@ def questions_assigned_to(user) -> list[ExpertQuestion]:
     return list(db.session.scalars(statement))
 
 
-def may_answer(actor, question: ExpertQuestion) -> bool:
-    if can_manage(actor):
-        return True
-    expert = question.expert
-    return expert is not None and expert.user_id is not None and getattr(actor, "id", None) == expert.user_id
-
-
 def assign_question(actor, question: ExpertQuestion, expert: Expert) -> None:
     ensure_permission(actor, MANAGE_HUB)
     question.expert = expert
     if question.status is QuestionStatus.NEW:
         question.status = QuestionStatus.ASSIGNED
     record_audit(actor, None, "hub.question_assign", question, expert=expert.name)
-    db.session.commit()
+    db.session.flush()
     if expert.email:
         send_mail(expert.email, "hub_question_assigned", question.language, question=question, expert=expert,
                   link=_link(f"/hub/expert-desk/{question.id}"))
@@ -672,7 +629,7 @@ def answer_question(actor, question: ExpertQuestion, answer: str) -> None:
     question.status = QuestionStatus.ANSWERED
     question.answered_at = utcnow()
     record_audit(actor, None, "hub.question_answer", question)
-    db.session.commit()
+    db.session.flush()
     asker = question.asked_by
     if asker is not None:
         send_mail(asker.email, "hub_expert_answer", asker.locale or question.language, question=question,
@@ -742,7 +699,7 @@ def update_event(actor, event: Event, data: EventData, translation: TranslationD
     _apply_event_data(event, data)
     _put_translation(event, translation)
     record_audit(actor, None, "hub.event_update", event, language=translation.language)
-    db.session.commit()
+    db.session.flush()
 
 
 def publish_event(actor, event: Event) -> None:
@@ -801,7 +758,7 @@ def _lock(event: Event) -> None:
 
 def register_for_event(actor, event: Event, now: datetime | None = None) -> EventRegistration:
     """A place if one is free, else a place on the waiting list; a mail says which."""
-    if not is_visible(event, actor) or not event.is_published:
+    if not can_see_hub_item(actor, event) or not event.is_published:
         raise PermissionDenied("hub.view")
     if event.has_started(now):
         raise ServiceValidationError.single("", str(_l("Registration is closed: this event has already started or taken place.")))
@@ -819,14 +776,14 @@ def register_for_event(actor, event: Event, now: datetime | None = None) -> Even
     # Coming back after cancelling queues anew, behind those who waited.
     registration.registered_at = now or utcnow()
     registration.reminder_sent_at = None
-    db.session.commit()
+    db.session.flush()
     _mail_registration(registration, "hub_registration_waiting" if full else "hub_registration_confirmed")
     return registration
 
 
 def cancel_registration(actor, registration: EventRegistration, now: datetime | None = None) -> EventRegistration | None:
     """Give up a place; the first person waiting moves up and is told. Returns them, if any."""
-    if registration.user_id != actor.id and not can_manage(actor):
+    if registration.user_id != actor.id and not manages_hub(actor):
         raise PermissionDenied("hub.cancel")
     if registration.status is RegistrationStatus.CANCELLED:
         raise ServiceValidationError.single("", str(_l("This registration is already cancelled.")))
@@ -839,7 +796,7 @@ def cancel_registration(actor, registration: EventRegistration, now: datetime | 
         moved_up = event.waiting[0]
         moved_up.status = RegistrationStatus.CONFIRMED
     record_audit(actor, None, "hub.registration_cancel", event, registration=registration.id)
-    db.session.commit()
+    db.session.flush()
     if moved_up is not None:
         _mail_registration(moved_up, "hub_moved_up")
     return moved_up
@@ -851,7 +808,7 @@ def record_attendance(actor, event: Event, present_ids: set[int]) -> None:
     for registration in event.confirmed:
         registration.attended = registration.id in present_ids
     record_audit(actor, None, "hub.attendance", event, present=len(present_ids & {r.id for r in event.confirmed}))
-    db.session.commit()
+    db.session.flush()
 
 
 def attach_material_to_event(actor, event: Event, material: Material) -> None:
@@ -860,12 +817,11 @@ def attach_material_to_event(actor, event: Event, material: Material) -> None:
         raise ServiceValidationError.single("material", str(_l("This material is already attached.")))
     event.material_links.append(EventMaterial(material=material))
     record_audit(actor, None, "hub.event_attach", event, material=material.id)
-    db.session.commit()
+    db.session.flush()
 
 
-def send_reminders(now: datetime | None = None) -> int:
-    """Remind confirmed participants of events starting within :data:`REMINDER_WINDOW`, once."""
-    now = now or utcnow()
+def due_reminders(now: datetime) -> list[EventRegistration]:
+    """Confirmed registrations for events starting within :data:`REMINDER_WINDOW`, not reminded yet."""
     statement = (
         select(EventRegistration)
         .join(EventRegistration.event)
@@ -878,13 +834,13 @@ def send_reminders(now: datetime | None = None) -> int:
         )
         .order_by(Event.starts_at, EventRegistration.id)
     )
-    sent = 0
-    for registration in db.session.scalars(statement).unique().all():
-        _mail_registration(registration, "hub_event_reminder")
-        registration.reminder_sent_at = now
-        db.session.commit()
-        sent += 1
-    return sent
+    return list(db.session.scalars(statement).unique())
+
+
+def send_reminder(registration: EventRegistration, now: datetime) -> None:
+    _mail_registration(registration, "hub_event_reminder")
+    registration.reminder_sent_at = now
+    db.session.flush()
 
 
 def my_registrations(user) -> list[EventRegistration]:

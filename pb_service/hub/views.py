@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from pb_service.accounts.forms import ConfirmForm
+from pb_service.core.forms import ConfirmForm
 from pb_service.core.i18n import current_language
 from pb_service.core.markdown import render_markdown
 from pb_service.core.models import utcnow
@@ -53,7 +53,7 @@ from pb_service.hub.models import (
     RegistrationStatus,
     Topic,
 )
-from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB
+from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB, can_see_hub_item, can_see_practice, manages_hub, may_answer
 from pb_service.hub.search import MaterialFilters, engine_name, search_materials
 
 hub = Blueprint("hub", __name__, url_prefix="/hub")
@@ -75,7 +75,7 @@ def _language_arg(default: str) -> str:
 
 def _visible_or_404(model, item_id: int):
     item = db.session.get(model, item_id)
-    if item is None or not services.is_visible(item, current_user):
+    if item is None or not can_see_hub_item(current_user, item):
         abort(404)
     return item
 
@@ -133,7 +133,7 @@ def material(material_id: int):
     done = services.completed_lesson_ids(current_user, item) if item.kind is MaterialKind.COURSE else set()
     return render_template(
         "hub/material.html", material=item, translation=translation, is_fallback=is_fallback, language=language,
-        attachments=services.attachments_for(item, language), done=done, can_manage=services.can_manage(current_user),
+        attachments=services.attachments_for(item, language), done=done, can_manage=manages_hub(current_user),
     )
 
 
@@ -184,7 +184,7 @@ def lesson_done(material_id: int, lesson_id: int):
 def attachment(attachment_id: int):
     """A material's file, only for those who may see the material."""
     file = db.session.get(MaterialFile, attachment_id)
-    if file is None or not services.is_visible(file.material, current_user):
+    if file is None or not can_see_hub_item(current_user, file.material):
         abort(404)
     try:
         handle = open_upload(file.stored_name)
@@ -213,8 +213,8 @@ def event(event_id: int):
         "hub/event.html", event=item, translation=translation, is_fallback=is_fallback, language=language,
         registration=registration if registration and registration.status is not RegistrationStatus.CANCELLED else None,
         position=services.waiting_position(registration) if registration else None,
-        materials=[link.material for link in item.material_links if services.is_visible(link.material, current_user)],
-        can_manage=services.can_manage(current_user), now=utcnow(),
+        materials=[link.material for link in item.material_links if can_see_hub_item(current_user, link.material)],
+        can_manage=manages_hub(current_user), now=utcnow(),
     )
 
 
@@ -280,7 +280,7 @@ def practices():
 @public
 def practice(practice_id: int):
     item = db.session.get(GoodPractice, practice_id)
-    if item is None or not services.practice_is_visible(item, current_user):
+    if item is None or not can_see_practice(current_user, item):
         abort(404)
     translation, is_fallback = item.translation_for(current_language())
     return render_template(
@@ -331,7 +331,7 @@ def my_hub():
 def expert_desk(question_id: int):
     """An expert with an account answers a question assigned to them."""
     question = services.question_by_id(question_id)
-    if question is None or not services.may_answer(current_user, question):
+    if question is None or not may_answer(current_user, question):
         abort(404)
     return _answer_page(question, redirect_to=url_for("hub.my_hub"))
 

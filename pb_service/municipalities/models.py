@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pb_service.core.enums import LabelledEnum
 from pb_service.core.models import TimestampMixin, value_enum
 from pb_service.extensions import db
 
@@ -58,15 +59,11 @@ VOIVODESHIP_NAMES = {
 }
 
 
-class MunicipalityKind(str, enum.Enum):
-    CITY_WITH_POWIAT_RIGHTS = "city_with_powiat_rights"
-    URBAN = "urban"
-    URBAN_RURAL = "urban_rural"
-    RURAL = "rural"
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
+class MunicipalityKind(LabelledEnum):
+    CITY_WITH_POWIAT_RIGHTS = "city_with_powiat_rights", _l("City with powiat rights")
+    URBAN = "urban", _l("Urban municipality")
+    URBAN_RURAL = "urban_rural", _l("Urban-rural municipality")
+    RURAL = "rural", _l("Rural municipality")
 
     @property
     def teryt_type_digits(self) -> set[str]:
@@ -77,14 +74,6 @@ class MunicipalityKind(str, enum.Enum):
             MunicipalityKind.URBAN_RURAL: {"3"},
             MunicipalityKind.RURAL: {"2"},
         }[self]
-
-
-KIND_LABELS = {
-    MunicipalityKind.CITY_WITH_POWIAT_RIGHTS: _l("City with powiat rights"),
-    MunicipalityKind.URBAN: _l("Urban municipality"),
-    MunicipalityKind.URBAN_RURAL: _l("Urban-rural municipality"),
-    MunicipalityKind.RURAL: _l("Rural municipality"),
-}
 
 
 #: What municipalities choose from (Polish practice ranges from 3 months to 5 years).

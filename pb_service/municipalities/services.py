@@ -148,7 +148,7 @@ def create_municipality(actor, data: MunicipalityData) -> Municipality:
     db.session.add(municipality)
     db.session.flush()
     record_audit(actor, municipality, "municipality.create", municipality, slug=municipality.slug)
-    db.session.commit()
+    db.session.flush()
     return municipality
 
 
@@ -163,5 +163,5 @@ def update_municipality(actor, municipality: Municipality, data: MunicipalityDat
     for field, value in vars(data).items():
         setattr(municipality, field, value)
     record_audit(actor, municipality, "municipality.update", municipality, fields=changed)
-    db.session.commit()
+    db.session.flush()
     return municipality

@@ -7,10 +7,11 @@ from flask_login import current_user, login_required
 
 from pb_service.accounts import services as accounts
 from pb_service.accounts.sessions import reissue
-from pb_service.accounts.forms import ConfirmForm, InviteForm
+from pb_service.accounts.forms import InviteForm
 from pb_service.accounts.models import Invitation, Membership
 from pb_service.accounts.permissions import MANAGE_MEMBERS
 from pb_service.core.audit import AuditEvent
+from pb_service.core.forms import ConfirmForm
 from pb_service.core.pagination import paginate
 from pb_service.core.permissions import has_permission, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404, tenant_select

@@ -40,7 +40,7 @@ from pb_service.editions.models import Edition
 from pb_service.extensions import db
 from pb_service.hub.models import ExpertQuestion
 from pb_service.municipalities.models import Municipality
-from pb_service.jobs.services import erase_sent_mail
+from pb_service.core.jobs.services import erase_sent_mail
 from pb_service.privacy.permissions import PURGE_PERSONAL_DATA
 from pb_service.proposals.models import PRIVATE_ATTACHMENTS, Attachment, AttachmentKind, CoAuthor, Proposal, Supporter
 from pb_service.results.models import Protest, ResultCount
@@ -181,7 +181,7 @@ def _anonymise_questions(tenant: Municipality, now: datetime, counts: PurgeCount
 
 
 def purge_municipality(tenant: Municipality, actor, now: datetime | None = None) -> PurgeCounts:
-    """Erase what ``tenant``'s retention policy says is due at ``now``; commit, audit when anything was."""
+    """Erase what ``tenant``'s retention policy says is due at ``now``; audit when anything was (the command commits)."""
     ensure_permission(actor, PURGE_PERSONAL_DATA, tenant)
     now = now or utcnow()
     counts = PurgeCounts()
@@ -196,7 +196,7 @@ def purge_municipality(tenant: Municipality, actor, now: datetime | None = None)
         db.session.flush()
         record_audit(actor, tenant, "privacy.purge", tenant, retention_months=tenant.retention_months, **asdict(counts))
         log.info("purge %s: %s", tenant.slug, asdict(counts))
-    db.session.commit()
+    db.session.flush()
     return counts
 
 
@@ -211,5 +211,5 @@ def purge_all(actor, now: datetime | None = None) -> dict[str, PurgeCounts]:
         totals.add(counts)
     record_audit(actor, None, "privacy.purge_run", None, municipalities=len(report), **asdict(totals))
     erase_sent_mail(now)
-    db.session.commit()
+    db.session.flush()
     return report

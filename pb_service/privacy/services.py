@@ -119,4 +119,4 @@ def delete_account(user: User, password: str, code: str = "") -> None:
     user.deleted_at = utcnow()
     user.end_sessions()
     record_audit(user, None, "account.delete", user, supports_withdrawn=withdrawn)
-    db.session.commit()
+    db.session.flush()

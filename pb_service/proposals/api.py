@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from pb_service.api_tokens.auth import token_auth
-from pb_service.core.tenancy import get_for_tenant_or_404
-from pb_service.editions.models import Edition
+from pb_service.editions.loaders import office_edition_or_404
 from pb_service.extensions import db
 from pb_service.proposals.permissions import VIEW_REVIEW_QUEUE
 from pb_service.proposals.schemas import ReviewItemSchema
@@ -28,5 +27,5 @@ proposals_api = Blueprint(
 @proposals_api.doc(security=[{"bearerAuth": []}])
 def review_queue(edition_id: int):
     """Proposals of the edition that wait for someone's decision, oldest first."""
-    edition = get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
+    edition = office_edition_or_404(edition_id)
     return list(db.session.scalars(review_queue_of(g.municipality, edition_id=edition.id)))

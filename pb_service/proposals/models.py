@@ -13,56 +13,37 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb_service.accounts.models import User
+from pb_service.core.enums import LabelledEnum
 from pb_service.core.models import TimestampMixin, UTCDateTime, utcnow, value_enum
 from pb_service.core.tenancy import TenantOwned
 from pb_service.editions.models import Category, Edition, Pool
 from pb_service.extensions import db
 
 
-class Status(str, enum.Enum):
+class Status(LabelledEnum):
     """The proposal's state; :mod:`pb_service.proposals.workflow` says which steps are allowed."""
 
-    DRAFT = "draft"
+    DRAFT = "draft", _l("Draft")
     #: Submitted, waiting for formal review.
-    SUBMITTED = "submitted"
+    SUBMITTED = "submitted", _l("Submitted, awaiting formal review")
     #: Returned to the author for correction, with a deadline.
-    RETURNED = "returned"
+    RETURNED = "returned", _l("Returned for correction")
     #: Formally correct, waiting for merit review.
-    MERIT_REVIEW = "merit_review"
+    MERIT_REVIEW = "merit_review", _l("In merit review")
     #: Goes on the ballot.
-    ADMITTED = "admitted"
-    REJECTED = "rejected"
+    ADMITTED = "admitted", _l("Admitted to the vote")
+    REJECTED = "rejected", _l("Rejected")
     #: The author appealed a rejection; the appeal panel decides.
-    APPEALED = "appealed"
-    WITHDRAWN = "withdrawn"
+    APPEALED = "appealed", _l("Appeal under consideration")
+    WITHDRAWN = "withdrawn", _l("Withdrawn by the author")
     #: Set by the results: funded or not.
-    SELECTED = "selected"
-    NOT_SELECTED = "not_selected"
+    SELECTED = "selected", _l("Selected for funding")
+    NOT_SELECTED = "not_selected", _l("Not selected")
     #: Set while the municipality carries out a selected project.
-    IN_IMPLEMENTATION = "in_implementation"
-    COMPLETED = "completed"
-    ABANDONED = "abandoned"
+    IN_IMPLEMENTATION = "in_implementation", _l("Being implemented")
+    COMPLETED = "completed", _l("Completed")
+    ABANDONED = "abandoned", _l("Abandoned")
 
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-
-STATUS_LABELS = {
-    Status.DRAFT: _l("Draft"),
-    Status.SUBMITTED: _l("Submitted, awaiting formal review"),
-    Status.RETURNED: _l("Returned for correction"),
-    Status.MERIT_REVIEW: _l("In merit review"),
-    Status.ADMITTED: _l("Admitted to the vote"),
-    Status.REJECTED: _l("Rejected"),
-    Status.APPEALED: _l("Appeal under consideration"),
-    Status.WITHDRAWN: _l("Withdrawn by the author"),
-    Status.SELECTED: _l("Selected for funding"),
-    Status.NOT_SELECTED: _l("Not selected"),
-    Status.IN_IMPLEMENTATION: _l("Being implemented"),
-    Status.COMPLETED: _l("Completed"),
-    Status.ABANDONED: _l("Abandoned"),
-}
 
 #: Statuses the public sees (drafts are the author's own).
 PUBLIC_STATUSES = frozenset(Status) - {Status.DRAFT}
@@ -72,27 +53,14 @@ BALLOT_STATUSES = frozenset(
 )
 
 
-class Stage(str, enum.Enum):
+class Stage(LabelledEnum):
     """Who took a step: the author, a formal or merit evaluator, the appeal panel, or the system."""
 
-    AUTHOR = "author"
-    FORMAL = "formal"
-    MERIT = "merit"
-    APPEAL = "appeal"
-    SYSTEM = "system"
-
-    @property
-    def label(self) -> str:
-        return str(STAGE_LABELS[self])
-
-
-STAGE_LABELS = {
-    Stage.AUTHOR: _l("Author"),
-    Stage.FORMAL: _l("Formal review"),
-    Stage.MERIT: _l("Merit review"),
-    Stage.APPEAL: _l("Appeal panel"),
-    Stage.SYSTEM: _l("System"),
-}
+    AUTHOR = "author", _l("Author")
+    FORMAL = "formal", _l("Formal review")
+    MERIT = "merit", _l("Merit review")
+    APPEAL = "appeal", _l("Appeal panel")
+    SYSTEM = "system", _l("System")
 
 
 class AttachmentKind(str, enum.Enum):

@@ -18,7 +18,7 @@ from pb_service.core.audit import record_audit
 from pb_service.core.i18n import format_money
 from pb_service.core.markdown import html_in_markdown
 from pb_service.core.models import utcnow
-from pb_service.core.permissions import ensure_permission, has_permission
+from pb_service.core.permissions import ensure_permission
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.core.uploads import IMAGES_AND_PDF, delete_upload, save_upload
@@ -30,7 +30,7 @@ from pb_service.proposals.models import (
     BALLOT_STATUSES, PUBLIC_STATUSES, Attachment, AttachmentKind, CoAuthor, CostItem, Proposal, Stage, Status,
     Supporter,
 )
-from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS, VIEW_REVIEW_QUEUE
+from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS
 from pb_service.proposals.workflow import last_event, notify_authors, transition
 
 #: Limits that keep a proposal readable and the database sane.
@@ -125,16 +125,6 @@ def review_queue(tenant, *, edition_id=None, status=None, pool_id=None, evaluato
     elif evaluator_id:
         statement = statement.where(Proposal.evaluator_id == evaluator_id)
     return statement.order_by(Proposal.submitted_at, Proposal.id)
-
-
-def can_see(actor, tenant, proposal: Proposal) -> bool:
-    """Public proposals for all; drafts for their authors only."""
-    return proposal.is_public or proposal.is_author(actor)
-
-
-def can_see_private_parts(actor, tenant, proposal: Proposal) -> bool:
-    """The supporters list and the authors' contact: the authors and the reviewing officials."""
-    return proposal.is_author(actor) or (proposal.status is not Status.DRAFT and has_permission(actor, VIEW_REVIEW_QUEUE, tenant))
 
 
 def supporter_of(tenant, proposal: Proposal, user) -> Supporter | None:
@@ -260,7 +250,7 @@ def create_proposal(tenant, actor, edition: Edition, data: ProposalData) -> Prop
     db.session.add(proposal)
     db.session.flush()
     record_audit(actor, tenant, "proposal.create", proposal, title=proposal.title)
-    db.session.commit()
+    db.session.flush()
     return proposal
 
 
@@ -282,7 +272,7 @@ def update_proposal(tenant, actor, proposal: Proposal, data: ProposalData) -> Pr
     _validate_proposal(tenant, proposal.edition, data)
     _apply(tenant, proposal, data)
     record_audit(actor, tenant, "proposal.update", proposal, title=proposal.title)
-    db.session.commit()
+    db.session.flush()
     return proposal
 
 
@@ -321,7 +311,7 @@ def submit_proposal(tenant, actor, proposal: Proposal):
         proposal.number = (db.session.scalar(scoped_to(edition_numbers, tenant)) or 0) + 1
         proposal.submitted_at = utcnow()
         event = transition(tenant, proposal, Status.SUBMITTED, actor, Stage.AUTHOR)
-    db.session.commit()
+    db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
 
@@ -332,7 +322,7 @@ def withdraw_proposal(tenant, actor, proposal: Proposal):
     if proposal.edition.phase not in (Phase.ANNOUNCED, Phase.SUBMISSION) + REVIEW_PHASES:
         raise _forbid(_l("Proposals can be withdrawn only until voting starts."))
     event = transition(tenant, proposal, Status.WITHDRAWN, actor, Stage.AUTHOR)
-    db.session.commit()
+    db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
 
@@ -359,7 +349,7 @@ def add_attachment(tenant, actor, proposal: Proposal, file_storage, kind: Attach
     attachment = _store_attachment(tenant, proposal, file_storage, kind)
     db.session.flush()
     record_audit(actor, tenant, "proposal.attach", attachment, kind=kind.value, name=attachment.original_name)
-    db.session.commit()
+    db.session.flush()
     return attachment
 
 
@@ -369,7 +359,7 @@ def remove_attachment(tenant, actor, attachment: Attachment) -> None:
     _ensure_editable(proposal)
     record_audit(actor, tenant, "proposal.detach", attachment, name=attachment.original_name)
     db.session.delete(attachment)
-    db.session.commit()
+    db.session.flush()
     delete_upload(attachment.stored_name, owner=tenant.id)
 
 
@@ -386,7 +376,7 @@ def set_paper_supporters(tenant, actor, proposal: Proposal, count: int | None, s
         add_attachment(tenant, actor, proposal, scan, AttachmentKind.SUPPORTERS_LIST)
     proposal.paper_supporters = count
     record_audit(actor, tenant, "proposal.paper_supporters", proposal, count=count)
-    db.session.commit()
+    db.session.flush()
 
 
 def support_proposal(tenant, actor, proposal: Proposal) -> Supporter:
@@ -402,7 +392,7 @@ def support_proposal(tenant, actor, proposal: Proposal) -> Supporter:
     proposal.supporters.append(supporter)
     db.session.flush()
     record_audit(actor, tenant, "proposal.support", proposal)
-    db.session.commit()
+    db.session.flush()
     return supporter
 
 
@@ -418,7 +408,7 @@ def add_coauthor(tenant, actor, proposal: Proposal, email: str) -> CoAuthor:
     proposal.coauthors.append(coauthor)
     db.session.flush()
     record_audit(actor, tenant, "proposal.add_coauthor", proposal, user_id=user.id)
-    db.session.commit()
+    db.session.flush()
     return coauthor
 
 
@@ -434,7 +424,7 @@ def assign_evaluator(tenant, actor, proposal: Proposal, evaluator_id: int | None
             raise ServiceValidationError.single("evaluator_id", str(_l("Choose an evaluator of this municipality.")))
     proposal.evaluator_id = evaluator.id if evaluator else None
     record_audit(actor, tenant, "proposal.assign", proposal, evaluator_id=proposal.evaluator_id)
-    db.session.commit()
+    db.session.flush()
 
 
 def check_justification(justification: str) -> None:
@@ -476,7 +466,7 @@ def _decide(tenant, actor, proposal, stage, decision, justification, checklist, 
     event = transition(
         tenant, proposal, to, actor, stage, justification, checklist=checklist, corrected_cost=corrected_cost, deadline=deadline
     )
-    db.session.commit()
+    db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
 
@@ -545,7 +535,7 @@ def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str, document=None)
     if document:
         _store_attachment(tenant, proposal, document, AttachmentKind.APPEAL)
     event = transition(tenant, proposal, Status.APPEALED, actor, Stage.AUTHOR, grounds)
-    db.session.commit()
+    db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
 
@@ -565,6 +555,6 @@ def decide_appeal(tenant, actor, proposal: Proposal, upheld: bool, justification
     else:
         to = Status.REJECTED
     event = transition(tenant, proposal, to, actor, Stage.APPEAL, justification)
-    db.session.commit()
+    db.session.flush()
     notify_authors(tenant, proposal, event)
     return event

@@ -15,7 +15,7 @@ from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.core.uploads import send_upload
 from pb_service.editions.models import Phase
 from pb_service.editions.services import category_in_edition, editions_of, pool_in_edition
-from pb_service.editions.views import edition_or_404
+from pb_service.editions.loaders import edition_or_404
 from pb_service.extensions import db
 from pb_service.proposals import services
 from pb_service.proposals.forms import (
@@ -23,7 +23,9 @@ from pb_service.proposals.forms import (
     PaperSupportersForm, ProposalForm,
 )
 from pb_service.proposals.models import PRIVATE_ATTACHMENTS, PUBLIC_STATUSES, Attachment, Proposal, Status
-from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS, VIEW_REVIEW_QUEUE
+from pb_service.proposals.permissions import (
+    ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS, VIEW_REVIEW_QUEUE, can_see_private_parts, can_see_proposal,
+)
 
 CATALOGUE_PAGE_SIZE = 12
 QUEUE_PAGE_SIZE = 30
@@ -45,7 +47,7 @@ def _status_arg(allowed):
 
 def _visible_proposal(proposal_id: int) -> Proposal:
     proposal = get_for_tenant_or_404(db.session, Proposal, g.municipality, proposal_id)
-    if not services.can_see(current_user, g.municipality, proposal):
+    if not can_see_proposal(current_user, proposal, g.municipality):
         abort(404)
     return proposal
 
@@ -88,7 +90,6 @@ def detail(proposal_id: int):
     tenant = g.municipality
     return render_template(
         "proposals/detail.html", proposal=proposal, edition=proposal.edition, description=render_markdown(proposal.description),
-        private=services.can_see_private_parts(current_user, tenant, proposal),
         is_author=proposal.is_author(current_user), is_supporter=services.supporter_of(tenant, proposal, current_user) is not None,
         appeal_deadline=services.appeal_deadline(proposal), Status=Status, Phase=Phase,
         can_review=has_permission(current_user, VIEW_REVIEW_QUEUE, tenant),
@@ -104,7 +105,7 @@ def attachment(proposal_id: int, attachment_id: int):
     if found.proposal_id != proposal.id:
         abort(404)
     private = found.kind in PRIVATE_ATTACHMENTS
-    if private and not services.can_see_private_parts(current_user, g.municipality, proposal):
+    if private and not can_see_private_parts(current_user, proposal, g.municipality):
         abort(404)
     response = send_upload(found, g.municipality.id)
     response.headers["Cache-Control"] = "private, no-store" if private else "private, max-age=300"

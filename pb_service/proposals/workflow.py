@@ -1,7 +1,7 @@
 """The proposal state machine: which steps exist, and taking one step.
 
 Every step writes a :class:`ProposalEvent` (actor, time, justification), an audit event, and
-tells the authors by e-mail once the step is committed. Phase and permission checks belong to
+tells the authors by e-mail once the step is taken. Phase and permission checks belong to
 the services that call :func:`transition`; this module knows only the graph.
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ def transition(
     corrected_cost: int | None = None,
     deadline: datetime | None = None,
 ) -> ProposalEvent:
-    """Take one step (not committed: the caller commits, then calls :func:`notify_authors`)."""
+    """Take one step (not flushed: the caller flushes, then calls :func:`notify_authors`)."""
     if not can_move(proposal, to):
         raise ServiceValidationError.single(
             "",

@@ -19,7 +19,7 @@ from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 from pb_service.proposals.services import ballot_projects
 from pb_service.results.models import Protest, ProtestStatus
-from pb_service.jobs.queue import in_process
+from pb_service.core.jobs.queue import in_process
 from pb_service.results.services import compute_results, publish_results, start_count
 from pb_service.voting.services import receipt_hash
 from pb_service.voting.models import Ballot, Channel, VoterRecord

@@ -6,7 +6,6 @@ itself (:func:`_refuse_changes_to_published`), whatever code tries.
 """
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
 
 from pb_service.accounts.models import User
+from pb_service.core.enums import LabelledEnum
 from pb_service.core.models import UTCDateTime, utcnow, value_enum
 from pb_service.core.tenancy import TenantOwned
 from pb_service.editions.models import Edition, Pool
@@ -143,32 +143,17 @@ class PoolResult(TenantOwned, db.Model):
         return f"edition-{self.count.edition_id}-pool-{self.pool_id}.pb"
 
 
-class Outcome(str, enum.Enum):
+class Outcome(LabelledEnum):
     """Why a project was or was not funded (the rules engine's statuses, plus the leftover)."""
 
-    FUNDED = "funded"
+    FUNDED = "funded", _l("Funded")
     #: Funded from the leftover, the municipality adding the difference.
-    FUNDED_FROM_LEFTOVER = "funded_leftover"
-    DID_NOT_FIT = "did_not_fit"
-    UNDER_THRESHOLD = "under_threshold"
-    NOT_REACHED = "not_reached"
-    LOST_TIE = "lost_tie"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return str(OUTCOME_LABELS[self])
-
-
-OUTCOME_LABELS = {
-    Outcome.FUNDED: _l("Funded"),
-    Outcome.FUNDED_FROM_LEFTOVER: _l("Funded from the leftover money"),
-    Outcome.DID_NOT_FIT: _l("Not funded: did not fit in the money left"),
-    Outcome.UNDER_THRESHOLD: _l("Not funded: fewer votes than the minimum"),
-    Outcome.NOT_REACHED: _l("Not funded: the rule stopped before it"),
-    Outcome.LOST_TIE: _l("Not funded: lost a tie"),
-    Outcome.WITHDRAWN: _l("Withdrawn"),
-}
+    FUNDED_FROM_LEFTOVER = "funded_leftover", _l("Funded from the leftover money")
+    DID_NOT_FIT = "did_not_fit", _l("Not funded: did not fit in the money left")
+    UNDER_THRESHOLD = "under_threshold", _l("Not funded: fewer votes than the minimum")
+    NOT_REACHED = "not_reached", _l("Not funded: the rule stopped before it")
+    LOST_TIE = "lost_tie", _l("Not funded: lost a tie")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
 class ProjectResult(TenantOwned, db.Model):
@@ -203,21 +188,10 @@ class ProjectResult(TenantOwned, db.Model):
     proposal: Mapped[Proposal] = relationship(foreign_keys=[proposal_id], primaryjoin="ProjectResult.proposal_id == Proposal.id")
 
 
-class ProtestStatus(str, enum.Enum):
-    PENDING = "pending"
-    UPHELD = "upheld"
-    DISMISSED = "dismissed"
-
-    @property
-    def label(self) -> str:
-        return str(PROTEST_STATUS_LABELS[self])
-
-
-PROTEST_STATUS_LABELS = {
-    ProtestStatus.PENDING: _l("Awaiting the panel's decision"),
-    ProtestStatus.UPHELD: _l("Upheld"),
-    ProtestStatus.DISMISSED: _l("Dismissed"),
-}
+class ProtestStatus(LabelledEnum):
+    PENDING = "pending", _l("Awaiting the panel's decision")
+    UPHELD = "upheld", _l("Upheld")
+    DISMISSED = "dismissed", _l("Dismissed")
 
 
 class Protest(TenantOwned, db.Model):

@@ -1,7 +1,7 @@
 """Counting, protests and publication of an edition's results.
 
 Every function that changes something takes the tenant and the actor, checks the permission,
-validates, records the action in the audit log and commits. Nothing here reads the request.
+validates, records the action in the audit log and flushes (the request or command commits). Nothing here reads the request.
 
 Secrecy of counts: the public functions (:func:`published_count`, :func:`receipt_hashes`,
 :func:`receipt_in_count`, :func:`turnout`) return nothing before publication, so no page, file
@@ -32,8 +32,8 @@ from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase
 from pb_service.editions.services import phase_list, pool_in_edition, require_phase
 from pb_service.extensions import db
-from pb_service.jobs.queue import enqueue
-from pb_service.jobs.services import latest_job, running_job, start_tracked
+from pb_service.core.jobs.queue import enqueue
+from pb_service.core.jobs.services import latest_job, running_job, start_tracked
 from pb_service.proposals.models import Stage, Status
 from pb_service.proposals.services import MIN_JUSTIFICATION, check_justification
 from pb_service.proposals.workflow import last_event, notify_authors, transition
@@ -208,7 +208,7 @@ def compute_results(tenant, actor, edition: Edition, progress=None) -> ResultCou
         actor, tenant, "results.compute", edition, digest=count.digest, ballots=count.ballots,
         selected={str(p.pool.id): p.selected for p in counted.pools},
     )
-    db.session.commit()
+    db.session.flush()
     return count
 
 
@@ -364,7 +364,7 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> 
                     to = Status.SELECTED if project.selected else Status.NOT_SELECTED
                     events.append(transition(tenant, project.proposal, to, actor, Stage.SYSTEM, _justification(pool_result, project)))
     record_audit(actor, tenant, "results.publish", edition, digest=count.digest)
-    db.session.commit()
+    db.session.flush()
     results_published.send(tenant, edition=edition)
     if notify:
         # The authors' mails are a job: publishing answers at once, however many projects there are.
@@ -421,7 +421,7 @@ def lodge_protest(tenant, actor, edition: Edition, grounds: str, pool_id: int | 
     db.session.add(protest)
     db.session.flush()
     record_audit(actor, tenant, "protest.lodge", protest, number=protest.number)
-    db.session.commit()
+    db.session.flush()
     _tell_author(tenant, protest)
     return protest
 
@@ -437,7 +437,7 @@ def decide_protest(tenant, actor, protest: Protest, upheld: bool, justification:
     protest.decided_at = utcnow()
     protest.decided_by_id = actor.id
     record_audit(actor, tenant, "protest.decide", protest, number=protest.number, status=protest.status.value)
-    db.session.commit()
+    db.session.flush()
     _tell_author(tenant, protest)
     return protest
 

@@ -11,11 +11,12 @@ from pb_service.analytics.services import voters_note_of
 from pb_service.core import spreadsheets
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, personal, public, requires
-from pb_service.core.tenancy import get_for_tenant_or_404
+from pb_service.core.signals import voting_closed
 from pb_service.editions.models import Edition, LevelKind
-from pb_service.editions.views import edition_or_404, tie_break_name
+from pb_service.editions.loaders import edition_or_404, edition_part_or_404, office_edition_or_404
+from pb_service.editions.rules import tie_break_name
 from pb_service.extensions import db
-from pb_service.jobs.services import tracked_job
+from pb_service.core.jobs.services import tracked_job
 from pb_service.results import services
 from pb_service.results.forms import ProtestDecisionForm, ProtestForm, ReceiptForm
 from pb_service.results.models import Protest, ResultCount
@@ -159,14 +160,10 @@ def new_protest(edition_id: int):
 # --- officials ---------------------------------------------------------------------------------------
 
 
-def _office_edition(edition_id: int) -> Edition:
-    return get_for_tenant_or_404(db.session, Edition, g.municipality, edition_id)
-
-
 @results.get("/office/editions/<int:edition_id>/results/")
 @requires(VIEW_RESULTS_OFFICE)
 def office(edition_id: int):
-    edition = _office_edition(edition_id)
+    edition = office_edition_or_404(edition_id)
     return _office_page(edition)
 
 
@@ -190,7 +187,7 @@ def _office_page(edition: Edition, decision_forms: dict | None = None):
 @results.get("/office/editions/<int:edition_id>/results/what-if")
 @requires(VIEW_RESULTS_OFFICE)
 def office_what_if(edition_id: int):
-    edition = _office_edition(edition_id)
+    edition = office_edition_or_404(edition_id)
     if edition.phase not in services.AFTER_VOTING:
         abort(404)
     return render_template("results/what_if.html", edition=edition, comparisons=what_if(g.municipality, edition))
@@ -199,7 +196,7 @@ def office_what_if(edition_id: int):
 @results.post("/office/editions/<int:edition_id>/results/compute")
 @requires(MANAGE_RESULTS)
 def compute(edition_id: int):
-    return _count_votes(_office_edition(edition_id))
+    return _count_votes(office_edition_or_404(edition_id))
 
 
 def _count_votes(edition: Edition):
@@ -229,16 +226,18 @@ def _count_in_background(edition: Edition):
 def count_job(edition_id: int, job_id: int):
     """The count's progress: a <progress> bar, refreshed by the page itself every few seconds
     until the job ends (no JavaScript), and a link to reload by hand."""
-    edition = _office_edition(edition_id)
+    edition = office_edition_or_404(edition_id)
     tracked = tracked_job(g.municipality, job_id)
     if tracked is None or tracked.edition_id != edition.id:
         abort(404)
     return render_template("results/count_job.html", edition=edition, job=tracked)
 
 
-def count_after_closing(edition: Edition):
-    """Count the votes right after an official closed them; a refusal is shown, the phase stays."""
-    if services.current_count(g.municipality, edition) is not None:
+@voting_closed.connect
+def count_after_closing(tenant, edition: Edition):
+    """Count the votes right after an official closed them, in the same transaction; a refusal is
+    shown and undoes the count alone: the phase stays."""
+    if services.current_count(tenant, edition) is not None:
         return None
     return _count_votes(edition)
 
@@ -246,7 +245,7 @@ def count_after_closing(edition: Edition):
 @results.post("/office/editions/<int:edition_id>/results/publish")
 @requires(MANAGE_RESULTS)
 def publish(edition_id: int):
-    edition = _office_edition(edition_id)
+    edition = office_edition_or_404(edition_id)
     return run_action(
         lambda: services.publish_results(g.municipality, current_user, edition),
         success=_("The results are published. Projects are marked selected or not, and their authors are told."),
@@ -257,10 +256,8 @@ def publish(edition_id: int):
 @results.post("/office/editions/<int:edition_id>/protests/<int:protest_id>/decide")
 @requires(DECIDE_PROTESTS)
 def decide(edition_id: int, protest_id: int):
-    edition = _office_edition(edition_id)
-    protest = get_for_tenant_or_404(db.session, Protest, g.municipality, protest_id)
-    if protest.edition_id != edition.id:
-        abort(404)
+    edition = office_edition_or_404(edition_id)
+    protest = edition_part_or_404(edition, Protest, protest_id)
     form = ProtestDecisionForm(prefix=f"p{protest.id}")
     response = save_form(
         form, lambda: services.decide_protest(g.municipality, current_user, protest, form.outcome.data == "upheld", form.justification.data),

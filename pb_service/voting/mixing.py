@@ -66,7 +66,10 @@ def mix_group_now(tenant, edition: Edition, group: str) -> int:
     """After a vote was committed, when its group has at least k ballots waiting: mix them. A
     failure is logged, not raised: the vote itself is recorded, and the close mixes what is left."""
     try:
-        return _mix(tenant, edition, SealedBallot.mix_group == group, at_least=edition.mixing_batch_size)
+        mixed = _mix(tenant, edition, SealedBallot.mix_group == group, at_least=edition.mixing_batch_size)
+        # The ballot box's own transaction, after the vote's: the voter's request has nothing else.
+        db.session.commit()
+        return mixed
     except SealBroken:
         db.session.rollback()
         log.exception("sealed ballots of edition %s do not open: is VOTER_SECRET the one voting started with?", edition.id)
@@ -103,21 +106,22 @@ def is_waiting(tenant, edition: Edition, normalised_receipt: str) -> bool:
 
 
 def _mix(tenant, edition: Edition, *criteria, at_least: int, wait_for_others: bool = False) -> int:
-    """Claim the waiting ballots that match, shuffle them, write them as ballots; one transaction."""
+    """Claim the waiting ballots that match, shuffle them, write them as ballots; in a savepoint of
+    the caller's transaction, so that claiming too few undoes the claim and nothing else."""
     claimable = select(SealedBallot.id).where(*_of_edition(tenant, edition), *criteria).with_for_update(skip_locked=not wait_for_others)
-    claimed = db.session.scalars(scoped_to(
-        delete(SealedBallot).where(SealedBallot.id.in_(claimable)).returning(SealedBallot.sealed)
-        .execution_options(synchronize_session=False), tenant
-    )).all()
-    if len(claimed) < at_least:  # another server took some of them first
-        db.session.rollback()
-        return 0
-    ballots = [unseal(edition, SEALED_BALLOT, sealed) for sealed in claimed]
-    _shuffle(ballots)
-    today = date.today()
-    db.session.execute(insert(Ballot), [
-        {**ballot, "id": random_id(), "municipality_id": tenant.id, "edition_id": edition.id, "cast_on": today}
-        for ballot in ballots
-    ])
-    db.session.commit()
+    with db.session.begin_nested() as claim:
+        claimed = db.session.scalars(scoped_to(
+            delete(SealedBallot).where(SealedBallot.id.in_(claimable)).returning(SealedBallot.sealed)
+            .execution_options(synchronize_session=False), tenant
+        )).all()
+        if len(claimed) < at_least:  # another server took some of them first
+            claim.rollback()
+            return 0
+        ballots = [unseal(edition, SEALED_BALLOT, sealed) for sealed in claimed]
+        _shuffle(ballots)
+        today = date.today()
+        db.session.execute(insert(Ballot), [
+            {**ballot, "id": random_id(), "municipality_id": tenant.id, "edition_id": edition.id, "cast_on": today}
+            for ballot in ballots
+        ])
     return len(ballots)

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, ForeignKeyConstraint, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pb_service.core.enums import LabelledEnum
 from pb_service.core.models import UTCDateTime, value_enum
 from pb_service.core.tenancy import TenantOwned
 from pb_service.extensions import db
@@ -32,39 +33,19 @@ def _edition_key() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["municipality_id", "edition_id"], ["edition.municipality_id", "edition.id"], ondelete="CASCADE")
 
 
-class Channel(str, enum.Enum):
-    ONLINE = "online"
-    PAPER = "paper"
-
-    @property
-    def label(self) -> str:
-        return str(CHANNEL_LABELS[self])
+class Channel(LabelledEnum):
+    ONLINE = "online", _l("Online")
+    PAPER = "paper", _l("Paper, at a polling point")
 
 
-CHANNEL_LABELS = {Channel.ONLINE: _l("Online"), Channel.PAPER: _l("Paper, at a polling point")}
-
-
-class RejectionReason(str, enum.Enum):
+class RejectionReason(LabelledEnum):
     """Why an attempt to vote was refused; counted for the voting protocol, nothing else kept."""
 
-    ALREADY_VOTED = "already_voted"
-    NOT_ELIGIBLE = "not_eligible"
-    INVALID_IDENTITY = "invalid_identity"
-    INVALID_CHOICES = "invalid_choices"
-    WRONG_CODE = "wrong_code"
-
-    @property
-    def label(self) -> str:
-        return str(REJECTION_LABELS[self])
-
-
-REJECTION_LABELS = {
-    RejectionReason.ALREADY_VOTED: _l("This identity had already voted"),
-    RejectionReason.NOT_ELIGIBLE: _l("Not in the register of eligible voters"),
-    RejectionReason.INVALID_IDENTITY: _l("Identity data not valid"),
-    RejectionReason.INVALID_CHOICES: _l("Choices not valid"),
-    RejectionReason.WRONG_CODE: _l("Wrong or expired one-time code"),
-}
+    ALREADY_VOTED = "already_voted", _l("This identity had already voted")
+    NOT_ELIGIBLE = "not_eligible", _l("Not in the register of eligible voters")
+    INVALID_IDENTITY = "invalid_identity", _l("Identity data not valid")
+    INVALID_CHOICES = "invalid_choices", _l("Choices not valid")
+    WRONG_CODE = "wrong_code", _l("Wrong or expired one-time code")
 
 
 class VoterRecord(TenantOwned, db.Model):

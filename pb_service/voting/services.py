@@ -291,7 +291,7 @@ def request_code(tenant, edition: Edition, identity_data: dict) -> None:
         municipality_id=tenant.id, edition_id=edition.id, identity_hash=identity.hash, destination_hash=destination_hash,
         code_hash=keyed_hash(edition, code), expires_at=utcnow() + CODE_LIFETIME,
     ))
-    db.session.commit()
+    db.session.flush()
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
     if edition.verification is Verification.EMAIL_CODE:
         send_mail(destination, "voting_code", None, edition=edition, municipality=tenant, code=code, minutes=minutes)
@@ -377,7 +377,7 @@ def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> s
     if first is None:
         _keep_entry(tenant, actor, edition, sheet, identity, entry, PaperEntryStatus.WAITING)
         _count_sheet(tenant, edition, actor, date.today())
-        db.session.commit()
+        db.session.flush()
         return "waiting"
     if first.clerk_id == actor.id:
         raise ServiceValidationError.single("sheet_number", str(_l("The second entry of a sheet must be made by another clerk.")))
@@ -386,7 +386,7 @@ def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> s
         _keep_entry(tenant, actor, edition, sheet, identity, entry, PaperEntryStatus.MISMATCH)
         _count_sheet(tenant, edition, actor, date.today())
         record_audit(actor, tenant, "paper.mismatch", edition, sheet=sheet)
-        db.session.commit()
+        db.session.flush()
         return "mismatch"
     db.session.delete(first)
     _record_paper(tenant, actor, edition, paper, identity, districts, choices)
@@ -450,7 +450,7 @@ def settle_mismatch(tenant, actor, edition: Edition, sheet_number: str, accepted
         db.session.delete(entry)
     record_audit(actor, tenant, "paper.settle", edition, sheet=sheet_number, accepted=accepted is not None)
     if accepted is None:
-        db.session.commit()
+        db.session.flush()
         return
     data = accepted
     identity = Identity(*data["identity"])
@@ -487,7 +487,7 @@ def import_register(tenant, actor, edition: Edition, csv_text: str) -> int:
     new = hashes - existing
     db.session.add_all(RegisteredVoter(municipality_id=tenant.id, edition_id=edition.id, identity_hash=h) for h in new)
     record_audit(actor, tenant, "voting.register_import", edition, added=len(new), rows=len(hashes))
-    db.session.commit()
+    db.session.flush()
     return len(new)
 
 

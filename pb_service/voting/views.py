@@ -12,7 +12,7 @@ from pb_service.core.i18n import current_language
 from pb_service.core.permissions import public, requires
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Phase
-from pb_service.editions.views import edition_or_404
+from pb_service.editions.loaders import edition_or_404
 from pb_service.extensions import db, limiter
 from pb_service.voting import services
 from pb_service.voting.ballot import ballot_spec, check_choices, new_voter_seed

@@ -154,7 +154,7 @@ def count_job_path(demo_server) -> str:
     """The page of the demo's background count (Gdańsk's past edition is counted by a job)."""
     from pb_service.core.tenancy import cross_tenant_select
     from pb_service.extensions import db
-    from pb_service.jobs.models import TrackedJob
+    from pb_service.core.jobs.models import TrackedJob
     from pb_service.municipalities.models import Municipality
 
     with demo_server.app.app_context():

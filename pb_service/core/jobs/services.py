@@ -12,10 +12,10 @@ from pb_service.core.models import utcnow
 from pb_service.core.tenancy import allow_cross_tenant, get_for_tenant, scoped_to, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
-from pb_service.jobs import queue
-from pb_service.jobs.models import JobState, OutboxMail, TrackedJob
+from pb_service.core.jobs import queue
+from pb_service.core.jobs.models import JobState, OutboxMail, TrackedJob
 
-log = logging.getLogger("pb_service.jobs")
+log = logging.getLogger("pb_service.core.jobs")
 
 #: Sent mail stays in the outbox this long (an address is personal data), then the purge erases it.
 SENT_MAIL_KEPT = timedelta(days=7)
@@ -66,14 +66,11 @@ def _update(tenant, job_id: int):
     return scoped_to(update(TrackedJob).where(TrackedJob.id == job_id), tenant)
 
 
-def run_tracked(tenant_id: int, job_id: int, work: Callable) -> None:
+def run_tracked(tenant, job_id: int, work: Callable) -> None:
     """Run ``work(tenant, progress)`` for the tracked job: running, progress, then done or failed.
 
     A refusal (the service says why) ends the job as failed, without retries; anything else is
     recorded and raised again, so that the queue retries it with back-off."""
-    from pb_service.municipalities.models import Municipality
-
-    tenant = db.session.get(Municipality, tenant_id)
     tracked = get_for_tenant(db.session, TrackedJob, tenant, job_id) if tenant is not None else None
     if tracked is None or tracked.state is JobState.DONE:
         return  # done already: a job delivered twice does nothing the second time

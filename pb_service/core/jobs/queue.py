@@ -23,9 +23,9 @@ from flask import Flask, current_app
 from pb_service.core import metrics
 from pb_service.core.observability import job_request_id, request_id
 from pb_service.core.tenancy import allow_cross_tenant, kept_wall
-from pb_service.extensions import db
+from pb_service.extensions import Session, db
 
-log = logging.getLogger("pb_service.jobs")
+log = logging.getLogger("pb_service.core.jobs")
 
 #: Where the jobs decided in a transaction wait for its commit (``Session.info`` key).
 PENDING = "pb_jobs_pending"
@@ -175,8 +175,6 @@ def redis_broker(url: str, *, namespace: str, heartbeat_seconds: float, maintena
 
 def init_app(app: Flask) -> None:
     """The app's broker: ``None`` without ``JOBS_BROKER_URL`` (jobs run in-process)."""
-    import pb_service.jobs.tasks  # noqa: F401  (registers the jobs)
-
     @app.after_request
     def commit_decided_jobs(response):
         # A service that decided a job after its own commit (a mail after the change it tells of):
@@ -236,3 +234,7 @@ def schedule_periodic_jobs(app: Flask, broker, stop) -> None:
                 broker.enqueue(JOBS[name].message())
                 metrics.JOBS_QUEUED.labels(name).inc()
         stop.wait(30)
+
+
+# The app's session sends the jobs a transaction decided once it commits, and drops them if it fails.
+Session.commit_hooks = (dispatch_committed, drop_pending)

@@ -10,10 +10,10 @@ from sqlalchemy import or_, select, update
 
 from pb_service.core.models import utcnow
 from pb_service.extensions import db
-from pb_service.jobs.models import OutboxMail
-from pb_service.jobs.queue import job
+from pb_service.core.jobs.models import OutboxMail
+from pb_service.core.jobs.queue import job
 
-log = logging.getLogger("pb_service.jobs")
+log = logging.getLogger("pb_service.core.jobs")
 
 
 class MailBusy(RuntimeError):
@@ -81,10 +81,11 @@ def notify_publication(municipality_id: int, edition_id: int) -> None:
 @job("count_votes", max_retries=3)
 def count_votes(municipality_id: int, edition_id: int, tracked_job_id: int, actor_id: int) -> None:
     """Count a large edition's votes, showing progress pool by pool (an official follows the job page)."""
-    from pb_service.jobs.services import run_tracked
+    from pb_service.core.jobs.services import run_tracked
+    from pb_service.municipalities.models import Municipality
     from pb_service.results.services import compute_results_tracked
 
-    run_tracked(municipality_id, tracked_job_id, lambda tenant, progress: compute_results_tracked(tenant, actor_id, edition_id, progress))
+    run_tracked(db.session.get(Municipality, municipality_id), tracked_job_id, lambda tenant, progress: compute_results_tracked(tenant, actor_id, edition_id, progress))
 
 
 @job("import_pabulib", max_retries=0, time_limit_ms=6 * 3600_000)
@@ -129,7 +130,7 @@ UNSENT_MAIL_AGE = timedelta(minutes=10)
 @job("requeue_unsent_mail", max_retries=0)
 def requeue_unsent_mail() -> None:
     """Queue again every mail that is unsent, unclaimed and older than :data:`UNSENT_MAIL_AGE`."""
-    from pb_service.jobs.queue import enqueue
+    from pb_service.core.jobs.queue import enqueue
 
     now = utcnow()
     keys = db.session.scalars(select(OutboxMail.key).where(

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hmac
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -10,22 +9,11 @@ from flask_login import current_user
 from pb_service.accounts.services import set_locale
 from pb_service.core.observability import health_report, metrics_response
 from pb_service.core.permissions import public
+from pb_service.core.security import safe_next
 from pb_service.extensions import limiter
 from pb_service.municipalities.services import list_municipalities
 
 main = Blueprint("main", __name__)
-
-
-def safe_next(target: str | None, fallback: str = "/") -> str:
-    """Only local paths: an open redirect would let phishing mails borrow our address."""
-    if not target:
-        return fallback
-    parts = urlsplit(target)
-    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site.
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target \
-            or any(ord(character) < 32 for character in target):
-        return fallback
-    return target
 
 
 @main.get("/")
