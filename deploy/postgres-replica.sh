@@ -3,6 +3,7 @@
 #
 #   deploy/postgres-replica.sh start DIR PORT   base backup of the primary (pg_basebackup), then start it
 #   deploy/postgres-replica.sh stop DIR         stop it and remove DIR
+#   deploy/postgres-replica.sh allow-replication  only the pg_hba.conf entry below (CI does it first)
 #
 # PRIMARY (default postgresql://127.0.0.1:5432/postgres) is the primary, reached as a superuser or a
 # role with REPLICATION. If the primary's pg_hba.conf has no `replication` entry for 127.0.0.1, one is
@@ -82,5 +83,6 @@ stop() {
 case "${1:-}" in
     start) start "$2" "$3" ;;
     stop) stop "$2" ;;
-    *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+    allow-replication) allow_replication ;;
+    *) echo "usage: $0 start DIR PORT | stop DIR | allow-replication" >&2; exit 2 ;;
 esac

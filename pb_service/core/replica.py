@@ -33,7 +33,7 @@ from pb_service.extensions import READS_FROM_REPLICA, REPLICA_BIND, db
 log = logging.getLogger("pb_service.replica")
 
 #: Public forms that only read: ``POST`` because they carry a CSRF token, not because they write.
-READ_ONLY_FORMS = frozenset({"voting.check_receipt"})
+READ_ONLY_FORMS = frozenset({"voting.check_receipt", "results.receipts"})
 #: Cookie of a client that has just written: its reads go to the primary until it expires.
 RECENT_WRITE_COOKIE = "pb_recent_write"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
