@@ -3,9 +3,9 @@
 # the local PostgreSQL as primary plus a streaming replica (a second cluster on another port), and
 # the local Redis. The same configuration files as production (deploy/, docs/operations.md).
 #
-#   deploy/stack.sh up      start everything (database STACK_DATABASE migrated, demo data loaded)
+#   deploy/stack.sh up      start everything (a new database STACK_DATABASE, migrated, demo data)
 #   deploy/stack.sh smoke   the smoke test, through nginx (deploy/smoke.py)
-#   deploy/stack.sh down    stop everything, remove the replica (the database is kept)
+#   deploy/stack.sh down    stop everything, remove the replica and the database
 #   deploy/stack.sh status  what runs
 #
 # `make stack-smoke` runs up, smoke and down. Needs: PostgreSQL on 127.0.0.1:5432 (trust), Redis on
@@ -44,6 +44,8 @@ app_environment() {
     export SERVER_NAME_FOR_MAIL=http://127.0.0.1:$NGINX_PORT
 }
 
+server_sql() { psql "$PRIMARY_SERVER/postgres" -XAtq -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
+
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_for_url() {
@@ -79,9 +81,9 @@ up() {
     app_environment
 
     log "database $STACK_DATABASE on the primary ($PRIMARY_SERVER): migrations, demo data"
-    "$BIN/python" -c 'import psycopg, sys; c = psycopg.connect(sys.argv[1] + "/postgres", autocommit=True); \
-        c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [sys.argv[2]]).fetchone() or c.execute(f"CREATE DATABASE {sys.argv[2]}")' \
-        "$PRIMARY_SERVER" "$STACK_DATABASE"
+    # A new database each time: its secrets (second factors) are sealed with this clone's SECRET_KEY.
+    server_sql "DROP DATABASE IF EXISTS $STACK_DATABASE WITH (FORCE)"
+    server_sql "CREATE DATABASE $STACK_DATABASE"
     DATABASE_REPLICA_URL= "$BIN/flask" db upgrade >/dev/null 2>"$STACK_DIR/migrate.log" || { cat "$STACK_DIR/migrate.log" >&2; exit 1; }
     DATABASE_REPLICA_URL= "$BIN/flask" pb demo >"$STACK_DIR/demo.log"
 
@@ -150,7 +152,8 @@ down() {
         deploy/postgres-replica.sh stop "$(cat "$STACK_DIR/replica_dir")"
         rm -f "$STACK_DIR/replica_dir"
     fi
-    log "down (database $STACK_DATABASE kept)"
+    server_sql "DROP DATABASE IF EXISTS $STACK_DATABASE WITH (FORCE)" || true
+    log "down (database $STACK_DATABASE dropped)"
 }
 
 status() {
