@@ -36,7 +36,8 @@ app_environment() {
     export FLASK_APP=wsgi
     export DATABASE_URL=$PRIMARY_SERVER/$STACK_DATABASE
     export DATABASE_REPLICA_URL=postgresql://127.0.0.1:$REPLICA_PORT/$STACK_DATABASE
-    export RATELIMIT_STORAGE_URI=$REDIS_URL RATELIMIT_KEY_PREFIX=pb-stack
+    # Rate limits and (REDIS_URL) the job queue share the local Redis.
+    export REDIS_URL RATELIMIT_STORAGE_URI=$REDIS_URL RATELIMIT_KEY_PREFIX=pb-stack
     export TRUSTED_PROXIES=1 MAIL_BACKEND=console
     # Plain HTTP on this machine: development cookies (production's are HTTPS-only), real secrets.
     export PB_ENV=development
