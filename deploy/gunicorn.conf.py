@@ -27,3 +27,6 @@ errorlog = os.environ.get("PB_ERROR_LOG", "-")
 #: The client's address as the app sees it (after ProxyFix), the status, the time in microseconds.
 access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
 proc_name = os.environ.get("PB_PROC_NAME", "pb-service")
+#: gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): several app
+#: servers on one machine would take it from each other. Not used here (systemd signals instead).
+control_socket_disable = True
