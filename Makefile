@@ -9,7 +9,7 @@ export FLASK_APP := wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-fast setup setup-test lock translations compile-translations serve serve-demo screenshots verify bench lint clean fuzz backup-check
+.PHONY: run test test-fast setup setup-test lock translations compile-translations serve serve-demo screenshots verify bench lint clean fuzz backup-check stack-smoke
 
 run: setup compile-translations
 	$(BIN)/flask db upgrade
@@ -111,6 +111,13 @@ fuzz: setup-test compile-translations
 # result there (needs PostgreSQL: PB_BACKUP_SERVER_URL, default postgresql://127.0.0.1). Not part of `make test`.
 backup-check: setup compile-translations
 	BIN=$(BIN) scripts/backup_restore_check.sh
+
+# The production stack on this machine (nginx, two gunicorns, the worker, PostgreSQL primary and a
+# streaming replica, Redis; docs/operations.md), a smoke test through nginx, and down again.
+# `deploy/stack.sh up` leaves it running (http://127.0.0.1:8480); `deploy/stack.sh down` stops it.
+stack-smoke: setup compile-translations
+	BIN=$(CURDIR)/$(BIN) deploy/stack.sh up || { deploy/stack.sh down; exit 1; }
+	BIN=$(CURDIR)/$(BIN) deploy/stack.sh smoke; status=$$?; deploy/stack.sh down; exit $$status
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

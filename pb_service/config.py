@@ -19,7 +19,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "VOTER_SECRET": (DEVELOPMENT_VOTER_SECRET, "keys of voters' identity hashes and sealed ballots (never in the database); required in production, must not change while an edition is open"),
     "SECRET_KEY_FALLBACKS": ("", "earlier `SECRET_KEY`s (space-separated) still accepted during a key change: sessions, e-mail links and second-factor secrets (until `flask pb rotate-secrets`)"),
     "DATABASE_URL": ("sqlite:///instance/pb_service.sqlite3", "SQLAlchemy URL; `postgresql://...` for PostgreSQL"),
+    "DATABASE_REPLICA_URL": ("", "PostgreSQL streaming replica (hot standby) for anonymous public reads: results, catalogues, open data, the stats API, the hub; empty: everything reads the primary"),
+    "REPLICA_READ_YOUR_WRITES_SECONDS": ("30", "after a client's write (any POST), its reads go to the primary for this long, so it sees what it wrote (a voter's receipt)"),
+    "TRUSTED_PROXIES": ("0", "reverse proxies (nginx) in front of the app whose `X-Forwarded-For`/`-Proto`/`-Host` are believed: rate limits count the client's address, not the proxy's"),
     "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage; `redis://127.0.0.1:6379/0` for several servers"),
+    "RATELIMIT_KEY_PREFIX": ("pb", "prefix of the rate-limit counters' keys (several installations on one Redis)"),
     "MAIL_BACKEND": ("console", "`smtp` sends mail, `console` prints it"),
     "MAIL_SERVER": ("localhost", "SMTP host"),
     "MAIL_PORT": ("25", "SMTP port"),
@@ -70,6 +74,10 @@ def database_url(instance_path: str) -> str:
     url = _env("DATABASE_URL")
     if url == SETTINGS["DATABASE_URL"][0]:
         return "sqlite:///" + str(Path(instance_path) / "pb_service.sqlite3")
+    return _sqlalchemy_url(url)
+
+
+def _sqlalchemy_url(url: str) -> str:
     # Heroku-style and psycopg2-style URLs are taken to mean psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -91,7 +99,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY_FALLBACKS": _env("SECRET_KEY_FALLBACKS").split(),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The read replica is a second bind that no model names: only routed reads use it (core/replica.py).
+        "SQLALCHEMY_BINDS": {"replica": _sqlalchemy_url(_env("DATABASE_REPLICA_URL"))} if _env("DATABASE_REPLICA_URL") else {},
+        "REPLICA_READ_YOUR_WRITES_SECONDS": int(_env("REPLICA_READ_YOUR_WRITES_SECONDS")),
+        "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES")),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI"),
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAIL_BACKEND": _env("MAIL_BACKEND"),
         "MAIL_SERVER": _env("MAIL_SERVER"),

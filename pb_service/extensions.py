@@ -14,10 +14,17 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.sql import Select
+
+#: The bind key of the read replica's engine (``DATABASE_REPLICA_URL``; see ``core/replica.py``).
+REPLICA_BIND = "replica"
+#: ``session.info`` key: this session's plain reads may go to the replica.
+READS_FROM_REPLICA = "pb_reads_from_replica"
 
 
 class Session(FlaskSession):
-    """Flask-SQLAlchemy's session, but an explicit ``bind`` wins, and jobs wait for the commit.
+    """Flask-SQLAlchemy's session, but an explicit ``bind`` wins, reads may go to the replica, and
+    jobs wait for the commit.
 
     Flask-SQLAlchemy picks the engine from the model's bind key and ignores ``Session.bind``; the
     test suite binds the session to one connection inside a transaction it rolls back.
@@ -26,6 +33,13 @@ class Session(FlaskSession):
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if bind is None and self.bind is not None:
             return self.bind
+        if bind is None and self.info.get(READS_FROM_REPLICA):
+            if self._flushing or not _plain_read(clause):
+                # A write (or what may be one): the primary, and so is the rest of the transaction,
+                # which must see its own writes.
+                self.info[READS_FROM_REPLICA] = False
+            else:
+                return self._db.engines[REPLICA_BIND]
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
     #: ``(after a commit, after a failed commit)``, each called with the session: the job queue
@@ -51,6 +65,11 @@ class Session(FlaskSession):
     def close(self):
         self.info.pop("pb_jobs_pending", None)
         super().close()
+
+
+def _plain_read(clause) -> bool:
+    """A SELECT that takes no lock; hand-written SQL and bare connections may write."""
+    return isinstance(clause, Select) and clause._for_update_arg is None
 
 
 #: Constraint names fixed by convention so that Alembic migrations agree on every database.

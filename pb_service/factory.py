@@ -29,6 +29,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    from pb_service.core.replica import register_read_routing
+
+    # Before the tenant is resolved: the municipality's lookup is already one of the routed reads.
+    register_read_routing(app)
     _register_tenant_resolution(app)
     _register_template_helpers(app)
 
@@ -57,6 +61,12 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from pb_service.cli import pb_cli
 
     app.cli.add_command(pb_cli)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx: the client's address (rate limits, sessions) and the public scheme and host.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 

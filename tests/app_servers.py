@@ -2,26 +2,32 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def start_server(database_url: str, port: int, *, app: str = "wsgi:app", env: dict | None = None) -> subprocess.Popen:
-    """gunicorn with two worker processes of eight threads each, serving ``app`` on ``port``."""
+    """gunicorn with two worker processes of eight threads each, serving ``app`` on ``port`` (loaded
+    once, before the workers fork: half the start-up on a busy machine)."""
     environment = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "concurrency-test", "MAIL_BACKEND": "console",
         "PB_ENV": "development", **(env or {}),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}", app],
+        [sys.executable, "-m", "gunicorn", "--preload", "--no-control-socket", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}", app],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
@@ -51,4 +57,45 @@ def two_servers(database_url: str, **options):
     finally:
         for server in servers:
             server.terminate()
-            server.wait(timeout=10)
+        for server in servers:
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                # A worker still finishing a request on a busy machine: the test is over.
+                server.kill()
+                server.wait()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """One client with its own cookies, as a browser (or a separate attacker's browser) would be.
+
+    Cookies belong to the host, not the port, as in browsers: set ``base`` to another of the
+    servers and the same session goes along."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.cookies = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects())
+
+    def request(self, path: str, form: dict | None = None) -> tuple[int, str, str]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        try:
+            with self.opener.open(self.base + path, data=data, timeout=60) as response:
+                return response.status, response.headers.get("Location", ""), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location", ""), error.read().decode()
+
+    def csrf(self, path: str) -> str:
+        return CSRF.search(self.request(path)[2]).group(1)
+
+    def password_step(self, email: str, password: str) -> str:
+        """Sign-in's first step; returns where it leads."""
+        token = self.csrf("/account/login")
+        status, location, _ = self.request("/account/login", {"csrf_token": token, "email": email, "password": password})
+        assert status == 302, status
+        return location

@@ -5,15 +5,10 @@ which the per-account counter must stop on its own. CSRF stays on, as in product
 """
 from __future__ import annotations
 
-import re
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from http.cookiejar import CookieJar
 
 import pyotp
 import pytest
@@ -27,7 +22,7 @@ from pb_service.core.audit import AuditEvent
 from pb_service.core.models import as_utc, utcnow
 from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select
 from pb_service.extensions import db
-from tests.app_servers import two_servers
+from tests.app_servers import Browser, two_servers
 from tests.conftest import POSTGRES_URL, PostgresDatabase, make_app
 from tests.factories import PASSWORD, TOTP_SECRET, make_municipality, make_official, make_user
 
@@ -36,40 +31,6 @@ pytestmark = [pytest.mark.database, pytest.mark.skipif(POSTGRES_URL is None, rea
 CLIENTS = 50
 #: The servers under attack: production settings except the per-address limit (many addresses).
 RACE_APP = "pb_service:create_app({'RATELIMIT_ENABLED': False})"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """One client with its own cookies, as a separate attacker's browser would be."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirects())
-
-    def request(self, path: str, form: dict | None = None) -> tuple[int, str, str]:
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        try:
-            with self.opener.open(self.base + path, data=data, timeout=60) as response:
-                return response.status, response.headers.get("Location", ""), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers.get("Location", ""), error.read().decode()
-
-    def csrf(self, path: str) -> str:
-        return CSRF.search(self.request(path)[2]).group(1)
-
-    def password_step(self, email: str, password: str) -> str:
-        """Sign-in's first step; returns where it leads."""
-        token = self.csrf("/account/login")
-        status, location, _ = self.request("/account/login", {"csrf_token": token, "email": email, "password": password})
-        assert status == 302, status
-        return location
-
-
 def _at_once(calls) -> Counter:
     """Run the calls on 50 threads that start together; count the outcomes."""
     barrier = threading.Barrier(len(calls))

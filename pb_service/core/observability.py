@@ -16,6 +16,7 @@ from typing import Callable
 from flask import Flask, Response, current_app, g, has_request_context, request
 
 from pb_service.core import metrics
+from pb_service.core.replica import replica_status
 
 #: A request id from the proxy is kept if it looks like one (no spaces, no markup, not too long).
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -158,8 +159,12 @@ def _broker() -> tuple[bool, str] | None:
 
 
 def _replica() -> tuple[bool, str] | None:
-    # The read replica's own check replaces this one where a replica is configured.
-    return None
+    status = replica_status()
+    if status["status"] == "not_configured":
+        return None
+    if status["status"] == "ok":
+        return True, f"ok ({status['replay_behind_bytes']} bytes of WAL not replayed yet)"
+    return False, f"{status['status']} ({status.get('reason', 'not in recovery')})"
 
 
 def register_health_checks(app: Flask) -> None:

@@ -125,7 +125,7 @@ def _tenant_owned_tables_read(state: ORMExecuteState) -> set[str]:
 
 @event.listens_for(Session, "do_orm_execute")
 def _enforce_tenant_scope(state: ORMExecuteState) -> None:
-    apply_wall(state.session, state.session.connection())
+    apply_wall(state.session, _connection_of(state))
     if not (state.is_select or state.is_update or state.is_delete):
         return
     # Lazy loads and column refreshes start from an object that was itself loaded in scope.
@@ -261,28 +261,32 @@ def apply_wall(session: Session, connection) -> None:
     connection.info[_APPLIED] = wanted
 
 
+def _connection_of(state: ORMExecuteState):
+    """The connection the statement will run on (the primary's or the read replica's)."""
+    return state.session.connection(bind_arguments=state.bind_arguments)
+
+
 def _apply_now(session: Session) -> None:
-    """Apply a changed wall at once if the session's transaction already holds a connection
-    (else the transaction's first statement applies it: one ``set_config`` per request)."""
+    """Apply a changed wall at once to the connections of the session's transaction (the
+    primary's, and the read replica's when the request reads from it)."""
     session = _real(session)
-    if session.info.get(_CONNECTED):
-        apply_wall(session, session.connection())
+    for connection in session.info.get(_CONNECTIONS, ()):
+        if not connection.closed:
+            apply_wall(session, connection)
 
 
-#: Set while the session's transaction holds a database connection.
-_CONNECTED = "pb_wall_connected"
-
+_CONNECTIONS = "pb_wall_connections"
 
 @event.listens_for(Session, "after_begin")
 def _wall_at_begin(session, transaction, connection) -> None:
-    session.info[_CONNECTED] = True
+    session.info.setdefault(_CONNECTIONS, []).append(connection)
     apply_wall(session, connection)
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _wall_transaction_ended(session, transaction) -> None:
+def _forget_connections(session, transaction) -> None:
     if transaction.parent is None:
-        session.info.pop(_CONNECTED, None)
+        session.info.pop(_CONNECTIONS, None)
 
 
 @event.listens_for(Session, "before_flush")
@@ -298,14 +302,14 @@ def _lookup_across_the_wall(state: ORMExecuteState, reason: str):
     log.debug("cross-tenant lookup: %s", reason)
     wall["cross_tenant"] = reason[:200]
     try:
-        apply_wall(state.session, state.session.connection())
+        apply_wall(state.session, _connection_of(state))
         frozen = state.invoke_statement().freeze()
     except Exception:
         # The failed (sub)transaction is rolled back, and the setting with it.
         wall["cross_tenant"] = ""
         raise
     wall["cross_tenant"] = ""
-    apply_wall(state.session, state.session.connection())
+    apply_wall(state.session, _connection_of(state))
     return frozen()
 
 
