@@ -340,8 +340,9 @@ DEMO_PROTEST = (
 
 def _after_vote_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
     """A small thematic edition whose vote ended: ballots cast and counted (the preliminary
-    result). Kraków's protest window closed eight days after the vote, so the count waits only
-    for publication; Gdańsk's vote ended two days ago and a resident has lodged a protest."""
+    result). Kraków's vote ended ten days ago, so its seven-day protest window is over and the
+    count waits only for publication; Gdańsk's ended two days ago and a resident has lodged a
+    protest (through the service, as on the protest page)."""
     year = utcnow().year + 1
     ended = -10 if YOUTH_READY_TO_PUBLISH[city.slug] else -2
     days = dict(zip(DATED_PHASES, (-130, -100, -80, -60, ended - 21, ended, 60)), closes=420)

@@ -7,8 +7,8 @@ runs for anonymous visitors and for each kind of official, and walks each of Gda
 editions (one per phase: voting, protests, paper entry...) as well; axe checks each markup once
 per audience (pages whose elements, classes and roles are alike are checked once). In English and
 Ukrainian only the text differs: axe checks each view (Flask endpoint) once per language, as
-reached by an anonymous visitor, programme staff and an admin (evaluators and clerks see a subset
-of the admin's views).
+reached by an anonymous visitor, programme staff and an admin who walks the same demo editions
+(every permission an evaluator or a clerk has, an admin has too).
 """
 from __future__ import annotations
 
@@ -157,6 +157,12 @@ def signed_in_states(signed_in):
     return {visitor: signed_in(email) for visitor, email in VISITORS.items() if email}
 
 
+def edition_paths(demo_editions: dict, office: bool) -> list[str]:
+    """Gdańsk's demo editions, one per phase, to walk whole: public pages, and the office's."""
+    paths = [f"/gdansk/editions/{edition_id}/" for edition_id in demo_editions.values()]
+    return paths + ([f"/gdansk/office/editions/{edition_id}/" for edition_id in demo_editions.values()] if office else [])
+
+
 def crawl_in(browser, demo_server, state, language: str, entry_points: list[str], **crawl_options) -> dict[str, list]:
     context = browser.new_context(storage_state=state)
     page = context.new_page()
@@ -173,9 +179,7 @@ def crawl_in(browser, demo_server, state, language: str, entry_points: list[str]
 def test_no_wcag_violations_in_polish(demo_server, browser, signed_in_states, demo_editions, visitor):
     """Every page, for each kind of visitor, and each of Gdańsk's demo editions walked whole (its
     public pages, and the office's for officials)."""
-    editions = [f"/gdansk/editions/{edition_id}/" for edition_id in demo_editions.values()]
-    if VISITORS[visitor]:
-        editions += [f"/gdansk/office/editions/{edition_id}/" for edition_id in demo_editions.values()]
+    editions = edition_paths(demo_editions, office=bool(VISITORS[visitor]))
     entry_points = ENTRY_POINTS + (OFFICIAL_ENTRY_POINTS if VISITORS[visitor] else []) + editions
     # Officials see public pages alike (but for their menu): one official's check serves all.
     audience = "anonymous" if visitor == "anonymous" else "officials"
@@ -188,14 +192,16 @@ def test_no_wcag_violations_in_polish(demo_server, browser, signed_in_states, de
 
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["en", "uk"])
-def test_no_wcag_violations_translated(demo_server, browser, signed_in_states, language):
-    """Each view once in the language, whoever reaches it first (the markup was checked in Polish)."""
+def test_no_wcag_violations_translated(demo_server, browser, signed_in_states, demo_editions, language):
+    """Each view once in the language, whoever reaches it first (the markup was checked in Polish);
+    the admin walks Gdańsk's demo editions whole, for the views of every phase."""
     checked: set = set()
     violations = {}
     for visitor in TRANSLATED_VISITORS:
-        entry_points = ENTRY_POINTS + (OFFICIAL_ENTRY_POINTS if VISITORS[visitor] else [])
+        editions = edition_paths(demo_editions, office=True) if visitor == "admin" else []
+        entry_points = ENTRY_POINTS + (OFFICIAL_ENTRY_POINTS if VISITORS[visitor] else []) + editions
         violations |= crawl_in(
-            browser, demo_server, signed_in_states.get(visitor), language, entry_points,
+            browser, demo_server, signed_in_states.get(visitor), language, entry_points, walked_whole=tuple(editions),
             checked=checked, check_key=view_key(demo_server.app),
         )
     assert violations == {}
