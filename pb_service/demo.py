@@ -44,6 +44,7 @@ DEMO_USERS = [
     ("admin.gdansk@example.org", "Piotr Administrator", False, {"gdansk": [Role.ADMIN]}),
     ("evaluator.gdansk@example.org", "Ewa Oceniająca", False, {"gdansk": [Role.EVALUATOR]}),
     ("clerk.gdansk@example.org", "Jan Urzędnik", False, {"gdansk": [Role.CLERK]}),
+    ("clerk2.gdansk@example.org", "Barbara Protokolantka", False, {"gdansk": [Role.CLERK]}),
     ("admin.krakow@example.org", "Maria Administratorka", False, {"krakow": [Role.ADMIN]}),
     ("evaluator.krakow@example.org", "Tomasz Oceniający", False, {"krakow": [Role.EVALUATOR, Role.OBSERVER]}),
     ("resident@example.org", "Zofia Mieszkanka", False, {}),

@@ -29,12 +29,16 @@ from pb_service import create_app
 from pb_service.core.cache import forget_all
 from pb_service.core.tenancy import allow_cross_tenant
 from pb_service.extensions import db, limiter
+from tests.examples import FAST as EXAMPLES_FAST
+from tests.examples import examples
 
 DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1/test"
 
 # The same examples on every run: a property failure is reproducible, and CI does not depend on luck.
 settings.register_profile("repeatable", derandomize=True, print_blob=True)
-settings.load_profile("repeatable")
+# The inner loop (`make test-fast`) draws fewer examples; see tests/examples.py.
+settings.register_profile("repeatable-fast", settings.get_profile("repeatable"), max_examples=examples(settings.default.max_examples))
+settings.load_profile("repeatable-fast" if EXAMPLES_FAST else "repeatable")
 
 
 def postgres_server_url() -> str | None:

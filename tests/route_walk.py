@@ -47,6 +47,8 @@ class RouteWalk:
     victim_ids: dict
     #: Strings that only the victim's officials may see (e-mails of officials, audit details).
     private_markers: list[str]
+    #: Walk only these endpoints (None: every route).
+    endpoints: set[str] | None = None
     leaks: list[Leak] = field(default_factory=list)
     visited: int = 0
 
@@ -102,7 +104,7 @@ class RouteWalk:
 
     def run(self, visitors: list[Visitor]) -> list[Leak]:
         for rule in self.app.url_map.iter_rules():
-            if rule.endpoint in SKIPPED_ENDPOINTS:
+            if rule.endpoint in SKIPPED_ENDPOINTS or (self.endpoints is not None and rule.endpoint not in self.endpoints):
                 continue
             tenant_route = "municipality" in rule.arguments
             id_arguments = [a for a in rule.arguments if a in self.victim_ids]

@@ -11,8 +11,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from pb_service.accounts.models import Membership, User
+from pb_service.accounts.services import user_by_email
 from pb_service.analytics.services import edition_indicators
 from pb_service.core.permissions import SYSTEM
+from pb_service.core.roles import Role
 from pb_service.core.tenancy import cross_tenant_select, tenant_select
 from pb_service.editions.models import Edition, LeftoverPolicy, LevelKind, Phase
 from pb_service.editions.services import advance_phase
@@ -24,9 +26,21 @@ from pb_service.municipalities.services import municipality_by_slug
 from pb_service.proposals.models import Proposal, Status
 from pb_service.proposals.services import ballot_projects
 from pb_service.results.models import ProtestStatus
-from pb_service.results.services import compute_results, pool_file, protests_of, publish_results, published_count, receipt_hashes
+from pb_service.results.services import (
+    compute_results,
+    current_count,
+    pool_file,
+    protest_window_open,
+    protests_of,
+    publication_problems,
+    publish_results,
+    published_count,
+    receipt_hashes,
+)
 from pb_service.rules import compute, parse_pabulib
 from pb_service.rules.tally import vote_counts
+from pb_service.voting.models import Ballot, PaperEntry, PaperEntryStatus, VoterRecord
+from pb_service.voting.services import paper_mismatches, paper_tallies
 from tests.factories import make_municipality, make_official
 from tests.results_factories import cast_ballot
 
@@ -45,6 +59,8 @@ def test_demo_loads_twice_with_every_part_in_place(app, session, client, monkeyp
 
     with app.test_request_context():
         _check_editions_in_their_phases(session)
+        _check_paper_sheets_entered_twice_by_two_clerks(session)
+        _check_youth_editions_after_their_vote(session)
         _check_past_editions_have_published_recountable_results(session, client)
         _check_good_practices_link_to_the_real_imported_editions(session)
         _check_voting_editions_counted_with_ballots_in_some_pools_only(session, client)
@@ -63,8 +79,8 @@ def _check_editions_in_their_phases(session) -> None:
     for slug in ("gdansk", "krakow"):
         city = municipality_by_slug(slug)
         editions = {e.phase: e for e in session.scalars(tenant_select(Edition, city))}
-        # The demo's own three editions, and the real past editions imported from Pabulib (closed).
-        assert set(editions) == {Phase.IMPLEMENTATION, Phase.VOTING, Phase.SUBMISSION, Phase.CLOSED}
+        # The demo's own four editions, and the real past editions imported from Pabulib (closed).
+        assert set(editions) == {Phase.IMPLEMENTATION, Phase.VOTING, Phase.SUBMISSION, Phase.RESULTS, Phase.CLOSED}
         voting = editions[Phase.VOTING]
         assert [level.kind for level in voting.levels] == [LevelKind.CITY, LevelKind.DISTRICT]
         assert len(voting.levels[1].pools) == 3
@@ -72,6 +88,56 @@ def _check_editions_in_their_phases(session) -> None:
         thematic = tenant_select(Proposal, city, Proposal.edition_id == editions[Phase.SUBMISSION].id)
         statuses = {proposal.status for proposal in session.scalars(thematic)}
         assert statuses == {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.MERIT_REVIEW, Status.REJECTED, Status.ADMITTED}
+
+
+def _check_paper_sheets_entered_twice_by_two_clerks(session) -> None:
+    """Gdańsk's voting edition: P-0001 counted (two matching entries), P-0002 waiting for its second
+    entry, P-0003's two entries differ; Kraków enters each sheet once."""
+    gdansk = municipality_by_slug("gdansk")
+    clerks = [user_by_email("clerk.gdansk@example.org"), user_by_email("clerk2.gdansk@example.org")]
+    assert all(Role.CLERK in c.roles_in(gdansk) for c in clerks)
+    voting = next(e for e in session.scalars(tenant_select(Edition, gdansk)) if e.phase is Phase.VOTING)
+    assert voting.paper_double_entry
+    entries = session.scalars(tenant_select(PaperEntry, gdansk, PaperEntry.edition_id == voting.id).order_by(PaperEntry.id))
+    assert [(e.sheet_number, e.status, e.clerk_id) for e in entries] == [
+        ("P-0002", PaperEntryStatus.WAITING, clerks[0].id),
+        ("P-0003", PaperEntryStatus.MISMATCH, clerks[0].id), ("P-0003", PaperEntryStatus.MISMATCH, clerks[1].id),
+    ]
+    assert list(paper_mismatches(gdansk, voting)) == ["P-0003"]
+    # Entries per clerk (both entries of a sheet count); one voter, P-0001's, has voted.
+    assert sorted((tally.sheets, name) for tally, name in paper_tallies(gdansk, voting)) == [(2, "Barbara Protokolantka"), (3, "Jan Urzędnik")]
+    assert _rows(session, gdansk, VoterRecord, VoterRecord.edition_id == voting.id) == 1
+    krakow = municipality_by_slug("krakow")
+    assert not next(e for e in session.scalars(tenant_select(Edition, krakow)) if e.phase is Phase.VOTING).paper_double_entry
+
+
+def _rows(session, tenant, model, *conditions) -> int:
+    return len(session.scalars(tenant_select(model, tenant, *conditions)).all())
+
+
+def _check_youth_editions_after_their_vote(session) -> None:
+    """Counted, not published: Gdańsk's in its protest window with a resident's protest waiting;
+    Kraków's window closed, nothing in the way of publishing (which the admin can do)."""
+    resident = user_by_email("resident@example.org")
+    for slug, voters, in_window in (("gdansk", 420, True), ("krakow", 380, False)):
+        city = municipality_by_slug(slug)
+        youth = next(e for e in session.scalars(tenant_select(Edition, city)) if e.phase is Phase.RESULTS)
+        assert youth.name.startswith("Młodzieżowy Budżet Obywatelski")
+        count = current_count(city, youth)
+        assert count is not None and not count.is_published
+        valid = _rows(session, city, Ballot, Ballot.edition_id == youth.id, Ballot.is_valid.is_(True))
+        assert count.ballots == valid and _rows(session, city, Ballot, Ballot.edition_id == youth.id) == voters
+        assert protest_window_open(youth) is in_window
+        protests = [(p.number, p.status, p.author_id, p.pool_id) for p in protests_of(city, youth)]
+        if in_window:
+            assert protests == [(1, ProtestStatus.PENDING, resident.id, youth.pools[0].id)]
+            assert publication_problems(city, youth, count) == [
+                "Mieszkańcy mogą składać protesty do końca terminu na protesty; opublikuj wyniki po jego upływie.",
+                "Protesty czekające na rozstrzygnięcie komisji: 1.",
+            ]
+        else:
+            assert protests == [] and publication_problems(city, youth, count) == []
+            assert publish_results(city, user_by_email("admin.krakow@example.org"), youth, notify=False).is_published
 
 
 def _check_past_editions_have_published_recountable_results(session, client) -> None:
@@ -115,7 +181,9 @@ def _check_voting_editions_counted_with_ballots_in_some_pools_only(session, clie
         compute_results(city, SYSTEM, edition)
         edition.results_starts_at -= timedelta(days=edition.protest_days)  # the protest window is over
         count = publish_results(city, SYSTEM, edition, notify=False)
-        assert [r.voters for r in count.pools] == [160, 70] + [0] * (len(count.pools) - 2)
+        # Gdańsk's one paper sheet counted (P-0001, entered twice) chose city-wide projects only.
+        paper = 1 if edition.paper_double_entry else 0
+        assert [r.voters for r in count.pools] == [160 + paper, 70] + [0] * (len(count.pools) - 2)
         for pool_result in count.pools:
             instance = parse_pabulib(pool_file(city, pool_result))
             funded = sorted(str(p.proposal_id) for p in pool_result.projects if p.outcome.value == "funded")

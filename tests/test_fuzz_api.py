@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.editions_factories import make_edition, make_pool, make_proposal
 from tests.factories import make_municipality, make_user
+from tests.examples import examples
 
-MAX_EXAMPLES = 50
+MAX_EXAMPLES = examples(50)
 
 
 def _never_a_server_error(operation) -> None:

@@ -14,9 +14,10 @@ from pb_service.municipalities.models import Municipality
 from pb_service.proposals.models import Proposal
 from tests.editions_factories import make_edition, make_pool
 from pb_service.extensions import limiter
+from tests.examples import examples
 from tests.factories import login, make_municipality, make_user
 
-FUZZ = settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=examples(30), deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 #: Any text a browser can send (no lone surrogates), NUL and control characters included.
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)

@@ -26,6 +26,12 @@ COMMITTERS = {
     "accounts/lockout.py": "the attempt counter, committed before the check it counts",
     "analytics/importer.py": "a batch import: an edition's files together or not at all",
     "demo.py": "the demo loader, run by its command",
+    "results/demo.py": "the demo loader's edition counted by a job, as a large one is",
+    "extensions.py": "the session's commit itself, after which the jobs it decided leave",
+    "core/database.py": "commit_keeping_loaded: the ballot box's commit",
+    "core/jobs/queue.py": "a job's commit, in the worker or in-process after the request's",
+    "core/jobs/services.py": "a job's progress, committed apart so that officials see it while the job runs",
+    "tasks.py": "a mail's claim, committed before it is sent (a job run twice sends one mail)",
 }
 
 

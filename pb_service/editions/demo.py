@@ -1,5 +1,7 @@
-"""Demo editions for ``flask pb demo``: for each demo municipality, a past edition, an edition in
-the voting phase with 30+ projects, and a thematic edition taking proposals.
+"""Demo editions for ``flask pb demo``: for each demo municipality, a past edition with published
+results, an edition in the voting phase with 30+ projects (Gdańsk's paper sheets entered twice, by
+two clerks), a thematic edition taking proposals, and a youth edition after its vote: Gdańsk's in
+its protest window with a protest waiting, Kraków's counted and ready to publish.
 
 Idempotent: an edition that exists (by name) is left as it is. Dates are relative to the moment
 of loading, so a fresh demo always shows each edition in its intended phase.
@@ -7,21 +9,27 @@ of loading, so a fresh demo always shows each edition in its intended phase.
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+
+from flask import current_app
 
 from pb_service.accounts.demo import DEMO_PASSWORD
 from pb_service.accounts.models import User
 from pb_service.accounts.services import hash_password, user_by_email
 from pb_service.core.models import utcnow
+from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import tenant_select
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Identification, LeftoverPolicy, Level, LevelKind, Pool
 from pb_service.editions.rules import VotingMethod
 from pb_service.extensions import db
 from pb_service.proposals.models import CostItem, Proposal, Stage, Status
+from pb_service.proposals.services import ballot_projects
 from pb_service.proposals.workflow import transition
-from pb_service.results.demo import publish_demo_results
+from pb_service.results.demo import cast_demo_ballots, publish_demo_results
+from pb_service.results.services import compute_results, current_count, lodge_protest, protest_window_open, protests_of
 
 ZL = 100  # grosze
 
@@ -33,6 +41,7 @@ class City:
     slug: str
     admin: str
     evaluator: str
+    clerks: tuple[str, ...]
     centre: tuple[float, float]
     #: (district name, residents, area in km²)
     districts: tuple[tuple[str, int, str], ...]
@@ -43,16 +52,18 @@ class City:
     #: Approval: most projects a voter chooses per level (Warsaw style).
     max_choices: int | None = None
     identification: Identification = Identification.NAME_ADDRESS
+    #: Paper sheets of the voting edition are entered twice, blind, by the city's two clerks.
+    paper_double_entry: bool = False
 
 
 CITIES = {
     "gdansk": City(
-        "gdansk", "admin.gdansk@example.org", "evaluator.gdansk@example.org", (54.3520, 18.6466),
+        "gdansk", "admin.gdansk@example.org", "evaluator.gdansk@example.org", ("clerk.gdansk@example.org", "clerk2.gdansk@example.org"), (54.3520, 18.6466),
         (("Wrzeszcz Górny", 22_500, "4.84"), ("Oliwa", 19_000, "18.90"), ("Przymorze Wielkie", 28_900, "3.18")),
-        VotingMethod.APPROVAL, max_choices=5, identification=Identification.PESEL,
+        VotingMethod.APPROVAL, max_choices=5, identification=Identification.PESEL, paper_double_entry=True,
     ),
     "krakow": City(
-        "krakow", "admin.krakow@example.org", "evaluator.krakow@example.org", (50.0614, 19.9366),
+        "krakow", "admin.krakow@example.org", "evaluator.krakow@example.org", (), (50.0614, 19.9366),
         (("Dzielnica I Stare Miasto", 30_700, "5.57"), ("Dzielnica V Krowodrza", 30_500, "5.65"), ("Dzielnica XIII Podgórze", 35_900, "25.67")),
         VotingMethod.POINTS, points=(3, 2, 1), identification=Identification.NAME_ADDRESS,
     ),
@@ -222,7 +233,9 @@ def _walk(municipality, proposal: Proposal, target: Status, author, evaluator, a
 def _voting_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
     year = utcnow().year + 1
     days = dict(zip(DATED_PHASES, (-150, -110, -80, -40, -5, 16, 60)), closes=420)
-    edition = _edition(municipality, f"Budżet Obywatelski {year}", year, days, identification=city.identification)
+    edition = _edition(
+        municipality, f"Budżet Obywatelski {year}", year, days, identification=city.identification, paper_double_entry=city.paper_double_entry,
+    )
     if edition is None:
         return None
     pools = _levels_and_pools(municipality, edition, city, 12_000_000, 6_000_000)
@@ -233,7 +246,32 @@ def _voting_edition(municipality, city: City, authors, evaluator, admin) -> Edit
         title = title if pool.kind is LevelKind.CITY else f"{title} – {pool.name}"
         proposal = _proposal(municipality, edition, pool, next(numbers), title, summary, category, cost, authors[offset % len(authors)], city, offset)
         _walk(municipality, proposal, Status.ADMITTED, proposal.author, evaluator, admin)
+    if edition.paper_double_entry:
+        _enter_paper_sheets(municipality, edition, [user_by_email(email) for email in city.clerks])
     return edition
+
+
+#: Paper sheets the demo's two clerks entered: (sheet, PESEL, first name, last name, project
+#: positions on each clerk's entry of the city-wide pool). Both entries of P-0001 agree (counted);
+#: P-0002 waits for its second entry; the entries of P-0003 differ, for the supervisor to settle.
+PAPER_SHEETS = (
+    ("P-0001", "82031407317", "Henryk", "Papierowy", ((0, 3), (0, 3))),
+    ("P-0002", "75072304466", "Irena", "Kartkowa", ((1, 4),)),
+    ("P-0003", "91040211833", "Jerzy", "Urnowy", ((2, 5), (2, 6))),
+)
+
+
+def _enter_paper_sheets(municipality, edition: Edition, clerks: list[User]) -> None:
+    """Sheets entered through the clerks' own pipeline (identity, choices, blind double entry)."""
+    from pb_service.voting.services import BallotSubmission, PaperBallot, enter_paper_ballot
+
+    city_pool = edition.pools[0]
+    projects = sorted((p for p in ballot_projects(municipality, edition) if p.pool_id == city_pool.id), key=lambda p: p.number)
+    for sheet, pesel, first_name, last_name, entries in PAPER_SHEETS:
+        identity = dict(pesel=pesel, first_name=first_name, last_name=last_name, declaration="y")
+        for clerk, positions in zip(clerks, entries):
+            choices = {city_pool.id: [projects[position].id for position in positions]}
+            enter_paper_ballot(municipality, clerk, edition, PaperBallot(sheet, BallotSubmission(identity, {}, choices)))
 
 
 def _submission_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
@@ -289,6 +327,81 @@ def _past_edition(municipality, city: City, authors, evaluator, admin) -> Editio
     return edition
 
 
+#: The youth edition after its vote: voters, and whether the protest window is over (the count
+#: awaits publication) or still open (with a resident's protest waiting for the panel).
+YOUTH_VOTERS = {"gdansk": 420, "krakow": 380}
+YOUTH_READY_TO_PUBLISH = {"gdansk": False, "krakow": True}
+DEMO_PROTEST = (
+    "W szkolnym punkcie głosowania przy ul. Chrobrego w piątek po południu nie było kart do głosowania na papierze; "
+    "część uczniów zrezygnowała z głosowania. Prosimy o sprawdzenie, czy mogło to zmienić wynik."
+)
+
+
+def _after_vote_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
+    """A small thematic edition whose vote ended: ballots cast and counted (the preliminary
+    result). Kraków's vote ended ten days ago, so its seven-day protest window is over and the
+    count waits only for publication; Gdańsk's ended two days ago and a resident has lodged a
+    protest (through the service, as on the protest page)."""
+    year = utcnow().year + 1
+    ended = -10 if YOUTH_READY_TO_PUBLISH[city.slug] else -2
+    days = dict(zip(DATED_PHASES, (-130, -100, -80, -60, ended - 21, ended, 60)), closes=420)
+    edition = _edition(municipality, f"Młodzieżowy Budżet Obywatelski {year}", year, days, identification=city.identification)
+    if edition is None:
+        return None
+    level = Level(
+        municipality_id=municipality.id, edition_id=edition.id, name="Projekty młodzieżowe", kind=LevelKind.THEMATIC,
+        method=VotingMethod.APPROVAL, min_choices=1, max_choices=3,
+    )
+    db.session.add(level)
+    db.session.flush()
+    pool = Pool(
+        municipality_id=municipality.id, edition_id=edition.id, level_id=level.id, name="Młodzieżowy budżet", budget=800_000 * ZL,
+        population=municipality.population, max_project_cost=550_000 * ZL, required_supporters=10, min_votes=30,
+    )
+    db.session.add(pool)
+    db.session.flush()
+    for offset, (title, summary, category, cost) in enumerate(DISTRICT_PROJECTS):
+        proposal = _proposal(municipality, edition, pool, offset + 1, title, summary, category, cost, authors[offset % len(authors)], city, offset)
+        _walk(municipality, proposal, Status.ADMITTED, proposal.author, evaluator, admin)
+    db.session.flush()
+    db.session.refresh(edition)
+    cast_demo_ballots(municipality, edition, YOUTH_VOTERS[city.slug])
+    compute_results(municipality, SYSTEM, edition)
+    if not YOUTH_READY_TO_PUBLISH[city.slug]:
+        with _mail_dropped():
+            lodge_protest(municipality, authors[0], edition, DEMO_PROTEST, pool_id=pool.id)
+    return edition
+
+
+@contextmanager
+def _mail_dropped():
+    """The demo's people are made up: the mail a service sends them while the demo is built (a
+    protest received) is dropped, not printed among the demo's accounts."""
+    mailman = current_app.extensions["mailman"]
+    backend, mailman.backend = mailman.backend, "dummy"
+    try:
+        yield
+    finally:
+        mailman.backend = backend
+
+
+def _state(municipality, edition: Edition) -> str:
+    """What an official can try in the edition, for the lines ``flask pb demo`` prints."""
+    state = [f"phase: {edition.phase.value}"]
+    if edition.paper_double_entry:
+        state.append("paper sheets entered twice by two clerks, sheet P-0002 waits for its second entry, P-0003 for the supervisor")
+    count = current_count(municipality, edition)
+    if count is not None and count.is_published:
+        state.append("results published")
+    elif count is not None:
+        waiting = sum(1 for protest in protests_of(municipality, edition) if not protest.is_decided)
+        if protest_window_open(edition):
+            state.append(f"counted; protest window open until {edition.protests_close_at:%Y-%m-%d %H:%M} UTC, protests waiting: {waiting}")
+        else:
+            state.append("counted, ready to publish")
+    return "; ".join(state)
+
+
 def load_demo_editions(municipalities: dict) -> list[str]:
     """Create the demo editions for the demo municipalities; return lines describing them."""
     authors = _authors()
@@ -298,9 +411,9 @@ def load_demo_editions(municipalities: dict) -> list[str]:
         if municipality is None:
             continue
         evaluator, admin = user_by_email(city.evaluator), user_by_email(city.admin)
-        for build in (_past_edition, _voting_edition, _submission_edition):
+        for build in (_past_edition, _voting_edition, _submission_edition, _after_vote_edition):
             edition = build(municipality, city, authors, evaluator, admin)
             if edition is not None:
-                lines.append(f"  {slug:8} {edition.name} (phase: {edition.phase.value})")
+                lines.append(f"  {slug:8} {edition.name} ({_state(municipality, edition)})")
     db.session.flush()
     return lines

@@ -15,7 +15,6 @@ from pb_service.core.signals import voting_closed
 from pb_service.editions.models import Edition, LevelKind
 from pb_service.editions.loaders import edition_or_404, edition_part_or_404, office_edition_or_404
 from pb_service.editions.rules import tie_break_name
-from pb_service.extensions import db
 from pb_service.core.jobs.services import tracked_job
 from pb_service.results import services
 from pb_service.results.forms import ProtestDecisionForm, ProtestForm, ReceiptForm
@@ -214,8 +213,8 @@ def _count_in_background(edition: Edition):
     started = []
 
     def start():
+        # The job leaves when the request commits (at once, in-process, without a broker).
         started.append(services.start_count(g.municipality, current_user, edition))
-        db.session.commit()
 
     response = run_action(start, success=_("The votes are being counted."), next_url=url_for("results.office", edition_id=edition.id))
     return redirect(url_for("results.count_job", edition_id=edition.id, job_id=started[0].id)) if started else response

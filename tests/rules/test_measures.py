@@ -20,6 +20,7 @@ from pb_service.rules.measures import (
     with_cost,
     with_singletons,
 )
+from tests.examples import examples
 
 GREEDY_FAMILY = ("greedy", "greedy-no-skip", "greedy-threshold")
 TIE_ORDERS = ("cheaper-first", "more-votes-first", "lottery", "lexicographic")
@@ -145,7 +146,7 @@ def test_cli_explain_json(capsys):
 # Brute force on small instances.
 # No shrinking: a failing example is printed as drawn (shrinking re-runs the brute force for minutes).
 SMALL = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 

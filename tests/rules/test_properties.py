@@ -16,9 +16,10 @@ from pb_service.rules import mes
 from pb_service.rules.mes import EqualShares
 from pb_service.rules.tally import Tally
 
+from tests.examples import examples
 from tests.rules.pabutools_oracle import pabutools_outcome
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

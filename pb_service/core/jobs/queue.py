@@ -175,14 +175,6 @@ def redis_broker(url: str, *, namespace: str, heartbeat_seconds: float, maintena
 
 def init_app(app: Flask) -> None:
     """The app's broker: ``None`` without ``JOBS_BROKER_URL`` (jobs run in-process)."""
-    @app.after_request
-    def commit_decided_jobs(response):
-        # A service that decided a job after its own commit (a mail after the change it tells of):
-        # the request is the boundary that commits it.
-        if db.session.registry.has() and db.session.info.get(PENDING):
-            db.session.commit()
-        return response
-
     url = app.config.get("JOBS_BROKER_URL", "")
     app.extensions["pb_jobs_broker"] = redis_broker(
         url, namespace=app.config["JOBS_NAMESPACE"], heartbeat_seconds=app.config["JOBS_HEARTBEAT_SECONDS"], maintenance_chance=app.config["JOBS_MAINTENANCE_CHANCE"],
