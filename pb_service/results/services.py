@@ -37,6 +37,7 @@ from pb_service.proposals.workflow import notify_authors, transition
 from pb_service.results.counting import (
     CountingError, ballot_digest, count_edition, edition_digest, grosze, pabulib_text, read_ballots, votes_minimum,
 )
+from pb_service.results.explain import measures_from_file, pool_measures
 from pb_service.results.models import Outcome, PoolResult, ProjectResult, Protest, ProtestStatus, ResultCount
 from pb_service.results.permissions import DECIDE_PROTESTS, MANAGE_RESULTS
 from pb_service.rules import Status as RuleStatus
@@ -208,6 +209,7 @@ def compute_results(tenant, actor, edition: Edition) -> ResultCount:
 
 
 def _pool_result(tenant, counted, position: int) -> PoolResult:
+    """The pool's stored result, with its projects and their measures (computed once, here)."""
     text = pabulib_text(counted)
     pool_result = PoolResult(
         municipality_id=tenant.id, pool_id=counted.pool.id, position=position, rule=counted.rule,
@@ -230,6 +232,7 @@ def _pool_result(tenant, counted, position: int) -> PoolResult:
             outcome=Outcome.FUNDED_FROM_LEFTOVER if pid == counted.leftover_project else OUTCOMES[outcome.status],
             detail=outcome.detail[:300], selected=pid in selected,
         ))
+    pool_result.measures = pool_measures(tenant, pool_result, counted.instance)
     return pool_result
 
 
@@ -315,6 +318,9 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> 
         raise ServiceValidationError({"": problems})
     if ballots_digest_now(tenant, edition) != count.digest:
         raise _refuse(_l("The ballots have changed since they were counted: count them again before publishing."))
+    for pool_result in count.pools:
+        if pool_result.measures is None:  # counted before measures were stored
+            pool_result.measures = measures_from_file(tenant, pool_result, pool_file(tenant, pool_result))
     count.published_at = utcnow()
     count.published_by_id = actor.id
     events = []

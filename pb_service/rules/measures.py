@@ -397,7 +397,8 @@ class _RerunMeasures(_Measures):
     def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
         super().__init__(instance, rule)
         self.money = None  # what all voters hold together at the completion's final share
-        if rule.name in ("equalshares", "equalshares/add1", "equalshares/add1-comparison"):
+        # No voters, no share to start the stand-in from (the real rule is re-run instead).
+        if rule.name in ("equalshares", "equalshares/add1", "equalshares/add1-comparison") and self.voters:
             self.money = self.money_of(self.outcome, 0)
 
     def money_of(self, outcome: Result, singletons: int) -> Fraction:
