@@ -24,6 +24,8 @@ from pb_service.proposals.forms import (
 )
 from pb_service.proposals.models import PRIVATE_ATTACHMENTS, PUBLIC_STATUSES, Attachment, Proposal, Status
 from pb_service.proposals.permissions import ASSIGN_EVALUATORS, DECIDE_APPEALS, REVIEW_PROPOSALS, VIEW_REVIEW_QUEUE
+from pb_service.results.explain import explain
+from pb_service.results.services import published_project_result
 
 CATALOGUE_PAGE_SIZE = 12
 QUEUE_PAGE_SIZE = 30
@@ -86,8 +88,10 @@ def catalogue(edition_id: int):
 def detail(proposal_id: int):
     proposal = _visible_proposal(proposal_id)
     tenant = g.municipality
+    result_line = published_project_result(tenant, proposal)
     return render_template(
         "proposals/detail.html", proposal=proposal, edition=proposal.edition, description=render_markdown(proposal.description),
+        result_line=result_line, explanation=explain(result_line, result_line.measures) if result_line else None,
         private=services.can_see_private_parts(current_user, tenant, proposal),
         is_author=proposal.is_author(current_user), is_supporter=services.supporter_of(tenant, proposal, current_user) is not None,
         appeal_deadline=services.appeal_deadline(proposal), Status=Status, Phase=Phase,

@@ -212,12 +212,11 @@ def _explain_loss(project: ProjectResult, found: Explanation, values: dict) -> N
 
 def explanations(pool_result: PoolResult) -> dict[int, Explanation]:
     """Proposal id → explanation, for every project of the pool with stored measures."""
-    measures = pool_result.measures
-    if measures is None:
+    if pool_result.measures is None:
         return {}
     told = {}
     for project in pool_result.projects:
-        found = explain(project, measures.of(project.proposal_id))
+        found = explain(project, project.measures)
         if found is not None:
             told[project.proposal_id] = found
     return told

@@ -143,6 +143,10 @@ class PoolResult(TenantOwned, db.Model):
     def pabulib_filename(self) -> str:
         return f"edition-{self.count.edition_id}-pool-{self.pool_id}.pb"
 
+    @property
+    def measures_filename(self) -> str:
+        return f"edition-{self.count.edition_id}-pool-{self.pool_id}-measures.json"
+
 
 class PoolMeasures(TenantOwned, db.Model):
     """How far each project of a pool was from the other outcome (:mod:`pb_service.rules.measures`),
@@ -235,6 +239,12 @@ class ProjectResult(TenantOwned, db.Model):
 
     pool_result: Mapped[PoolResult] = relationship(back_populates="projects")
     proposal: Mapped[Proposal] = relationship(foreign_keys=[proposal_id], primaryjoin="ProjectResult.proposal_id == Proposal.id")
+
+    @property
+    def measures(self) -> dict | None:
+        """The project's stored performance measures (money in złoty, as in the pool's file), if any."""
+        stored = self.pool_result.measures
+        return stored.of(self.proposal_id) if stored else None
 
 
 class ProtestStatus(str, enum.Enum):

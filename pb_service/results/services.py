@@ -80,6 +80,18 @@ def published_count(tenant, edition: Edition) -> ResultCount | None:
     )
 
 
+def published_project_result(tenant, proposal) -> ProjectResult | None:
+    """The proposal's line in its edition's published result, or None (not on it, or not published)."""
+    edition = proposal.edition
+    count = published_count(tenant, edition)
+    if count is None:
+        return None
+    pool_result = count.pool_result(proposal.pool_id)
+    if pool_result is None:
+        return None
+    return next((project for project in pool_result.projects if project.proposal_id == proposal.id), None)
+
+
 def editions_with_published_results(tenant, *, lookup_reason: str = "") -> list[Edition]:
     """The municipality's published editions whose results are published, the newest first.
 
