@@ -257,6 +257,7 @@ def test_officials_see_the_measures_beside_the_what_if_and_the_protests(session,
     town, edition, pool, projects, count = _counted(session)
     admin = make_official(session, town, Role.ADMIN)
     admin.locale = "en"
+    session.flush()
     login(client, admin)
     headers = {"Accept-Language": "en"}
     office = client.get(f"/{town.slug}/office/editions/{edition.id}/results/", headers=headers).get_data(as_text=True)
