@@ -53,12 +53,24 @@ def measure_instance(instance: Instance, rule: str, parameters: dict) -> dict[st
     return json.loads(json.dumps(shaped, default=_jsonable))
 
 
-def pool_measures(tenant, pool_result: PoolResult, instance: Instance) -> PoolMeasures | None:
-    """The measures of a counted pool, one computation for all its projects.
+def is_quick(rule: str) -> bool:
+    """Whether the rule's measures take milliseconds (the greedy family, computed directly) rather
+    than many re-runs of the rule (equal shares, Phragmén: seconds to minutes on a large pool)."""
+    from pb_service.rules.measures import GREEDY_RULES
 
-    The count stands without them: if the engine fails, the failure is logged, nothing is
-    stored, and publication tries again from the pool's file.
+    return rule in GREEDY_RULES
+
+
+def pool_measures(tenant, pool_result: PoolResult, instance: Instance, *, slow_rules: bool = True) -> PoolMeasures | None:
+    """The measures of a counted pool, one computation for all its projects (None: none stored).
+
+    ``slow_rules=False`` leaves out rules whose measures re-run the rule (bulk imports of
+    historical files; ``flask pb results measure`` adds them later). The count stands without
+    measures: if the engine fails, the failure is logged, nothing is stored, and publication
+    tries again from the pool's file.
     """
+    if not slow_rules and not is_quick(pool_result.rule):
+        return None
     started = time.process_time()
     try:
         projects = measure_instance(instance, pool_result.rule, pool_result.parameters)
@@ -71,8 +83,10 @@ def pool_measures(tenant, pool_result: PoolResult, instance: Instance) -> PoolMe
     )
 
 
-def measures_from_file(tenant, pool_result: PoolResult, text: str) -> PoolMeasures | None:
-    """The measures of a pool counted before measures were stored, from its published file."""
+def measures_from_file(tenant, pool_result: PoolResult, text: str, *, slow_rules: bool = True) -> PoolMeasures | None:
+    """The measures of a pool counted without them, from its stored file (the instance it counted)."""
+    if not slow_rules and not is_quick(pool_result.rule):
+        return None
     return pool_measures(tenant, pool_result, parse_pabulib(text, source=pool_result.pabulib_filename))
 
 

@@ -189,8 +189,10 @@ def protest_window_open(edition: Edition) -> bool:
 # --- counting ------------------------------------------------------------------------------------------
 
 
-def compute_results(tenant, actor, edition: Edition) -> ResultCount:
-    """Count the edition's valid ballots and store the preliminary result (replacing an older one)."""
+def compute_results(tenant, actor, edition: Edition, *, slow_measures: bool = True) -> ResultCount:
+    """Count the edition's valid ballots and store the preliminary result (replacing an older one),
+    with every pool's performance measures (``slow_measures=False``: only where they are quick,
+    see :func:`~pb_service.results.explain.pool_measures`)."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
     require_phase(edition, AFTER_VOTING, _l("Counting the votes"))
     close_ballot_box(tenant, edition)
@@ -209,7 +211,7 @@ def compute_results(tenant, actor, edition: Edition) -> ResultCount:
         computed_by_id=actor.id, computed_at=utcnow(),
     )
     for position, pool_count in enumerate(counted.pools):
-        count.pools.append(_pool_result(tenant, pool_count, position))
+        count.pools.append(_pool_result(tenant, pool_count, position, slow_measures))
     db.session.add(count)
     db.session.flush()
     record_audit(
@@ -220,7 +222,7 @@ def compute_results(tenant, actor, edition: Edition) -> ResultCount:
     return count
 
 
-def _pool_result(tenant, counted, position: int) -> PoolResult:
+def _pool_result(tenant, counted, position: int, slow_measures: bool = True) -> PoolResult:
     """The pool's stored result, with its projects and their measures (computed once, here)."""
     text = pabulib_text(counted)
     pool_result = PoolResult(
@@ -244,7 +246,7 @@ def _pool_result(tenant, counted, position: int) -> PoolResult:
             outcome=Outcome.FUNDED_FROM_LEFTOVER if pid == counted.leftover_project else OUTCOMES[outcome.status],
             detail=outcome.detail[:300], selected=pid in selected,
         ))
-    pool_result.measures = pool_measures(tenant, pool_result, counted.instance)
+    pool_result.measures = pool_measures(tenant, pool_result, counted.instance, slow_rules=slow_measures)
     return pool_result
 
 
@@ -321,8 +323,9 @@ def publication_problems(tenant, edition: Edition, count: ResultCount | None) ->
     return problems
 
 
-def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> ResultCount:
-    """Publish the preliminary result for good and mark each project selected or not."""
+def publish_results(tenant, actor, edition: Edition, *, notify: bool = True, slow_measures: bool = True) -> ResultCount:
+    """Publish the preliminary result for good and mark each project selected or not; pools
+    counted without measures get them now (``slow_measures`` as in :func:`compute_results`)."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
     count = current_count(tenant, edition)
     problems = publication_problems(tenant, edition, count)
@@ -330,9 +333,7 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> 
         raise ServiceValidationError({"": problems})
     if ballots_digest_now(tenant, edition) != count.digest:
         raise _refuse(_l("The ballots have changed since they were counted: count them again before publishing."))
-    for pool_result in count.pools:
-        if pool_result.measures is None:  # counted before measures were stored
-            pool_result.measures = measures_from_file(tenant, pool_result, pool_file(tenant, pool_result))
+    _add_missing_measures(tenant, count, slow_measures)
     count.published_at = utcnow()
     count.published_by_id = actor.id
     events = []
@@ -349,6 +350,30 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> 
         for event in events:
             notify_authors(tenant, event.proposal, event)
     return count
+
+
+def _add_missing_measures(tenant, count: ResultCount, slow_rules: bool) -> list[PoolResult]:
+    """Measures for the pools counted without them (before they were stored, a bulk import, a
+    failure); adding them changes nothing counted, so a published count may get them too."""
+    added = []
+    for pool_result in count.pools:
+        if pool_result.measures is None:
+            pool_result.measures = measures_from_file(tenant, pool_result, pool_file(tenant, pool_result), slow_rules=slow_rules)
+            if pool_result.measures is not None:
+                added.append(pool_result)
+    return added
+
+
+def measure_results(tenant, actor, edition: Edition) -> list[PoolResult]:
+    """Compute the measures the edition's count lacks (``flask pb results measure``); flushes."""
+    ensure_permission(actor, MANAGE_RESULTS, tenant)
+    count = current_count(tenant, edition)
+    if count is None:
+        raise _refuse(_l("Count the votes first."))
+    added = _add_missing_measures(tenant, count, slow_rules=True)
+    db.session.flush()
+    record_audit(actor, tenant, "results.measure", edition, pools=[pool_result.pool_id for pool_result in added])
+    return added
 
 
 def _justification(pool_result: PoolResult, project: ProjectResult) -> str:
