@@ -215,7 +215,7 @@ def measure_results_command(edition_id: int) -> None:
     for pool_result in added:
         click.echo(f"  {pool_result.pool.name}: {len(pool_result.measures.projects)} projects under {pool_result.rule}, "
                    f"{pool_result.measures.cpu_milliseconds / 1000:.1f} s CPU")
-    click.echo(f"{edition.name}: measures added for {len(added)} pools.")
+    click.echo(f"{edition.name}: pools with new measures: {len(added)}.")
 
 
 @results_cli.command("publish")

@@ -49,6 +49,7 @@ PAGES = [
     # The demo's past Gdańsk edition (the first one loaded) and its city-wide pool.
     ("results", "/gdansk/editions/1/results/", None),
     ("results-pool", "/gdansk/editions/1/results/pools/1", None),
+    ("results-how-close", "/gdansk/editions/1/results/pools/1#how-close", None),
     ("results-project", "/gdansk/proposals/{lost_project}", None),
     ("results-what-if", "/gdansk/office/editions/1/results/what-if", ADMIN),
     ("api-tokens", "/gdansk/office/api-tokens/", ADMIN),
@@ -155,7 +156,10 @@ def main() -> None:
                 page.goto(base_url + path.format(**ids))
                 target = output / f"{name}-{width_name}.png"
                 full_height = page.evaluate("document.documentElement.scrollHeight")
-                page.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": min(full_height, MAX_HEIGHT)})
+                # A path with #anchor: from that element down (a long page's later section).
+                top = page.evaluate(f"document.getElementById('{path.split('#')[1]}').getBoundingClientRect().top + window.scrollY") if "#" in path else 0
+                height = min(full_height - top, MAX_HEIGHT)
+                page.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": top, "width": width, "height": height})
                 shrink(target)
                 page.close()
                 print(target)

@@ -123,6 +123,23 @@ def test_publication_computes_the_measures_of_a_count_made_before_them(session, 
     assert _by_name(projects, published.pools[0].measures.projects) == GREEDY
 
 
+def test_the_measure_command_adds_what_a_published_count_lacks(app, session):
+    """A bulk import stores measures only where they are quick; the command adds the rest,
+    to a published count too (which no other change may touch)."""
+    town, edition, pool, projects, count = _counted(session, "equalshares")
+    session.delete(count.pools[0].measures)
+    session.flush()
+    session.expire_all()
+    publish_results(town, SYSTEM, edition, notify=False, slow_measures=False)
+    assert count.pools[0].measures is None
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["pb", "results", "measure", str(edition.id)])
+    assert result.exit_code == 0, result.output
+    assert "pools with new measures: 1." in result.output
+    stored = _by_name(projects, count.pools[0].measures.projects)
+    assert {name: (values["max_winning_cost"], values["singleton_add"]) for name, values in stored.items()} == EQUAL_SHARES
+
+
 SENTENCES = {
     "pl": {
         "B": "Ten projekt zostałby wybrany, gdyby kosztował o 10\xa0000,00\xa0zł mniej albo miał 2 głosujących więcej.",

@@ -358,9 +358,16 @@ def _add_missing_measures(tenant, count: ResultCount, slow_rules: bool) -> list[
     added = []
     for pool_result in count.pools:
         if pool_result.measures is None:
-            pool_result.measures = measures_from_file(tenant, pool_result, pool_file(tenant, pool_result), slow_rules=slow_rules)
-            if pool_result.measures is not None:
+            measures = measures_from_file(tenant, pool_result, pool_file(tenant, pool_result), slow_rules=slow_rules)
+            if measures is not None:
+                # Added by id, not through pool_result.measures: that would change the pool's row,
+                # which a published count refuses.
+                measures.pool_result_id = pool_result.id
+                db.session.add(measures)
                 added.append(pool_result)
+    db.session.flush()
+    for pool_result in added:
+        db.session.expire(pool_result, ["measures"])
     return added
 
 
@@ -371,7 +378,6 @@ def measure_results(tenant, actor, edition: Edition) -> list[PoolResult]:
     if count is None:
         raise _refuse(_l("Count the votes first."))
     added = _add_missing_measures(tenant, count, slow_rules=True)
-    db.session.flush()
     record_audit(actor, tenant, "results.measure", edition, pools=[pool_result.pool_id for pool_result in added])
     return added
 
