@@ -29,7 +29,8 @@ def _count(edition_id: int):
 @results_api.response(200, ResultsSchema)
 @public
 def edition_results(edition_id: int):
-    """Per pool: rule and parameters, budget, spent, leftover, digests, projects with votes and ``selected``."""
+    """Per pool: rule and parameters, budget, spent, leftover, digests, projects with votes, ``selected``
+    and ``measures`` (how close each came to the other outcome)."""
     return _count(edition_id)[1]
 
 
@@ -56,7 +57,7 @@ def measures_file(edition_id: int, pool_id: int):
     --json`` prints for that file."""
     _, count = _count(edition_id)
     pool_result = count.pool_result(pool_id)
-    if pool_result is None:
+    if pool_result is None or pool_result.measures is None:
         abort(404)
     response = jsonify(published_measures(pool_result))
     response.headers["Content-Disposition"] = f'attachment; filename="{g.municipality.slug}-{pool_result.measures_filename}"'

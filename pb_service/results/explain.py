@@ -91,13 +91,8 @@ def measures_from_file(tenant, pool_result: PoolResult, text: str, *, slow_rules
 
 
 def published_measures(pool_result: PoolResult) -> dict:
-    """The pool's measures as published beside its ballots file: the CLI's ``explain --json`` shape."""
-    measures = pool_result.measures
-    return {
-        "rule": pool_result.rule,
-        "money_unit": "PLN",
-        "projects": measures.projects if measures else {},
-    }
+    """The pool's stored measures as published beside its ballots file: the CLI's ``explain --json`` shape."""
+    return {"rule": pool_result.rule, "money_unit": "PLN", "projects": pool_result.measures.projects}
 
 
 # --- telling (pages) ------------------------------------------------------------------------------
