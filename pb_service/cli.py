@@ -213,6 +213,23 @@ def compute_results_command(edition_id: int) -> None:
         click.echo(f"  {pool.pool.name}: {pool.voters} ballots, {len(pool.funded)} funded, spent {pool.spent / 100:.2f} zł, leftover {pool.leftover / 100:.2f} zł")
 
 
+@results_cli.command("measure")
+@click.argument("edition_id", type=int)
+def measure_results_command(edition_id: int) -> None:
+    """Compute the performance measures the edition's count lacks (imported editions under equal
+    shares or Phragmén, counts made before measures were stored), preliminary or published."""
+    from pb_service.extensions import db
+    from pb_service.results.services import measure_results
+
+    edition = _edition(edition_id)
+    added = _as_system(measure_results, edition)
+    db.session.commit()
+    for pool_result in added:
+        click.echo(f"  {pool_result.pool.name}: {len(pool_result.measures.projects)} projects under {pool_result.rule}, "
+                   f"{pool_result.measures.cpu_milliseconds / 1000:.1f} s CPU")
+    click.echo(f"{edition.name}: pools with new measures: {len(added)}.")
+
+
 @results_cli.command("publish")
 @click.argument("edition_id", type=int)
 def publish_results_command(edition_id: int) -> None:

@@ -49,6 +49,8 @@ PAGES = [
     # The demo's past Gdańsk edition (the first one loaded) and its city-wide pool.
     ("results", "/gdansk/editions/1/results/", None),
     ("results-pool", "/gdansk/editions/1/results/pools/1", None),
+    ("results-how-close", "/gdansk/editions/1/results/pools/1#how-close", None),
+    ("results-project", "/gdansk/proposals/{lost_project}", None),
     ("results-what-if", "/gdansk/office/editions/1/results/what-if", ADMIN),
     ("api-tokens", "/gdansk/office/api-tokens/", ADMIN),
     ("two-factor", "/account/two-factor", ADMIN),
@@ -65,6 +67,7 @@ def demo_ids() -> dict:
     from pb_service.hub.services import published_practices
     from pb_service.municipalities.services import municipality_by_slug
     from pb_service.proposals.models import Proposal
+    from pb_service.results.models import ProjectResult, PoolResult
 
     with create_app().app_context():
         gdansk = municipality_by_slug("gdansk")
@@ -74,7 +77,16 @@ def demo_ids() -> dict:
         pool = district.pools[0]
         proposal = db.session.scalar(tenant_select(Proposal, gdansk, Proposal.pool_id == pool.id).order_by(Proposal.number))
         practice = next(p for p in published_practices() if p.edition_id is not None)
-        return {"voting": voting.id, "district_level": district.id, "district_pool": pool.id, "proposal": proposal.id, "practice": practice.id}
+        # A project of the results pages' pool that was not funded: its page tells how close it came.
+        lost = db.session.scalar(
+            tenant_select(ProjectResult, gdansk, ProjectResult.selected.is_(False))
+            .join(PoolResult, PoolResult.id == ProjectResult.pool_result_id).where(PoolResult.pool_id == 1)
+            .order_by(ProjectResult.rank)
+        )
+        return {
+            "voting": voting.id, "district_level": district.id, "district_pool": pool.id, "proposal": proposal.id,
+            "practice": practice.id, "lost_project": lost.proposal_id,
+        }
 
 
 def serve_app() -> str:
@@ -117,7 +129,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("output")
     parser.add_argument("--base-url", help="an already running server (default: serve the app here)")
+    parser.add_argument("--only", nargs="*", help="only these pages (file names without the width), e.g. results-pool")
     args = parser.parse_args()
+    pages = [page for page in PAGES if not args.only or page[0] in args.only]
     base_url = args.base_url or serve_app()
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
@@ -126,14 +140,14 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         # Each account signs in once: a code from the app is good only once.
         states = {}
-        for who in {who for _name, _path, who in PAGES if who}:
+        for who in {who for _name, _path, who in pages if who}:
             context = browser.new_context(locale="pl-PL")
             sign_in(context, base_url, who)
             states[who] = context.storage_state()
             context.close()
         for width_name, (width, height) in WIDTHS.items():
             contexts = {}
-            for name, path, who in PAGES:
+            for name, path, who in pages:
                 if who not in contexts:
                     contexts[who] = browser.new_context(
                         viewport={"width": width, "height": height}, locale="pl-PL", storage_state=states.get(who)
@@ -142,7 +156,10 @@ def main() -> None:
                 page.goto(base_url + path.format(**ids))
                 target = output / f"{name}-{width_name}.png"
                 full_height = page.evaluate("document.documentElement.scrollHeight")
-                page.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": min(full_height, MAX_HEIGHT)})
+                # A path with #anchor: from that element down (a long page's later section).
+                top = page.evaluate(f"document.getElementById('{path.split('#')[1]}').getBoundingClientRect().top + window.scrollY") if "#" in path else 0
+                height = min(full_height - top, MAX_HEIGHT)
+                page.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": top, "width": width, "height": height})
                 shrink(target)
                 page.close()
                 print(target)

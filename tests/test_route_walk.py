@@ -21,7 +21,7 @@ from pb_service.core.uploads import IMAGES_AND_PDF, save_upload
 from pb_service.extensions import db
 from pb_service.hub.models import ExpertQuestion, Topic
 from pb_service.proposals.models import Attachment, AttachmentKind, Status
-from pb_service.results.models import Outcome, PoolResult, ProjectResult, Protest, ResultCount
+from pb_service.results.models import Outcome, PoolMeasures, PoolResult, ProjectResult, Protest, ResultCount
 from tests.conftest import make_app
 from tests.editions_factories import PNG_BYTES, make_category, make_edition, make_pool, make_proposal
 from tests.factories import login, make_municipality, make_official, make_user
@@ -104,6 +104,9 @@ def _published_result(session, victim, edition, pool, proposal) -> None:
     pool_result.projects.append(ProjectResult(
         municipality_id=victim.id, proposal_id=proposal.id, rank=1, cost=proposal.cost, votes=1, score=1, outcome=Outcome.FUNDED, selected=True,
     ))
+    pool_result.measures = PoolMeasures(municipality_id=victim.id, rule="greedy", projects={str(proposal.id): {
+        "selected": True, "max_winning_cost": pool.budget // 100, "singleton_add": 0, "optimist_add": 0, "pessimist_add": 0, "reasons": {},
+    }})
     count.pools.append(pool_result)
     session.add(count)
 

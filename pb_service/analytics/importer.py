@@ -570,8 +570,9 @@ def _import_edition(files: list[_File]) -> None:
     db.session.flush()
     municipality = files[0].municipality
     db.session.refresh(edition)
-    compute_results(municipality, SYSTEM, edition)
-    count: ResultCount = publish_results(municipality, SYSTEM, edition, notify=False)
+    # Measures only where they are quick: `flask pb results measure` adds the others.
+    compute_results(municipality, SYSTEM, edition, slow_measures=False)
+    count: ResultCount = publish_results(municipality, SYSTEM, edition, notify=False, slow_measures=False)
     funded = {project.proposal_id for pool in count.pools for project in pool.projects if project.selected}
     for (file, _pool, proposals), record in zip(pools, records):
         record.selected_by_count = sorted(pid for pid, proposal in proposals.items() if proposal.id in funded)

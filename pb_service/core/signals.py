@@ -18,3 +18,7 @@ results_published = _signals.signal("results-published")
 #: request that did: ``sender`` is the tenant, ``edition`` the edition. A receiver may return the
 #: page to show next (results counts the votes and shows its office).
 voting_closed = _signals.signal("voting-closed")
+
+#: Sent while a project's public page is built: ``sender`` is the tenant, ``proposal`` the project. A
+#: receiver returns more values for the page (results: how the project did and how close it came).
+project_page = _signals.signal("project-page")

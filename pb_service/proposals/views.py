@@ -11,6 +11,7 @@ from pb_service.core.maps import map_box
 from pb_service.core.markdown import render_markdown
 from pb_service.core.pagination import paginate
 from pb_service.core.permissions import has_permission, personal, public, requires
+from pb_service.core.signals import project_page
 from pb_service.core.tenancy import get_for_tenant_or_404
 from pb_service.core.uploads import send_upload
 from pb_service.editions.models import Phase
@@ -88,8 +89,11 @@ def catalogue(edition_id: int):
 def detail(proposal_id: int):
     proposal = _visible_proposal(proposal_id)
     tenant = g.municipality
+    # What other domains show on the page (results: the outcome and how close it came).
+    shown_by_others = {key: value for _receiver, values in project_page.send(tenant, proposal=proposal) for key, value in (values or {}).items()}
     return render_template(
         "proposals/detail.html", proposal=proposal, edition=proposal.edition, description=render_markdown(proposal.description),
+        **shown_by_others,
         is_author=proposal.is_author(current_user), is_supporter=services.supporter_of(tenant, proposal, current_user) is not None,
         appeal_deadline=services.appeal_deadline(proposal), Status=Status, Phase=Phase,
         can_review=has_permission(current_user, VIEW_REVIEW_QUEUE, tenant),

@@ -2,11 +2,12 @@
 results only. Before publication every route answers 404, so no count leaks early."""
 from __future__ import annotations
 
-from flask import Response, abort, g
+from flask import Response, abort, g, jsonify
 from flask_smorest import Blueprint
 
 from pb_service.core.permissions import public
 from pb_service.editions.api import published_edition_or_404
+from pb_service.results.explain import published_measures
 from pb_service.results.schemas import ReceiptsSchema, ResultsSchema
 from pb_service.results.services import pool_file, published_count, receipt_hashes
 
@@ -28,7 +29,8 @@ def _count(edition_id: int):
 @results_api.response(200, ResultsSchema)
 @public
 def edition_results(edition_id: int):
-    """Per pool: rule and parameters, budget, spent, leftover, digests, projects with votes and ``selected``."""
+    """Per pool: rule and parameters, budget, spent, leftover, digests, projects with votes, ``selected``
+    and ``measures`` (how close each came to the other outcome)."""
     return _count(edition_id)[1]
 
 
@@ -45,6 +47,21 @@ def ballots_file(edition_id: int, pool_id: int):
         pool_file(g.municipality, pool_result), mimetype="text/plain",
         headers={"Content-Disposition": f'attachment; filename="{g.municipality.slug}-{pool_result.pabulib_filename}"'},
     )
+
+
+@results_api.get("/<int:edition_id>/pools/<int:pool_id>/measures.json")
+@public
+def measures_file(edition_id: int, pool_id: int):
+    """How close each project of the pool came (performance measures), published beside its ballots
+    file and in its units (złoty): ``projects`` is what ``python -m pb_service.rules explain FILE.pb
+    --json`` prints for that file."""
+    _, count = _count(edition_id)
+    pool_result = count.pool_result(pool_id)
+    if pool_result is None or pool_result.measures is None:
+        abort(404)
+    response = jsonify(published_measures(pool_result))
+    response.headers["Content-Disposition"] = f'attachment; filename="{g.municipality.slug}-{pool_result.measures_filename}"'
+    return response
 
 
 @results_api.get("/<int:edition_id>/receipts")

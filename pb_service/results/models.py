@@ -119,6 +119,7 @@ class PoolResult(TenantOwned, db.Model):
     projects: Mapped[list["ProjectResult"]] = relationship(
         back_populates="pool_result", order_by="ProjectResult.rank", cascade="all, delete-orphan"
     )
+    measures: Mapped["PoolMeasures | None"] = relationship(back_populates="pool_result", cascade="all, delete-orphan")
 
     @property
     def counted_budget(self) -> int:
@@ -141,6 +142,43 @@ class PoolResult(TenantOwned, db.Model):
     @property
     def pabulib_filename(self) -> str:
         return f"edition-{self.count.edition_id}-pool-{self.pool_id}.pb"
+
+    @property
+    def measures_filename(self) -> str:
+        return f"edition-{self.count.edition_id}-pool-{self.pool_id}-measures.json"
+
+
+class PoolMeasures(TenantOwned, db.Model):
+    """How far each project of a pool was from the other outcome (:mod:`pb_service.rules.measures`),
+    computed once when the pool is counted, under the rule exactly as the count applied it.
+
+    Pages, the API and the published files read these; nothing computes measures at a page view.
+    """
+
+    __tablename__ = "pool_measures"
+    __table_args__ = (
+        UniqueConstraint("pool_result_id"),
+        ForeignKeyConstraint(
+            ["municipality_id", "pool_result_id"], ["pool_result.municipality_id", "pool_result.id"], ondelete="CASCADE"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_result_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: The rules engine's rule the measures are for (the pool's rule).
+    rule: Mapped[str] = mapped_column(String(40), nullable=False)
+    #: Project id (as in the pool's file) → the engine's measures as they are (``as_dict()``),
+    #: money in the file's units (złoty): ``selected``, ``max_winning_cost``, ``singleton_add``,
+    #: ``optimist_add``, ``pessimist_add``, ``reasons`` and whatever the engine adds later.
+    projects: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: CPU time the computation took, in milliseconds (for the record and docs/performance.md).
+    cpu_milliseconds: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    pool_result: Mapped[PoolResult] = relationship(back_populates="measures")
+
+    def of(self, proposal_id: int) -> dict | None:
+        return self.projects.get(str(proposal_id))
 
 
 class Outcome(LabelledEnum):
@@ -186,6 +224,12 @@ class ProjectResult(TenantOwned, db.Model):
 
     pool_result: Mapped[PoolResult] = relationship(back_populates="projects")
     proposal: Mapped[Proposal] = relationship(foreign_keys=[proposal_id], primaryjoin="ProjectResult.proposal_id == Proposal.id")
+
+    @property
+    def measures(self) -> dict | None:
+        """The project's stored performance measures (money in złoty, as in the pool's file), if any."""
+        stored = self.pool_result.measures
+        return stored.of(self.proposal_id) if stored else None
 
 
 class ProtestStatus(LabelledEnum):
@@ -245,7 +289,7 @@ def _count_of(instance) -> ResultCount | None:
         return instance
     if isinstance(instance, PoolResult):
         return instance.count
-    if isinstance(instance, ProjectResult):
+    if isinstance(instance, (ProjectResult, PoolMeasures)):
         return instance.pool_result.count if instance.pool_result is not None else None
     return None
 

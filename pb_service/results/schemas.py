@@ -1,5 +1,35 @@
 """Public API representation of published results (money in grosze, as everywhere in the API)."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_dump
+
+from pb_service.results.counting import GROSZE
+
+
+class MeasuresSchema(Schema):
+    """How far a project was from the other outcome (Boehmer et al., IJCAI 2024, arXiv:2312.14723),
+    under the pool's rule exactly as it was counted; fields the rules engine adds later pass through."""
+
+    selected = fields.Boolean(metadata={"description": "Selected by the rule (a project funded from the leftover is not)"})
+    max_winning_cost = fields.Function(lambda values: _in_grosze(values.get("max_winning_cost")), allow_none=True, metadata={
+        "type": "integer",
+        "description": "In grosze: the largest cost (whole złoty) at which the rule selects the project, all else equal; "
+                       "at least its cost if it was selected (its margin); null if no cost makes it selected"})
+    singleton_add = fields.Integer(allow_none=True, metadata={
+        "description": "The fewest new voters, each choosing only this project, that make it selected (0 if selected)"})
+    optimist_add = fields.Integer(allow_none=True, metadata={
+        "description": "The fewest current non-supporters who must also choose it, at best (null: none or not computed)"})
+    pessimist_add = fields.Integer(allow_none=True, metadata={
+        "description": "The same at worst"})
+    reasons = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "Measure → why it is null, in the rules engine's words"})
+
+    @post_dump(pass_original=True)
+    def keep_what_the_engine_adds(self, data: dict, original: dict, **kwargs) -> dict:
+        return {**{key: value for key, value in original.items() if key not in data}, **data}
+
+
+def _in_grosze(zloty: int | None) -> int | None:
+    """Stored measures are in the file's units (whole złoty); the API speaks grosze."""
+    return None if zloty is None else int(zloty) * GROSZE
 
 
 class ProjectResultSchema(Schema):
@@ -14,6 +44,9 @@ class ProjectResultSchema(Schema):
         "description": "funded, funded_leftover, did_not_fit, under_threshold, not_reached, lost_tie or withdrawn",
     })
     selected = fields.Boolean()
+    measures = fields.Nested(MeasuresSchema, allow_none=True, metadata={
+        "description": "How close the project came to the other outcome; null if none are stored",
+    })
 
 
 class PoolResultSchema(Schema):

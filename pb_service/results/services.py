@@ -40,6 +40,7 @@ from pb_service.proposals.workflow import last_event, notify_authors, transition
 from pb_service.results.counting import (
     CountingError, ballot_digest, count_edition, edition_digest, grosze, pabulib_text, read_ballots, votes_minimum,
 )
+from pb_service.results.explain import measures_from_file, pool_measures
 from pb_service.results.models import Outcome, PoolResult, ProjectResult, Protest, ProtestStatus, ResultCount
 from pb_service.results.permissions import DECIDE_PROTESTS, MANAGE_RESULTS
 from pb_service.rules import Status as RuleStatus
@@ -80,6 +81,18 @@ def published_count(tenant, edition: Edition) -> ResultCount | None:
     return db.session.scalar(
         tenant_select(ResultCount, tenant, ResultCount.edition_id == edition.id, ResultCount.published_at.is_not(None))
     )
+
+
+def published_project_result(tenant, proposal) -> ProjectResult | None:
+    """The proposal's line in its edition's published result, or None (not on it, or not published)."""
+    edition = proposal.edition
+    count = published_count(tenant, edition)
+    if count is None:
+        return None
+    pool_result = count.pool_result(proposal.pool_id)
+    if pool_result is None:
+        return None
+    return next((project for project in pool_result.projects if project.proposal_id == proposal.id), None)
 
 
 def editions_with_published_results(tenant, *, lookup_reason: str = "") -> list[Edition]:
@@ -179,8 +192,10 @@ def protest_window_open(edition: Edition) -> bool:
 # --- counting ------------------------------------------------------------------------------------------
 
 
-def compute_results(tenant, actor, edition: Edition, progress=None) -> ResultCount:
-    """Count the edition's valid ballots and store the preliminary result (replacing an older one).
+def compute_results(tenant, actor, edition: Edition, progress=None, *, slow_measures: bool = True) -> ResultCount:
+    """Count the edition's valid ballots and store the preliminary result (replacing an older one),
+    with every pool's performance measures (``slow_measures=False``: only where they are quick,
+    see :func:`~pb_service.results.explain.pool_measures`).
 
     ``progress(done, total)`` is told after each pool is counted."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
@@ -201,7 +216,7 @@ def compute_results(tenant, actor, edition: Edition, progress=None) -> ResultCou
         computed_by_id=actor.id, computed_at=utcnow(),
     )
     for position, pool_count in enumerate(counted.pools):
-        count.pools.append(_pool_result(tenant, pool_count, position))
+        count.pools.append(_pool_result(tenant, pool_count, position, slow_measures))
     db.session.add(count)
     db.session.flush()
     record_audit(
@@ -246,7 +261,8 @@ def compute_results_tracked(tenant, actor_id: int | None, edition_id: int, progr
     return ""
 
 
-def _pool_result(tenant, counted, position: int) -> PoolResult:
+def _pool_result(tenant, counted, position: int, slow_measures: bool = True) -> PoolResult:
+    """The pool's stored result, with its projects and their measures (computed once, here)."""
     text = pabulib_text(counted)
     pool_result = PoolResult(
         municipality_id=tenant.id, pool_id=counted.pool.id, position=position, rule=counted.rule,
@@ -269,6 +285,7 @@ def _pool_result(tenant, counted, position: int) -> PoolResult:
             outcome=Outcome.FUNDED_FROM_LEFTOVER if pid == counted.leftover_project else OUTCOMES[outcome.status],
             detail=outcome.detail[:300], selected=pid in selected,
         ))
+    pool_result.measures = pool_measures(tenant, pool_result, counted.instance, slow_rules=slow_measures)
     return pool_result
 
 
@@ -345,8 +362,9 @@ def publication_problems(tenant, edition: Edition, count: ResultCount | None) ->
     return problems
 
 
-def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> ResultCount:
-    """Publish the preliminary result for good and mark each project selected or not."""
+def publish_results(tenant, actor, edition: Edition, *, notify: bool = True, slow_measures: bool = True) -> ResultCount:
+    """Publish the preliminary result for good and mark each project selected or not; pools
+    counted without measures get them now (``slow_measures`` as in :func:`compute_results`)."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
     count = current_count(tenant, edition)
     problems = publication_problems(tenant, edition, count)
@@ -354,6 +372,7 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True) -> 
         raise ServiceValidationError({"": problems})
     if ballots_digest_now(tenant, edition) != count.digest:
         raise _refuse(_l("The ballots have changed since they were counted: count them again before publishing."))
+    _add_missing_measures(tenant, count, slow_measures)
     count.published_at = utcnow()
     count.published_by_id = actor.id
     events = []
@@ -383,6 +402,36 @@ def notify_published(tenant, edition: Edition) -> None:
             event = last_event(proposal, proposal.status) if proposal.status in (Status.SELECTED, Status.NOT_SELECTED) else None
             if event is not None and event.stage is Stage.SYSTEM:
                 notify_authors(tenant, proposal, event)
+
+
+def _add_missing_measures(tenant, count: ResultCount, slow_rules: bool) -> list[PoolResult]:
+    """Measures for the pools counted without them (before they were stored, a bulk import, a
+    failure); adding them changes nothing counted, so a published count may get them too."""
+    added = []
+    for pool_result in count.pools:
+        if pool_result.measures is None:
+            measures = measures_from_file(tenant, pool_result, pool_file(tenant, pool_result), slow_rules=slow_rules)
+            if measures is not None:
+                # Added by id, not through pool_result.measures: that would change the pool's row,
+                # which a published count refuses.
+                measures.pool_result_id = pool_result.id
+                db.session.add(measures)
+                added.append(pool_result)
+    db.session.flush()
+    for pool_result in added:
+        db.session.expire(pool_result, ["measures"])
+    return added
+
+
+def measure_results(tenant, actor, edition: Edition) -> list[PoolResult]:
+    """Compute the measures the edition's count lacks (``flask pb results measure``); flushes."""
+    ensure_permission(actor, MANAGE_RESULTS, tenant)
+    count = current_count(tenant, edition)
+    if count is None:
+        raise _refuse(_l("Count the votes first."))
+    added = _add_missing_measures(tenant, count, slow_rules=True)
+    record_audit(actor, tenant, "results.measure", edition, pools=[pool_result.pool_id for pool_result in added])
+    return added
 
 
 def _justification(pool_result: PoolResult, project: ProjectResult) -> str:

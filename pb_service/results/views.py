@@ -11,12 +11,13 @@ from pb_service.analytics.services import voters_note_of
 from pb_service.core import spreadsheets
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, personal, public, requires
-from pb_service.core.signals import voting_closed
+from pb_service.core.signals import project_page, voting_closed
 from pb_service.editions.models import Edition, LevelKind
 from pb_service.editions.loaders import edition_or_404, edition_part_or_404, office_edition_or_404
 from pb_service.editions.rules import tie_break_name
 from pb_service.core.jobs.services import tracked_job
 from pb_service.results import services
+from pb_service.results.explain import explain, explanations
 from pb_service.results.forms import ProtestDecisionForm, ProtestForm, ReceiptForm
 from pb_service.results.models import Protest, ResultCount
 from pb_service.results.permissions import DECIDE_PROTESTS, MANAGE_RESULTS, VIEW_RESULTS_OFFICE
@@ -96,7 +97,14 @@ def pool_results(edition_id: int, pool_id: int):
     pool_result = count.pool_result(pool_id)
     if pool_result is None:
         abort(404)
-    return render_template("results/pool.html", edition=edition, count=count, result=pool_result)
+    return render_template("results/pool.html", edition=edition, count=count, result=pool_result, told=explanations(pool_result))
+
+
+@results.get("/results/how-close")
+@public
+def method():
+    """How the "how close was it" figures are computed, and the research they come from."""
+    return render_template("results/method.html")
 
 
 @results.get("/editions/<int:edition_id>/results.csv")
@@ -108,15 +116,27 @@ def results_csv(edition_id: int):
             pool_result.pool_id, pool_result.pool.name, pool_result.rule, project.proposal_id, project.proposal.number or "",
             project.proposal.title, f"{project.cost / 100:.2f}", project.votes,
             "" if pool_result.vote_type == "approval" else project.score, project.rank, project.outcome.value,
-            int(project.selected),
+            int(project.selected), *_measure_cells(project.measures),
         ]
         for pool_result in count.pools for project in pool_result.projects
     )
-    header = ["pool_id", "pool", "rule", "project_id", "number", "title", "cost_pln", "votes", "points", "rank", "outcome", "selected"]
+    header = [
+        "pool_id", "pool", "rule", "project_id", "number", "title", "cost_pln", "votes", "points", "rank", "outcome", "selected",
+        *MEASURE_COLUMNS,
+    ]
     return Response(
         spreadsheets.csv_text(header, rows), mimetype=spreadsheets.CSV_TYPE,
         headers={"Content-Disposition": f'attachment; filename="results-{g.municipality.slug}-{edition.id}.csv"'},
     )
+
+
+#: The performance measures in the results CSV (money in złoty, as cost_pln); empty: none.
+MEASURE_COLUMNS = ("max_winning_cost_pln", "singleton_add", "optimist_add", "pessimist_add")
+
+
+def _measure_cells(values: dict | None) -> list:
+    values = values or {}
+    return ["" if values.get(name) is None else values[name] for name in (name.removesuffix("_pln") for name in MEASURE_COLUMNS)]
 
 
 @results.route("/editions/<int:edition_id>/results/receipts", methods=["GET", "POST"])
@@ -180,6 +200,7 @@ def _office_page(edition: Edition, decision_forms: dict | None = None):
         can_decide=has_permission(current_user, DECIDE_PROTESTS, tenant),
         pools={pool.id: pool for pool in edition.pools}, after_voting=edition.phase in services.AFTER_VOTING,
         count_job=services.latest_count_job(tenant, edition),
+        told={result.pool_id: explanations(result) for result in count.pools} if count else {},
     )
 
 
@@ -189,7 +210,11 @@ def office_what_if(edition_id: int):
     edition = office_edition_or_404(edition_id)
     if edition.phase not in services.AFTER_VOTING:
         abort(404)
-    return render_template("results/what_if.html", edition=edition, comparisons=what_if(g.municipality, edition))
+    count = services.current_count(g.municipality, edition)
+    return render_template(
+        "results/what_if.html", edition=edition, comparisons=what_if(g.municipality, edition),
+        told={result.pool_id: (result, explanations(result)) for result in count.pools} if count else {},
+    )
 
 
 @results.post("/office/editions/<int:edition_id>/results/compute")
@@ -263,3 +288,10 @@ def decide(edition_id: int, protest_id: int):
         success=_("The decision is recorded and published."), next_url=url_for("results.office", edition_id=edition.id, _anchor="protests"),
     )
     return response or _office_page(edition, {protest.id: form})
+
+
+@project_page.connect
+def outcome_on_project_page(tenant, proposal) -> dict:
+    """A published project's result and how close it came, for its public page."""
+    result_line = services.published_project_result(tenant, proposal)
+    return {"result_line": result_line, "explanation": explain(result_line, result_line.measures) if result_line else None}

@@ -34,7 +34,7 @@ from fractions import Fraction
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from .engine import compute, resolve_rule
+from .engine import MIN_VOTES_KEY, compute, resolve_rule
 from .mes import EqualShares, comparison_step, complete_with_greedy
 from .model import POINTS_VOTE_TYPES, Ballot, Instance, Number, Result
 from .tally import Tally
@@ -101,6 +101,14 @@ class ConfiguredRule:
 
     def selected(self, instance: Instance) -> list[str]:
         return self.outcome(instance).selected
+
+    def min_votes(self, instance: Instance) -> int | None:
+        """The minimum of voters under every rule, as :func:`compute` applies it (given, else META)."""
+        given = self.params.get("min_votes")
+        if given is not None:
+            return int(given)
+        threshold = instance.meta_number(MIN_VOTES_KEY)
+        return None if threshold is None else math.ceil(threshold)
 
 
 def with_cost(instance: Instance, pid: str, cost: Number) -> Instance:
@@ -262,7 +270,9 @@ class _GreedyMeasures(_Measures):
 
     def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
         super().__init__(instance, rule)
-        self.tally = tally = Tally.of(instance, rule.tie_breaking, rule.seed)
+        # The app's pools: a project needs support and the pool's minimum of voters, under any rule.
+        self.min_votes = rule.min_votes(instance)
+        self.tally = tally = Tally.of(instance, rule.tie_breaking, rule.seed, self.min_votes)
         self.skip = rule.name != "greedy-no-skip"
         self.min_score = None
         if rule.name == "greedy-threshold":
@@ -284,6 +294,11 @@ class _GreedyMeasures(_Measures):
         self.placed: dict[str, tuple[list, list, list]] = {}
 
     def passes(self, pid: str, singletons: int) -> bool:
+        if self.min_votes is not None:
+            votes = self.tally.votes[pid] + singletons
+            score = self.tally.scores[pid] + singletons * self.score_gain
+            if votes < self.min_votes or score <= 0:
+                return False
         if self.min_score is None:
             return True
         return self.tally.scores[pid] + singletons * self.score_gain >= self.min_score
@@ -330,11 +345,15 @@ class _GreedyMeasures(_Measures):
             enough = max(enough, math.ceil((-keys[0][0] - self.value[pid]) / self.value_gain) + 1)
         if self.min_score is not None:
             enough = max(enough, math.ceil((self.min_score - self.tally.scores[pid]) / self.score_gain))
+        if self.min_votes is not None:
+            enough = max(enough, self.min_votes - self.tally.votes[pid])
         if not test(enough):
             return None
         return smallest_true(test, 0, enough)
 
     def hopeless_cost_reason(self, pid: str) -> str:
+        if self.min_votes is not None and self.tally.votes[pid] < self.min_votes:
+            return f"fewer than {self.min_votes} votes, the minimum"
         if not self.passes(pid, 0):
             return f"its score is under the threshold of {self.min_score}"
         if self.skip:
@@ -378,7 +397,8 @@ class _RerunMeasures(_Measures):
     def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
         super().__init__(instance, rule)
         self.money = None  # what all voters hold together at the completion's final share
-        if rule.name in ("equalshares", "equalshares/add1", "equalshares/add1-comparison"):
+        # No voters, no share to start the stand-in from (the real rule is re-run instead).
+        if rule.name in ("equalshares", "equalshares/add1", "equalshares/add1-comparison") and self.voters:
             self.money = self.money_of(self.outcome, 0)
 
     def money_of(self, outcome: Result, singletons: int) -> Fraction:
@@ -398,7 +418,7 @@ class _RerunMeasures(_Measures):
     def selected_with_money(self, pid: str, cost: Number, singletons: int, money: Fraction) -> bool:
         """The stand-in: MES once, sharing out ``money``, then the rule's completion."""
         changed = self.changed(pid, cost, singletons)
-        tally = Tally.of(changed, self.rule.tie_breaking, self.rule.seed)
+        tally = Tally.of(changed, self.rule.tie_breaking, self.rule.seed, self.rule.min_votes(changed))
         equal_shares = EqualShares(tally)
         run = equal_shares.run(money / (self.voters + singletons))
         if self.rule.name == "equalshares":

@@ -132,6 +132,24 @@ def test_exact_values_on_a_hand_made_pool():
     assert threshold["c"].singleton_add == 1  # 4 votes reach the threshold; b is skipped
 
 
+def test_the_app_minimum_of_votes_holds_under_greedy():
+    """The app's pools write META ``min_project_votes_threshold`` (a minimum of voters under
+    every rule). c has 1 vote of the 2 needed: no cost makes it win, and 1 more voter does
+    (a 60 first, b 50 no longer fits in 40, c 30 fits); the re-run agrees."""
+    instance = Instance.from_data(
+        100, {"a": 60, "b": 50, "c": 30}, [["a"], ["a", "b"], ["b"], ["c"]],
+        multiplicities=[3, 2, 2, 1], meta={"rule": "greedy", "min_project_votes_threshold": "2"},
+    )
+    found = measure(instance)
+    assert found["c"].max_winning_cost is None
+    assert found["c"].reasons["max_winning_cost"] == "fewer than 2 votes, the minimum"
+    assert found["c"].singleton_add == 1
+    assert (found["b"].max_winning_cost, found["b"].singleton_add) == (40, 1)
+    check_by_rerun(instance, "greedy", found)
+    given = measure(instance, "greedy", min_votes=3)  # a parameter overrides META, as in compute
+    assert given["c"].singleton_add == 2 and given["b"].max_winning_cost == 40
+
+
 def test_cli_explain_json(capsys):
     assen = str(Path(__file__).resolve().parent.parent / "data" / "Netherlands_Assen_2024.pb")
     assert main(["explain", assen, "--rule", "greedy", "--json"]) == 0
