@@ -34,18 +34,21 @@ from fractions import Fraction
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from .engine import compute, resolve_rule
+from .engine import MIN_VOTES_KEY, compute, resolve_rule
 from .mes import EqualShares, comparison_step, complete_with_greedy
 from .model import POINTS_VOTE_TYPES, Ballot, Instance, Number, Result
 from .tally import Tally
 
 MEASURES = ("max_winning_cost", "singleton_add", "optimist_add", "pessimist_add")
 GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold")
+EQUAL_SHARES_RULES = ("equalshares", "equalshares/add1", "equalshares/add1-comparison")
 APPROVAL_TYPES = ("approval", "choose-1")
 # The search for added voters under re-run rules stops at this many times the voters.
 ADD_SEARCH_FACTOR = 64
 # Stand-in searches (equal shares at a fixed share) tried before the search on the real rule.
 GUESSES = 2
+# Equal shares: candidates for a cost tried (each at the share the last one ended at).
+FIXED_POINT_STEPS = 5
 
 
 @dataclass
@@ -154,7 +157,17 @@ def measure(
         raise ValueError(f"unknown project {unknown[0]!r}")
     if configured.name in GREEDY_RULES and not by_rerun:
         return _GreedyMeasures(instance, configured).all(wanted)
+    if configured.name in EQUAL_SHARES_RULES and not by_rerun:
+        return _EqualSharesMeasures(instance, configured).all(wanted)
     return _RerunMeasures(instance, configured).all(wanted)
+
+
+def min_votes_of(instance: Instance, rule: ConfiguredRule) -> int | None:
+    """The minimum of voters a project needs under every rule, as :func:`compute` takes it."""
+    if rule.params.get("min_votes") is not None:
+        return int(rule.params["min_votes"])
+    threshold = instance.meta_number(MIN_VOTES_KEY)
+    return None if threshold is None else math.ceil(threshold)
 
 
 def largest_true(test: Callable[[int], bool], low: int, high: int) -> int:
@@ -262,7 +275,8 @@ class _GreedyMeasures(_Measures):
 
     def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
         super().__init__(instance, rule)
-        self.tally = tally = Tally.of(instance, rule.tie_breaking, rule.seed)
+        self.min_votes = min_votes_of(instance, rule)
+        self.tally = tally = Tally.of(instance, rule.tie_breaking, rule.seed, self.min_votes)
         self.skip = rule.name != "greedy-no-skip"
         self.min_score = None
         if rule.name == "greedy-threshold":
@@ -284,6 +298,12 @@ class _GreedyMeasures(_Measures):
         self.placed: dict[str, tuple[list, list, list]] = {}
 
     def passes(self, pid: str, singletons: int) -> bool:
+        """Past the rule's threshold and the pool's minimum of voters (with ``singletons``)."""
+        if self.min_votes is not None and (
+            self.tally.votes[pid] + singletons < self.min_votes
+            or self.tally.scores[pid] + singletons * self.score_gain <= 0
+        ):
+            return False
         if self.min_score is None:
             return True
         return self.tally.scores[pid] + singletons * self.score_gain >= self.min_score
@@ -330,11 +350,15 @@ class _GreedyMeasures(_Measures):
             enough = max(enough, math.ceil((-keys[0][0] - self.value[pid]) / self.value_gain) + 1)
         if self.min_score is not None:
             enough = max(enough, math.ceil((self.min_score - self.tally.scores[pid]) / self.score_gain))
+        if self.min_votes is not None:
+            enough = max(enough, self.min_votes - self.tally.votes[pid])
         if not test(enough):
             return None
         return smallest_true(test, 0, enough)
 
     def hopeless_cost_reason(self, pid: str) -> str:
+        if pid in self.tally.excluded:
+            return f"fewer voters than the minimum of {self.min_votes}"
         if not self.passes(pid, 0):
             return f"its score is under the threshold of {self.min_score}"
         if self.skip:
@@ -378,7 +402,7 @@ class _RerunMeasures(_Measures):
     def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
         super().__init__(instance, rule)
         self.money = None  # what all voters hold together at the completion's final share
-        if rule.name in ("equalshares", "equalshares/add1", "equalshares/add1-comparison"):
+        if rule.name in EQUAL_SHARES_RULES:
             self.money = self.money_of(self.outcome, 0)
 
     def money_of(self, outcome: Result, singletons: int) -> Fraction:
@@ -406,22 +430,6 @@ class _RerunMeasures(_Measures):
         if self.rule.name == "equalshares/add1-comparison":
             return pid in comparison_step(tally, run.selected)[0]
         return pid in run.selected
-
-    def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
-        money = self.money
-        for _ in range(GUESSES if money is not None else 0):
-            guess = super().max_winning_cost(pid, selected, lambda c: self.selected_with_money(pid, c, 0, money))
-            if guess is None:
-                break
-            at_guess = self.outcome_at(pid, guess, 0)
-            if pid not in at_guess.selected:
-                money = self.money_of(at_guess, 0)
-                continue
-            beyond = self.outcome_at(pid, guess + 1, 0)
-            if pid not in beyond.selected:
-                return guess
-            money = self.money_of(beyond, 0)
-        return super().max_winning_cost(pid, selected, wins_at)
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
         money, cost = self.money, self.instance.projects[pid].cost
@@ -462,3 +470,49 @@ class _RerunMeasures(_Measures):
         reason = f"not computed under {self.rule.name} yet"
         result.unavailable("optimist_add", reason)
         result.unavailable("pessimist_add", reason)
+
+
+class _EqualSharesMeasures(_RerunMeasures):
+    """Equal shares with a completion.  Cost questions go to the exact
+    :class:`~pb_service.rules.mes_measures.EqualSharesOracle` (the completion re-run with MES
+    re-run only at the shares where the changed cost can matter).  The first candidate for
+    ``max_winning_cost`` comes from one watched MES run at the share the completion chose
+    (the paper's one-run algorithm); it is kept if the rule selects the project at it and
+    not one unit beyond, else the candidate at the share the changed instance ended at is
+    tried, and only then the search of :class:`_Measures` runs (on the oracle)."""
+
+    def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
+        super().__init__(instance, rule)
+        from .mes_measures import EqualSharesOracle
+
+        self.oracle = EqualSharesOracle(instance, rule)
+        self.share = Fraction(self.outcome.details["share_per_voter"])
+
+    def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
+        if singletons:
+            return super().selected_at(pid, cost, singletons)
+        return self.oracle.selected_at(pid, cost)
+
+    def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
+        share, tried = self.share, set()
+        for _ in range(FIXED_POINT_STEPS):
+            guess = self.oracle.cost_candidate(pid, share)
+            if guess is None or guess in tried:
+                break
+            tried.add(guess)
+            if not wins_at(guess):
+                share = self.oracle.last_share
+                continue
+            if not wins_at(guess + 1):
+                return guess
+            share = self.oracle.last_share
+        return super().max_winning_cost(pid, selected, wins_at)
+
+    def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
+        """First the candidate of the watched run at the completion's share (new voters
+        holding that share each), checked with two runs of the real rule."""
+        guess = self.oracle.added_candidate(pid, self.share)
+        if guess is not None and test(guess) and not test(guess - 1):
+            return guess
+        return super().fewest_added(pid, test)
+
