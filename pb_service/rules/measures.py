@@ -48,7 +48,7 @@ ADD_SEARCH_FACTOR = 64
 # Stand-in searches (equal shares at a fixed share) tried before the search on the real rule.
 GUESSES = 2
 # Equal shares: candidates for a cost tried (each at the share the last one ended at).
-FIXED_POINT_STEPS = 5
+FIXED_POINT_STEPS = 40
 
 
 @dataclass

@@ -37,70 +37,101 @@ from .ties import TieBreaker
 MARGIN = 1e-9
 
 
-def cost_threshold(amounts: np.ndarray, weights: np.ndarray, alpha: float) -> float:
-    """The largest ``c`` with ``rho(c) / c <= alpha`` for supporters holding ``amounts``.
-
-    ``rho(c) <= alpha * c`` iff ``f(alpha * c) >= c`` where ``f(x) = sum(w * min(a, x))`` is
-    what the supporters pay at price ``x``; ``f(x) / x`` does not grow, so the answer is
-    ``x* / alpha`` for the largest root ``x*`` of ``f(x) = x / alpha``, found segment by
-    segment of the piecewise-linear ``f``."""
-    order = np.argsort(amounts, kind="stable")
-    sorted_amounts, sorted_weights = amounts[order], weights[order]
-    poor_money = np.concatenate(([0.0], np.cumsum(sorted_weights * sorted_amounts)[:-1]))
-    rich = float(weights.sum()) - np.concatenate(([0.0], np.cumsum(sorted_weights)[:-1]))
-    short = np.flatnonzero(poor_money + sorted_amounts * rich < sorted_amounts / alpha)
-    if not len(short):
-        return float(np.dot(weights, amounts))  # affordable is all it takes
-    m = short[0]
-    root = poor_money[m] / (1 / alpha - rich[m])
-    return root / alpha
-
-
 class Thresholds:
     """Watches a MES run (see :meth:`EqualShares.run`): for every project not bought (yet),
     the largest cost at which it would have been bought in some round, and the fewest new
-    voters (each holding ``share`` and choosing only it) that would have had it bought."""
+    voters (each holding ``share`` and choosing only it) that would have had it bought.
+
+    Each round costs a few passes over all (project, supporting group) pairs: the projects
+    are solved together (:func:`largest_roots`)."""
 
     def __init__(self, mes: EqualShares, share: Number, watched: list[int] | None = None) -> None:
         self.mes = mes
-        self.watched = mes.supported if watched is None else [j for j in watched if j in set(mes.supported)]
         self.share = float(share)
-        count = len(mes.ids)
-        self.cost = np.zeros(count)
-        self.added = np.full(count, math.inf)
-        self.bought: set[int] = set()
+        supported = set(mes.supported)
+        self.watched = np.array([j for j in (mes.supported if watched is None else watched) if j in supported], dtype=np.intp)
+        groups = [mes.supporters[j] for j in self.watched]
+        self.pair_groups = np.concatenate(groups) if groups else np.zeros(0, dtype=np.intp)
+        self.pair_weights = np.concatenate([mes.supporter_weights[j] for j in self.watched]) if groups else np.zeros(0)
+        sizes = np.array([len(g) for g in groups], dtype=np.intp)
+        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
+        self.pair_owner = np.repeat(np.arange(len(groups)), sizes)
+        self.costs = np.array([mes.float_costs[j] for j in self.watched])
+        self.weights = np.array([mes.total_weight[j] for j in self.watched], dtype=np.float64)
+        self.best = np.zeros(len(groups))  # the largest winning cost found, per watched project
+        self.fewest = np.full(len(groups), math.inf)
+        self.open = np.ones(len(groups), dtype=np.bool_)  # not bought yet
+        self.position = {int(j): k for k, j in enumerate(self.watched)}
+        self.cost = _Lookup(self, "best", 0.0)
+        self.added = _Lookup(self, "fewest", math.inf)
+
+    def per_project(self, values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values, self.starts) if len(values) else np.zeros(len(self.starts))
 
     def round(self, run, winner: int, value) -> None:
-        alpha = value.alpha + value.error  # an upper bound: costs found are upper bounds
-        self.observe(run, alpha)
-        self.bought.add(winner)
+        self.observe(run, value.alpha + value.error)  # an upper bound: costs found are upper bounds
+        if winner in self.position:
+            self.open[self.position[winner]] = False
 
     def end(self, run) -> None:
         self.observe(run, None)
 
     def observe(self, run, alpha: float | None) -> None:
-        mes = self.mes
-        for j in self.watched:
-            if j in self.bought:
-                continue
-            groups, weights = mes.supporters[j], mes.supporter_weights[j]
-            amounts = run.money[groups]
-            total = float(np.dot(weights, amounts))
-            cost = mes.float_costs[j]
-            if alpha is None:  # nothing else is affordable: p is bought if its supporters can pay
-                self.cost[j] = max(self.cost[j], total)
-                self.added[j] = min(self.added[j], max(cost - total, 0.0) / self.share) if self.share else math.inf
-                continue
-            if total > self.cost[j] and alpha * mes.total_weight[j] >= 1 - MARGIN:
-                self.cost[j] = max(self.cost[j], cost_threshold(amounts, weights, alpha))
+        if not len(self.watched):
+            return
+        amounts = run.money[self.pair_groups]
+        totals = self.per_project(self.pair_weights * amounts)
+        if alpha is None:  # nothing else is affordable: a project is bought if its supporters can pay
+            self.best = np.where(self.open, np.maximum(self.best, totals), self.best)
             if self.share:
-                price = alpha * cost
-                paid = float(np.dot(weights, np.minimum(amounts, price)))
-                self.added[j] = min(self.added[j], max(cost - paid, 0.0) / min(self.share, price))
+                needed = np.maximum(self.costs - totals, 0.0) / self.share
+                self.fewest = np.where(self.open, np.minimum(self.fewest, needed), self.fewest)
+            return
+        if self.share:
+            price = alpha * self.costs
+            paid = self.per_project(self.pair_weights * np.minimum(amounts, price[self.pair_owner]))
+            needed = np.maximum(self.costs - paid, 0.0) / np.minimum(self.share, price)
+            self.fewest = np.where(self.open, np.minimum(self.fewest, needed), self.fewest)
+        # Only where this round beats the best cost so far: f(alpha * best) >= best.
+        at_best = self.per_project(self.pair_weights * np.minimum(amounts, (alpha * self.best)[self.pair_owner]))
+        better = self.open & (totals > self.best) & (at_best >= self.best) & (alpha * self.weights >= 1 - MARGIN)
+        if better.any():
+            roots = self.largest_roots(amounts, totals, alpha)
+            self.best = np.where(better, np.maximum(self.best, roots), self.best)
+
+    def largest_roots(self, amounts: np.ndarray, totals: np.ndarray, alpha: float) -> np.ndarray:
+        """Per project, the largest ``c`` with ``f(alpha * c) >= c`` (``f``: what its supporters
+        pay at a price), by Newton's method from above on ``g(x) = f(x) - x / alpha``:
+        ``g`` is concave and piecewise linear, so from the right of its largest root the steps
+        stay right of it and end on it after a few segments."""
+        x = alpha * totals
+        for _ in range(64):
+            price = x[self.pair_owner]
+            paid = self.per_project(self.pair_weights * np.minimum(amounts, price))
+            rich = self.per_project(self.pair_weights * (amounts > price))
+            short = paid - x / alpha
+            moving = short < -1e-12 * np.maximum(totals, 1.0)
+            if not moving.any():
+                break
+            slope = rich - 1 / alpha
+            step = np.where(moving & (slope < 0), short / np.where(slope < 0, slope, -1.0), 0.0)
+            x = np.maximum(np.where(moving & (slope >= 0), 0.0, x - step), 0.0)
+        return x / alpha
 
     def cost_bound(self, j: int) -> float:
         """Above this cost project ``j`` is certainly not bought in the watched run."""
         return self.cost[j] * (1 + MARGIN) + MARGIN
+
+
+class _Lookup:
+    """``thresholds.cost[j]`` / ``thresholds.added[j]`` by project index."""
+
+    def __init__(self, owner: Thresholds, name: str, missing: float) -> None:
+        self.owner, self.name, self.missing = owner, name, missing
+
+    def __getitem__(self, j: int) -> float:
+        k = self.owner.position.get(j)
+        return self.missing if k is None else float(getattr(self.owner, self.name)[k])
 
 
 class EqualSharesOracle:
