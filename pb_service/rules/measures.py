@@ -48,7 +48,7 @@ ADD_SEARCH_FACTOR = 64
 # Stand-in searches (equal shares at a fixed share) tried before the search on the real rule.
 GUESSES = 2
 # Equal shares: candidates for a cost tried (each at the share the last one ended at).
-FIXED_POINT_STEPS = 40
+FIXED_POINT_STEPS = 3
 
 
 @dataclass
@@ -494,19 +494,61 @@ class _EqualSharesMeasures(_RerunMeasures):
         return self.oracle.selected_at(pid, cost)
 
     def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
-        share, tried = self.share, set()
+        """The candidate of the final share, then of the share the completion ended at
+        (a few times); then a bisection over the completion's steps for the last step whose
+        candidate wins, and between that candidate and the next step's (which loses)."""
+        oracle, share, tried = self.oracle, self.share, set()
         for _ in range(FIXED_POINT_STEPS):
-            guess = self.oracle.cost_candidate(pid, share)
+            guess = oracle.cost_candidate(pid, share)
             if guess is None or guess in tried:
                 break
             tried.add(guess)
             if not wins_at(guess):
-                share = self.oracle.last_share
+                share = oracle.last_share
                 continue
             if not wins_at(guess + 1):
                 return guess
-            share = self.oracle.last_share
+            share = oracle.last_share
+        if self.step_search_applies():
+            found = self.search_steps(pid, wins_at)
+            if found is not None:
+                return found
         return super().max_winning_cost(pid, selected, wins_at)
+
+    def step_search_applies(self) -> bool:
+        return self.rule.name == "equalshares" or self.oracle.step_of(self.share) > 0
+
+    def search_steps(self, pid: str, wins_at: Callable[[int], bool]) -> int | None:
+        oracle = self.oracle
+        candidates: dict[int, int | None] = {}
+
+        def candidate(step: int) -> int | None:
+            if step not in candidates:
+                candidates[step] = oracle.cost_candidate(pid, oracle.step_share(step))
+            return candidates[step]
+
+        def wins_at_step(step: int) -> bool:
+            guess = candidate(step)
+            return guess is not None and wins_at(guess)
+
+        # Down from the final step in steps that double, to the first step whose candidate
+        # wins; then bisection up to the nearest losing step tried.
+        high = oracle.step_of(self.share)
+        if wins_at_step(high):
+            return None  # the candidate iteration above settles this case or nothing does
+        stride, low = 1, high
+        while True:
+            low = max(high - stride, 0)
+            if wins_at_step(low):
+                break
+            if low == 0:
+                return None
+            high, stride = low, 2 * stride
+        step = largest_true(wins_at_step, low, high)
+        win, loss = candidate(step), candidate(step + 1)
+        if loss is None or loss <= win:
+            return win if not wins_at(win + 1) else None
+        return largest_true(wins_at, win, loss) if not wins_at(loss) else None
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
         """First the candidate of the watched run at the completion's share (new voters

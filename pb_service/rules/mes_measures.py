@@ -236,6 +236,17 @@ class EqualSharesOracle:
             return pid in comparison_step(tally, run.selected)[0]
         return pid in run.selected
 
+    # The shares the completion tries, by step number.
+    def step_share(self, step: int) -> Fraction:
+        if self.rule.name == "equalshares":
+            return self.budget * (100 + step) / 100 / self.voters
+        return Fraction(math.floor(self.budget) // self.voters + step * self.increment)
+
+    def step_of(self, share: Fraction) -> int:
+        if self.rule.name == "equalshares":
+            return math.floor(share * 100 * self.voters / self.budget) - 100
+        return math.floor((share - math.floor(self.budget) // self.voters) / self.increment)
+
     # Candidates from one watched run at the final share.
     def cost_candidate(self, pid: str, share: Fraction) -> int | None:
         """The largest whole cost at which MES at ``share`` buys ``pid`` (or the greedy

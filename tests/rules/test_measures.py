@@ -103,6 +103,14 @@ def test_equal_shares_oracle_answers_as_the_rule(load, rule):
             assert oracle.selected_at(pid, cost) == expected, (pid, cost)
 
 
+def test_wieliczka_2023_project_21_under_the_citys_rule(load):
+    """The case study of docs/rules.md: the best-voted loser of the Green Million."""
+    instance = load("Poland_Wieliczka_2023_Green_Budget.pb")
+    found = measure(instance, "equalshares/add1-comparison", projects=["21"])
+    assert (found["21"].max_winning_cost, found["21"].singleton_add) == (80189, 13)
+    check_by_rerun(instance, "equalshares/add1-comparison", found)
+
+
 def test_greedy_measures_apply_the_pools_minimum_of_voters(load):
     """META min_project_votes_threshold (the app writes it) holds for the direct measures:
     a project under it loses at any cost, and needs the voters that bring it to the minimum."""
