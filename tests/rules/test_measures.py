@@ -82,8 +82,11 @@ def test_rerun_measures_on_real_files(load, name, rule):
     check_by_rerun(instance, rule, found)
 
 
-@pytest.mark.parametrize("rule", ["equalshares", "equalshares/add1", "equalshares/add1-comparison"])
-@pytest.mark.parametrize("name", ["Poland_Czestochowa_2020_Grabowka.pb", "Poland_Lodz_2024_Nad_Nerem.pb"])
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [("Poland_Lodz_2024_Nad_Nerem.pb", rule) for rule in ("equalshares", "equalshares/add1", "equalshares/add1-comparison")]
+    + [("Poland_Czestochowa_2020_Grabowka.pb", "equalshares")],
+)
 def test_equal_shares_measures_on_real_files_hold_when_the_rule_is_rerun(load, name, rule):
     """Every project, each completion: value and one unit beyond, k and k - 1 voters."""
     instance = load(name)
@@ -136,9 +139,9 @@ def test_completions_are_not_monotone_in_cost():
     plus_one = Instance.from_data(7, {"a": 6, "b": 6, "c": 7}, [["c", "b"], ["a", "c"], ["c"], ["a"]])
     rule = ConfiguredRule.of(plus_one, "equalshares")
     assert [c for c in range(1, 9) if wins(rule, with_cost(plus_one, "b", c), "b")] == [2]
-    found = measure(plus_one, "equalshares")["b"]
-    assert found.max_winning_cost is None
-    assert found.reasons["max_winning_cost"] == "not selected at a cost of 1, nor at the costs tried below its own"
+    # The old search (stepping down from 6: 5, 3, 1) missed it; the thresholds of the
+    # completion's steps find the one winning cost.
+    assert measure(plus_one, "equalshares")["b"].max_winning_cost == 2
 
 
 def test_decimal_budget(load):
@@ -226,7 +229,7 @@ def test_greedy_measures_equal_brute_force(instance, rule_name, tie_breaking):
         assert (values.max_winning_cost, values.singleton_add) == brute_force(instance, rule, pid)
 
 
-@SMALL
+@settings(SMALL, max_examples=25)
 @given(small_instances(), st.sampled_from(sorted(set(RULES) - set(GREEDY_FAMILY) - {"phragmen"})),
        st.sampled_from(TIE_ORDERS))
 def test_equal_shares_oracle_equals_the_rule_at_every_cost(instance, rule_name, tie_breaking):
