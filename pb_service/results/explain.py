@@ -102,7 +102,7 @@ def plain_reason(reason: str) -> str:
     """The engine's reason for a missing value, in the reader's words."""
     if reason == "withdrawn":
         return _("the project was withdrawn")
-    if reason.startswith("fewer than") or reason.startswith("its score is under the threshold"):
+    if reason.startswith(("fewer than", "fewer voters than", "its score is under the threshold")):
         return _("it had fewer votes than the minimum a project needs")
     if reason.startswith("no money is left"):
         return _("when its turn came, the projects with more votes had already used the money")

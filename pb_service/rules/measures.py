@@ -41,11 +41,14 @@ from .tally import Tally
 
 MEASURES = ("max_winning_cost", "singleton_add", "optimist_add", "pessimist_add")
 GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold")
+EQUAL_SHARES_RULES = ("equalshares", "equalshares/add1", "equalshares/add1-comparison")
 APPROVAL_TYPES = ("approval", "choose-1")
 # The search for added voters under re-run rules stops at this many times the voters.
 ADD_SEARCH_FACTOR = 64
 # Stand-in searches (equal shares at a fixed share) tried before the search on the real rule.
 GUESSES = 2
+# Equal shares: candidates for a cost tried (each at the share the last one ended at).
+FIXED_POINT_STEPS = 3
 
 
 @dataclass
@@ -162,6 +165,8 @@ def measure(
         raise ValueError(f"unknown project {unknown[0]!r}")
     if configured.name in GREEDY_RULES and not by_rerun:
         return _GreedyMeasures(instance, configured).all(wanted)
+    if configured.name in EQUAL_SHARES_RULES and not by_rerun:
+        return _EqualSharesMeasures(instance, configured).all(wanted)
     return _RerunMeasures(instance, configured).all(wanted)
 
 
@@ -294,11 +299,12 @@ class _GreedyMeasures(_Measures):
         self.placed: dict[str, tuple[list, list, list]] = {}
 
     def passes(self, pid: str, singletons: int) -> bool:
-        if self.min_votes is not None:
-            votes = self.tally.votes[pid] + singletons
-            score = self.tally.scores[pid] + singletons * self.score_gain
-            if votes < self.min_votes or score <= 0:
-                return False
+        """Past the rule's threshold and the pool's minimum of voters (with ``singletons``)."""
+        if self.min_votes is not None and (
+            self.tally.votes[pid] + singletons < self.min_votes
+            or self.tally.scores[pid] + singletons * self.score_gain <= 0
+        ):
+            return False
         if self.min_score is None:
             return True
         return self.tally.scores[pid] + singletons * self.score_gain >= self.min_score
@@ -352,8 +358,8 @@ class _GreedyMeasures(_Measures):
         return smallest_true(test, 0, enough)
 
     def hopeless_cost_reason(self, pid: str) -> str:
-        if self.min_votes is not None and self.tally.votes[pid] < self.min_votes:
-            return f"fewer than {self.min_votes} votes, the minimum"
+        if pid in self.tally.excluded:
+            return f"fewer voters than the minimum of {self.min_votes}"
         if not self.passes(pid, 0):
             return f"its score is under the threshold of {self.min_score}"
         if self.skip:
@@ -398,7 +404,7 @@ class _RerunMeasures(_Measures):
         super().__init__(instance, rule)
         self.money = None  # what all voters hold together at the completion's final share
         # No voters, no share to start the stand-in from (the real rule is re-run instead).
-        if rule.name in ("equalshares", "equalshares/add1", "equalshares/add1-comparison") and self.voters:
+        if rule.name in EQUAL_SHARES_RULES and self.voters:
             self.money = self.money_of(self.outcome, 0)
 
     def money_of(self, outcome: Result, singletons: int) -> Fraction:
@@ -426,22 +432,6 @@ class _RerunMeasures(_Measures):
         if self.rule.name == "equalshares/add1-comparison":
             return pid in comparison_step(tally, run.selected)[0]
         return pid in run.selected
-
-    def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
-        money = self.money
-        for _ in range(GUESSES if money is not None else 0):
-            guess = super().max_winning_cost(pid, selected, lambda c: self.selected_with_money(pid, c, 0, money))
-            if guess is None:
-                break
-            at_guess = self.outcome_at(pid, guess, 0)
-            if pid not in at_guess.selected:
-                money = self.money_of(at_guess, 0)
-                continue
-            beyond = self.outcome_at(pid, guess + 1, 0)
-            if pid not in beyond.selected:
-                return guess
-            money = self.money_of(beyond, 0)
-        return super().max_winning_cost(pid, selected, wins_at)
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
         money, cost = self.money, self.instance.projects[pid].cost
@@ -482,3 +472,91 @@ class _RerunMeasures(_Measures):
         reason = f"not computed under {self.rule.name} yet"
         result.unavailable("optimist_add", reason)
         result.unavailable("pessimist_add", reason)
+
+
+class _EqualSharesMeasures(_RerunMeasures):
+    """Equal shares with a completion.  Cost questions go to the exact
+    :class:`~pb_service.rules.mes_measures.EqualSharesOracle` (the completion re-run with MES
+    re-run only at the shares where the changed cost can matter).  The first candidate for
+    ``max_winning_cost`` comes from one watched MES run at the share the completion chose
+    (the paper's one-run algorithm); it is kept if the rule selects the project at it and
+    not one unit beyond, else the candidate at the share the changed instance ended at is
+    tried, and only then the search of :class:`_Measures` runs (on the oracle)."""
+
+    def __init__(self, instance: Instance, rule: ConfiguredRule) -> None:
+        super().__init__(instance, rule)
+        from .mes_measures import EqualSharesOracle
+
+        self.oracle = EqualSharesOracle(instance, rule)
+        self.share = Fraction(self.outcome.details["share_per_voter"])
+
+    def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
+        if singletons:
+            return super().selected_at(pid, cost, singletons)
+        return self.oracle.selected_at(pid, cost)
+
+    def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
+        """The candidate of the final share, then of the share the completion ended at
+        (a few times); then a bisection over the completion's steps for the last step whose
+        candidate wins, and between that candidate and the next step's (which loses)."""
+        oracle, share, tried = self.oracle, self.share, set()
+        for _ in range(FIXED_POINT_STEPS):
+            guess = oracle.cost_candidate(pid, share)
+            if guess is None or guess in tried:
+                break
+            tried.add(guess)
+            if not wins_at(guess):
+                share = oracle.last_share
+                continue
+            if not wins_at(guess + 1):
+                return guess
+            share = oracle.last_share
+        if self.step_search_applies():
+            found = self.search_steps(pid, wins_at)
+            if found is not None:
+                return found
+        return super().max_winning_cost(pid, selected, wins_at)
+
+    def step_search_applies(self) -> bool:
+        return self.rule.name == "equalshares" or self.oracle.step_of(self.share) > 0
+
+    def search_steps(self, pid: str, wins_at: Callable[[int], bool]) -> int | None:
+        oracle = self.oracle
+        candidates: dict[int, int | None] = {}
+
+        def candidate(step: int) -> int | None:
+            if step not in candidates:
+                candidates[step] = oracle.cost_candidate(pid, oracle.step_share(step))
+            return candidates[step]
+
+        def wins_at_step(step: int) -> bool:
+            guess = candidate(step)
+            return guess is not None and wins_at(guess)
+
+        # Down from the final step in steps that double, to the first step whose candidate
+        # wins; then bisection up to the nearest losing step tried.
+        high = oracle.step_of(self.share)
+        if wins_at_step(high):
+            return None  # the candidate iteration above settles this case or nothing does
+        stride, low = 1, high
+        while True:
+            low = max(high - stride, 0)
+            if wins_at_step(low):
+                break
+            if low == 0:
+                return None
+            high, stride = low, 2 * stride
+        step = largest_true(wins_at_step, low, high)
+        win, loss = candidate(step), candidate(step + 1)
+        if loss is None or loss <= win:
+            return win if not wins_at(win + 1) else None
+        return largest_true(wins_at, win, loss) if not wins_at(loss) else None
+
+    def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
+        """First the candidate of the watched run at the completion's share (new voters
+        holding that share each), checked with two runs of the real rule."""
+        guess = self.oracle.added_candidate(pid, self.share)
+        if guess is not None and test(guess) and not test(guess - 1):
+            return guess
+        return super().fewest_added(pid, test)
+

@@ -35,6 +35,7 @@ best one found so far, as in pabutools and equalshares.net.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 import sys
@@ -102,9 +103,21 @@ class EqualShares:
         self.supported = [j for j in range(len(self.ids)) if self.total_weight[j] > 0]
         self.tie_keys = [tally.ties.key(pid) for pid in self.ids]
 
-    def run(self, share: Number, cap: Number | None = None) -> MesRun:
-        """MES giving each voter ``share``; stop early once more than ``cap`` is spent."""
-        return _Run(self, Fraction(share)).until(cap)
+    def run(self, share: Number, cap: Number | None = None, watch=None) -> MesRun:
+        """MES giving each voter ``share``; stop early once more than ``cap`` is spent.
+
+        ``watch`` (see :class:`~pb_service.rules.mes_measures.Thresholds`) is shown each round's
+        state before the winner pays (``watch.round(run, winner, value)``) and the state at
+        the end (``watch.end(run)``): what the performance measures track."""
+        return _Run(self, Fraction(share)).until(cap, watch)
+
+    def with_cost(self, pid: str, cost: Number, tie_key: tuple) -> EqualShares:
+        """The same voters with project ``pid`` costing ``cost`` (a shallow copy)."""
+        changed = copy.copy(self)
+        j = self.ids.index(pid)
+        changed.costs, changed.float_costs, changed.tie_keys = list(self.costs), list(self.float_costs), list(self.tie_keys)
+        changed.costs[j], changed.float_costs[j], changed.tie_keys[j] = Fraction(cost), float(cost), tie_key
+        return changed
 
     def tie(self, tied: list[int], round_number: int) -> Tie:
         ids = tuple(self.ids[j] for j in tied)
@@ -196,7 +209,7 @@ class _Run:
         and per round one of the price and one of the subtraction (doubled to spare)."""
         return 2 * (rounds + 2) * EPSILON * self.float_share
 
-    def until(self, cap: Number | None) -> MesRun:
+    def until(self, cap: Number | None, watch=None) -> MesRun:
         mes, run = self.mes, self.run
         # Lazy evaluation: a project's rho / cost can only grow as voters spend money, so a
         # lower bound of it stays one; a heap keeps these bounds.
@@ -214,9 +227,13 @@ class _Run:
                     found[j] = value
                     best_upper = min(best_upper, value.upper)
             if not found:
+                if watch is not None:
+                    watch.end(self)
                 return run
             tied = self.best(found)
             winner = tied[0]
+            if watch is not None:
+                watch.round(self, winner, found[winner])
             if len(tied) > 1:
                 run.ties.append(mes.tie(tied, len(run.selected) + 1))
             for j, value in found.items():

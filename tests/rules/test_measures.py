@@ -5,6 +5,7 @@ ties and near ties, and exact values on a hand-made pool."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from pb_service.rules.measures import (
     with_cost,
     with_singletons,
 )
+from pb_service.rules.mes_measures import EqualSharesOracle
 from tests.examples import examples
 
 GREEDY_FAMILY = ("greedy", "greedy-no-skip", "greedy-threshold")
@@ -81,6 +83,54 @@ def test_rerun_measures_on_real_files(load, name, rule):
     check_by_rerun(instance, rule, found)
 
 
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [("Poland_Lodz_2024_Nad_Nerem.pb", rule) for rule in ("equalshares", "equalshares/add1", "equalshares/add1-comparison")]
+    + [("Poland_Czestochowa_2020_Grabowka.pb", "equalshares")],
+)
+def test_equal_shares_measures_on_real_files_hold_when_the_rule_is_rerun(load, name, rule):
+    """Every project, each completion: value and one unit beyond, k and k - 1 voters."""
+    instance = load(name)
+    check_by_rerun(instance, rule, measure(instance, rule))
+
+
+@pytest.mark.parametrize("rule", ["equalshares", "equalshares/add1-comparison"])
+def test_equal_shares_oracle_answers_as_the_rule(load, rule):
+    """The oracle (MES re-run only where the changed cost can matter) against the whole
+    rule re-run, at costs around each project's own and its thresholds."""
+    instance = load("Poland_Lodz_2024_Nad_Nerem.pb")
+    configured = ConfiguredRule.of(instance, rule)
+    oracle = EqualSharesOracle(instance, configured)
+    for pid, project in instance.projects.items():
+        for cost in {1, project.cost // 3, project.cost - 1, project.cost + 1, 2 * project.cost}:
+            expected = wins(configured, with_cost(instance, pid, cost), pid)
+            assert oracle.selected_at(pid, cost) == expected, (pid, cost)
+
+
+def test_wieliczka_2023_project_21_under_the_citys_rule(load):
+    """The case study of docs/rules.md: the best-voted loser of the Green Million."""
+    instance = load("Poland_Wieliczka_2023_Green_Budget.pb")
+    found = measure(instance, "equalshares/add1-comparison", projects=["21"])
+    assert (found["21"].max_winning_cost, found["21"].singleton_add) == (80189, 13)
+    check_by_rerun(instance, "equalshares/add1-comparison", found)
+
+
+def test_greedy_measures_apply_the_pools_minimum_of_voters(load):
+    """META min_project_votes_threshold (the app writes it) holds for the direct measures:
+    a project under it loses at any cost, and needs the voters that bring it to the minimum."""
+    instance = load("Poland_Czestochowa_2020_Grabowka.pb")
+    votes = ConfiguredRule.of(instance, "greedy").outcome(instance).outcomes
+    fewest = min(votes, key=lambda pid: votes[pid].score)
+    minimum = votes[fewest].score + 5
+    changed = replace(instance, meta={**instance.meta, "min_project_votes_threshold": str(minimum)})
+    found = measure(changed, "greedy")
+    check_by_rerun(changed, "greedy", found)
+    assert found[fewest].max_winning_cost is None
+    assert found[fewest].reasons["max_winning_cost"] == f"fewer voters than the minimum of {minimum}"
+    assert found[fewest].singleton_add >= 5
+    assert measure(instance, "greedy")[fewest].singleton_add < found[fewest].singleton_add
+
+
 def test_completions_are_not_monotone_in_cost():
     """The two cases docs/rules.md gives: a boundary, not the largest winning cost."""
     add1 = Instance.from_data(6, {"a": 2, "b": 6, "c": 2}, [["a", "c", "b"], ["a"], ["c", "a", "b"], ["b", "c", "a"]])
@@ -90,9 +140,9 @@ def test_completions_are_not_monotone_in_cost():
     plus_one = Instance.from_data(7, {"a": 6, "b": 6, "c": 7}, [["c", "b"], ["a", "c"], ["c"], ["a"]])
     rule = ConfiguredRule.of(plus_one, "equalshares")
     assert [c for c in range(1, 9) if wins(rule, with_cost(plus_one, "b", c), "b")] == [2]
-    found = measure(plus_one, "equalshares")["b"]
-    assert found.max_winning_cost is None
-    assert found.reasons["max_winning_cost"] == "not selected at a cost of 1, nor at the costs tried below its own"
+    # The old search (stepping down from 6: 5, 3, 1) missed it; the thresholds of the
+    # completion's steps find the one winning cost.
+    assert measure(plus_one, "equalshares")["b"].max_winning_cost == 2
 
 
 def test_decimal_budget(load):
@@ -142,7 +192,7 @@ def test_the_app_minimum_of_votes_holds_under_greedy():
     )
     found = measure(instance)
     assert found["c"].max_winning_cost is None
-    assert found["c"].reasons["max_winning_cost"] == "fewer than 2 votes, the minimum"
+    assert found["c"].reasons["max_winning_cost"] == "fewer voters than the minimum of 2"
     assert found["c"].singleton_add == 1
     assert (found["b"].max_winning_cost, found["b"].singleton_add) == (40, 1)
     check_by_rerun(instance, "greedy", found)
@@ -196,6 +246,18 @@ def test_greedy_measures_equal_brute_force(instance, rule_name, tie_breaking):
     found = measure(instance, rule_name, tie_breaking=tie_breaking, **params)
     for pid, values in found.items():
         assert (values.max_winning_cost, values.singleton_add) == brute_force(instance, rule, pid)
+
+
+@settings(SMALL, max_examples=25)
+@given(small_instances(), st.sampled_from(sorted(set(RULES) - set(GREEDY_FAMILY) - {"phragmen"})),
+       st.sampled_from(TIE_ORDERS))
+def test_equal_shares_oracle_equals_the_rule_at_every_cost(instance, rule_name, tie_breaking):
+    """Small instances with equal costs and votes (ties, and equal shares' near ties)."""
+    rule = ConfiguredRule.of(instance, rule_name, tie_breaking)
+    oracle = EqualSharesOracle(instance, rule)
+    for pid in instance.projects:
+        for cost in range(1, int(instance.budget) + 2):
+            assert oracle.selected_at(pid, cost) == wins(rule, with_cost(instance, pid, cost), pid), (pid, cost)
 
 
 @SMALL

@@ -1,0 +1,294 @@
+"""Equal shares' performance measures from one run of the rule (Boehmer et al., IJCAI 2024,
+arXiv:2312.14723, section on MES), made exact for the rule as the engine runs it.
+
+At a fixed share per voter, whether project p is bought is decided round by round: p at
+cost ``c`` is bought in round ``t`` (instead of that round's winner) iff its supporters can
+pay ``c`` and p's ``rho(c) / c`` is below the winner's (or equal, with p first in the
+tie-breaking order).  Until p is bought the run is the run without p, so p is bought at cost
+``c`` iff some round of the run without p admits it: one run gives, per round, the largest
+cost and the fewest added single-project voters that would have made p the winner
+(:class:`Thresholds`).  With cost utilities ``rho(c) / c`` never falls as ``c`` grows, so
+each round's set of winning costs is an interval from 0 and so is their union.
+
+The completions change the share with the instance, so :class:`EqualSharesOracle` answers
+"is p selected by the whole rule at cost c?" exactly, re-running MES only at the shares where
+p's change can matter: at each share the completion tries, the run of the unchanged instance
+is reused whenever p is not in it and ``c`` is above p's threshold there (then p's change
+leaves that run as it was).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from fractions import Fraction
+
+import numpy as np
+
+from .greedy import greedy_fill
+from .mes import EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step
+from .model import Instance, Number
+from .tally import Tally
+from .ties import TieBreaker
+
+# Thresholds are floats; a reused run is trusted only for costs above the threshold widened
+# by this relative margin (float errors of the engine are below 1e-12 relative).
+MARGIN = 1e-9
+
+
+class Thresholds:
+    """Watches a MES run (see :meth:`EqualShares.run`): for every project not bought (yet),
+    the largest cost at which it would have been bought in some round, and the fewest new
+    voters (each holding ``share`` and choosing only it) that would have had it bought.
+
+    Each round costs a few passes over all (project, supporting group) pairs: the projects
+    are solved together (:func:`largest_roots`)."""
+
+    def __init__(self, mes: EqualShares, share: Number, watched: list[int] | None = None) -> None:
+        self.mes = mes
+        self.share = float(share)
+        supported = set(mes.supported)
+        self.watched = np.array([j for j in (mes.supported if watched is None else watched) if j in supported], dtype=np.intp)
+        groups = [mes.supporters[j] for j in self.watched]
+        self.pair_groups = np.concatenate(groups) if groups else np.zeros(0, dtype=np.intp)
+        self.pair_weights = np.concatenate([mes.supporter_weights[j] for j in self.watched]) if groups else np.zeros(0)
+        sizes = np.array([len(g) for g in groups], dtype=np.intp)
+        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
+        self.pair_owner = np.repeat(np.arange(len(groups)), sizes)
+        self.costs = np.array([mes.float_costs[j] for j in self.watched])
+        self.weights = np.array([mes.total_weight[j] for j in self.watched], dtype=np.float64)
+        self.best = np.zeros(len(groups))  # the largest winning cost found, per watched project
+        self.fewest = np.full(len(groups), math.inf)
+        self.open = np.ones(len(groups), dtype=np.bool_)  # not bought yet
+        self.position = {int(j): k for k, j in enumerate(self.watched)}
+        self.cost = _Lookup(self, "best", 0.0)
+        self.added = _Lookup(self, "fewest", math.inf)
+
+    def per_project(self, values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values, self.starts) if len(values) else np.zeros(len(self.starts))
+
+    def round(self, run, winner: int, value) -> None:
+        self.observe(run, value.alpha + value.error)  # an upper bound: costs found are upper bounds
+        if winner in self.position:
+            self.open[self.position[winner]] = False
+
+    def end(self, run) -> None:
+        self.observe(run, None)
+
+    def observe(self, run, alpha: float | None) -> None:
+        if not len(self.watched):
+            return
+        amounts = run.money[self.pair_groups]
+        totals = self.per_project(self.pair_weights * amounts)
+        if alpha is None:  # nothing else is affordable: a project is bought if its supporters can pay
+            self.best = np.where(self.open, np.maximum(self.best, totals), self.best)
+            if self.share:
+                needed = np.maximum(self.costs - totals, 0.0) / self.share
+                self.fewest = np.where(self.open, np.minimum(self.fewest, needed), self.fewest)
+            return
+        if self.share:
+            price = alpha * self.costs
+            paid = self.per_project(self.pair_weights * np.minimum(amounts, price[self.pair_owner]))
+            needed = np.maximum(self.costs - paid, 0.0) / np.minimum(self.share, price)
+            self.fewest = np.where(self.open, np.minimum(self.fewest, needed), self.fewest)
+        # Only where this round beats the best cost so far: f(alpha * best) >= best.
+        at_best = self.per_project(self.pair_weights * np.minimum(amounts, (alpha * self.best)[self.pair_owner]))
+        better = self.open & (totals > self.best) & (at_best >= self.best) & (alpha * self.weights >= 1 - MARGIN)
+        if better.any():
+            roots = self.largest_roots(amounts, totals, alpha)
+            self.best = np.where(better, np.maximum(self.best, roots), self.best)
+
+    def largest_roots(self, amounts: np.ndarray, totals: np.ndarray, alpha: float) -> np.ndarray:
+        """Per project, the largest ``c`` with ``f(alpha * c) >= c`` (``f``: what its supporters
+        pay at a price), by Newton's method from above on ``g(x) = f(x) - x / alpha``:
+        ``g`` is concave and piecewise linear, so from the right of its largest root the steps
+        stay right of it and end on it after a few segments."""
+        x = alpha * totals
+        for _ in range(64):
+            price = x[self.pair_owner]
+            paid = self.per_project(self.pair_weights * np.minimum(amounts, price))
+            rich = self.per_project(self.pair_weights * (amounts > price))
+            short = paid - x / alpha
+            moving = short < -1e-12 * np.maximum(totals, 1.0)
+            if not moving.any():
+                break
+            slope = rich - 1 / alpha
+            step = np.where(moving & (slope < 0), short / np.where(slope < 0, slope, -1.0), 0.0)
+            x = np.maximum(np.where(moving & (slope >= 0), 0.0, x - step), 0.0)
+        return x / alpha
+
+    def cost_bound(self, j: int) -> float:
+        """Above this cost project ``j`` is certainly not bought in the watched run."""
+        return self.cost[j] * (1 + MARGIN) + MARGIN
+
+
+class _Lookup:
+    """``thresholds.cost[j]`` / ``thresholds.added[j]`` by project index."""
+
+    def __init__(self, owner: Thresholds, name: str, missing: float) -> None:
+        self.owner, self.name, self.missing = owner, name, missing
+
+    def __getitem__(self, j: int) -> float:
+        k = self.owner.position.get(j)
+        return self.missing if k is None else float(getattr(self.owner, self.name)[k])
+
+
+class EqualSharesOracle:
+    """Whether a project is selected by an equal-shares rule, completion included, at a
+    changed cost; exact, re-running MES only where the change can matter."""
+
+    def __init__(self, instance: Instance, rule) -> None:
+        self.instance = instance
+        self.rule = rule
+        self.min_votes = rule.min_votes(instance)
+        self.tally = Tally.of(instance, rule.tie_breaking, rule.seed, self.min_votes)
+        self.mes = EqualShares(self.tally)
+        self.index = {pid: j for j, pid in enumerate(self.mes.ids)}
+        self.runs: dict[tuple, tuple[MesRun, Thresholds]] = {}
+        self.budget = Fraction(instance.budget)
+        self.voters = max(self.mes.num_voters, 1)
+        self.increment = rule.params.get("increment")
+        if self.increment is None:
+            self.increment = add1_increment(self.tally)
+        self.changed_runs = 0  # MES runs on a changed instance (for the benchmark)
+        self.last_share = Fraction(0)  # the share the completion ended at in the last question
+
+    # The unchanged instance, watched.
+    def watched(self, share: Fraction, cap: Number | None) -> tuple[MesRun, Thresholds]:
+        key = (share, cap)
+        if key not in self.runs:
+            thresholds = Thresholds(self.mes, share)
+            self.runs[key] = (self.mes.run(share, cap, thresholds), thresholds)
+        return self.runs[key]
+
+    def without(self, pid: str, share: Fraction, cap: Number | None = None) -> tuple[MesRun, Thresholds]:
+        """The run at ``share`` without ``pid`` (costing more than all the voters' money),
+        watched: at any cost above ``pid``'s threshold there, the run is this one."""
+        key = (pid, share, cap)
+        if key not in self.runs:
+            thresholds = Thresholds(self.mes, share, watched=[self.index[pid]])
+            run = self.changed(pid, share * self.voters + 1).run(share, cap, thresholds)
+            self.runs[key] = (run, thresholds)
+        return self.runs[key]
+
+    def changed(self, pid: str, cost: Number) -> EqualShares:
+        return self.mes.with_cost(pid, cost, self.tally.ties.key_with(pid, cost, self.tally.votes[pid]))
+
+    def changed_tally(self, pid: str, cost: Number) -> Tally:
+        projects = dict(self.instance.projects)
+        projects[pid] = replace(projects[pid], cost=cost)
+        costs = {q: p.cost for q, p in projects.items()}
+        ties = self.tally.ties
+        return replace(
+            self.tally, instance=replace(self.instance, projects=projects),
+            ties=TieBreaker(ties.kind, costs, self.tally.votes, ties.seed),
+        )
+
+    def run_at(self, pid: str, cost: Number, share: Fraction, cap: Number | None) -> MesRun:
+        run, thresholds = self.watched(share, cap)
+        j = self.index[pid]
+        if cost == self.instance.projects[pid].cost:
+            return run
+        if pid in run.selected:
+            run, thresholds = self.without(pid, share, cap)
+        if cost > thresholds.cost_bound(j):
+            return run
+        self.changed_runs += 1
+        return self.changed(pid, cost).run(share, cap)
+
+    # The completions, as in mes.py, on the instance with pid at cost.
+    def final_run(self, pid: str, cost: Number, tally: Tally) -> MesRun:
+        if self.rule.name == "equalshares":
+            previous, step = MesRun(Fraction(0), []), 0
+            while step <= 100 * self.voters:
+                run = self.run_at(pid, cost, self.budget * (100 + step) / 100 / self.voters, self.budget)
+                if run.overspent:
+                    return previous
+                if _is_exhaustive(tally, run.selected, self.budget):
+                    return run
+                previous, step = run, step + 1
+            return run
+        budget = math.floor(self.budget)
+        if sum(tally.cost(q) for q in tally.eligible) <= budget:
+            return self.run_at(pid, cost, self.budget / self.voters, None)
+        run = self.run_at(pid, cost, Fraction(budget // self.voters), None)
+        while len(run.selected) < len(self.mes.supported):
+            following = self.run_at(pid, cost, run.share + self.increment, budget)
+            if following.overspent:
+                break
+            run = following
+        return run
+
+    def selected_at(self, pid: str, cost: Number) -> bool:
+        if pid not in self.index:
+            return pid in self.rule.selected(_with_cost(self.instance, pid, cost))
+        tally = self.changed_tally(pid, cost)
+        run = self.final_run(pid, cost, tally)
+        self.last_share = Fraction(run.share)
+        if self.rule.name == "equalshares":
+            if pid in run.selected:
+                return True
+            rest = [q for q in tally.eligible if q not in set(run.selected)]
+            left = tally.instance.budget - sum(tally.cost(q) for q in run.selected)
+            return pid in greedy_fill(tally, rest, tally.votes, left)[0]
+        if self.rule.name == "equalshares/add1-comparison":
+            return pid in comparison_step(tally, run.selected)[0]
+        return pid in run.selected
+
+    # The shares the completion tries, by step number.
+    def step_share(self, step: int) -> Fraction:
+        if self.rule.name == "equalshares":
+            return self.budget * (100 + step) / 100 / self.voters
+        return Fraction(math.floor(self.budget) // self.voters + step * self.increment)
+
+    def step_of(self, share: Fraction) -> int:
+        if self.rule.name == "equalshares":
+            return math.floor(share * 100 * self.voters / self.budget) - 100
+        return math.floor((share - math.floor(self.budget) // self.voters) / self.increment)
+
+    # Candidates from one watched run at the final share.
+    def cost_candidate(self, pid: str, share: Fraction) -> int | None:
+        """The largest whole cost at which MES at ``share`` buys ``pid`` (or the greedy
+        completion funds it), from one watched run: a candidate, to verify."""
+        j = self.index.get(pid)
+        if j is None:
+            return None
+        run, thresholds = self.watched(share, None)
+        if pid in run.selected:
+            thresholds = self.without(pid, share)[1]
+        found = thresholds.cost[j] * (1 + 4 * MARGIN)
+        best = math.floor(found) if found >= 1 else None
+        if self.rule.name == "equalshares" and pid not in run.selected:
+            left = self.greedy_room(pid, run)
+            if left >= 1 and (best is None or left > best):
+                best = math.floor(left)
+        return best
+
+    def greedy_room(self, pid: str, run: MesRun) -> Number:
+        """The money left when the greedy completion after ``run`` reaches ``pid``."""
+        tally = self.tally
+        chosen = set(run.selected)
+        left = tally.instance.budget - sum(tally.cost(q) for q in run.selected)
+        place = (-tally.votes[pid], tally.ties.key(pid))
+        for q in sorted((q for q in tally.eligible if q not in chosen and q != pid),
+                        key=lambda q: (-tally.votes[q], tally.ties.key(q))):
+            if (-tally.votes[q], tally.ties.key(q)) > place:
+                break
+            if tally.cost(q) <= left:
+                left -= tally.cost(q)
+        return left
+
+    def added_candidate(self, pid: str, share: Fraction) -> int | None:
+        """The fewest voters choosing only ``pid`` that MES at ``share`` needs to buy it."""
+        j = self.index.get(pid)
+        if j is None:
+            return None
+        _, thresholds = self.watched(share, None)
+        needed = thresholds.added[j]
+        return None if math.isinf(needed) else max(math.ceil(needed * (1 - 4 * MARGIN)), 1)
+
+
+def _with_cost(instance: Instance, pid: str, cost: Number) -> Instance:
+    projects = dict(instance.projects)
+    projects[pid] = replace(projects[pid], cost=cost)
+    return replace(instance, projects=projects)
