@@ -287,6 +287,7 @@ def close_voting(database_url: str, spec: dict) -> int:
         edition.results_starts_at = utcnow()
         db.session.commit()
         waited = close_ballot_box(edition.municipality, edition)
+        db.session.commit()  # the service flushes; the caller (here the benchmark) commits
         db.session.remove()
         db.engine.dispose()
     return waited
