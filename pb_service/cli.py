@@ -131,17 +131,9 @@ pb_cli.add_command(hub_cli)
 @hub_cli.command("send-reminders")
 def send_reminders_command() -> None:
     """Remind registered people of hub events starting within 48 hours (run it hourly)."""
-    from pb_service.core.models import utcnow
-    from pb_service.extensions import db
-    from pb_service.hub.services import due_reminders, send_reminder
+    from pb_service.tasks import send_due_reminders
 
-    now = utcnow()
-    due = due_reminders(now)
-    for registration in due:
-        send_reminder(registration, now)
-        # One at a time: a mail that fails later does not send the earlier reminders again.
-        db.session.commit()
-    click.echo(f"Reminders sent: {len(due)}")
+    click.echo(f"Reminders sent: {send_due_reminders()}")
 
 
 edition_cli = AppGroup("edition", help="Editions.")

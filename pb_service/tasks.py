@@ -3,15 +3,25 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from flask import current_app
 from flask_mailman import EmailMessage
 from sqlalchemy import or_, select, update
 
-from pb_service.core.models import utcnow
-from pb_service.extensions import db
+from pb_service.analytics.implementation import notify_followers
+from pb_service.analytics.models import ImplementationUpdate
 from pb_service.core.jobs.models import OutboxMail
-from pb_service.core.jobs.queue import job
+from pb_service.core.jobs.queue import enqueue, job
+from pb_service.core.jobs.services import run_tracked
+from pb_service.core.models import utcnow
+from pb_service.core.permissions import SYSTEM
+from pb_service.core.tenancy import get_for_tenant
+from pb_service.editions.models import Edition
+from pb_service.extensions import db
+from pb_service.hub.services import due_reminders, send_reminder
+from pb_service.municipalities.models import Municipality
+from pb_service.results.services import compute_results_tracked, notify_published
 
 log = logging.getLogger("pb_service.core.jobs")
 
@@ -53,11 +63,6 @@ def send_outbox_mail(key: str) -> None:
 @job("notify_implementation_followers")
 def notify_implementation_followers(municipality_id: int, update_id: int) -> None:
     """Mail each follower of the project about an implementation update (one mail each, once)."""
-    from pb_service.analytics.implementation import notify_followers
-    from pb_service.analytics.models import ImplementationUpdate
-    from pb_service.core.tenancy import get_for_tenant
-    from pb_service.municipalities.models import Municipality
-
     tenant = db.session.get(Municipality, municipality_id)
     update_row = get_for_tenant(db.session, ImplementationUpdate, tenant, update_id) if tenant else None
     if update_row is not None:
@@ -67,11 +72,6 @@ def notify_implementation_followers(municipality_id: int, update_id: int) -> Non
 @job("notify_publication")
 def notify_publication(municipality_id: int, edition_id: int) -> None:
     """After results are published: tell each project's authors whether it was selected."""
-    from pb_service.core.tenancy import get_for_tenant
-    from pb_service.editions.models import Edition
-    from pb_service.municipalities.models import Municipality
-    from pb_service.results.services import notify_published
-
     tenant = db.session.get(Municipality, municipality_id)
     edition = get_for_tenant(db.session, Edition, tenant, edition_id) if tenant else None
     if edition is not None:
@@ -81,10 +81,6 @@ def notify_publication(municipality_id: int, edition_id: int) -> None:
 @job("count_votes", max_retries=3)
 def count_votes(municipality_id: int, edition_id: int, tracked_job_id: int, actor_id: int) -> None:
     """Count a large edition's votes, showing progress pool by pool (an official follows the job page)."""
-    from pb_service.core.jobs.services import run_tracked
-    from pb_service.municipalities.models import Municipality
-    from pb_service.results.services import compute_results_tracked
-
     run_tracked(db.session.get(Municipality, municipality_id), tracked_job_id, lambda tenant, progress: compute_results_tracked(tenant, actor_id, edition_id, progress))
 
 
@@ -93,8 +89,7 @@ def import_pabulib(paths: list[str], municipality_slug: str | None, again: bool)
     """Pabulib files imported by a worker (``flask pb import-pabulib --queue``), a log line per file.
 
     Not retried: a file imported before is skipped, so running it again by hand finishes the rest."""
-    from pathlib import Path
-
+    # Loaded by the worker when an import runs, not by every app server at start-up.
     from pb_service.analytics.importer import import_pabulib as import_files
 
     def report_file(report) -> None:
@@ -108,18 +103,28 @@ def import_pabulib(paths: list[str], municipality_slug: str | None, again: bool)
 @job("purge", max_retries=3)
 def purge() -> None:
     """The daily purge (idempotent: a second run erases nothing)."""
-    from pb_service.core.permissions import SYSTEM
-    from pb_service.privacy.purge import purge_all
+    from pb_service.privacy.purge import purge_all  # as the importer above: the worker's alone
 
     purge_all(SYSTEM)
+
+
+def send_due_reminders() -> int:
+    """Remind participants of hub events that start soon, each registration once; how many.
+
+    Committed one at a time: a mail that fails later does not send the earlier reminders again.
+    The hourly job and ``flask pb hub send-reminders`` both run this."""
+    now = utcnow()
+    due = due_reminders(now)
+    for registration in due:
+        send_reminder(registration, now)
+        db.session.commit()
+    return len(due)
 
 
 @job("hub_reminders", max_retries=3)
 def hub_reminders() -> None:
     """Remind participants of hub events that start soon (each registration once)."""
-    from pb_service.hub.services import send_reminders
-
-    log.info("hub reminders: %d", send_reminders())
+    log.info("hub reminders: %d", send_due_reminders())
 
 
 #: A mail still unsent this long after it was decided lost its job (the broker was down when the
@@ -130,8 +135,6 @@ UNSENT_MAIL_AGE = timedelta(minutes=10)
 @job("requeue_unsent_mail", max_retries=0)
 def requeue_unsent_mail() -> None:
     """Queue again every mail that is unsent, unclaimed and older than :data:`UNSENT_MAIL_AGE`."""
-    from pb_service.core.jobs.queue import enqueue
-
     now = utcnow()
     keys = db.session.scalars(select(OutboxMail.key).where(
         OutboxMail.sent_at.is_(None), OutboxMail.created_at < now - UNSENT_MAIL_AGE,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from pb_service.core.jobs.queue import enqueue
 from pb_service.core.permissions import PermissionDenied
 from pb_service.core.roles import Role
 from pb_service.core.validation import ServiceValidationError
@@ -134,6 +135,18 @@ def test_reminders_go_once_to_confirmed_participants_of_events_within_48_hours(a
     runner = app.test_cli_runner()
     assert runner.invoke(args=["pb", "hub", "send-reminders"]).output == "Reminders sent: 1\n"
     assert runner.invoke(args=["pb", "hub", "send-reminders"]).output == "Reminders sent: 0\n"
+    assert [(m["To"], subject(m)) for m in mailbox.messages] == [(confirmed.email, "Przypomnienie: Jutro")]
+
+
+def test_the_hourly_job_sends_the_reminders_the_command_sends(app, session, mailbox):
+    soon = make_event(session, starts_in=timedelta(hours=20), title="Jutro")
+    confirmed = make_user(session, locale="pl")
+    make_registration(session, soon, confirmed)
+    session.commit()
+    # No broker: each job runs in-process once the transaction that queued it commits.
+    for _ in range(2):
+        enqueue("hub_reminders")
+        session.commit()
     assert [(m["To"], subject(m)) for m in mailbox.messages] == [(confirmed.email, "Przypomnienie: Jutro")]
 
 

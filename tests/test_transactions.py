@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pb_service"
 #: Where a commit may be written, and why.
 COMMITTERS = {
     "core/transactions.py": "the request's commit",
-    "cli.py": "the command's commit (and one per reminder sent)",
+    "cli.py": "the command's commit",
     "voting/services.py": "the ballot box's own transaction: a vote, a refused attempt, a guessed code",
     "voting/mixing.py": "the mix after a vote, in a transaction of its own",
     "accounts/lockout.py": "the attempt counter, committed before the check it counts",
@@ -31,7 +31,7 @@ COMMITTERS = {
     "core/database.py": "commit_keeping_loaded: the ballot box's commit",
     "core/jobs/queue.py": "a job's commit, in the worker or in-process after the request's",
     "core/jobs/services.py": "a job's progress, committed apart so that officials see it while the job runs",
-    "tasks.py": "a mail's claim, committed before it is sent (a job run twice sends one mail)",
+    "tasks.py": "a mail's claim, committed before it is sent (a job run twice sends one mail); one per hub reminder sent",
 }
 
 
