@@ -470,9 +470,8 @@ def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> Non
     names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
         staging = f"staging_{table}"
-        connection.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
-        )
+        # Dropped below, or with the transaction if anything fails before.
+        connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {staging} (LIKE {table} INCLUDING DEFAULTS)")
         with connection.connection.driver_connection.cursor() as cursor:
             with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
                 for row in rows:
