@@ -13,7 +13,19 @@ from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import redis
+
 from tests.conftest import free_port
+
+#: The local Redis, which tests of several processes share (rate limits, the job queue).
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_answers() -> bool:
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return False
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -27,24 +27,16 @@ from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select
 from pb_service.extensions import db
 from pb_service.core.jobs.models import OutboxMail
 from pb_service.core.mail import send_mail
-from tests.app_servers import ROOT
+from tests.app_servers import REDIS_URL, ROOT, redis_answers
 from tests.conftest import POSTGRES_URL, PostgresDatabase, free_port, make_app
 from tests.factories import make_official, make_user
 from tests.test_analytics import _funded_project
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def _redis_answers() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
 
 
 pytestmark = [
     pytest.mark.skipif(POSTGRES_URL is None, reason="the worker shares a PostgreSQL database with the test"),
-    pytest.mark.skipif(not _redis_answers(), reason="needs Redis on 127.0.0.1:6379"),
+    pytest.mark.skipif(not redis_answers(), reason="needs Redis on 127.0.0.1:6379"),
 ]
 
 

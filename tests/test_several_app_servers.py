@@ -1,6 +1,6 @@
 """Two app servers (gunicorn, two workers each) share sessions and rate limits: the session is a
-cookie signed with the one ``SECRET_KEY``, the rate-limit counters live in Redis. Nothing else is
-kept in a server: its only cache (the ballot's specification) is keyed by the edition's last change."""
+cookie signed with the one ``SECRET_KEY``, the rate-limit counters live in Redis. What a server
+keeps for itself (core/cache.py: public rows and the ballot page's parts) expires within seconds."""
 from __future__ import annotations
 
 import re
@@ -12,18 +12,9 @@ from flask_migrate import upgrade
 
 from pb_service.core.tenancy import allow_cross_tenant
 from pb_service.extensions import db
-from tests.app_servers import Browser, two_servers
+from tests.app_servers import REDIS_URL, Browser, redis_answers, two_servers
 from tests.conftest import POSTGRES_URL, PostgresDatabase, make_app
 from tests.factories import PASSWORD, make_user
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def redis_answers() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        return False
 
 
 pytestmark = [
