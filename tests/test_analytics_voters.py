@@ -23,6 +23,7 @@ from pb_service.core.tenancy import tenant_select
 from pb_service.rules import parse_pabulib, write_pabulib
 from pb_service.voting.identity import age_band
 from pb_service.voting.models import Ballot, VoterRecord
+from tests.factories import login, make_official
 
 DATA = Path(__file__).parent / "data"
 GDANSK_2020 = [DATA / "Poland_Gdansk_2020.pb.gz", DATA / "Poland_Gdansk_2020_Oliwa.pb", DATA / "Poland_Gdansk_2020_Piecki_Migowo.pb.gz"]
@@ -119,6 +120,11 @@ def test_an_edition_whose_files_number_voters_each_on_their_own_says_its_voters_
     # The total as a number in any style ("4007", "4,007", "4 007" with any space), not as part of
     # a digest's hex digits, which may hold these digits by chance.
     assert re.search(r"(?<!\w)4[\s\u00a0\u202f,.]?007(?!\w)", results) is None
+    # Nor does the officials' own protocol: it says why, as the results page does.
+    login(client, make_official(session, edition.municipality))
+    protocol = client.get(f"/{slug}/office/editions/{edition.id}/protocol").get_data(as_text=True)
+    assert "nie do ustalenia" in protocol and "numerują głosujących każdy osobno" in protocol
+    assert re.search(r"(?<!\w)4[\s\u00a0\u202f,.]?007(?!\w)", protocol) is None
 
 
 @pytest.mark.parametrize("renumber", [False, True])

@@ -21,7 +21,7 @@ from pb_service.analytics.permissions import (
     MANAGE_EXPENDITURE, REPORT_IMPLEMENTATION, VIEW_ANALYTICS, VIEW_IMPLEMENTATION_OFFICE,
 )
 from pb_service.analytics.queries import COLUMNS, Column, Filters
-from pb_service.analytics.services import expenditures, set_expenditure
+from pb_service.analytics.services import expenditures, set_expenditure, voters_note_of
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.i18n import format_money
 from pb_service.core.maps import map_box
@@ -274,6 +274,12 @@ def unfollow(proposal_id: int):
         lambda: implementation.unfollow(g.municipality, current_user, proposal),
         success=_("You no longer follow this project."), next_url=url_for("proposals.detail", proposal_id=proposal.id),
     )
+
+
+@implementation_pages.app_template_global("edition_voters_note")
+def edition_voters_note(edition) -> str:
+    """For the voting protocol (office): why the edition's voters are not knowable, "" if they are."""
+    return voters_note_of(g.municipality, edition.id)
 
 
 @implementation_pages.app_template_global("implementation_of")
