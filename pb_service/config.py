@@ -17,6 +17,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "PB_ENV": ("development", "`production` turns on secure cookies, HSTS and the secret-key check"),
     "SECRET_KEY": (DEVELOPMENT_SECRET_KEY, "signs sessions and e-mail tokens; required in production"),
     "VOTER_SECRET": (DEVELOPMENT_VOTER_SECRET, "keys of voters' identity hashes and sealed ballots (never in the database); required in production, must not change while an edition is open"),
+    "PASSWORD_HASHING": ("rfc9106-low-memory", "argon2id parameters of new password hashes: `rfc9106-low-memory` (RFC 9106); `test-only-cheapest` for test suites, refused in production"),
     "SECRET_KEY_FALLBACKS": ("", "earlier `SECRET_KEY`s (space-separated) still accepted during a key change: sessions, e-mail links and second-factor secrets (until `flask pb rotate-secrets`)"),
     "DATABASE_URL": ("sqlite:///instance/pb_service.sqlite3", "SQLAlchemy URL; `postgresql://...` for PostgreSQL"),
     "DATABASE_REPLICA_URL": ("", "PostgreSQL streaming replica (hot standby) for anonymous public reads: results, catalogues, open data, the stats API, the hub; empty: everything reads the primary"),
@@ -95,6 +96,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PB_ENV": _env("PB_ENV"),
         "SECRET_KEY": _env("SECRET_KEY"),
         "VOTER_SECRET": _env("VOTER_SECRET"),
+        "PASSWORD_HASHING": _env("PASSWORD_HASHING").strip(),
         # Flask reads it for sessions; the e-mail links and the encrypted secrets read it too.
         "SECRET_KEY_FALLBACKS": _env("SECRET_KEY_FALLBACKS").split(),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),

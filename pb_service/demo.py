@@ -9,9 +9,9 @@ import hashlib
 
 from sqlalchemy import select
 
-from pb_service.accounts.demo import DEMO_PASSWORD
+from pb_service.accounts.demo import DEMO_PASSWORD, demo_password_hash
 from pb_service.accounts.models import Membership, User
-from pb_service.accounts.services import hash_password, user_by_email
+from pb_service.accounts.services import user_by_email
 from pb_service.core.models import utcnow
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import allow_cross_tenant, tenant_select
@@ -75,7 +75,7 @@ def _user(email: str, name: str, is_staff: bool) -> User:
     user = user_by_email(email)
     if user is None:
         user = User(
-            email=email, display_name=name, password_hash=hash_password(DEMO_PASSWORD),
+            email=email, display_name=name, password_hash=demo_password_hash(),
             is_staff=is_staff, confirmed_at=utcnow(), locale="uk" if email.startswith("resident.uk") else "",
         )
         db.session.add(user)

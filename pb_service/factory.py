@@ -83,8 +83,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     extensions.api.init_app(app)
 
-    from pb_service.accounts.services import load_user
+    from pb_service.accounts.services import init_password_hashing, load_user
 
+    init_password_hashing(app)
     login_manager.user_loader(load_user)
     # A session cookie used from another address or browser is dropped, "remember me" included.
     login_manager.session_protection = "strong"

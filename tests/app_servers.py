@@ -36,7 +36,7 @@ def start_server(database_url: str, port: int, *, app: str = "wsgi:app", env: di
     once, before the workers fork: half the start-up on a busy machine)."""
     environment = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "concurrency-test", "MAIL_BACKEND": "console",
-        "PB_ENV": "development", **(env or {}),
+        "PB_ENV": "development", "PASSWORD_HASHING": "test-only-cheapest", **(env or {}),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--preload", "--no-control-socket", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}", app],

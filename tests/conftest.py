@@ -166,6 +166,8 @@ def make_app(database_url: str, smtp_port: int, **overrides):
         "WTF_CSRF_ENABLED": False,
         "PUBLIC_BASE_URL": "http://localhost",
         "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="pb-test-uploads-"),
+        # Hundreds of sign-ins: production's 0.25 s of CPU a hash would cost the suite minutes.
+        "PASSWORD_HASHING": "test-only-cheapest",
         **overrides,
     }
     app = create_app(config)

@@ -37,6 +37,22 @@ def test_production_refuses_a_missing_or_reused_voter_secret(monkeypatch):
             create_app()
 
 
+def test_production_refuses_the_test_suites_password_hashing(monkeypatch, tmp_path):
+    database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/prod.sqlite3"}
+    monkeypatch.setenv("PASSWORD_HASHING", "md5")
+    with pytest.raises(ConfigurationError, match="PASSWORD_HASHING must be rfc9106-low-memory or test-only-cheapest"):
+        create_app(database)
+    monkeypatch.setenv("PASSWORD_HASHING", "test-only-cheapest")
+    assert create_app(database).extensions["password_hasher"].memory_cost == 8
+    monkeypatch.setenv("PB_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    monkeypatch.setenv("VOTER_SECRET", "another-long-random-production-secret")
+    with pytest.raises(ConfigurationError, match="PASSWORD_HASHING must be rfc9106-low-memory$"):
+        create_app(database)
+    monkeypatch.delenv("PASSWORD_HASHING")
+    assert create_app(database).extensions["password_hasher"].memory_cost == 65536
+
+
 def test_production_sets_secure_cookies_and_hsts(monkeypatch, tmp_path):
     monkeypatch.setenv("PB_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")

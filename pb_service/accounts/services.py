@@ -9,7 +9,7 @@ import gzip
 from functools import lru_cache
 from importlib import resources
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from pb_service.accounts.lockout import begin_attempt, record_failure, release_attempt
 from pb_service.accounts.models import Invitation, Membership, User
 from pb_service.accounts.permissions import MANAGE_MEMBERS
+from pb_service.config import ConfigurationError
 from pb_service.core.audit import record_audit
 from pb_service.core.encryption import app_secret_keys
 from pb_service.core.mail import send_mail
@@ -35,7 +36,21 @@ CONFIRM_MAX_AGE = 7 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
 INVITATION_MAX_AGE = 14 * 24 * 3600
 
-_hasher = PasswordHasher()
+#: argon2id parameters by the ``PASSWORD_HASHING`` setting: RFC 9106's second recommendation
+#: (64 MiB, three passes: about 0.25 s of CPU a hash) wherever real passwords live; argon2-cffi's
+#: cheapest for test suites, whose hundreds of sign-ins would otherwise spend minutes hashing.
+PASSWORD_HASHING = {"rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY, "test-only-cheapest": profiles.CHEAPEST}
+
+
+def init_password_hashing(app) -> None:
+    choice = app.config["PASSWORD_HASHING"]
+    if choice not in PASSWORD_HASHING or (app.config["PB_ENV"] == "production" and choice != "rfc9106-low-memory"):
+        raise ConfigurationError(f"PASSWORD_HASHING must be rfc9106-low-memory{'' if app.config['PB_ENV'] == 'production' else ' or test-only-cheapest'}")
+    app.extensions["password_hasher"] = PasswordHasher.from_parameters(PASSWORD_HASHING[choice])
+
+
+def _hasher() -> PasswordHasher:
+    return current_app.extensions["password_hasher"]
 
 
 def normalise_email(email: str) -> str:
@@ -59,7 +74,7 @@ def user_by_email(email: str) -> User | None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 @lru_cache(maxsize=1)
@@ -143,16 +158,16 @@ def authenticate(email: str, password: str) -> User | None:
     attempt = begin_attempt(user) if user is not None else None
     if attempt is None:
         # Spend the same time as a real check so that timing does not reveal accounts.
-        _hasher.hash(password or "")
+        _hasher().hash(password or "")
         return None
     try:
-        _hasher.verify(user.password_hash, password or "")
+        _hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         record_failure(user, attempt)
         return None
     # The password is right: this attempt is no failure (the sign-in's success resets the count).
     release_attempt(user)
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.flush()
     return user if user.is_active else None

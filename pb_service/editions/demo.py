@@ -16,9 +16,9 @@ from decimal import Decimal
 
 from flask import current_app
 
-from pb_service.accounts.demo import DEMO_PASSWORD
+from pb_service.accounts.demo import demo_password_hash
 from pb_service.accounts.models import User
-from pb_service.accounts.services import hash_password, user_by_email
+from pb_service.accounts.services import user_by_email
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import tenant_select
@@ -121,7 +121,7 @@ def _authors() -> list[User]:
     for email, name in _AUTHORS:
         user = user_by_email(email)
         if user is None:
-            user = User(email=email, display_name=name, password_hash=hash_password(DEMO_PASSWORD), confirmed_at=utcnow())
+            user = User(email=email, display_name=name, password_hash=demo_password_hash(), confirmed_at=utcnow())
             db.session.add(user)
             db.session.flush()
         users.append(user)
