@@ -213,7 +213,7 @@ class new_profiler:
         if self.sampling:
             print(self.profiler.output_text(unicode=True, show_all=False))
         else:
-            pstats.Stats(self.profiler).sort_stats("cumulative").print_stats(60)
+            pstats.Stats(self.profiler).sort_stats(os.environ.get("PB_PROFILE_SORT", "cumulative")).print_stats(60)
 
 
 if __name__ == "__main__":
