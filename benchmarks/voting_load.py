@@ -2,7 +2,7 @@
 casting valid ballots through the JSON API and through the HTML form (with its CSRF token, as a
 browser does), next to a baseline endpoint of the same app that inserts one row, in one session.
 
-    python benchmarks/voting_load.py [--seconds 60] [--clients 50] [--workers 4] [--kill-worker] [--ballots both|api|form]
+    python benchmarks/voting_load.py [--seconds 60] [--clients 50] [--workers 4] [--threads 4] [--kill-worker] [--ballots both|api|form]
 
 Prints ballots/s, p50/p95/p99 latency and errors per kind, the ratio to the baseline, the CPU
 each successful request cost the app, PostgreSQL and the clients (where the time goes), and (with
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 SERVER_URL = os.environ.get("PB_BENCH_DATABASE_URL", "postgresql://127.0.0.1/test")
 PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
-#: Threads per gunicorn worker: a request spends most of its time waiting for PostgreSQL.
+#: Threads per gunicorn worker (default): a request spends much of its time waiting for PostgreSQL.
 THREADS = 4
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -139,7 +139,7 @@ def prepare_edition(database_url: str) -> dict:
     return spec
 
 
-def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(database_url: str, port: int, workers: int, threads: int = THREADS) -> subprocess.Popen:
     env = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-benchmark", "MAIL_BACKEND": "console",
         "BALLOT_RATE_LIMIT": "1000000 per minute", "BENCHMARK_ENDPOINTS": "true", "PB_ENV": "development",
@@ -147,7 +147,7 @@ def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Pop
         "RATELIMIT_STORAGE_URI": os.environ.get("PB_BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
          "--backlog", "512", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env,
     )
@@ -357,6 +357,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per gunicorn worker")
     parser.add_argument("--kill-worker", action="store_true", help="SIGKILL one gunicorn worker a third of the way in")
     parser.add_argument("--ballots", choices=("both", "api", "form"), default="both",
                         help="how the clients vote: half by API and half by the HTML form (default), or all one way")
@@ -367,10 +368,10 @@ def main() -> None:
     try:
         spec = prepare_edition(database_url)
         port = free_port()
-        server = start_gunicorn(database_url, port, args.workers)
+        server = start_gunicorn(database_url, port, args.workers, args.threads)
         base = f"http://127.0.0.1:{port}"
         numbers = iter(range(1, 10_000_000))
-        print(f"gunicorn --workers {args.workers} --threads {THREADS} on PostgreSQL; {args.clients} clients; {args.seconds:.0f} s per phase; machine: {os.cpu_count()} cores")
+        print(f"gunicorn --workers {args.workers} --threads {args.threads} on PostgreSQL; {args.clients} clients; {args.seconds:.0f} s per phase; machine: {os.cpu_count()} cores")
         meter = CpuMeter(server.pid, database_url)
         meter.start()
         base_stats, base_elapsed = run_phase(base, spec, ["baseline"], args.clients, args.seconds / 2, numbers)

@@ -16,6 +16,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.sql import Select
 
+from pb_service import ratelimit
+
 #: The bind key of the read replica's engine (``DATABASE_REPLICA_URL``; see ``core/replica.py``).
 REPLICA_BIND = "replica"
 #: ``session.info`` key: this session's plain reads may go to the replica.
@@ -86,6 +88,6 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=get_remote_address, strategy=ratelimit.STRATEGY)
 mail = Mail()
 api = Api()

@@ -12,11 +12,12 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.orm import configure_mappers
 
 from pb_service import create_app
 from pb_service.editions.models import Edition, Identification
 from pb_service.voting.identification import identify
-from pb_service.voting.identity import canonical, canonical_digits, parse_pesel
+from pb_service.voting.identity import _canonical_unicode, canonical, canonical_digits, parse_pesel
 from tests.voting_factories import pesel
 
 TODAY = date(2026, 12, 5)
@@ -32,6 +33,9 @@ INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u202a", "\u202b", "\u202c
 def app_context():
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test", "VOTER_SECRET": "canonical-test"})
     with app.test_request_context(headers={"Accept-Language": "en"}):
+        # Before the first example, not inside it: configuring the mappers takes longer than a
+        # property example's deadline on a busy machine.
+        configure_mappers()
         yield
 
 
@@ -111,6 +115,11 @@ def test_names_and_addresses_as_people_type_them_are_one_person(app_context, dat
 def test_what_is_not_a_number_is_refused_never_hashed(app_context, typed):
     identity, errors = identify(_edition(Identification.PESEL), {"pesel": typed, "first_name": "A", "last_name": "B", "declaration": True}, TODAY)
     assert identity is None and list(errors) == ["pesel"]
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_ascii_takes_a_short_way_to_the_same_canonical_form(typed):
+    assert canonical(typed) == _canonical_unicode(typed)
 
 
 def test_the_canonical_form():

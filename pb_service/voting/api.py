@@ -44,7 +44,7 @@ def identification(edition_id: int):
 
 @voting_api.post("/<int:edition_id>/ballots")
 @limiter.limit(ballot_rate_limit)
-@voting_api.arguments(BallotRequestSchema)
+@voting_api.arguments(BallotRequestSchema())  # one instance: none built per ballot
 @voting_api.response(201, ReceiptSchema)
 @voting_api.alt_response(403, description="Voting is not open, or the API does not take ballots")
 @voting_api.alt_response(409, description="This identity has already voted")

@@ -43,7 +43,18 @@ def canonical(value) -> str:
     joiners, bidi embeddings, overrides and isolates, soft hyphens) are dropped, as they change how
     text looks without changing what it says; white space of any kind becomes one space.
     """
-    text = unicodedata.normalize("NFKC", value if isinstance(value, str) else "")
+    if not isinstance(value, str):
+        return ""
+    if value.isascii():
+        # What nearly every voter types: ASCII is its own NFKC form, has no format characters, and
+        # its digits are ASCII already (the same result as below, property-tested, without a
+        # Python loop over the characters on every ballot).
+        return " ".join(value.split())
+    return _canonical_unicode(value)
+
+
+def _canonical_unicode(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value)
     kept = []
     for character in text:
         if unicodedata.category(character) == "Cf":

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, delete, exists, func, insert, select
 from pb_service.core.tenancy import scoped_to, tenant_connection
 from pb_service.editions.models import Edition, Phase
 from pb_service.extensions import db
-from pb_service.voting.models import Ballot, Channel, SealedBallot, random_id
+from pb_service.voting.models import Ballot, Channel, SealedBallot, VoterRecord, random_id
 from pb_service.voting.sealing import SealBroken, receipt_tag, seal, unseal
 
 log = logging.getLogger(__name__)
@@ -36,25 +36,50 @@ def mix_group(channel: Channel, districts: dict) -> str:
 
 
 _SEALED = SealedBallot.__table__
+_VOTERS = VoterRecord.__table__
+
+
+def _row_values(table, prefix: str) -> dict:
+    """Every column of ``table`` as a bind parameter named ``prefix`` + its name."""
+    return {column.name: bindparam(prefix + column.name, type_=column.type) for column in table.columns}
+
+
 #: The hot path's statements, built once (Core: no ORM work per vote; see ``tenant_connection``).
-_PUT_IN_BOX = insert(_SEALED)
+_RECORD_VOTER = insert(_VOTERS).values(_row_values(_VOTERS, "voter_"))
+_PUT_IN_BOX = insert(_SEALED).values(_row_values(_SEALED, "sealed_"))
 _WAITING_IN_GROUP = select(func.count()).select_from(_SEALED).where(
-    _SEALED.c.municipality_id == bindparam("tenant"), _SEALED.c.edition_id == bindparam("edition"),
-    _SEALED.c.mix_group == bindparam("group"),
+    _SEALED.c.municipality_id == bindparam("sealed_municipality_id"), _SEALED.c.edition_id == bindparam("sealed_edition_id"),
+    _SEALED.c.mix_group == bindparam("sealed_mix_group"),
 )
+# PostgreSQL: the three as one statement (one round trip, one parse). Its SELECT sees the box as it
+# was before the statement, so the ballot it puts in is added to the count.
+_boxed = _PUT_IN_BOX.returning(_SEALED.c.id).cte("boxed")
+_VOTE_IN_ONE_STATEMENT = select(
+    _WAITING_IN_GROUP.scalar_subquery() + select(func.count()).select_from(_boxed).scalar_subquery()
+).add_cte(_RECORD_VOTER.returning(_VOTERS.c.id).cte("voter"), _boxed)
 
 
-def put_in_box(tenant, edition: Edition, channel: Channel, districts: dict, ballot: dict, normalised_receipt: str) -> tuple[str, bool]:
-    """Add the sealed ballot to the voter's transaction (not committed here). Returns its group,
-    and whether the group now has enough ballots to mix (read in the same transaction, so the
-    vote costs no transaction of its own for the question)."""
+def put_in_box(tenant, edition: Edition, voter_record: dict, channel: Channel, districts: dict, ballot: dict,
+               normalised_receipt: str) -> tuple[str, bool]:
+    """Write the voter record and the sealed ballot in the voter's transaction (not committed
+    here). Returns the ballot's group, and whether the group now has enough ballots to mix (read
+    in the same transaction, so the vote costs no transaction of its own for the question).
+
+    On PostgreSQL one statement does the three; the database's one-vote constraint on the voter
+    record refuses it whole (``IntegrityError``)."""
     group = mix_group(channel, districts)
+    values = {f"voter_{name}": value for name, value in voter_record.items()}
+    values.update(
+        sealed_id=random_id(), sealed_municipality_id=tenant.id, sealed_edition_id=edition.id, sealed_mix_group=group,
+        sealed_sealed=seal(edition, SEALED_BALLOT, ballot), sealed_receipt_tag=receipt_tag(edition, normalised_receipt),
+    )
     connection = tenant_connection(db.session, tenant)
-    connection.execute(_PUT_IN_BOX, {
-        "id": random_id(), "municipality_id": tenant.id, "edition_id": edition.id, "mix_group": group,
-        "sealed": seal(edition, SEALED_BALLOT, ballot), "receipt_tag": receipt_tag(edition, normalised_receipt),
-    })
-    waiting = connection.scalar(_WAITING_IN_GROUP, {"tenant": tenant.id, "edition": edition.id, "group": group})
+    if connection.dialect.name == "postgresql":
+        waiting = connection.scalar(_VOTE_IN_ONE_STATEMENT, values)
+    else:
+        connection.execute(_RECORD_VOTER, values)
+        connection.execute(_PUT_IN_BOX, values)
+        waiting = connection.scalar(_WAITING_IN_GROUP, values)
     return group, waiting >= edition.mixing_batch_size
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pb_service.accounts.models import User
@@ -28,7 +28,7 @@ from pb_service.core import metrics
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
-from pb_service.core.tenancy import scoped_to, tenant_connection, tenant_select
+from pb_service.core.tenancy import scoped_to, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase, Verification
 from pb_service.extensions import db
@@ -209,30 +209,26 @@ def _registered(tenant, edition: Edition, identity_hash: str) -> bool:
     return db.session.scalar(statement) is not None
 
 
-#: Built once: a Core INSERT, the first of a ballot's statements (see ``tenant_connection``).
-_RECORD_VOTER = insert(VoterRecord.__table__)
-
-
 def _record(tenant, edition: Edition, identity, districts, choices, channel: Channel, today: date,
             *, valid: bool = True, invalid_reason: str = "", counted_for=None) -> Receipt:
     """Write the voter record and the sealed ballot in one transaction, then let the mixer move
     the ballot on when its group is large enough. The database refuses a second vote.
 
-    Plain INSERTs (no unit of work to build, statements built once): this is the hot path under load. ``counted_for`` is
-    the clerk whose paper-entry tally counts the sheet, in the same transaction.
+    Plain statements built once, no unit of work (``put_in_box``): this is the hot path under load.
+    ``counted_for`` is the clerk whose paper-entry tally counts the sheet, in the same transaction.
     """
     receipt = Receipt(new_receipt_code())
     try:
-        tenant_connection(db.session, tenant).execute(_RECORD_VOTER, {
+        voter_record = {
             "id": random_id(), "municipality_id": tenant.id, "edition_id": edition.id, "identity_hash": identity.hash,
             "channel": channel, "age_band": identity.age_band, "sex": identity.sex,
             "district_pool_ids": sorted(districts.values()), "cast_on": today,
-        })
+        }
         ballot = {
             "channel": channel.value, "is_valid": valid, "invalid_reason": invalid_reason, "receipt_hash": receipt_hash(receipt.code),
             "choices": {str(pool): {str(project): points for project, points in picks.items()} for pool, picks in choices.items()},
         }
-        group, ready_to_mix = put_in_box(tenant, edition, channel, districts, ballot, normalise_receipt(receipt.code))
+        group, ready_to_mix = put_in_box(tenant, edition, voter_record, channel, districts, ballot, normalise_receipt(receipt.code))
         if counted_for is not None:
             _count_sheet(tenant, edition, counted_for, today)
         # The ballot's own transaction ends here, before anyone is told it counts. It changed no
