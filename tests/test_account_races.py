@@ -54,6 +54,14 @@ def race_database(smtp_server):
         yield app, url
 
 
+@pytest.fixture(scope="module")
+def race_servers(race_database):
+    """One pair of servers for the module: each test attacks accounts of its own."""
+    app, url = race_database
+    with two_servers(url, app=RACE_APP, env={"SECRET_KEY": app.config["SECRET_KEY"]}) as bases:
+        yield bases
+
+
 def _make_accounts(app):
     """A resident without and an official with a second factor; the official's recovery codes."""
     with app.app_context():
@@ -72,21 +80,20 @@ def _user(user_id: int) -> User:
     return db.session.get(User, user_id)
 
 
-def test_fifty_simultaneous_wrong_passwords_lock_the_account(race_database):
-    app, url = race_database
+def test_fifty_simultaneous_wrong_passwords_lock_the_account(race_database, race_servers):
+    app, _url = race_database
     resident_id, email, *_ = _make_accounts(app)
-    with two_servers(url, app=RACE_APP, env={"SECRET_KEY": app.config["SECRET_KEY"]}) as bases:
-        browsers = [Browser(bases[i % 2]) for i in range(CLIENTS)]
-        tokens = [browser.csrf("/account/login") for browser in browsers]
-        outcomes = _at_once([
-            lambda browser=browser, token=token: browser.request(
-                "/account/login", {"csrf_token": token, "email": email, "password": f"wrong guess {i}"}
-            )[0]
-            for i, (browser, token) in enumerate(zip(browsers, tokens))
-        ])
-        # The right password is refused now: the account is locked, whatever the counter's races.
-        late = Browser(bases[0])
-        status, _, page = late.request("/account/login", {"csrf_token": late.csrf("/account/login"), "email": email, "password": PASSWORD})
+    browsers = [Browser(race_servers[i % 2]) for i in range(CLIENTS)]
+    tokens = [browser.csrf("/account/login") for browser in browsers]
+    outcomes = _at_once([
+        lambda browser=browser, token=token: browser.request(
+            "/account/login", {"csrf_token": token, "email": email, "password": f"wrong guess {i}"}
+        )[0]
+        for i, (browser, token) in enumerate(zip(browsers, tokens))
+    ])
+    # The right password is refused now: the account is locked, whatever the counter's races.
+    late = Browser(race_servers[0])
+    status, _, page = late.request("/account/login", {"csrf_token": late.csrf("/account/login"), "email": email, "password": PASSWORD})
     assert outcomes == Counter({422: CLIENTS})  # each refused, the form shown again
     assert status == 422 and "/account/settings" not in page
     with app.app_context():
@@ -138,27 +145,25 @@ def _submit_code_at_once(pending, code: str) -> Counter:
     ])
 
 
-def test_fifty_simultaneous_uses_of_one_totp_code_sign_in_once(race_database):
-    app, url = race_database
+def test_fifty_simultaneous_uses_of_one_totp_code_sign_in_once(race_database, race_servers):
+    app, _url = race_database
     *_, official_id, email, _codes = _make_accounts(app)
-    with two_servers(url, app=RACE_APP, env={"SECRET_KEY": app.config["SECRET_KEY"]}) as bases:
-        pending = _pending_browsers(bases, email)
-        totp = pyotp.TOTP(TOTP_SECRET)
-        # A code of the next step stays good for the whole burst (one step either side is accepted).
-        step = totp.timecode(utcnow()) + 1
-        outcomes = _submit_code_at_once(pending, totp.generate_otp(step))
+    pending = _pending_browsers(race_servers, email)
+    totp = pyotp.TOTP(TOTP_SECRET)
+    # A code of the next step stays good for the whole burst (one step either side is accepted).
+    step = totp.timecode(utcnow()) + 1
+    outcomes = _submit_code_at_once(pending, totp.generate_otp(step))
     assert outcomes == Counter({302: 1, 422: CLIENTS - 1})
     with app.app_context():
         assert _user(official_id).totp_last_step == step
         db.session.remove()
 
 
-def test_fifty_simultaneous_uses_of_one_recovery_code_sign_in_once(race_database):
-    app, url = race_database
+def test_fifty_simultaneous_uses_of_one_recovery_code_sign_in_once(race_database, race_servers):
+    app, _url = race_database
     *_, official_id, email, codes = _make_accounts(app)
-    with two_servers(url, app=RACE_APP, env={"SECRET_KEY": app.config["SECRET_KEY"]}) as bases:
-        pending = _pending_browsers(bases, email)
-        outcomes = _submit_code_at_once(pending, codes[0])
+    pending = _pending_browsers(race_servers, email)
+    outcomes = _submit_code_at_once(pending, codes[0])
     assert outcomes == Counter({302: 1, 422: CLIENTS - 1})
     with app.app_context():
         used = db.session.scalars(

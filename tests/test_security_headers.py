@@ -87,7 +87,7 @@ def test_public_pages_for_anonymous_visitors_may_be_cached_and_static_files_alwa
 def test_production_adds_hsts_and_secure_samesite_cookies(tmp_path, smtp_server, monkeypatch):
     monkeypatch.setenv("PB_ENV", "production")
     monkeypatch.setenv("VOTER_SECRET", "a-production-voter-secret")
-    app = make_app(f"sqlite:///{tmp_path}/production.sqlite3", smtp_server.port)
+    app = make_app(f"sqlite:///{tmp_path}/production.sqlite3", smtp_server.port, PASSWORD_HASHING="rfc9106-low-memory")
     with app.app_context():
         upgrade()
         user = make_user(db.session, second_factor=False)

@@ -8,14 +8,19 @@ editions (one per phase: voting, protests, paper entry...) as well; axe checks e
 per audience (pages whose elements, classes and roles are alike are checked once). In English and
 Ukrainian only the text differs: axe checks each view (Flask endpoint) once per language, as
 reached by an anonymous visitor, programme staff and an admin who walks the same demo editions
-(every permission an evaluator or a clerk has, an admin has too).
+(every permission an evaluator or a clerk has, an admin has too); the pages are found from the
+server's HTML, and the browser opens one page of each view.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 from collections import deque
+from html.parser import HTMLParser
+from http.cookiejar import Cookie, CookieJar
+from urllib.error import HTTPError
 from urllib.parse import urljoin, urlsplit
+from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -112,21 +117,16 @@ def horizontal_overflow(page) -> list:
     )
 
 
-def crawl(
-    page, base_url: str, entry_points: list[str], check=axe_violations, checked: set | None = None,
-    check_key=None, walked_whole: tuple[str, ...] = (),
-) -> dict[str, list]:
-    """Visit every page reachable from the entry points; return ``check``'s findings per page.
+def walk(visit, entry_points: list[str], walked_whole: tuple[str, ...] = ()) -> list[str]:
+    """Visit every page reachable from the entry points, in the order reached; return their paths.
 
-    Pages are visited once per pattern (:func:`page_pattern`), except under the paths
-    ``walked_whole`` (an edition in a given phase), whose pages are each visited. ``checked``
-    (shared between crawls that see pages alike) skips the check, not the visit, of pages whose
-    ``check_key(page, path)`` (default: the pattern) was checked already.
+    ``visit(path)`` returns the page's links (``None`` if it is not an HTML page). Pages are
+    visited once per pattern (:func:`page_pattern`), except under the paths ``walked_whole`` (an
+    edition in a given phase), whose pages are each visited.
     """
     seen: set[str] = set()
-    checked = set() if checked is None else checked
+    pages: list[str] = []
     queue = deque(entry_points)
-    violations: dict[str, list] = {}
     while queue and len(seen) < MAX_PAGES:
         path = queue.popleft()
         whole = next((prefix for prefix in walked_whole if path.split("?")[0].startswith(prefix)), None)
@@ -134,22 +134,89 @@ def crawl(
         if pattern in seen:
             continue
         seen.add(pattern)
+        links = visit(path)
+        if links is None:
+            continue
+        pages.append(path)
+        queue.extend(links)
+    assert len(seen) >= len(entry_points), "the crawl reached too few pages"
+    return pages
+
+
+def same_site_paths(base_url: str, path: str, hrefs) -> list[str]:
+    """The links to pages of this site, as paths with their query."""
+    paths = []
+    for href in hrefs:
+        target = urlsplit(urljoin(base_url + path, href))
+        if target.netloc == urlsplit(base_url).netloc and not NOT_PAGES.search(target.path):
+            paths.append(target.path + (f"?{target.query}" if target.query else ""))
+    return paths
+
+
+def crawl(
+    page, base_url: str, entry_points: list[str], check=axe_violations, checked: set | None = None,
+    check_key=None, walked_whole: tuple[str, ...] = (),
+) -> dict[str, list]:
+    """Walk the pages in the browser (:func:`walk`); return ``check``'s findings per page.
+    ``checked`` (shared between crawls that see pages alike) skips the check, not the visit, of
+    pages whose ``check_key(page, path)`` (default: the pattern) was checked already."""
+    checked = set() if checked is None else checked
+    violations: dict[str, list] = {}
+
+    def visit(path: str) -> list[str] | None:
         response = page.goto(base_url + path)
         if response is None or "text/html" not in response.headers.get("content-type", ""):
-            continue
-        key = check_key(page, path) if check_key else pattern
+            return None
+        key = check_key(page, path) if check_key else page_pattern(path)
         if key not in checked:
             checked.add(key)
             found = check(page)
             if found:
                 violations[path] = found
-        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
-            target = urlsplit(urljoin(base_url + path, href))
-            if target.netloc != urlsplit(base_url).netloc or NOT_PAGES.search(target.path):
-                continue
-            queue.append(target.path + (f"?{target.query}" if target.query else ""))
-    assert len(seen) >= len(entry_points), "the crawl reached too few pages"
+        return same_site_paths(base_url, path, page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"))
+
+    walk(visit, entry_points, walked_whole)
     return violations
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a" and (href := dict(attrs).get("href")):
+            self.hrefs.append(href)
+
+
+def pages_over_http(
+    base_url: str, state: dict | None, user_agent: str, language: str, entry_points: list[str], walked_whole: tuple[str, ...],
+) -> list[str]:
+    """The pages a visitor reaches, found from the server's HTML without rendering them: the same
+    walk as :func:`crawl`, with the visitor's cookies and the browser's user agent (a session
+    moved to another browser is dropped)."""
+    jar = CookieJar()
+    for cookie in (state or {}).get("cookies", []):
+        jar.set_cookie(Cookie(
+            0, cookie["name"], cookie["value"], None, False, cookie["domain"], False, False, cookie["path"], True,
+            cookie["secure"], None, False, None, None, {},
+        ))
+    opener = build_opener(HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", user_agent)]
+    opener.open(f"{base_url}/lang/{language}?next=/").close()
+
+    def visit(path: str) -> list[str] | None:
+        try:
+            with opener.open(base_url + path) as response:
+                if "text/html" not in response.headers.get("content-type", ""):
+                    return None
+                links = _Links()
+                links.feed(response.read().decode())
+        except HTTPError:
+            return None
+        return same_site_paths(base_url, path, links.hrefs)
+
+    return walk(visit, entry_points, walked_whole)
 
 
 @pytest.fixture(scope="module")
@@ -194,16 +261,32 @@ def test_no_wcag_violations_in_polish(demo_server, browser, signed_in_states, de
 @pytest.mark.parametrize("language", ["en", "uk"])
 def test_no_wcag_violations_translated(demo_server, browser, signed_in_states, demo_editions, language):
     """Each view once in the language, whoever reaches it first (the markup was checked in Polish);
-    the admin walks Gdańsk's demo editions whole, for the views of every phase."""
-    checked: set = set()
-    violations = {}
+    the admin walks Gdańsk's demo editions whole, for the views of every phase. The pages are found
+    over HTTP; the browser opens one page of each view."""
+    key = view_key(demo_server.app)
+    probe = browser.new_page()
+    user_agent = probe.evaluate("navigator.userAgent")
+    probe.close()
+    views: dict[str, tuple[str, str]] = {}
     for visitor in TRANSLATED_VISITORS:
         editions = edition_paths(demo_editions, office=True) if visitor == "admin" else []
         entry_points = ENTRY_POINTS + (OFFICIAL_ENTRY_POINTS if VISITORS[visitor] else []) + editions
-        violations |= crawl_in(
-            browser, demo_server, signed_in_states.get(visitor), language, entry_points, walked_whole=tuple(editions),
-            checked=checked, check_key=view_key(demo_server.app),
-        )
+        for path in pages_over_http(demo_server.url, signed_in_states.get(visitor), user_agent, language, entry_points, tuple(editions)):
+            views.setdefault(key(None, path), (visitor, path))
+    violations = {}
+    for visitor in TRANSLATED_VISITORS:
+        context = browser.new_context(storage_state=signed_in_states.get(visitor))
+        page = context.new_page()
+        try:
+            page.goto(f"{demo_server.url}/lang/{language}?next=/")
+            assert page.get_attribute("html", "lang") == language
+            for path in [path for seen_by, path in views.values() if seen_by == visitor]:
+                page.goto(demo_server.url + path)
+                if found := axe_violations(page):
+                    violations[path] = found
+        finally:
+            context.close()
+    assert len(views) > 60, sorted(views)
     assert violations == {}
 
 
