@@ -1,0 +1,129 @@
+"""Courses: lessons read and marked done; staff build modules and lessons and see completion."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from pb_service.core.forms import ConfirmForm
+from pb_service.core.i18n import current_language
+from pb_service.core.permissions import personal, public, requires
+from pb_service.core.validation import ServiceValidationError
+from pb_service.extensions import db
+from pb_service.hub.services.content import title_in
+from pb_service.hub.services import courses as services
+from pb_service.hub.forms import PartForm
+from pb_service.hub.models import (
+    CourseLesson,
+    CourseModule,
+    Material,
+    MaterialKind,
+)
+from pb_service.hub.permissions import MANAGE_HUB
+
+from pb_service.hub.views.pages import language_arg, visible_or_404, show_errors, markdown_preview
+
+hub_courses = Blueprint("hub_courses", __name__)
+
+
+def _lesson_or_404(material_id: int, lesson_id: int) -> CourseLesson:
+    lesson = db.session.get(CourseLesson, lesson_id)
+    if lesson is None or lesson.module.course_id != material_id:
+        abort(404)
+    visible_or_404(Material, material_id)
+    return lesson
+
+
+@hub_courses.get("/hub/materials/<int:material_id>/lessons/<int:lesson_id>")
+@public
+def lesson(material_id: int, lesson_id: int):
+    item = _lesson_or_404(material_id, lesson_id)
+    course = item.module.course
+    lessons = course.lessons
+    index_in_course = lessons.index(item)
+    language = current_language()
+    translation, is_fallback = item.translation_for(language)
+    return render_template(
+        "hub/lesson.html", course=course, lesson=item, language=language, translation=translation,
+        is_fallback=is_fallback, course_title=title_in(course, language),
+        previous=lessons[index_in_course - 1] if index_in_course > 0 else None,
+        next=lessons[index_in_course + 1] if index_in_course + 1 < len(lessons) else None,
+        number=index_in_course + 1, done=services.completed_lesson_ids(current_user, course),
+    )
+
+
+@hub_courses.post("/hub/materials/<int:material_id>/lessons/<int:lesson_id>/done")
+@personal
+def lesson_done(material_id: int, lesson_id: int):
+    item = _lesson_or_404(material_id, lesson_id)
+    if ConfirmForm().validate_on_submit():
+        services.mark_lesson_done(current_user, item)
+        course = item.module.course
+        done, total = len(services.completed_lesson_ids(current_user, course)), len(course.lessons)
+        flash(_("Lesson marked as done: %(done)d of %(total)d in this course.", done=done, total=total), "success")
+    lessons = item.module.course.lessons
+    following = lessons.index(item) + 1
+    if following < len(lessons):
+        return redirect(url_for("hub_courses.lesson", material_id=material_id, lesson_id=lessons[following].id))
+    return redirect(url_for("hub_materials.material", material_id=material_id))
+
+
+@hub_courses.get("/hub/manage/materials/<int:material_id>/completion")
+@requires(MANAGE_HUB)
+def completion(material_id: int):
+    item = db.get_or_404(Material, material_id)
+    if item.kind is not MaterialKind.COURSE:
+        abort(404)
+    return render_template(
+        "hub/manage/completion.html", material=item, rows=services.completion_by_municipality(current_user, item),
+        language=current_language(),
+    )
+
+
+def _part_page(course: Material, part, add):
+    """Add a module or lesson (``part`` None, ``add(data)`` creates it) or edit one language of it."""
+    language = language_arg(course.original_language)
+    form = PartForm(obj=part.translation(language) if part else None)
+    preview = markdown_preview(form)
+    if preview is None and form.validate_on_submit():
+        try:
+            if part is None:
+                add(form.translation_data(language))
+            else:
+                services.save_course_part_translation(current_user, part, form.translation_data(language))
+        except ServiceValidationError as error:
+            show_errors(error, form)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("hub_materials.manage_material", material_id=course.id))
+    return render_template("hub/manage/part_form.html", form=form, course=course, part=part, language=language, preview=preview)
+
+
+@hub_courses.route("/hub/manage/materials/<int:material_id>/modules/new", methods=["GET", "POST"])
+@requires(MANAGE_HUB)
+def new_module(material_id: int):
+    course = db.get_or_404(Material, material_id)
+    if course.kind is not MaterialKind.COURSE:
+        abort(404)
+    return _part_page(course, None, lambda data: services.add_module(current_user, course, data))
+
+
+@hub_courses.route("/hub/manage/modules/<int:module_id>", methods=["GET", "POST"])
+@requires(MANAGE_HUB)
+def edit_module(module_id: int):
+    module = db.get_or_404(CourseModule, module_id)
+    return _part_page(module.course, module, None)
+
+
+@hub_courses.route("/hub/manage/modules/<int:module_id>/lessons/new", methods=["GET", "POST"])
+@requires(MANAGE_HUB)
+def new_lesson(module_id: int):
+    module = db.get_or_404(CourseModule, module_id)
+    return _part_page(module.course, None, lambda data: services.add_lesson(current_user, module, data))
+
+
+@hub_courses.route("/hub/manage/lessons/<int:lesson_id>", methods=["GET", "POST"])
+@requires(MANAGE_HUB)
+def edit_lesson(lesson_id: int):
+    item = db.get_or_404(CourseLesson, lesson_id)
+    return _part_page(item.module.course, item, None)
