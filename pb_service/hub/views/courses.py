@@ -1,14 +1,13 @@
 """Courses: lessons read and marked done; staff build modules and lessons and see completion."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pb_service.core.forms import ConfirmForm
+from pb_service.core.forms import run_action, save_form
 from pb_service.core.i18n import current_language
 from pb_service.core.permissions import personal, public, requires
-from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
 from pb_service.hub.services.content import title_in
 from pb_service.hub.services import courses as services
@@ -21,7 +20,7 @@ from pb_service.hub.models import (
 )
 from pb_service.hub.permissions import MANAGE_HUB
 
-from pb_service.hub.views.pages import language_arg, visible_or_404, show_errors, markdown_preview
+from pb_service.hub.views.pages import language_arg, visible_or_404, markdown_preview
 
 hub_courses = Blueprint("hub_courses", __name__)
 
@@ -56,16 +55,19 @@ def lesson(material_id: int, lesson_id: int):
 @personal
 def lesson_done(material_id: int, lesson_id: int):
     item = _lesson_or_404(material_id, lesson_id)
-    if ConfirmForm().validate_on_submit():
-        services.mark_lesson_done(current_user, item)
-        course = item.module.course
-        done, total = len(services.completed_lesson_ids(current_user, course)), len(course.lessons)
-        flash(_("Lesson marked as done: %(done)d of %(total)d in this course.", done=done, total=total), "success")
-    lessons = item.module.course.lessons
+    course = item.module.course
+    lessons = course.lessons
     following = lessons.index(item) + 1
     if following < len(lessons):
-        return redirect(url_for("hub_courses.lesson", material_id=material_id, lesson_id=lessons[following].id))
-    return redirect(url_for("hub_materials.material", material_id=material_id))
+        next_url = url_for("hub_courses.lesson", material_id=material_id, lesson_id=lessons[following].id)
+    else:
+        next_url = url_for("hub_materials.material", material_id=material_id)
+
+    def progress(_result) -> str:
+        done, total = len(services.completed_lesson_ids(current_user, course)), len(lessons)
+        return _("Lesson marked as done: %(done)d of %(total)d in this course.", done=done, total=total)
+
+    return run_action(lambda: services.mark_lesson_done(current_user, item), success=progress, next_url=next_url)
 
 
 @hub_courses.get("/hub/manage/materials/<int:material_id>/completion")
@@ -85,18 +87,13 @@ def _part_page(course: Material, part, add):
     language = language_arg(course.original_language)
     form = PartForm(obj=part.translation(language) if part else None)
     preview = markdown_preview(form)
-    if preview is None and form.validate_on_submit():
-        try:
-            if part is None:
-                add(form.translation_data(language))
-            else:
-                services.save_course_part_translation(current_user, part, form.translation_data(language))
-        except ServiceValidationError as error:
-            show_errors(error, form)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("hub_materials.manage_material", material_id=course.id))
-    return render_template("hub/manage/part_form.html", form=form, course=course, part=part, language=language, preview=preview)
+    response = None if preview is not None else save_form(
+        form,
+        (lambda: add(form.translation_data(language))) if part is None
+        else (lambda: services.save_course_part_translation(current_user, part, form.translation_data(language))),
+        success=_("Saved."), next_url=url_for("hub_materials.manage_material", material_id=course.id),
+    )
+    return response or render_template("hub/manage/part_form.html", form=form, course=course, part=part, language=language, preview=preview)
 
 
 @hub_courses.route("/hub/manage/materials/<int:material_id>/modules/new", methods=["GET", "POST"])

@@ -1,16 +1,15 @@
 """Events: the calendar, registration and its waiting list; staff run events and attendance."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from pb_service.core.forms import ConfirmForm
+from pb_service.core.forms import run_action, save_form
 from pb_service.core.i18n import current_language
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import personal, public, requires
-from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
 from pb_service.hub.services.content import title_in
 from pb_service.hub.services import events as services
@@ -28,7 +27,7 @@ from pb_service.hub.models import (
 )
 from pb_service.hub.permissions import MANAGE_HUB, can_see_hub_item, manages_hub
 
-from pb_service.hub.views.pages import language_arg, visible_or_404, show_errors, translated_editor, toggle_publication
+from pb_service.hub.views.pages import language_arg, visible_or_404, translated_editor, toggle_publication
 
 hub_events = Blueprint("hub_events", __name__)
 
@@ -79,18 +78,17 @@ def event_ics(event_id: int):
 @personal
 def register(event_id: int):
     item = visible_or_404(Event, event_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            registration = services.register_for_event(current_user, item)
-        except ServiceValidationError as error:
-            show_errors(error)
-        else:
-            if registration.status is RegistrationStatus.CONFIRMED:
-                flash(_("You are registered. A confirmation is on its way to %(email)s.", email=current_user.email), "success")
-            else:
-                flash(_("All places are taken, so you are on the waiting list (number %(position)d). We will write if a place frees up.",
-                        position=services.waiting_position(registration)), "info")
-    return redirect(url_for("hub_events.event", event_id=event_id))
+
+    def outcome(registration) -> str:
+        if registration.status is RegistrationStatus.CONFIRMED:
+            return _("You are registered. A confirmation is on its way to %(email)s.", email=current_user.email)
+        return _("All places are taken, so you are on the waiting list (number %(position)d). We will write if a place frees up.",
+                 position=services.waiting_position(registration))
+
+    return run_action(
+        lambda: services.register_for_event(current_user, item), success=outcome,
+        next_url=url_for("hub_events.event", event_id=event_id),
+    )
 
 
 @hub_events.post("/hub/events/<int:event_id>/cancel")
@@ -100,14 +98,10 @@ def cancel(event_id: int):
     registration = services.registration_of(current_user, item)
     if registration is None:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.cancel_registration(current_user, registration)
-        except ServiceValidationError as error:
-            show_errors(error)
-        else:
-            flash(_("Your registration is cancelled."), "success")
-    return redirect(url_for("hub_events.event", event_id=event_id))
+    return run_action(
+        lambda: services.cancel_registration(current_user, registration), success=_("Your registration is cancelled."),
+        next_url=url_for("hub_events.event", event_id=event_id),
+    )
 
 
 def _event_form_page(item: Event | None):
@@ -145,46 +139,39 @@ def manage_event(event_id: int):
     item = db.get_or_404(Event, event_id)
     attach = AttachMaterialForm()
     attach.material.choices = [SelectChoice(m.id, title_in(m, current_language())) for m in all_materials()]
-    if attach.validate_on_submit():
-        try:
-            services.attach_material_to_event(current_user, item, db.get_or_404(Material, attach.material.data))
-        except ServiceValidationError as error:
-            show_errors(error, attach)
-        else:
-            flash(_("The material is attached to the event."), "success")
-            return redirect(url_for("hub_events.manage_event", event_id=item.id))
-    return render_template("hub/manage/event.html", event=item, attach=attach, language=current_language(), now=utcnow())
+    response = save_form(
+        attach, lambda: services.attach_material_to_event(current_user, item, db.get_or_404(Material, attach.material.data)),
+        success=_("The material is attached to the event."), next_url=url_for("hub_events.manage_event", event_id=item.id),
+    )
+    return response or render_template("hub/manage/event.html", event=item, attach=attach, language=current_language(), now=utcnow())
 
 
 @hub_events.post("/hub/manage/events/<int:event_id>/publish")
 @requires(MANAGE_HUB)
 def publish_event(event_id: int):
     item = db.get_or_404(Event, event_id)
-    toggle_publication(item, services.publish_event, services.unpublish_event,
-                        _("The event is published."), _("The event is withdrawn; only staff see it now."))
-    return redirect(url_for("hub_events.manage_event", event_id=item.id))
+    return toggle_publication(
+        item, services.publish_event, services.unpublish_event, _("The event is published."),
+        _("The event is withdrawn; only staff see it now."), url_for("hub_events.manage_event", event_id=item.id),
+    )
 
 
 @hub_events.post("/hub/manage/events/<int:event_id>/attendance")
 @requires(MANAGE_HUB)
 def attendance(event_id: int):
     item = db.get_or_404(Event, event_id)
-    if ConfirmForm().validate_on_submit():
-        present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
-        services.record_attendance(current_user, item, present)
-        flash(_("Attendance is saved."), "success")
-    return redirect(url_for("hub_events.manage_event", event_id=item.id))
+    present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+    return run_action(
+        lambda: services.record_attendance(current_user, item, present), success=_("Attendance is saved."),
+        next_url=url_for("hub_events.manage_event", event_id=item.id),
+    )
 
 
 @hub_events.post("/hub/manage/registrations/<int:registration_id>/cancel")
 @requires(MANAGE_HUB)
 def cancel_registration(registration_id: int):
     registration = db.get_or_404(EventRegistration, registration_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.cancel_registration(current_user, registration)
-        except ServiceValidationError as error:
-            show_errors(error)
-        else:
-            flash(_("The registration is cancelled."), "success")
-    return redirect(url_for("hub_events.manage_event", event_id=registration.event_id))
+    return run_action(
+        lambda: services.cancel_registration(current_user, registration), success=_("The registration is cancelled."),
+        next_url=url_for("hub_events.manage_event", event_id=registration.event_id),
+    )

@@ -1,15 +1,14 @@
 """Materials: search, reading and downloading; staff write, publish and keep their files and history."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pb_service.core.forms import ConfirmForm
+from pb_service.core.forms import run_action, save_form
 from pb_service.core.i18n import current_language
 from pb_service.core.permissions import public, requires
 from pb_service.core.uploads import mime_type, open_upload
-from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
 from pb_service.hub.services.courses import completed_lesson_ids
 from pb_service.hub.services import materials as services
@@ -29,7 +28,7 @@ from pb_service.hub.models import (
 from pb_service.hub.permissions import MANAGE_HUB, can_see_hub_item, manages_hub
 from pb_service.hub.search import MaterialFilters, engine_name, search_materials
 
-from pb_service.hub.views.pages import enum_arg, language_arg, visible_or_404, show_errors, translated_editor, toggle_publication
+from pb_service.hub.views.pages import enum_arg, language_arg, visible_or_404, translated_editor, toggle_publication
 
 hub_materials = Blueprint("hub_materials", __name__)
 
@@ -111,15 +110,11 @@ def manage_material(material_id: int):
     """The material's workshop: language versions, files, course structure, publication."""
     item = db.get_or_404(Material, material_id)
     upload = AttachmentForm()
-    if upload.validate_on_submit():
-        try:
-            services.add_attachment(current_user, item, upload.file.data, upload.language.data)
-        except ServiceValidationError as error:
-            show_errors(error, upload)
-        else:
-            flash(_("The file is uploaded."), "success")
-            return redirect(url_for("hub_materials.manage_material", material_id=item.id))
-    return render_template(
+    response = save_form(
+        upload, lambda: services.add_attachment(current_user, item, upload.file.data, upload.language.data),
+        success=_("The file is uploaded."), next_url=url_for("hub_materials.manage_material", material_id=item.id),
+    )
+    return response or render_template(
         "hub/manage/material.html", material=item, upload=upload, language=current_language(),
         languages=CONTENT_LANGUAGES, part_form=PartForm(formdata=None),
     )
@@ -129,20 +124,20 @@ def manage_material(material_id: int):
 @requires(MANAGE_HUB)
 def publish_material(material_id: int):
     item = db.get_or_404(Material, material_id)
-    toggle_publication(item, services.publish_material, services.unpublish_material,
-                        _("The material is published."), _("The material is withdrawn; only staff see it now."))
-    return redirect(url_for("hub_materials.manage_material", material_id=item.id))
+    return toggle_publication(
+        item, services.publish_material, services.unpublish_material, _("The material is published."),
+        _("The material is withdrawn; only staff see it now."), url_for("hub_materials.manage_material", material_id=item.id),
+    )
 
 
 @hub_materials.post("/hub/manage/attachments/<int:attachment_id>/remove")
 @requires(MANAGE_HUB)
 def remove_attachment(attachment_id: int):
     file = db.get_or_404(MaterialFile, attachment_id)
-    material_id = file.material_id
-    if ConfirmForm().validate_on_submit():
-        services.remove_attachment(current_user, file)
-        flash(_("The file is removed."), "success")
-    return redirect(url_for("hub_materials.manage_material", material_id=material_id))
+    return run_action(
+        lambda: services.remove_attachment(current_user, file), success=_("The file is removed."),
+        next_url=url_for("hub_materials.manage_material", material_id=file.material_id),
+    )
 
 
 @hub_materials.get("/hub/manage/materials/<int:material_id>/history")

@@ -1,13 +1,12 @@
 """What the hub's rooms share: arguments, the item a viewer may see, previews, editors."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pb_service.core.forms import ConfirmForm
+from pb_service.core.forms import run_action, save_form
 from pb_service.core.markdown import render_markdown
-from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
 from pb_service.hub.models import CONTENT_LANGUAGES
 from pb_service.hub.permissions import can_see_hub_item
@@ -30,16 +29,6 @@ def visible_or_404(model, item_id: int):
     return item
 
 
-def show_errors(error: ServiceValidationError, form=None) -> None:
-    db.session.rollback()
-    if form is not None:
-        error.apply_to_form(form)
-        return
-    for messages in error.errors.values():
-        for message in messages:
-            flash(message, "error")
-
-
 def markdown_preview(form) -> str | None:
     """Rendered Markdown when the "Preview" button was pressed (nothing is saved then)."""
     if request.method == "POST" and form.preview.data:
@@ -49,32 +38,19 @@ def markdown_preview(form) -> str | None:
 
 def translated_editor(form, item, language: str, name: str, create, update):
     """The material and event editors: preview, or create the item in its original language, or
-    save one language version of it; then back to its staff page."""
+    save one language version of it; then back to its staff page (``manage_<name>`` of the room)."""
     preview = markdown_preview(form)
-    if preview is None and form.validate_on_submit():
-        try:
-            if item is None:
-                item = create(form.translation_data(form.original_language.data))
-            else:
-                update(form.translation_data(language))
-        except ServiceValidationError as error:
-            show_errors(error, form)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for(f".manage_{name}", **{f"{name}_id": item.id}))
-    return render_template(f"hub/manage/{name}_form.html", form=form, language=language, preview=preview, **{name: item})
+    response = None if preview is not None else save_form(
+        form,
+        (lambda: create(form.translation_data(form.original_language.data))) if item is None
+        else (lambda: update(form.translation_data(language))),
+        success=_("Saved."), next_url=lambda saved: url_for(f".manage_{name}", **{f"{name}_id": (item or saved).id}),
+    )
+    return response or render_template(f"hub/manage/{name}_form.html", form=form, language=language, preview=preview, **{name: item})
 
 
-def toggle_publication(item, publish, unpublish, published_message: str, withdrawn_message: str) -> None:
+def toggle_publication(item, publish, unpublish, published_message: str, withdrawn_message: str, next_url: str):
     """Publish a draft or withdraw a published item (a material or an event)."""
-    if not ConfirmForm().validate_on_submit():
-        return
-    try:
-        if item.is_published:
-            unpublish(current_user, item)
-            flash(withdrawn_message, "success")
-        else:
-            publish(current_user, item)
-            flash(published_message, "success")
-    except ServiceValidationError as error:
-        show_errors(error)
+    if item.is_published:
+        return run_action(lambda: unpublish(current_user, item), success=withdrawn_message, next_url=next_url)
+    return run_action(lambda: publish(current_user, item), success=published_message, next_url=next_url)

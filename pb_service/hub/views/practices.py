@@ -1,13 +1,13 @@
 """Good practices: published ones for all, officials propose, staff edit and review."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pb_service.core.i18n import current_language
 from pb_service.core.permissions import public, requires
-from pb_service.core.validation import ServiceValidationError
+from pb_service.core.forms import run_action, save_form
 from pb_service.extensions import db
 from pb_service.hub.services import practices as services
 from pb_service.hub.forms import (
@@ -21,7 +21,7 @@ from pb_service.hub.models import (
 )
 from pb_service.hub.permissions import CONTRIBUTE_TO_HUB, MANAGE_HUB, can_see_practice
 
-from pb_service.hub.views.pages import language_arg, show_errors, markdown_preview
+from pb_service.hub.views.pages import language_arg, markdown_preview
 
 hub_practices = Blueprint("hub_practices", __name__)
 
@@ -51,15 +51,11 @@ def propose_practice():
     form = PracticeForm()
     form.set_editions(g.municipality, services.practice_editions(g.municipality))
     preview = markdown_preview(form)
-    if preview is None and form.validate_on_submit():
-        try:
-            services.propose_practice(current_user, g.municipality, form.practice_data(), form.translation_data(current_language()))
-        except ServiceValidationError as error:
-            show_errors(error, form)
-        else:
-            flash(_("Thank you. Programme staff will review the practice and publish it."), "success")
-            return redirect(url_for("hub.office"))
-    return render_template("hub/practice_form.html", form=form, preview=preview, title=_("Propose a good practice"))
+    response = None if preview is not None else save_form(
+        form, lambda: services.propose_practice(current_user, g.municipality, form.practice_data(), form.translation_data(current_language())),
+        success=_("Thank you. Programme staff will review the practice and publish it."), next_url=url_for("hub.office"),
+    )
+    return response or render_template("hub/practice_form.html", form=form, preview=preview, title=_("Propose a good practice"))
 
 
 @hub_practices.route("/hub/manage/practices/<int:practice_id>", methods=["GET", "POST"])
@@ -74,15 +70,11 @@ def manage_practice(practice_id: int):
         form.title.data, form.summary.data, form.body.data = translation.title, translation.summary, translation.body
     review = ReviewForm(prefix="review", note=item.review_note)
     preview = markdown_preview(form)
-    if preview is None and form.submit.data and form.validate_on_submit():
-        try:
-            services.edit_practice(current_user, item, form.practice_data(), form.translation_data(language))
-        except ServiceValidationError as error:
-            show_errors(error, form)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("hub_practices.manage_practice", practice_id=item.id, lang=language))
-    return render_template("hub/manage/practice.html", practice=item, form=form, review=review, language=language, preview=preview)
+    response = None if preview is not None or not form.submit.data else save_form(
+        form, lambda: services.edit_practice(current_user, item, form.practice_data(), form.translation_data(language)),
+        success=_("Saved."), next_url=url_for("hub_practices.manage_practice", practice_id=item.id, lang=language),
+    )
+    return response or render_template("hub/manage/practice.html", practice=item, form=form, review=review, language=language, preview=preview)
 
 
 @hub_practices.post("/hub/manage/practices/<int:practice_id>/review")
@@ -90,7 +82,8 @@ def manage_practice(practice_id: int):
 def review_practice(practice_id: int):
     item = db.get_or_404(GoodPractice, practice_id)
     review = ReviewForm(prefix="review")
-    if review.validate_on_submit():
-        services.review_practice(current_user, item, publish=bool(review.publish.data), note=review.note.data)
-        flash(_("The practice is published.") if item.status is PracticeStatus.PUBLISHED else _("The practice is rejected."), "success")
-    return redirect(url_for("hub_practices.manage_practice", practice_id=item.id))
+    return run_action(
+        lambda: services.review_practice(current_user, item, publish=bool(review.publish.data), note=review.note.data),
+        success=lambda _result: _("The practice is published.") if item.status is PracticeStatus.PUBLISHED else _("The practice is rejected."),
+        next_url=url_for("hub_practices.manage_practice", practice_id=item.id), form=review,
+    )
