@@ -12,7 +12,7 @@ from pb_service.core.uploads import detect_kind
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions import services
 from pb_service.editions.models import BallotOrder, Identification, LeftoverPolicy, LevelKind, Phase
-from pb_service.editions.rules import OFFERED_RULES
+from pb_service.editions.rule_choices import OFFERED_RULES
 from pb_service.proposals.models import Status
 from tests.editions_factories import EXE_BYTES, PDF_BYTES, PNG_BYTES, make_category, make_edition, make_level, make_pool, make_proposal
 from tests.factories import make_municipality, make_official, make_user

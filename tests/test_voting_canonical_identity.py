@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pb_service import create_app
 from pb_service.editions.models import Edition, Identification
 from pb_service.voting.identification import identify
-from pb_service.voting.identity import canonical, canonical_digits, parse_pesel
+from pb_service.voting.canonical_identity import canonical, canonical_digits, parse_pesel
 from tests.voting_factories import pesel
 
 TODAY = date(2026, 12, 5)

@@ -24,7 +24,7 @@ from pb_service.editions.models import (
     LeftoverPolicy, Level, LevelKind, Verification, Phase, Pool,
 )
 from pb_service.editions.permissions import MANAGE_EDITIONS
-from pb_service.editions.rules import DEFAULT_OUTCOME_RULE, OFFERED_RULES, TIE_BREAKS, VotingMethod, rule_accepts
+from pb_service.editions.rule_choices import DEFAULT_OUTCOME_RULE, OFFERED_RULES, TIE_BREAKS, VotingMethod, rule_accepts
 from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 

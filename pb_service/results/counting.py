@@ -22,7 +22,7 @@ from sqlalchemy import Text, cast
 
 from pb_service.core.tenancy import edition_select
 from pb_service.editions.models import Edition, LeftoverPolicy, Level, Pool
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 from pb_service.proposals.services import ballot_projects

@@ -14,7 +14,7 @@ from pb_service.core.permissions import has_permission, personal, public, requir
 from pb_service.core.signals import project_page, voting_closed
 from pb_service.editions.models import Edition, LevelKind
 from pb_service.editions.loaders import edition_or_404, edition_part_or_404, office_edition_or_404
-from pb_service.editions.rules import tie_break_name
+from pb_service.editions.rule_choices import tie_break_name
 from pb_service.core.jobs.services import tracked_job
 from pb_service.results import services
 from pb_service.results.explain import explain, explanations

@@ -34,7 +34,7 @@ from pb_service.editions.models import Edition, Phase, Verification
 from pb_service.extensions import db
 from pb_service.voting.ballot import ballot_spec, check_choices
 from pb_service.voting.identification import Identity, identify, normalise_destination
-from pb_service.voting.identity import canonical, canonical_digits
+from pb_service.voting.canonical_identity import canonical, canonical_digits
 from pb_service.voting.mixing import is_waiting, mix_group_now, put_in_box
 from pb_service.voting.models import (
     Ballot,
