@@ -20,6 +20,7 @@ from pb_service.core.markdown import html_in_markdown
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.roles import Role
+from pb_service.core.signals import category_removal
 from pb_service.core.tenancy import edition_select, scoped_to, tenant_select
 from pb_service.core.uploads import IMAGES_AND_PDF, delete_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
@@ -558,3 +559,10 @@ def decide_appeal(tenant, actor, proposal: Proposal, upheld: bool, justification
     db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
+
+
+@category_removal.connect
+def _category_in_use(tenant, category, **_kwargs) -> str | None:
+    """A category stays while proposals use it (editions asks before removing one)."""
+    used = db.session.scalar(scoped_to(select(func.count(Proposal.id)).where(Proposal.category_id == category.id), tenant))
+    return str(_l("Proposals use this category, so it cannot be removed.")) if used else None

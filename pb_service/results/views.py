@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from pb_service.analytics.services import voters_note_of
 from pb_service.core import spreadsheets
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, personal, public, requires
@@ -86,7 +85,7 @@ def edition_results(edition_id: int):
     return render_template(
         "results/edition.html", edition=edition, count=count, turnout=services.turnout(g.municipality, edition),
         protocol=voting_protocol(g.municipality, edition), protests=services.protests_of(g.municipality, edition),
-        Channel=Channel, LevelKind=LevelKind, voters_note=voters_note_of(g.municipality, edition.id),
+        Channel=Channel, LevelKind=LevelKind,
     )
 
 
