@@ -33,13 +33,17 @@ def _lesson_or_404(material_id: int, lesson_id: int) -> CourseLesson:
     return lesson
 
 
+def _place_in_course(lesson: CourseLesson) -> tuple[Material, list[CourseLesson], int]:
+    """The lesson's course, the course's lessons in order and the lesson's index among them."""
+    course = lesson.module.course
+    return course, course.lessons, course.lessons.index(lesson)
+
+
 @hub_courses.get("/hub/materials/<int:material_id>/lessons/<int:lesson_id>")
 @public
 def lesson(material_id: int, lesson_id: int):
     item = _lesson_or_404(material_id, lesson_id)
-    course = item.module.course
-    lessons = course.lessons
-    index_in_course = lessons.index(item)
+    course, lessons, index_in_course = _place_in_course(item)
     language = current_language()
     translation, is_fallback = item.translation_for(language)
     return render_template(
@@ -55,9 +59,8 @@ def lesson(material_id: int, lesson_id: int):
 @personal
 def lesson_done(material_id: int, lesson_id: int):
     item = _lesson_or_404(material_id, lesson_id)
-    course = item.module.course
-    lessons = course.lessons
-    following = lessons.index(item) + 1
+    course, lessons, index_in_course = _place_in_course(item)
+    following = index_in_course + 1
     if following < len(lessons):
         next_url = url_for("hub_courses.lesson", material_id=material_id, lesson_id=lessons[following].id)
     else:
