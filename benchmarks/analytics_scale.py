@@ -51,7 +51,7 @@ from pb_service.analytics.models import EditionCategoryFunding, EditionIndicator
 from pb_service.core.models import utcnow  # noqa: E402
 from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select  # noqa: E402
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, LevelKind, Pool  # noqa: E402
-from pb_service.editions.rules import VotingMethod  # noqa: E402
+from pb_service.editions.rule_choices import VotingMethod  # noqa: E402
 from pb_service.extensions import db  # noqa: E402
 from pb_service.municipalities.models import Municipality, MunicipalityKind, Voivodeship  # noqa: E402
 

@@ -35,7 +35,7 @@ from pb_service.core.models import utcnow  # noqa: E402
 from pb_service.core.permissions import SYSTEM  # noqa: E402
 from pb_service.core.tenancy import allow_cross_tenant, tenant_select  # noqa: E402
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Edition, Level, LevelKind, Pool  # noqa: E402
-from pb_service.editions.rules import OUTCOME_RULES, VotingMethod  # noqa: E402
+from pb_service.editions.rule_choices import OUTCOME_RULES, VotingMethod  # noqa: E402
 from pb_service.extensions import db  # noqa: E402
 from pb_service.municipalities.models import Municipality, MunicipalityKind, Voivodeship  # noqa: E402
 from pb_service.proposals.models import Proposal, Status  # noqa: E402

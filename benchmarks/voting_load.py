@@ -84,7 +84,7 @@ def prepare_edition(database_url: str) -> dict:
     from pb_service.core.models import utcnow
     from pb_service.core.tenancy import allow_cross_tenant
     from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Edition, Identification, Level, LevelKind, Pool
-    from pb_service.editions.rules import VotingMethod
+    from pb_service.editions.rule_choices import VotingMethod
     from pb_service.extensions import db
     from pb_service.municipalities.models import Municipality, MunicipalityKind, Voivodeship
     from pb_service.proposals.models import Proposal, Status

@@ -144,7 +144,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SMS_GATEWAY_TOKEN": _env("SMS_GATEWAY_TOKEN"),
         "BALLOT_RATE_LIMIT": _env("BALLOT_RATE_LIMIT"),
         "BENCHMARK_ENDPOINTS": _flag("BENCHMARK_ENDPOINTS") and not production,
-        "UPLOAD_FOLDER": _env("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "MAX_UPLOAD_BYTES": int(_env("MAX_UPLOAD_MB")) * 1024 * 1024,
         "DATA_CONTROLLER": _env("DATA_CONTROLLER"),
         "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES")),

@@ -105,7 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb_service.api_tokens.views import api_tokens
     from pb_service.site.views import main
     from pb_service.editions.views import editions
-    from pb_service.hub.views import hub, hub_manage, hub_office
+    from pb_service.hub.views import BLUEPRINTS as HUB_BLUEPRINTS
     from pb_service.municipalities.views import municipality_pages, staff
     from pb_service.privacy.views import privacy
     from pb_service.proposals.views import proposals
@@ -115,9 +115,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main)
     app.register_blueprint(accounts)
     app.register_blueprint(staff)
-    app.register_blueprint(hub)
-    app.register_blueprint(hub_manage)
-    app.register_blueprint(hub_office)
+    for blueprint in HUB_BLUEPRINTS:
+        app.register_blueprint(blueprint)
     register_api(app, extensions.api)
     app.register_blueprint(editions)
     app.register_blueprint(proposals)
@@ -133,10 +132,6 @@ def _register_blueprints(app: Flask) -> None:
     register_receivers()
     # Last: its URL prefix is a variable and must not shadow the global routes above.
     app.register_blueprint(municipality_pages)
-
-
-#: Blueprints of programme staff's national pages (cross-tenant by nature; each view checks the permission).
-STAFF_BLUEPRINTS = frozenset({"staff", "analytics", "hub_manage"})
 
 
 def _register_tenant_resolution(app: Flask) -> None:
@@ -165,13 +160,15 @@ def _register_tenant_resolution(app: Flask) -> None:
 
     @app.before_request
     def staff_pages_cross_tenant():
-        # Programme staff's own pages act on every municipality (creating one, its first records):
-        # the database wall is lifted for them, with a stated, logged reason.
-        if request.blueprint in STAFF_BLUEPRINTS:
+        # Programme staff's national pages (those that require a global permission: creating a
+        # municipality, analytics, managing the hub) act on every municipality: the database wall
+        # is lifted for them, with a stated, logged reason.
+        permission = getattr(app.view_functions.get(request.endpoint), "required_permission", None)
+        if permission is not None and permission.is_global:
             from flask_login import current_user
 
             if current_user.is_authenticated and current_user.is_staff:
-                allow_cross_tenant(db.session, f"programme staff pages ({request.blueprint})")
+                allow_cross_tenant(db.session, f"programme staff pages ({request.endpoint})")
 
     @app.url_defaults
     def add_municipality_slug(endpoint, values):

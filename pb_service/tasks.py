@@ -19,7 +19,7 @@ from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import get_for_tenant
 from pb_service.editions.models import Edition
 from pb_service.extensions import db
-from pb_service.hub.services import due_reminders, send_reminder
+from pb_service.hub.services.reminders import due_reminders, send_reminder
 from pb_service.municipalities.models import Municipality
 from pb_service.results.services import compute_results_tracked, notify_published
 

@@ -64,7 +64,7 @@ def demo_ids() -> dict:
     from pb_service.core.tenancy import bind_tenant, tenant_select
     from pb_service.editions.models import Edition, LevelKind, Phase
     from pb_service.extensions import db
-    from pb_service.hub.services import published_practices
+    from pb_service.hub.services.practices import published_practices
     from pb_service.municipalities.services import municipality_by_slug
     from pb_service.proposals.models import Proposal
     from pb_service.results.models import ProjectResult, PoolResult

@@ -9,7 +9,7 @@ from PIL import Image
 
 from pb_service.core.models import utcnow
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, LevelKind, Phase, Pool
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.proposals.models import CostItem, Proposal, Status
 
 _sequence = itertools.count(1)

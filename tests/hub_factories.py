@@ -29,7 +29,7 @@ from pb_service.hub.models import (
     Visibility,
     EventTranslation,
 )
-from pb_service.hub.services import refresh_search_text
+from pb_service.hub.services.materials import refresh_search_text
 
 _sequence = itertools.count(1)
 

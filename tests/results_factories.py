@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pb_service.editions.models import LevelKind, Phase
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.proposals.models import Status
 from pb_service.voting.services import receipt_hash
 from pb_service.voting.models import Ballot, Channel, VoterRecord

@@ -21,7 +21,7 @@ from pb_service.analytics.models import VOTERS_IDS_PER_FILE, EditionIndicators
 from pb_service.analytics.voter_ids import judge_voter_ids
 from pb_service.core.tenancy import tenant_select
 from pb_service.rules import parse_pabulib, write_pabulib
-from pb_service.voting.identity import age_band
+from pb_service.voting.canonical_identity import age_band
 from pb_service.voting.models import Ballot, VoterRecord
 from tests.factories import login, make_official
 

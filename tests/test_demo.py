@@ -20,7 +20,7 @@ from pb_service.editions.models import Edition, LeftoverPolicy, LevelKind, Phase
 from pb_service.editions.services import advance_phase
 from pb_service.extensions import db
 from pb_service.hub.models import GoodPractice
-from pb_service.hub.services import practice_edition
+from pb_service.hub.services.practices import practice_edition
 from pb_service.municipalities.models import Municipality
 from pb_service.municipalities.services import municipality_by_slug
 from pb_service.proposals.models import Proposal, Status

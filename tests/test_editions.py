@@ -12,7 +12,7 @@ from pb_service.core.uploads import detect_kind
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions import services
 from pb_service.editions.models import BallotOrder, Identification, LeftoverPolicy, LevelKind, Phase
-from pb_service.editions.rules import OFFERED_RULES
+from pb_service.editions.rule_choices import OFFERED_RULES
 from pb_service.proposals.models import Status
 from tests.editions_factories import EXE_BYTES, PDF_BYTES, PNG_BYTES, make_category, make_edition, make_level, make_pool, make_proposal
 from tests.factories import make_municipality, make_official, make_user
@@ -206,3 +206,19 @@ def test_the_mixing_batch_is_at_least_ten(session, in_request):
     assert refused.value.errors == {"mixing_batch_size": ["Mix at least 10 ballots together."]}
     services.update_settings(town, admin, edition, services.SettingsData(**settings, mixing_batch_size=50))
     assert edition.mixing_batch_size == 50
+
+
+def test_a_category_that_proposals_use_stays_and_an_unused_one_is_removed(session, in_request):
+    from pb_service.core.tenancy import edition_select
+    from pb_service.editions.models import Category
+
+    town = make_municipality(session)
+    admin = make_official(session, town, Role.ADMIN)
+    edition = make_edition(session, town, Phase.SUBMISSION)
+    used, unused = make_category(session, edition, "Zieleń"), make_category(session, edition, "Sport")
+    make_proposal(session, make_pool(session, edition), make_user(session), category_id=used.id)
+    with pytest.raises(ServiceValidationError) as refused:
+        services.remove_category(town, admin, used)
+    assert refused.value.errors == {"": ["Proposals use this category, so it cannot be removed."]}
+    services.remove_category(town, admin, unused)
+    assert [category.name for category in session.scalars(edition_select(Category, edition))] == ["Zieleń"]

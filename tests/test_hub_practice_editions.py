@@ -14,9 +14,9 @@ from pb_service.core.permissions import SYSTEM
 from pb_service.core.roles import Role
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Phase
-from pb_service.hub import services
+from pb_service.hub.services.practices import PracticeData, practice_editions, propose_practice, review_practice
 from pb_service.hub.models import GoodPractice, PracticeKind
-from pb_service.hub.services import PracticeData, TranslationData
+from pb_service.hub.services.content import TranslationData
 from pb_service.results.services import compute_results, publish_results
 from tests.editions_factories import make_edition, make_pool
 from tests.factories import login, make_municipality, make_official, make_user
@@ -46,9 +46,9 @@ def published(session, mailbox):
 
 def test_a_practice_shows_its_editions_indicators_and_links_to_the_municipality(app, session, client, published):
     town, edition, _, admin = published
-    practice = services.propose_practice(admin, town, PracticeData(PracticeKind.CASE_STUDY, edition_id=edition.id), TranslationData("pl", "Spacery z mieszkańcami"))
+    practice = propose_practice(admin, town, PracticeData(PracticeKind.CASE_STUDY, edition_id=edition.id), TranslationData("pl", "Spacery z mieszkańcami"))
     staff = make_user(session, staff=True)
-    services.review_practice(staff, practice, publish=True)
+    review_practice(staff, practice, publish=True)
 
     page = app.test_client().get(f"/hub/practices/{practice.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     aside = page.split('<aside class="panel">')[1].split("</aside>")[0]
@@ -67,17 +67,17 @@ def test_only_the_municipalitys_editions_with_published_results_can_be_linked(se
     town, edition, voting, admin = published
     other = make_municipality(session)
     elsewhere = make_edition(session, other, Phase.IMPLEMENTATION, year=2025)
-    assert services.practice_editions(town) == [edition]
+    assert practice_editions(town) == [edition]
     for edition_id in (voting.id, elsewhere.id, 999_999):
         with pytest.raises(ServiceValidationError) as error:
-            services.propose_practice(admin, town, PracticeData(PracticeKind.CASE_STUDY, edition_id=edition_id), TranslationData("pl", "X"))
+            propose_practice(admin, town, PracticeData(PracticeKind.CASE_STUDY, edition_id=edition_id), TranslationData("pl", "X"))
         assert error.value.errors == {"edition_id": ["Choose an edition of this municipality with published results."]}
     assert session.scalar(select(GoodPractice.id)) is None
 
 
 def test_staff_choose_the_edition_by_municipality_and_name(session, client, published):
     town, edition, voting, admin = published
-    practice = services.propose_practice(admin, town, PracticeData(PracticeKind.CASE_STUDY), TranslationData("pl", "Szkoła budżetu"))
+    practice = propose_practice(admin, town, PracticeData(PracticeKind.CASE_STUDY), TranslationData("pl", "Szkoła budżetu"))
     staff = make_user(session, staff=True)
     session.commit()
     login(client, staff)

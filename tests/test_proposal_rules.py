@@ -176,7 +176,7 @@ def test_no_setting_change_after_voting_starts(app, session, city):
 
 
 def test_a_rule_needing_approval_ballots_is_refused_for_points(app, session, city):
-    from pb_service.editions.rules import VotingMethod
+    from pb_service.editions.rule_choices import VotingMethod
     from tests.editions_factories import make_level
 
     edition = make_edition(session, city, Phase.SUBMISSION)

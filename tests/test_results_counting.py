@@ -9,7 +9,7 @@ import pytest
 from pb_service.core.i18n import format_money
 from pb_service.core.permissions import SYSTEM
 from pb_service.editions.models import LeftoverPolicy, LevelKind, Phase
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.results.counting import lottery_seed
 from pb_service.results.models import Outcome
 from pb_service.results.services import compute_results, pool_file, publication_problems, result_warnings

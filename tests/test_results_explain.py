@@ -29,7 +29,7 @@ from pb_service.core.permissions import SYSTEM
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import tenant_select
 from pb_service.editions.models import LevelKind, Phase
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.proposals.models import Status
 from pb_service.results.explain import Explanation, explain, plain_reason
 from pb_service.results.models import Outcome, PoolMeasures, ProjectResult, Protest

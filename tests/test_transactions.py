@@ -25,7 +25,7 @@ COMMITTERS = {
     "voting/mixing.py": "the mix after a vote, in a transaction of its own",
     "accounts/lockout.py": "the attempt counter, committed before the check it counts",
     "analytics/importer.py": "a batch import: an edition's files together or not at all",
-    "demo.py": "the demo loader, run by its command",
+    "demo/__init__.py": "the demo loader, run by its command",
     "results/demo.py": "the demo loader's edition counted by a job, as a large one is",
     "extensions.py": "the session's commit itself, after which the jobs it decided leave",
     "core/database.py": "commit_keeping_loaded: the ballot box's commit",

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from pb_service.core.tenancy import cross_tenant_select
 
 from pb_service.editions.models import Identification, Phase, Verification
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.voting.models import RegisteredVoter, RejectedAttempt, RejectionReason, VoterRecord
 from pb_service.voting.services import receipt_hash
 from tests.voting_factories import api_ballot, ballots_in_box, ballots_url, identity, make_voting_edition, pesel, pesel_of

@@ -17,7 +17,7 @@ from sqlalchemy.orm import configure_mappers
 from pb_service import create_app
 from pb_service.editions.models import Edition, Identification
 from pb_service.voting.identification import identify
-from pb_service.voting.identity import _canonical_unicode, canonical, canonical_digits, parse_pesel
+from pb_service.voting.canonical_identity import _canonical_unicode, canonical, canonical_digits, parse_pesel
 from tests.voting_factories import pesel
 
 TODAY = date(2026, 12, 5)

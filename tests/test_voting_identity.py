@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pb_service.voting.identity import (
+from pb_service.voting.canonical_identity import (
     InvalidPesel,
     PESEL_WEIGHTS,
     age_band,

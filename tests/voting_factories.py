@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pb_service.editions.models import Edition, Identification, LevelKind, Phase, Pool
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.proposals.models import Proposal, Status
 from tests.editions_factories import make_edition, make_level, make_pool, make_proposal
 from tests.factories import make_municipality, make_user

@@ -7,7 +7,7 @@ from wtforms import DateField, EmailField, RadioField, SelectField, StringField,
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from pb_service.accessibility.models import AccessForm, Compliance, RequestSubject
-from pb_service.accessibility.services import STANDARD_TEXT, RequestData, StatementData
+from pb_service.accessibility.services import STANDARD_TEXT, AccessRequestData, StatementData
 from pb_service.core.forms import enum_choices
 
 DATE_REQUIRED = InputRequired(message=_l("Enter a date."))
@@ -41,7 +41,7 @@ class StatementForm(FlaskForm):
         return StatementData(**values)
 
 
-class RequestForm(FlaskForm):
+class AccessRequestForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)], render_kw={"autocomplete": "name"})
     email = EmailField(_l("E-mail address"), validators=[Optional(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
                        description=_l("We send a confirmation and the answer here. Give an e-mail address or a phone number."),
@@ -54,8 +54,8 @@ class RequestForm(FlaskForm):
     preferred_form = SelectField(_l("Preferred form of access"), choices=enum_choices(AccessForm), coerce=AccessForm)
     submit = SubmitField(_l("Send the request"))
 
-    def to_data(self, locale: str) -> RequestData:
-        return RequestData(
+    def to_data(self, locale: str) -> AccessRequestData:
+        return AccessRequestData(
             name=self.name.data or "", email=self.email.data or "", phone=self.phone.data or "", subject=self.subject.data,
             description=self.description.data or "", preferred_form=self.preferred_form.data, locale=locale,
         )

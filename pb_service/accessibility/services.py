@@ -99,7 +99,7 @@ def save_statement(actor, tenant, data: StatementData) -> AccessibilityStatement
 
 
 @dataclass
-class RequestData:
+class AccessRequestData:
     name: str
     email: str
     phone: str
@@ -113,7 +113,7 @@ def warsaw_today(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(WARSAW).date()
 
 
-def submit_request(tenant, data: RequestData, *, now: datetime | None = None) -> AccessibilityRequest:
+def submit_access_request(tenant, data: AccessRequestData, *, now: datetime | None = None) -> AccessibilityRequest:
     """Store the request, confirm it to the requester and tell the coordinator."""
     errors = {}
     if not data.name.strip():
@@ -125,26 +125,26 @@ def submit_request(tenant, data: RequestData, *, now: datetime | None = None) ->
     if errors:
         raise ServiceValidationError(errors)
     now = now or utcnow()
-    request = AccessibilityRequest(
+    access_request = AccessibilityRequest(
         municipality_id=tenant.id, name=data.name.strip(), email=data.email.strip(), phone=data.phone.strip(),
         subject=data.subject, description=data.description.strip(), preferred_form=data.preferred_form,
         locale=data.locale, created_at=now, due_on=warsaw_today(now) + timedelta(days=ANSWER_DAYS),
     )
-    db.session.add(request)
+    db.session.add(access_request)
     db.session.flush()
     # The requester is not signed in: the audit names the request, not the person.
-    record_audit(None, tenant, "accessibility.request", request, subject=data.subject.value)
+    record_audit(None, tenant, "accessibility.request", access_request, subject=data.subject.value)
     db.session.flush()
-    if request.email:
-        send_mail(request.email, "accessibility_request_received", request.locale, municipality=tenant, request=request)
+    if access_request.email:
+        send_mail(access_request.email, "accessibility_request_received", access_request.locale, municipality=tenant, access_request=access_request)
     coordinator = tenant.accessibility_coordinator_email or tenant.contact_email
     if coordinator:
-        link = f"{current_app.config['PUBLIC_BASE_URL']}/{tenant.slug}/office/accessibility/requests/{request.id}"
-        send_mail(coordinator, "accessibility_request_new", tenant.default_locale, municipality=tenant, request=request, link=link)
-    return request
+        link = f"{current_app.config['PUBLIC_BASE_URL']}/{tenant.slug}/office/accessibility/requests/{access_request.id}"
+        send_mail(coordinator, "accessibility_request_new", tenant.default_locale, municipality=tenant, access_request=access_request, link=link)
+    return access_request
 
 
-def requests_of(tenant) -> list[AccessibilityRequest]:
+def access_requests_of(tenant) -> list[AccessibilityRequest]:
     """Open requests first, the nearest deadline first; then the answered ones, newest first."""
     statement = tenant_select(AccessibilityRequest, tenant).order_by(
         case((AccessibilityRequest.answered_at.is_(None), 0), else_=1),
@@ -153,15 +153,15 @@ def requests_of(tenant) -> list[AccessibilityRequest]:
     return list(db.session.scalars(statement))
 
 
-def answer_request(actor, tenant, request: AccessibilityRequest, note: str) -> None:
+def answer_access_request(actor, tenant, access_request: AccessibilityRequest, note: str) -> None:
     ensure_permission(actor, ANSWER_ACCESSIBILITY_REQUESTS, tenant)
-    if request.is_answered:
+    if access_request.is_answered:
         raise ServiceValidationError.single("", str(_l("This request is already answered.")))
     if not note.strip():
         raise ServiceValidationError.single("note", str(_l("Say what was done or answered.")))
-    request.answered_at = utcnow()
-    request.answered_by_id = actor.id
-    request.answer_note = note.strip()
-    on_time = warsaw_today(request.answered_at) <= request.due_on
-    record_audit(actor, tenant, "accessibility.answer", request, on_time=on_time)
+    access_request.answered_at = utcnow()
+    access_request.answered_by_id = actor.id
+    access_request.answer_note = note.strip()
+    on_time = warsaw_today(access_request.answered_at) <= access_request.due_on
+    record_audit(actor, tenant, "accessibility.answer", access_request, on_time=on_time)
     db.session.flush()

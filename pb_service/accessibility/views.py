@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from pb_service.accessibility import services
-from pb_service.accessibility.forms import AnswerForm, RequestForm, StatementForm
+from pb_service.accessibility.forms import AnswerForm, AccessRequestForm, StatementForm
 from pb_service.accessibility.models import ANSWER_DAYS, AccessibilityRequest
 from pb_service.accessibility.permissions import ANSWER_ACCESSIBILITY_REQUESTS, EDIT_ACCESSIBILITY_STATEMENT
 from pb_service.core.security import MAIL_LIMIT
@@ -43,10 +43,10 @@ def statement():
 @accessibility.route("/accessibility/request", methods=["GET", "POST"])
 @limiter.limit(MAIL_LIMIT, methods=["POST"])
 @public
-def new_request():
-    form = RequestForm()
+def new_access_request():
+    form = AccessRequestForm()
     saved = save_form(
-        form, lambda: services.submit_request(g.municipality, form.to_data(current_language())),
+        form, lambda: services.submit_access_request(g.municipality, form.to_data(current_language())),
         success=ngettext("Your request is sent. We answer within %(num)d day.", "Your request is sent. We answer within %(num)d days.", ANSWER_DAYS),
         next_url=url_for("accessibility.statement"),
     )
@@ -70,8 +70,8 @@ def edit_statement():
 
 @accessibility.get("/office/accessibility/requests")
 @requires(ANSWER_ACCESSIBILITY_REQUESTS)
-def requests():
-    return render_template("accessibility/requests.html", requests=services.requests_of(g.municipality), today=services.warsaw_today())
+def access_requests():
+    return render_template("accessibility/requests.html", access_requests=services.access_requests_of(g.municipality), today=services.warsaw_today())
 
 
 @accessibility.route("/office/accessibility/requests/<int:request_id>", methods=["GET", "POST"])
@@ -80,7 +80,7 @@ def answer(request_id: int):
     found = get_for_tenant_or_404(db.session, AccessibilityRequest, g.municipality, request_id)
     form = AnswerForm()
     saved = save_form(
-        form, lambda: services.answer_request(current_user, g.municipality, found, form.note.data or ""),
-        success=_("The request is marked as answered."), next_url=url_for("accessibility.requests"),
+        form, lambda: services.answer_access_request(current_user, g.municipality, found, form.note.data or ""),
+        success=_("The request is marked as answered."), next_url=url_for("accessibility.access_requests"),
     )
-    return saved or render_template("accessibility/answer.html", request_=found, form=form, today=services.warsaw_today())
+    return saved or render_template("accessibility/answer.html", access_request=found, form=form, today=services.warsaw_today())

@@ -10,7 +10,7 @@ from pb_service.accounts import services, sessions, twofactor
 from pb_service.accounts.forms import (
     CodeForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm, SettingsForm,
 )
-from pb_service.core.forms import ConfirmForm
+from pb_service.core.forms import ConfirmForm, save_form
 from pb_service.accounts.lockout import LOCK_MINUTES, MAX_FAILED_ATTEMPTS
 from pb_service.core.i18n import current_language
 from pb_service.core.permissions import personal, public
@@ -206,11 +206,11 @@ def reset_password(token: str):
 @personal
 def settings():
     form = SettingsForm(obj=current_user)
-    if form.validate_on_submit():
-        services.update_profile(current_user, form.display_name.data, form.locale.data)
-        flash(_("Your settings are saved."), "success")
-        return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form)
+    response = save_form(
+        form, lambda: services.update_profile(current_user, form.display_name.data, form.locale.data),
+        success=_("Your settings are saved."), next_url=url_for("accounts.settings"),
+    )
+    return response or render_template("accounts/settings.html", form=form)
 
 
 @accounts.route("/two-factor", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from pb_service.core.audit import record_audit
 from pb_service.core.mail import send_mail
 from pb_service.core.jobs.queue import enqueue
 from pb_service.core.permissions import ensure_permission
-from pb_service.core.tenancy import tenant_select
+from pb_service.core.tenancy import edition_select, tenant_select
 from pb_service.core.uploads import IMAGES_AND_PDF, save_upload
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition
@@ -52,7 +52,7 @@ class UpdateData:
 
 
 def funded_projects(tenant, edition: Edition) -> list[Proposal]:
-    statement = tenant_select(Proposal, tenant, Proposal.edition_id == edition.id, Proposal.status.in_(FUNDED_STATUSES))
+    statement = edition_select(Proposal, edition, Proposal.status.in_(FUNDED_STATUSES))
     return list(db.session.scalars(statement.order_by(Proposal.pool_id, Proposal.number)))
 
 

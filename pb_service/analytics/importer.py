@@ -39,7 +39,7 @@ from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import cross_tenant_select, scoped_to, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Category, Edition, Level, LevelKind, Pool
-from pb_service.editions.rules import OUTCOME_RULES, VotingMethod, rule_accepts
+from pb_service.editions.rule_choices import OUTCOME_RULES, VotingMethod, rule_accepts
 from pb_service.extensions import db
 from pb_service.municipalities.models import Municipality
 from pb_service.municipalities.services import municipality_by_slug
@@ -48,7 +48,7 @@ from pb_service.results.models import ResultCount
 from pb_service.results.services import compute_results, publish_results
 from pb_service.rules import FILE_RULES, Instance, PabulibError, PabulibWarning, parse_pabulib
 from pb_service.rules.model import POINTS_VOTE_TYPES
-from pb_service.voting.identity import age_band
+from pb_service.voting.canonical_identity import age_band
 from pb_service.voting.models import Ballot, Channel, VoterRecord
 
 #: The inactive account that "authors" imported projects (a proposal needs an author).

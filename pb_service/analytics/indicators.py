@@ -19,7 +19,7 @@ from pb_service.analytics.models import (
 )
 from pb_service.analytics.registry import PB_DISTRICTS
 from pb_service.core.models import utcnow
-from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.core.tenancy import edition_select, of_edition, scoped_to, tenant_select
 from pb_service.editions.models import Edition, LevelKind
 from pb_service.extensions import db
 from pb_service.proposals.models import BALLOT_STATUSES, Proposal, ProposalEvent, Stage, Status
@@ -73,12 +73,9 @@ def _voters(tenant, edition: Edition, channel_unknown_pools: set[int]) -> _Voter
     """Voter records by channel, age band and sex (no identity is read): the database groups
     identical records, so a city's 90,000 voters are a few hundred rows to read."""
     pools = cast(VoterRecord.district_pool_ids, Text)
-    statement = scoped_to(
-        select(VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, pools, func.count())
-        .where(VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id)
-        .group_by(VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, pools),
-        tenant,
-    )
+    statement = edition_select(
+        VoterRecord, edition, columns=[VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, pools, func.count()]
+    ).group_by(VoterRecord.channel, VoterRecord.age_band, VoterRecord.sex, pools)
     channels, ages, sexes = Counter(), Counter(), Counter()
     total = 0
     for channel, age_band, sex, pools_text, voters in db.session.execute(statement):
@@ -95,18 +92,8 @@ def _voters(tenant, edition: Edition, channel_unknown_pools: set[int]) -> _Voter
 
 def _ballot_choices(tenant, edition: Edition) -> tuple[Counter, int]:
     """Valid ballots' choice texts, identical ones grouped (as counting reads them), and invalid ones."""
-    valid = scoped_to(
-        select(cast(Ballot.choices, Text)).where(
-            Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id, Ballot.is_valid.is_(True)
-        ),
-        tenant,
-    )
-    invalid = scoped_to(
-        select(func.count()).select_from(Ballot).where(
-            Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id, Ballot.is_valid.is_(False)
-        ),
-        tenant,
-    )
+    valid = edition_select(Ballot, edition, Ballot.is_valid.is_(True), columns=[cast(Ballot.choices, Text)])
+    invalid = edition_select(Ballot, edition, Ballot.is_valid.is_(False), columns=[func.count()])
     return Counter(db.session.execute(valid).scalars()), db.session.scalar(invalid) or 0
 
 
@@ -141,16 +128,13 @@ def _alternative_funded(count: ResultCount, rule: str) -> set[int]:
 
 def _proposal_counts(tenant, edition: Edition) -> dict[str, int]:
     def count(*criteria) -> int:
-        statement = scoped_to(
-            select(func.count(func.distinct(Proposal.id))).where(Proposal.municipality_id == tenant.id, Proposal.edition_id == edition.id, *criteria),
-            tenant,
-        )
+        statement = edition_select(Proposal, edition, *criteria, columns=[func.count(func.distinct(Proposal.id))])
         return db.session.scalar(statement) or 0
 
     def count_events(*criteria) -> int:
         statement = scoped_to(
             select(func.count(func.distinct(ProposalEvent.proposal_id))).join(Proposal, Proposal.id == ProposalEvent.proposal_id).where(
-                Proposal.municipality_id == tenant.id, Proposal.edition_id == edition.id, *criteria
+                *of_edition(Proposal, edition), *criteria
             ),
             tenant,
         )
@@ -240,7 +224,7 @@ def compute_indicators(tenant, edition: Edition) -> dict | None:
     count: ResultCount | None = published_count(tenant, edition)
     if count is None:
         return None
-    imports = list(db.session.scalars(tenant_select(PabulibImport, tenant, PabulibImport.edition_id == edition.id)))
+    imports = list(db.session.scalars(edition_select(PabulibImport, edition)))
     population = tenant.population
     budget_total = edition.total_budget
     expenditure = db.session.scalar(
@@ -328,7 +312,7 @@ def _funded_costs(count: ResultCount) -> dict[int, int]:
 def refresh_indicators(tenant, edition: Edition) -> EditionIndicators | None:
     """Compute and store the edition's indicators (replacing the previous row); flushes."""
     values = compute_indicators(tenant, edition)
-    row = db.session.scalar(tenant_select(EditionIndicators, tenant, EditionIndicators.edition_id == edition.id))
+    row = db.session.scalar(edition_select(EditionIndicators, edition))
     if values is None:
         if row is not None:
             db.session.delete(row)
@@ -347,7 +331,7 @@ def refresh_indicators(tenant, edition: Edition) -> EditionIndicators | None:
 def refresh_implementation_indicators(tenant, edition: Edition) -> EditionIndicators | None:
     """After an implementation update only the implementation indicators change: store those
     without counting the ballots again (a city's edition takes seconds to recount); flushes."""
-    row = db.session.scalar(tenant_select(EditionIndicators, tenant, EditionIndicators.edition_id == edition.id))
+    row = db.session.scalar(edition_select(EditionIndicators, edition))
     count = published_count(tenant, edition)
     if row is None or count is None:
         return refresh_indicators(tenant, edition)

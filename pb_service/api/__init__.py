@@ -25,14 +25,14 @@ def register_api(app, api) -> None:
     from pb_service.editions.api import editions_api
     from pb_service.hub.api import hub_api
     from pb_service.municipalities.api import municipalities_api
-    from pb_service.proposals.api import proposals_api
+    from pb_service.proposals.api import projects_api, proposals_api
     from pb_service.results.api import results_api
     from pb_service.voting.api import voting_api
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API token from the officials' office"}
     )
-    for blueprint in (municipalities_api, editions_api, proposals_api, voting_api, results_api, stats_api, hub_api):
+    for blueprint in (municipalities_api, editions_api, projects_api, proposals_api, voting_api, results_api, stats_api, hub_api):
         # API clients send JSON, not our HTML forms' CSRF token.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -48,11 +48,12 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def save_form(form, action, *, success: str, next_url):
+def save_form(form, action, *, success, next_url):
     """Run ``action()`` for a valid submitted form and redirect; otherwise return None.
 
     A service refusal undoes whatever the action started and appears on the form, so the page
-    is shown again with the input kept. ``next_url`` may be a function of the action's result.
+    is shown again with the input kept. ``success`` and ``next_url`` may be functions of the
+    action's result.
     """
     if not form.validate_on_submit():
         return None
@@ -61,15 +62,18 @@ def save_form(form, action, *, success: str, next_url):
     except ServiceValidationError as error:
         error.apply_to_form(form)
         return None
-    flash(success, "success")
-    return redirect(next_url(result) if callable(next_url) else next_url)
+    flash(_of_result(success, result), "success")
+    return redirect(_of_result(next_url, result))
 
 
-def run_action(action, *, success: str, next_url: str, form=None):
+def run_action(action, *, success, next_url, form=None, refused_url: str | None = None):
     """A button or small form (POST with CSRF): do it, or flash why not; back to ``next_url``.
 
     ``form`` defaults to a bare confirmation form; its validation messages are flashed too.
+    ``success`` and ``next_url`` may be functions of the action's result; a refusal goes back
+    to ``refused_url`` when one is given, else to ``next_url``.
     """
+    refused_url = refused_url or next_url
     if form is None:
         form = ConfirmForm()
     if not form.validate_on_submit():
@@ -78,16 +82,20 @@ def run_action(action, *, success: str, next_url: str, form=None):
         ]
         for message in problems:
             flash(message, "error")
-        return redirect(next_url)
+        return redirect(refused_url)
     try:
-        undone_if_refused(action)
+        result = undone_if_refused(action)
     except ServiceValidationError as error:
         for messages in error.errors.values():
             for message in messages:
                 flash(message, "error")
-    else:
-        flash(success, "success")
-    return redirect(next_url)
+        return redirect(refused_url)
+    flash(_of_result(success, result), "success")
+    return redirect(_of_result(next_url, result))
+
+
+def _of_result(value, result):
+    return value(result) if callable(value) else value
 
 
 def labelled_choices(pairs) -> list[SelectChoice]:

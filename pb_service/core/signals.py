@@ -2,7 +2,8 @@
 
 Results are published by :mod:`pb_service.results`; analytics (which depends on results)
 recomputes the edition's indicators when they are. Editions close the vote; results counts it.
-A signal keeps the import one way.
+Editions remove a category; proposals, which use it, may say why not. A signal keeps the import
+one way.
 """
 from __future__ import annotations
 
@@ -22,3 +23,7 @@ voting_closed = _signals.signal("voting-closed")
 #: Sent while a project's public page is built: ``sender`` is the tenant, ``proposal`` the project. A
 #: receiver returns more values for the page (results: how the project did and how close it came).
 project_page = _signals.signal("project-page")
+
+#: Sent before an edition's category is removed: ``sender`` is the tenant, ``category`` the category.
+#: A receiver returns why the category must stay (proposals: some of them use it), or None.
+category_removal = _signals.signal("category-removal")

@@ -1,10 +1,11 @@
 """Tenant scoping: every read of tenant-owned rows names its municipality.
 
 A tenant-owned model inherits :class:`TenantOwned`. Reads go through :func:`tenant_select` /
-:func:`get_for_tenant`, which filter by the municipality *and* mark the statement with it. A
-session hook then (1) refuses any ORM query over a tenant-owned model that carries neither a
-tenant mark nor an explicit cross-tenant reason, and (2) adds the tenant criterion to every
-tenant-owned entity in the statement, joins and eager loads included. Forgetting the scope is a
+:func:`get_for_tenant` (an edition's children: :func:`edition_select`), which filter by the
+municipality *and* mark the statement with it. A session hook then (1) refuses any ORM query
+over a tenant-owned model that carries neither a tenant mark nor an explicit cross-tenant reason,
+and (2) adds the tenant criterion to every tenant-owned entity in the statement, joins and eager
+loads included. Forgetting the scope is a
 loud error, not a leak. Cross-city code (staff analytics, open data) uses
 :func:`cross_tenant_select`, which names its reason.
 """
@@ -61,6 +62,22 @@ def tenant_select(model: type[M], tenant: "Municipality", *criteria) -> Select:
 def scoped_to(statement: Select, tenant: "Municipality") -> Select:
     """Mark a hand-built statement (aggregates, joins) as reading ``tenant``'s rows only."""
     return statement.execution_options(**{_TENANT_OPTION: tenant.id})
+
+
+def of_edition(model, edition) -> tuple:
+    """The criteria of ``edition``'s own rows of ``model`` (an edition's children), its municipality's
+    included, for a hand-built ``UPDATE`` or ``DELETE`` marked with :func:`scoped_to`."""
+    return model.municipality_id == edition.municipality_id, model.edition_id == edition.id
+
+
+def edition_select(model, edition, *criteria, columns=()) -> Select:
+    """``SELECT model`` (or ``columns`` of it: aggregates, a few fields) limited to ``edition``'s rows,
+    marked with the edition's municipality as :func:`tenant_select` marks its statements."""
+    return (
+        select(*(columns or (model,)))
+        .where(*of_edition(model, edition), *criteria)
+        .execution_options(**{_TENANT_OPTION: edition.municipality_id})
+    )
 
 
 def get_for_tenant(session: Session, model: type[M], tenant: "Municipality", object_id) -> M | None:

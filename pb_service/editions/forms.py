@@ -13,7 +13,7 @@ from pb_service.editions.models import (
     DATED_PHASES, DEFAULT_MIXING_BATCH, PHASE_START_COLUMNS, SMALLEST_MIXING_BATCH, BallotOrder, Identification, LeftoverPolicy,
     LevelKind, Verification,
 )
-from pb_service.editions.rules import OFFERED_RULES, OUTCOME_RULE_LABELS, TIE_BREAK_LABELS, TIE_BREAKS, VotingMethod
+from pb_service.editions.rule_choices import OFFERED_RULES, OUTCOME_RULE_LABELS, TIE_BREAK_LABELS, TIE_BREAKS, VotingMethod
 from pb_service.editions.services import EditionData, LevelData, PoolData, SettingsData
 
 REQUIRED_NUMBER = InputRequired(message=_l("Enter a number."))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pb_service.core.enums import LabelledEnum
 from pb_service.core.models import TimestampMixin, UTCDateTime, utcnow, value_enum
 from pb_service.core.tenancy import TenantOwned
-from pb_service.editions.rules import DEFAULT_OUTCOME_RULE, TIE_BREAKS, VotingMethod
+from pb_service.editions.rule_choices import DEFAULT_OUTCOME_RULE, TIE_BREAKS, VotingMethod
 from pb_service.extensions import db
 
 
@@ -148,13 +148,13 @@ class Edition(TenantOwned, TimestampMixin, db.Model):
     api_ballots_enabled: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     #: Paper ballots are entered twice, blind, by two clerks; mismatches go to a supervisor.
     paper_double_entry: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    #: Outcome rule name from :data:`pb_service.editions.rules.OUTCOME_RULES`.
+    #: Outcome rule name from :data:`pb_service.editions.rule_choices.OUTCOME_RULES`.
     outcome_rule: Mapped[str] = mapped_column(String(40), default=DEFAULT_OUTCOME_RULE, nullable=False)
     #: Imported from Pabulib files (analytics): counted with the files' own semantics, as the city
     #: counted (a pool's minimum is the file's threshold, on points, under greedy-threshold only;
     #: projects without votes are not left out), not with the app's minimum under every rule.
     imported_from_pabulib: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
-    #: Tie-break name from :data:`pb_service.editions.rules.TIE_BREAKS`.
+    #: Tie-break name from :data:`pb_service.editions.rule_choices.TIE_BREAKS`.
     tie_break: Mapped[str] = mapped_column(String(20), default=TIE_BREAKS[0], nullable=False)
     ballot_order: Mapped[BallotOrder] = mapped_column(
         value_enum(BallotOrder, 20), default=BallotOrder.RANDOM_PER_VOTER, nullable=False

@@ -12,21 +12,20 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select
 
 from pb_service.core.audit import AuditEvent, object_ref, record_audit
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
-from pb_service.core.tenancy import cross_tenant_select, get_for_tenant, scoped_to, tenant_select
+from pb_service.core.signals import category_removal
+from pb_service.core.tenancy import cross_tenant_select, get_for_tenant, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import (
     DATED_PHASES, DEFAULT_MIXING_BATCH, PHASE_START_COLUMNS, SMALLEST_MIXING_BATCH, BallotOrder, Category, Edition, Identification,
     LeftoverPolicy, Level, LevelKind, Verification, Phase, Pool,
 )
 from pb_service.editions.permissions import MANAGE_EDITIONS
-from pb_service.editions.rules import DEFAULT_OUTCOME_RULE, OFFERED_RULES, TIE_BREAKS, VotingMethod, rule_accepts
+from pb_service.editions.rule_choices import DEFAULT_OUTCOME_RULE, OFFERED_RULES, TIE_BREAKS, VotingMethod, rule_accepts
 from pb_service.extensions import db
-from pb_service.proposals.models import Proposal
 
 #: The act (art. 5a sec. 7 point 2): supporters required may not exceed 0.1 % of the residents.
 MAX_SUPPORTERS_PER_MILLE = 1
@@ -607,11 +606,9 @@ def add_category(tenant, actor, edition: Edition, name: str) -> Category:
 
 def remove_category(tenant, actor, category: Category) -> None:
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
-    used = db.session.scalar(
-        scoped_to(select(func.count(Proposal.id)).where(Proposal.category_id == category.id), tenant)
-    )
-    if used:
-        raise ServiceValidationError.single("", str(_l("Proposals use this category, so it cannot be removed.")))
+    reasons = [reason for _receiver, reason in category_removal.send(tenant, category=category) if reason]
+    if reasons:
+        raise ServiceValidationError.single("", reasons[0])
     record_audit(actor, tenant, "category.delete", category, name=category.name)
     db.session.delete(category)
     db.session.flush()

@@ -16,7 +16,7 @@ from pb_service.editions.forms import (
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Level, Phase, Pool
 from pb_service.editions.permissions import MANAGE_EDITIONS, VIEW_EDITIONS_OFFICE
 from pb_service.editions.loaders import edition_or_404, edition_part_or_404, office_edition_or_404
-from pb_service.editions.rules import OUTCOME_RULE_LABELS, tie_break_name
+from pb_service.editions.rule_choices import OUTCOME_RULE_LABELS, tie_break_name
 from pb_service.editions.services import max_supporters
 
 editions = Blueprint("editions", __name__, url_prefix="/<municipality>")

@@ -8,7 +8,10 @@ from sqlalchemy import select
 from pb_service.core.models import as_utc
 from pb_service.core.permissions import public
 from pb_service.extensions import db
-from pb_service.hub import services
+from pb_service.hub.services.content import public_only
+from pb_service.hub.services.events import event_link, upcoming_events
+from pb_service.hub.services.materials import attachments_for
+from pb_service.hub.services.practices import published_practices
 from pb_service.hub.models import Audience, Material, MaterialKind, Topic
 from pb_service.hub.schemas import (
     EventSchema,
@@ -67,7 +70,7 @@ def list_materials(args):
 @public
 def material_detail(args, material_id: int):
     """One public material with its text (Markdown) and files."""
-    item = db.session.scalar(services.public_only(select(Material), Material).where(Material.id == material_id))
+    item = db.session.scalar(public_only(select(Material), Material).where(Material.id == material_id))
     if item is None:
         abort(404)
     language = args["lang"]
@@ -77,7 +80,7 @@ def material_detail(args, material_id: int):
         **_material(item, language), "body": translation.body,
         "attachments": [
             {"name": a.original_name, "kind": a.file_kind, "language": a.language, "size": a.size, "url": f"{base}/hub/files/{a.id}"}
-            for a in services.attachments_for(item, language)
+            for a in attachments_for(item, language)
         ],
     }
 
@@ -94,9 +97,9 @@ def list_events(args):
             **_translated(event, language, f"/hub/events/{event.id}"), "kind": event.kind.value,
             "starts_at": as_utc(event.starts_at), "ends_at": as_utc(event.ends_at), "place": event.place,
             "online": bool(event.online_url), "capacity": event.capacity, "places_left": event.places_left,
-            "ical_url": services.event_link(event) + ".ics",
+            "ical_url": event_link(event) + ".ics",
         }
-        for event in services.upcoming_events(None)
+        for event in upcoming_events(None)
     ]
 
 
@@ -114,5 +117,5 @@ def list_practices(args):
             "municipality": practice.municipality.slug, "edition_id": practice.edition_id,
             "published_at": as_utc(practice.published_at),
         }
-        for practice in services.published_practices()
+        for practice in published_practices()
     ]

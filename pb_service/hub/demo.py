@@ -14,7 +14,11 @@ from pb_service.accounts.services import user_by_email
 from pb_service.analytics.services import edition_indicators
 from pb_service.extensions import db
 from pb_service.hub import demo_content as content
-from pb_service.hub import services
+from pb_service.hub.services.courses import add_lesson, add_module, save_course_part_translation
+from pb_service.hub.services.events import EventData, create_event, publish_event, update_event
+from pb_service.hub.services.experts import ExpertData, save_expert
+from pb_service.hub.services.materials import MaterialData, create_material, publish_material, update_material
+from pb_service.hub.services.practices import PracticeData, edit_practice, practice_editions, propose_practice, review_practice
 from pb_service.hub.models import (
     Audience,
     EventKind,
@@ -28,7 +32,7 @@ from pb_service.hub.models import (
     Topic,
     Visibility,
 )
-from pb_service.hub.services import EventData, ExpertData, MaterialData, PracticeData, TranslationData
+from pb_service.hub.services.content import TranslationData
 from pb_service.municipalities.services import municipality_by_slug
 
 STAFF_EMAIL = "staff@example.org"
@@ -48,26 +52,26 @@ def _material(staff, texts: dict, data: MaterialData) -> bool:
     first, *others = _versions(texts)
     if _exists(MaterialTranslation, first.title):
         return False
-    material = services.create_material(staff, data, first)
+    material = create_material(staff, data, first)
     for version in others:
-        services.update_material(staff, material, data, version)
+        update_material(staff, material, data, version)
     if data.kind is MaterialKind.COURSE:
-        module = services.add_module(staff, material, TranslationData("pl", content.COURSE_MODULE["pl"]))
+        module = add_module(staff, material, TranslationData("pl", content.COURSE_MODULE["pl"]))
         for language in ("en", "uk"):
-            services.save_course_part_translation(staff, module, TranslationData(language, content.COURSE_MODULE[language]))
+            save_course_part_translation(staff, module, TranslationData(language, content.COURSE_MODULE[language]))
         for lesson_texts in content.COURSE_LESSONS:
             polish, *translated = [TranslationData(language, title, body=body) for language, (title, body) in lesson_texts.items()]
-            lesson = services.add_lesson(staff, module, polish)
+            lesson = add_lesson(staff, module, polish)
             for version in translated:
-                services.save_course_part_translation(staff, lesson, version)
-    services.publish_material(staff, material)
+                save_course_part_translation(staff, lesson, version)
+    publish_material(staff, material)
     return True
 
 
 def _demo_edition_id(municipality) -> int | None:
     """The newest of the municipality's real editions imported from Pabulib (else its newest edition
     with published results): the edition a demo practice links to."""
-    editions = services.practice_editions(municipality)
+    editions = practice_editions(municipality)
     imported = [e for e in editions if (row := edition_indicators(municipality, e.id)) is not None and row.source == "pabulib"]
     chosen = (imported or editions)[:1]
     return chosen[0].id if chosen else None
@@ -79,10 +83,10 @@ def _practice(staff, slug: str, kind: PracticeKind, pilot_status: PilotStatus | 
     if municipality is None or _exists(PracticeTranslation, first.title):
         return False
     data = PracticeData(kind, pilot_status, edition_id=_demo_edition_id(municipality))
-    practice = services.propose_practice(staff, municipality, data, first)
+    practice = propose_practice(staff, municipality, data, first)
     for version in others:
-        services.edit_practice(staff, practice, data, version)
-    services.review_practice(staff, practice, publish=True)
+        edit_practice(staff, practice, data, version)
+    review_practice(staff, practice, publish=True)
     return True
 
 
@@ -96,10 +100,10 @@ def _event(staff, spec: dict) -> bool:
         kind=EventKind(spec["kind"]), starts_at=starts_at, ends_at=starts_at + timedelta(hours=spec["hours"]),
         place=spec["place"], online_url=spec["online_url"], capacity=spec["capacity"],
     )
-    event = services.create_event(staff, data, first)
+    event = create_event(staff, data, first)
     for version in others:
-        services.update_event(staff, event, data, version)
-    services.publish_event(staff, event)
+        update_event(staff, event, data, version)
+    publish_event(staff, event)
     return True
 
 
@@ -107,7 +111,7 @@ def _expert(staff) -> bool:
     name = "dr Joanna Przykładowa (ekspertka demonstracyjna)"
     if db.session.scalar(select(Expert.id).where(Expert.name == name)) is not None:
         return False
-    services.save_expert(staff, None, ExpertData(
+    save_expert(staff, None, ExpertData(
         name, "Przykładowy profil eksperta w wersji demonstracyjnej: regulaminy budżetu obywatelskiego i reguły głosowania.",
         [Topic.PARTICIPATORY_BUDGETING, Topic.COHESION_POLICY], email="ekspertka@example.org"))
     return True

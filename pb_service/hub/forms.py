@@ -35,7 +35,11 @@ from pb_service.hub.models import (
     Topic,
     Visibility,
 )
-from pb_service.hub.services import EventData, ExpertData, MaterialData, PracticeData, QuestionData, TranslationData
+from pb_service.hub.services.content import TranslationData
+from pb_service.hub.services.events import EventData
+from pb_service.hub.services.experts import ExpertData, QuestionData
+from pb_service.hub.services.materials import MaterialData
+from pb_service.hub.services.practices import PracticeData
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, lists with - or 1., links as [text](https://...), tables. HTML is not allowed.")

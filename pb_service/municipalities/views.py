@@ -1,7 +1,7 @@
 """A municipality's public home, its officials' office, and programme staff's register."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,11 +11,10 @@ from pb_service.accounts.forms import InviteForm
 from pb_service.accounts.models import Invitation, Membership
 from pb_service.accounts.permissions import MANAGE_MEMBERS
 from pb_service.core.audit import AuditEvent
-from pb_service.core.forms import ConfirmForm
+from pb_service.core.forms import ConfirmForm, run_action, save_form
 from pb_service.core.pagination import paginate
 from pb_service.core.permissions import has_permission, public, requires
 from pb_service.core.tenancy import get_for_tenant_or_404, tenant_select
-from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
 from pb_service.municipalities import services
 from pb_service.municipalities.forms import MunicipalityForm
@@ -65,16 +64,11 @@ def edit_profile():
     form = MunicipalityForm(obj=municipality)
     if not current_user.is_staff:
         form.limit_to_profile()
-    if form.validate_on_submit():
-        try:
-            services.update_municipality(current_user, municipality, form.to_data())
-        except ServiceValidationError as error:
-            db.session.rollback()
-            error.apply_to_form(form)
-        else:
-            flash(_("The municipality's details are saved."), "success")
-            return redirect(url_for("municipality.office"))
-    return render_template("municipalities/edit.html", form=form, municipality=municipality)
+    response = save_form(
+        form, lambda: services.update_municipality(current_user, municipality, form.to_data()),
+        success=_("The municipality's details are saved."), next_url=url_for("municipality.office"),
+    )
+    return response or render_template("municipalities/edit.html", form=form, municipality=municipality)
 
 
 @municipality_pages.route("/office/members", methods=["GET", "POST"])
@@ -83,17 +77,15 @@ def members():
     """Officials and invitations; programme staff use the same page to appoint the first admin."""
     municipality = g.municipality
     form = InviteForm()
-    if form.validate_on_submit():
-        accounts.invite_official(
-            current_user,
-            municipality,
-            form.email.data,
-            form.role.data,
+    response = save_form(
+        form,
+        lambda: accounts.invite_official(
+            current_user, municipality, form.email.data, form.role.data,
             accept_path=lambda token: url_for("municipality.accept_invitation", token=token),
-        )
-        flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
-        return redirect(url_for("municipality.members"))
-    return render_template(
+        ),
+        success=_("The invitation is sent to %(email)s.", email=form.email.data), next_url=url_for("municipality.members"),
+    )
+    return response or render_template(
         "municipalities/members.html",
         municipality=municipality,
         form=form,
@@ -107,28 +99,26 @@ def members():
 @requires(MANAGE_MEMBERS)
 def remove_member(membership_id: int):
     membership = get_for_tenant_or_404(db.session, Membership, g.municipality, membership_id)
-    if ConfirmForm().validate_on_submit():
+
+    def remove():
         own = membership.user_id == current_user.id
-        try:
-            accounts.remove_membership(current_user, g.municipality, membership)
-        except ServiceValidationError as error:
-            for message in error.errors.get("", []):
-                flash(message, "error")
-        else:
-            if own:
-                reissue(current_user._get_current_object())
-            flash(_("The role is removed."), "success")
-    return redirect(url_for("municipality.members"))
+        accounts.remove_membership(current_user, g.municipality, membership)
+        if own:
+            reissue(current_user._get_current_object())
+
+    return run_action(remove, success=_("The role is removed."), next_url=url_for("municipality.members"))
 
 
 @municipality_pages.post("/office/invitations/<int:invitation_id>/revoke")
 @requires(MANAGE_MEMBERS)
 def revoke_invitation(invitation_id: int):
     invitation = get_for_tenant_or_404(db.session, Invitation, g.municipality, invitation_id)
-    if ConfirmForm().validate_on_submit() and invitation.is_open:
-        accounts.revoke_invitation(current_user, g.municipality, invitation)
-        flash(_("The invitation is withdrawn."), "success")
-    return redirect(url_for("municipality.members"))
+    if not invitation.is_open:
+        return redirect(url_for("municipality.members"))
+    return run_action(
+        lambda: accounts.revoke_invitation(current_user, g.municipality, invitation),
+        success=_("The invitation is withdrawn."), next_url=url_for("municipality.members"),
+    )
 
 
 @municipality_pages.route("/invitation/<token>", methods=["GET", "POST"])
@@ -139,16 +129,16 @@ def accept_invitation(token: str):
     if invitation is None:
         return render_template("municipalities/invitation_invalid.html", municipality=municipality), 404
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            accounts.accept_invitation(current_user, municipality, invitation)
-        except ServiceValidationError as error:
-            error.apply_to_form(form)
-        else:
-            reissue(current_user._get_current_object())
-            flash(_("You are now %(role)s in %(name)s.", role=invitation.role.label, name=municipality.name), "success")
-            return redirect(url_for("municipality.office"))
-    return render_template("municipalities/accept_invitation.html", municipality=municipality, invitation=invitation, form=form)
+
+    def accept():
+        accounts.accept_invitation(current_user, municipality, invitation)
+        reissue(current_user._get_current_object())
+
+    response = save_form(
+        form, accept, success=_("You are now %(role)s in %(name)s.", role=invitation.role.label, name=municipality.name),
+        next_url=url_for("municipality.office"),
+    )
+    return response or render_template("municipalities/accept_invitation.html", municipality=municipality, invitation=invitation, form=form)
 
 
 @municipality_pages.get("/office/audit")
@@ -172,13 +162,9 @@ def dashboard():
 @requires(MANAGE_MUNICIPALITIES)
 def new_municipality():
     form = MunicipalityForm()
-    if form.validate_on_submit():
-        try:
-            municipality = services.create_municipality(current_user, form.to_data())
-        except ServiceValidationError as error:
-            db.session.rollback()
-            error.apply_to_form(form)
-        else:
-            flash(_("%(name)s is created. Now appoint its first administrator.", name=municipality.name), "success")
-            return redirect(url_for("municipality.members", municipality=municipality.slug))
-    return render_template("staff/new_municipality.html", form=form)
+    response = save_form(
+        form, lambda: services.create_municipality(current_user, form.to_data()),
+        success=lambda municipality: _("%(name)s is created. Now appoint its first administrator.", name=municipality.name),
+        next_url=lambda municipality: url_for("municipality.members", municipality=municipality.slug),
+    )
+    return response or render_template("staff/new_municipality.html", form=form)

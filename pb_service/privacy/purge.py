@@ -34,7 +34,7 @@ from pb_service.accounts.models import User
 from pb_service.core.audit import record_audit
 from pb_service.core.models import as_utc, utcnow
 from pb_service.core.permissions import ensure_permission
-from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.core.tenancy import edition_select, of_edition, scoped_to, tenant_select
 from pb_service.core.uploads import delete_upload
 from pb_service.editions.models import Edition
 from pb_service.extensions import db
@@ -42,7 +42,7 @@ from pb_service.hub.models import ExpertQuestion
 from pb_service.municipalities.models import Municipality
 from pb_service.core.jobs.services import erase_sent_mail
 from pb_service.privacy.permissions import PURGE_PERSONAL_DATA
-from pb_service.proposals.models import PRIVATE_ATTACHMENTS, Attachment, AttachmentKind, CoAuthor, Proposal, Supporter
+from pb_service.proposals.models import PRIVATE_ATTACHMENTS, AttachmentKind, Proposal
 from pb_service.results.models import Protest, ResultCount
 from pb_service.voting.models import OneTimeCode, PaperEntry, RegisteredVoter, VoterRecord
 
@@ -93,12 +93,7 @@ def identity_hashes_due(tenant: Municipality, edition: Edition, now: datetime) -
     """The protest window has closed and the result is published (final)."""
     if now < edition.protests_close_at:
         return False
-    statement = scoped_to(
-        select(ResultCount.id).where(
-            ResultCount.municipality_id == tenant.id, ResultCount.edition_id == edition.id, ResultCount.published_at.is_not(None)
-        ),
-        tenant,
-    )
+    statement = edition_select(ResultCount, edition, ResultCount.published_at.is_not(None), columns=[ResultCount.id])
     return db.session.scalar(statement) is not None
 
 
@@ -124,28 +119,24 @@ def _count(statement, tenant) -> int:
 
 
 def _erase_identity_hashes(tenant: Municipality, edition: Edition, counts: PurgeCounts) -> None:
-    where = (VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id)
+    where = of_edition(VoterRecord, edition)
     counts.identity_hashes += _count(select(func.count()).select_from(VoterRecord).where(*where, VoterRecord.identity_hash.is_not(None)), tenant)
     if counts.identity_hashes:
         db.session.execute(
             scoped_to(update(VoterRecord).where(*where, VoterRecord.identity_hash.is_not(None)).values(identity_hash=None), tenant)
         )
     for model, field in ((OneTimeCode, "one_time_codes"), (RegisteredVoter, "registered_voters"), (PaperEntry, "paper_entries")):
-        rows = _count(
-            select(func.count()).select_from(model).where(model.municipality_id == tenant.id, model.edition_id == edition.id), tenant
-        )
+        rows = _count(edition_select(model, edition, columns=[func.count()]), tenant)
         if rows:
-            db.session.execute(
-                scoped_to(delete(model).where(model.municipality_id == tenant.id, model.edition_id == edition.id), tenant)
-            )
+            db.session.execute(scoped_to(delete(model).where(*of_edition(model, edition)), tenant))
         setattr(counts, field, getattr(counts, field) + rows)
 
 
 def _anonymise_proposals(tenant: Municipality, edition: Edition, counts: PurgeCounts) -> None:
-    proposals = db.session.scalars(tenant_select(Proposal, tenant, Proposal.edition_id == edition.id).order_by(Proposal.id)).all()
+    proposals = db.session.scalars(edition_select(Proposal, edition).order_by(Proposal.id)).all()
     anonymous = None
     # Protests are published without their author's name; after the period the name goes from the record too.
-    for protest in db.session.scalars(tenant_select(Protest, tenant, Protest.edition_id == edition.id).order_by(Protest.id)):
+    for protest in db.session.scalars(edition_select(Protest, edition).order_by(Protest.id)):
         if protest.author.email != FORMER_RESIDENT_EMAIL:
             anonymous = anonymous or former_resident()
             protest.author_id = anonymous.id

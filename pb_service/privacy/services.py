@@ -21,7 +21,7 @@ from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Phase
 from pb_service.extensions import db
 from pb_service.hub.models import EventRegistration, ExpertQuestion, LessonCompletion, RegistrationStatus
-from pb_service.hub.services import cancel_registration
+from pb_service.hub.services.events import cancel_registration
 from pb_service.proposals.models import CoAuthor, Proposal, Status, Supporter
 
 #: Reason given to the tenancy guard: a person's own data lives in several municipalities.

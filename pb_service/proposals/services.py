@@ -20,7 +20,8 @@ from pb_service.core.markdown import html_in_markdown
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.roles import Role
-from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.core.signals import category_removal
+from pb_service.core.tenancy import edition_select, scoped_to, tenant_select
 from pb_service.core.uploads import IMAGES_AND_PDF, delete_upload, save_upload
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase, Pool
@@ -76,7 +77,7 @@ class Decision:
 def catalogue(tenant, edition: Edition, *, pool_id=None, category_id=None, status=None, text=None):
     """A statement for the public catalogue: never drafts; filters as residents choose them."""
     statuses = BALLOT_STATUSES if edition.phase in (Phase.VOTING, Phase.RESULTS, Phase.IMPLEMENTATION, Phase.CLOSED) else PUBLIC_STATUSES
-    statement = tenant_select(Proposal, tenant, Proposal.edition_id == edition.id, Proposal.status.in_(statuses))
+    statement = edition_select(Proposal, edition, Proposal.status.in_(statuses))
     if pool_id:
         statement = statement.where(Proposal.pool_id == pool_id)
     if category_id:
@@ -94,8 +95,8 @@ def catalogue(tenant, edition: Edition, *, pool_id=None, category_id=None, statu
 
 def ballot_projects(tenant, edition: Edition) -> list[Proposal]:
     """Projects on the ballot: admitted ones (and, after the vote, their results)."""
-    statement = tenant_select(
-        Proposal, tenant, Proposal.edition_id == edition.id, Proposal.status.in_(BALLOT_STATUSES)
+    statement = edition_select(
+        Proposal, edition, Proposal.status.in_(BALLOT_STATUSES)
     ).order_by(Proposal.pool_id, Proposal.number)
     return list(db.session.scalars(statement))
 
@@ -558,3 +559,10 @@ def decide_appeal(tenant, actor, proposal: Proposal, upheld: bool, justification
     db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
+
+
+@category_removal.connect
+def _category_in_use(tenant, category, **_kwargs) -> str | None:
+    """A category stays while proposals use it (editions asks before removing one)."""
+    used = db.session.scalar(scoped_to(select(func.count(Proposal.id)).where(Proposal.category_id == category.id), tenant))
+    return str(_l("Proposals use this category, so it cannot be removed.")) if used else None

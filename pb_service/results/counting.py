@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast
 
-from pb_service.core.tenancy import scoped_to
+from pb_service.core.tenancy import edition_select
 from pb_service.editions.models import Edition, LeftoverPolicy, Level, Pool
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 from pb_service.proposals.services import ballot_projects
@@ -139,12 +139,7 @@ def read_ballots(tenant, edition: Edition) -> tuple[dict[int, Counter], int]:
     are parsed: many voters make the same choices, and parsing JSON is most of the cost.
     Returns the groups and the number of valid ballots read.
     """
-    statement = scoped_to(
-        select(cast(Ballot.choices, Text)).where(
-            Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id, Ballot.is_valid.is_(True)
-        ),
-        tenant,
-    )
+    statement = edition_select(Ballot, edition, Ballot.is_valid.is_(True), columns=[cast(Ballot.choices, Text)])
     texts = Counter(db.session.execute(statement).scalars())
     groups: dict[int, Counter] = defaultdict(Counter)
     for text, voters in texts.items():

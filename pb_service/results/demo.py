@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 from pb_service.core.permissions import SYSTEM
 from pb_service.editions.models import Edition, LevelKind, Pool
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.extensions import db
 from pb_service.proposals.models import Proposal
 from pb_service.proposals.services import ballot_projects

@@ -27,7 +27,7 @@ from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
 from pb_service.core.signals import results_published
-from pb_service.core.tenancy import get_for_tenant, scoped_to, tenant_lookup, tenant_select
+from pb_service.core.tenancy import edition_select, get_for_tenant, scoped_to, tenant_lookup, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase
 from pb_service.editions.services import phase_list, pool_in_edition, require_phase
@@ -71,7 +71,7 @@ def _refuse(message) -> ServiceValidationError:
 
 def current_count(tenant, edition: Edition) -> ResultCount | None:
     """The edition's count, preliminary or published (officials only: it may be preliminary)."""
-    return db.session.scalar(tenant_select(ResultCount, tenant, ResultCount.edition_id == edition.id))
+    return db.session.scalar(edition_select(ResultCount, edition))
 
 
 def published_count(tenant, edition: Edition) -> ResultCount | None:
@@ -79,7 +79,7 @@ def published_count(tenant, edition: Edition) -> ResultCount | None:
     if not edition.is_published:
         return None
     return db.session.scalar(
-        tenant_select(ResultCount, tenant, ResultCount.edition_id == edition.id, ResultCount.published_at.is_not(None))
+        edition_select(ResultCount, edition, ResultCount.published_at.is_not(None))
     )
 
 
@@ -121,12 +121,7 @@ def receipt_hashes(tenant, edition: Edition) -> list[str]:
     """SHA-256 (hex) of every counted ballot's receipt code, sorted; empty before publication."""
     if published_count(tenant, edition) is None:
         return []
-    statement = scoped_to(
-        select(Ballot.receipt_hash).where(
-            Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id, Ballot.is_valid.is_(True)
-        ).order_by(Ballot.receipt_hash),
-        tenant,
-    )
+    statement = edition_select(Ballot, edition, Ballot.is_valid.is_(True), columns=[Ballot.receipt_hash]).order_by(Ballot.receipt_hash)
     return list(db.session.scalars(statement))
 
 
@@ -134,12 +129,8 @@ def receipt_in_count(tenant, edition: Edition, code: str) -> bool:
     """Whether a counted (valid) ballot has this receipt; nothing else is said or kept."""
     if published_count(tenant, edition) is None:
         return False
-    statement = scoped_to(
-        select(func.count()).select_from(Ballot).where(
-            Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id, Ballot.is_valid.is_(True),
-            Ballot.receipt_hash == receipt_hash(code),
-        ),
-        tenant,
+    statement = edition_select(
+        Ballot, edition, Ballot.is_valid.is_(True), Ballot.receipt_hash == receipt_hash(code), columns=[func.count()]
     )
     return bool(db.session.scalar(statement))
 
@@ -165,12 +156,7 @@ def turnout(tenant, edition: Edition) -> Turnout | None:
     """Voters per district and channel (from the voter records), once results are published."""
     if published_count(tenant, edition) is None:
         return None
-    statement = scoped_to(
-        select(VoterRecord.channel, VoterRecord.district_pool_ids).where(
-            VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id
-        ),
-        tenant,
-    )
+    statement = edition_select(VoterRecord, edition, columns=[VoterRecord.channel, VoterRecord.district_pool_ids])
     districts: Counter = Counter()
     channels: Counter = Counter()
     for channel, pool_ids in db.session.execute(statement):
@@ -182,7 +168,7 @@ def turnout(tenant, edition: Edition) -> Turnout | None:
 
 
 def protests_of(tenant, edition: Edition) -> list[Protest]:
-    return list(db.session.scalars(tenant_select(Protest, tenant, Protest.edition_id == edition.id).order_by(Protest.number)))
+    return list(db.session.scalars(edition_select(Protest, edition).order_by(Protest.number)))
 
 
 def protest_window_open(edition: Edition) -> bool:
@@ -229,10 +215,7 @@ def compute_results(tenant, actor, edition: Edition, progress=None, *, slow_meas
 
 def counts_in_background(tenant, edition: Edition) -> bool:
     """Whether the edition is large enough to be counted by a job (``COUNT_IN_BACKGROUND_FROM`` voters)."""
-    voters = db.session.scalar(scoped_to(
-        select(func.count()).select_from(VoterRecord).where(VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id),
-        tenant,
-    ))
+    voters = db.session.scalar(edition_select(VoterRecord, edition, columns=[func.count()]))
     return voters >= current_app.config["COUNT_IN_BACKGROUND_FROM"]
 
 
@@ -462,7 +445,7 @@ def lodge_protest(tenant, actor, edition: Edition, grounds: str, pool_id: int | 
         errors["pool_id"] = [str(_l("Choose a pool of this edition."))]
     if errors:
         raise ServiceValidationError(errors)
-    last = db.session.scalar(scoped_to(select(func.max(Protest.number)).where(Protest.edition_id == edition.id), tenant))
+    last = db.session.scalar(edition_select(Protest, edition, columns=[func.max(Protest.number)]))
     protest = Protest(
         municipality_id=tenant.id, edition_id=edition.id, number=(last or 0) + 1, author_id=actor.id,
         pool_id=pool_id or None, grounds=grounds, lodged_at=utcnow(),

@@ -7,14 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from pb_service.analytics.services import voters_note_of
 from pb_service.core import spreadsheets
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.permissions import has_permission, personal, public, requires
 from pb_service.core.signals import project_page, voting_closed
 from pb_service.editions.models import Edition, LevelKind
 from pb_service.editions.loaders import edition_or_404, edition_part_or_404, office_edition_or_404
-from pb_service.editions.rules import tie_break_name
+from pb_service.editions.rule_choices import tie_break_name
 from pb_service.core.jobs.services import tracked_job
 from pb_service.results import services
 from pb_service.results.explain import explain, explanations
@@ -86,7 +85,7 @@ def edition_results(edition_id: int):
     return render_template(
         "results/edition.html", edition=edition, count=count, turnout=services.turnout(g.municipality, edition),
         protocol=voting_protocol(g.municipality, edition), protests=services.protests_of(g.municipality, edition),
-        Channel=Channel, LevelKind=LevelKind, voters_note=voters_note_of(g.municipality, edition.id),
+        Channel=Channel, LevelKind=LevelKind,
     )
 
 

@@ -2,7 +2,7 @@
 
 One definition serves the HTML ballot, the clerks' paper entry, the API's field description,
 the register import and one-time codes, so every channel identifies people in exactly the same
-way: every value is brought to its canonical form (:func:`~pb_service.voting.identity.canonical`)
+way: every value is brought to its canonical form (:func:`~pb_service.voting.canonical_identity.canonical`)
 before it is checked, and only that form is hashed.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from pb_service.editions.models import Edition, Identification, Verification
-from pb_service.voting.identity import (
+from pb_service.voting.canonical_identity import (
     InvalidPesel,
     age_band,
     canonical,

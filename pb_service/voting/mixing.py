@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy import bindparam, delete, exists, func, insert, select
 
-from pb_service.core.tenancy import scoped_to, tenant_connection
+from pb_service.core.tenancy import edition_select, of_edition, scoped_to, tenant_connection
 from pb_service.editions.models import Edition, Phase
 from pb_service.extensions import db
 from pb_service.voting.models import Ballot, Channel, SealedBallot, VoterRecord, random_id
@@ -83,10 +83,6 @@ def put_in_box(tenant, edition: Edition, voter_record: dict, channel: Channel, d
     return group, waiting >= edition.mixing_batch_size
 
 
-def _of_edition(tenant, edition: Edition):
-    return SealedBallot.municipality_id == tenant.id, SealedBallot.edition_id == edition.id
-
-
 def mix_group_now(tenant, edition: Edition, group: str) -> int:
     """After a vote was committed, when its group has at least k ballots waiting: mix them. A
     failure is logged, not raised: the vote itself is recorded, and the close mixes what is left."""
@@ -118,22 +114,20 @@ def close_ballot_box(tenant, edition: Edition) -> int:
 def waiting_ballots(tenant, edition: Edition, group: str | None = None) -> int:
     """Ballots cast but not yet mixed into the ballot table (of one mix group, if given)."""
     in_group = () if group is None else (SealedBallot.mix_group == group,)
-    return db.session.scalar(scoped_to(
-        select(func.count()).select_from(SealedBallot).where(*_of_edition(tenant, edition), *in_group), tenant
-    ))
+    return db.session.scalar(edition_select(SealedBallot, edition, *in_group, columns=[func.count()]))
 
 
 def is_waiting(tenant, edition: Edition, normalised_receipt: str) -> bool:
     """Whether the ballot with this receipt is in the box, not yet mixed."""
     return db.session.scalar(scoped_to(select(exists().where(
-        *_of_edition(tenant, edition), SealedBallot.receipt_tag == receipt_tag(edition, normalised_receipt)
+        *of_edition(SealedBallot, edition), SealedBallot.receipt_tag == receipt_tag(edition, normalised_receipt)
     )), tenant))
 
 
 def _mix(tenant, edition: Edition, *criteria, at_least: int, wait_for_others: bool = False) -> int:
     """Claim the waiting ballots that match, shuffle them, write them as ballots; in a savepoint of
     the caller's transaction, so that claiming too few undoes the claim and nothing else."""
-    claimable = select(SealedBallot.id).where(*_of_edition(tenant, edition), *criteria).with_for_update(skip_locked=not wait_for_others)
+    claimable = select(SealedBallot.id).where(*of_edition(SealedBallot, edition), *criteria).with_for_update(skip_locked=not wait_for_others)
     with db.session.begin_nested() as claim:
         claimed = db.session.scalars(scoped_to(
             delete(SealedBallot).where(SealedBallot.id.in_(claimable)).returning(SealedBallot.sealed)

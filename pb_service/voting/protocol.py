@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 
-from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.core.tenancy import edition_select
 from pb_service.extensions import db
 from pb_service.voting.mixing import close_ballot_box, voting_has_ended, waiting_ballots
 from pb_service.voting.models import Ballot, Channel, RejectedAttempt, VoterRecord
@@ -51,12 +51,7 @@ def voting_protocol(tenant, edition) -> Protocol:
     pools: dict[tuple[int, Channel], PoolCount] = defaultdict(PoolCount)
     by_channel: Counter = Counter()
     invalid_without_pool: Counter = Counter()
-    statement = scoped_to(
-        select(Ballot.channel, Ballot.is_valid, Ballot.invalid_reason, Ballot.choices).where(
-            Ballot.municipality_id == tenant.id, Ballot.edition_id == edition.id
-        ),
-        tenant,
-    )
+    statement = edition_select(Ballot, edition, columns=[Ballot.channel, Ballot.is_valid, Ballot.invalid_reason, Ballot.choices])
     for channel, is_valid, reason, choices in db.session.execute(statement):
         channel = Channel(channel)
         by_channel[channel] += 1
@@ -69,13 +64,8 @@ def voting_protocol(tenant, edition) -> Protocol:
                 count.valid += 1
             else:
                 count.invalid[reason] += 1
-    voters = scoped_to(
-        select(VoterRecord.channel, func.count()).where(
-            VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id
-        ).group_by(VoterRecord.channel),
-        tenant,
-    )
-    rejected = tenant_select(RejectedAttempt, tenant, RejectedAttempt.edition_id == edition.id)
+    voters = edition_select(VoterRecord, edition, columns=[VoterRecord.channel, func.count()]).group_by(VoterRecord.channel)
+    rejected = edition_select(RejectedAttempt, edition)
     return Protocol(
         pools=dict(pools),
         ballots_by_channel=by_channel,

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
-from pb_service.voting.identity import identity_hash
+from pb_service.voting.canonical_identity import identity_hash
 
 #: HKDF purpose labels; a new label would mean new keys, so a running edition must keep these.
 IDENTITY_KEY_INFO = b"pb-service: voter identity hashes, v1"

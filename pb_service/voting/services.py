@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
 from pb_service.accounts.models import User
@@ -28,13 +28,13 @@ from pb_service.core import metrics
 from pb_service.core.mail import send_mail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import ensure_permission
-from pb_service.core.tenancy import scoped_to, tenant_select
+from pb_service.core.tenancy import edition_select, scoped_to
 from pb_service.core.validation import ServiceValidationError
 from pb_service.editions.models import Edition, Phase, Verification
 from pb_service.extensions import db
 from pb_service.voting.ballot import ballot_spec, check_choices
 from pb_service.voting.identification import Identity, identify, normalise_destination
-from pb_service.voting.identity import canonical, canonical_digits
+from pb_service.voting.canonical_identity import canonical, canonical_digits
 from pb_service.voting.mixing import is_waiting, mix_group_now, put_in_box
 from pb_service.voting.models import (
     Ballot,
@@ -155,8 +155,8 @@ def _use_code(edition: Edition, tenant, identity_hash: str, submission: BallotSu
     ``CODE_ATTEMPTS`` tries, nor can two ballots use one code.
     """
     destination = normalise_destination(edition, submission.identity.get("email") or submission.identity.get("phone") or "")
-    statement = tenant_select(
-        OneTimeCode, tenant, OneTimeCode.edition_id == edition.id, OneTimeCode.identity_hash == identity_hash,
+    statement = edition_select(
+        OneTimeCode, edition, OneTimeCode.identity_hash == identity_hash,
         OneTimeCode.destination_hash == keyed_hash(edition, destination), OneTimeCode.used.is_(False),
         OneTimeCode.expires_at >= utcnow(),
     ).order_by(OneTimeCode.expires_at.desc()).limit(1)
@@ -203,8 +203,8 @@ WRONG_CODE_MESSAGE = _l("The one-time code is wrong or has expired. Ask for a ne
 
 
 def _registered(tenant, edition: Edition, identity_hash: str) -> bool:
-    statement = tenant_select(
-        RegisteredVoter, tenant, RegisteredVoter.edition_id == edition.id, RegisteredVoter.identity_hash == identity_hash
+    statement = edition_select(
+        RegisteredVoter, edition, RegisteredVoter.identity_hash == identity_hash
     )
     return db.session.scalar(statement) is not None
 
@@ -270,12 +270,9 @@ def request_code(tenant, edition: Edition, identity_data: dict) -> None:
     if edition.verification is Verification.SMS_CODE and not re.fullmatch(r"48[4-8]\d{8}", destination):
         raise ServiceValidationError.single(field_name, str(_l("Enter a Polish mobile phone number (9 digits).")))
     destination_hash = keyed_hash(edition, destination)
-    others = scoped_to(
-        select(func.count(func.distinct(OneTimeCode.identity_hash))).where(
-            OneTimeCode.municipality_id == tenant.id, OneTimeCode.edition_id == edition.id,
-            OneTimeCode.destination_hash == destination_hash, OneTimeCode.identity_hash != identity.hash,
-        ),
-        tenant,
+    others = edition_select(
+        OneTimeCode, edition, OneTimeCode.destination_hash == destination_hash, OneTimeCode.identity_hash != identity.hash,
+        columns=[func.count(func.distinct(OneTimeCode.identity_hash))],
     )
     if edition.verification is Verification.SMS_CODE and db.session.scalar(others) >= edition.identities_per_phone:
         raise ServiceValidationError.single(field_name, str(_l(
@@ -307,7 +304,7 @@ class ReceiptState:
 
 
 def receipt_state(tenant, edition: Edition, code: str) -> str:
-    statement = tenant_select(Ballot, tenant, Ballot.edition_id == edition.id, Ballot.receipt_hash == receipt_hash(code))
+    statement = edition_select(Ballot, edition, Ballot.receipt_hash == receipt_hash(code))
     if db.session.scalar(statement.with_only_columns(Ballot.id)) is not None:
         return ReceiptState.COUNTED
     return ReceiptState.WAITING if is_waiting(tenant, edition, normalise_receipt(code)) else ReceiptState.UNKNOWN
@@ -366,8 +363,8 @@ def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> s
         "identity": [identity.hash, identity.age_band, identity.sex], "districts": {str(k): v for k, v in districts.items()},
         "choices": {str(p): {str(k): v for k, v in c.items()} for p, c in choices.items()}, "invalid_reason": paper.invalid_reason.strip(),
     }
-    first = db.session.scalar(tenant_select(
-        PaperEntry, tenant, PaperEntry.edition_id == edition.id, PaperEntry.sheet_number == sheet,
+    first = db.session.scalar(edition_select(
+        PaperEntry, edition, PaperEntry.sheet_number == sheet,
         PaperEntry.status == PaperEntryStatus.WAITING,
     ))
     if first is None:
@@ -416,8 +413,8 @@ def _record_paper(tenant, actor, edition, paper: PaperBallot, identity, district
 
 def paper_mismatches(tenant, edition: Edition) -> dict[str, list[tuple[PaperEntry, dict]]]:
     """Sheets whose two entries differ: each entry with its opened content, for the supervisor."""
-    statement = tenant_select(
-        PaperEntry, tenant, PaperEntry.edition_id == edition.id, PaperEntry.status == PaperEntryStatus.MISMATCH
+    statement = edition_select(
+        PaperEntry, edition, PaperEntry.status == PaperEntryStatus.MISMATCH
     ).order_by(PaperEntry.sheet_number, PaperEntry.id)
     sheets: dict[str, list[tuple[PaperEntry, dict]]] = {}
     for entry in db.session.scalars(statement):
@@ -428,7 +425,7 @@ def paper_mismatches(tenant, edition: Edition) -> dict[str, list[tuple[PaperEntr
 def paper_tallies(tenant, edition: Edition) -> list[tuple[PaperEntryTally, str | None]]:
     """Sheets entered per clerk and day, with the clerk's name (None for a deleted account)."""
     statement = (
-        tenant_select(PaperEntryTally, tenant, PaperEntryTally.edition_id == edition.id)
+        edition_select(PaperEntryTally, edition)
         .add_columns(User.display_name).outerjoin(User, User.id == PaperEntryTally.clerk_id)
         .order_by(PaperEntryTally.day, User.display_name)
     )
@@ -476,10 +473,7 @@ def import_register(tenant, actor, edition: Edition, csv_text: str) -> int:
             problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
             raise ServiceValidationError.single("file", str(_l("Row %(number)s: %(problems)s", number=number, problems=problems)))
         hashes.add(identity.hash)
-    existing = set(db.session.scalars(scoped_to(
-        select(RegisteredVoter.identity_hash).where(RegisteredVoter.municipality_id == tenant.id, RegisteredVoter.edition_id == edition.id),
-        tenant,
-    )))
+    existing = set(db.session.scalars(edition_select(RegisteredVoter, edition, columns=[RegisteredVoter.identity_hash])))
     new = hashes - existing
     db.session.add_all(RegisteredVoter(municipality_id=tenant.id, edition_id=edition.id, identity_hash=h) for h in new)
     record_audit(actor, tenant, "voting.register_import", edition, added=len(new), rows=len(hashes))
@@ -488,7 +482,4 @@ def import_register(tenant, actor, edition: Edition, csv_text: str) -> int:
 
 
 def voters_count(tenant, edition: Edition) -> int:
-    return db.session.scalar(scoped_to(
-        select(func.count(VoterRecord.id)).where(VoterRecord.municipality_id == tenant.id, VoterRecord.edition_id == edition.id),
-        tenant,
-    ))
+    return db.session.scalar(edition_select(VoterRecord, edition, columns=[func.count(VoterRecord.id)]))

@@ -110,7 +110,7 @@ def load_demo() -> list[str]:
             lines.append(f"  {'':32} authenticator key {demo_totp_secret(email)}")
     lines.append("Officials and staff need a code at sign-in: add the key to an authenticator app, or run")
     lines.append("  flask pb demo-code EMAIL    (prints the current code of a demo account; never in production)")
-    from pb_service.editions.demo import load_demo_editions
+    from pb_service.demo.editions import load_demo_editions
 
     db.session.flush()
     edition_lines = load_demo_editions(municipalities)

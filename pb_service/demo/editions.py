@@ -23,7 +23,7 @@ from pb_service.core.models import utcnow
 from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import tenant_select
 from pb_service.editions.models import DATED_PHASES, PHASE_START_COLUMNS, Category, Edition, Identification, LeftoverPolicy, Level, LevelKind, Pool
-from pb_service.editions.rules import VotingMethod
+from pb_service.editions.rule_choices import VotingMethod
 from pb_service.extensions import db
 from pb_service.proposals.models import CostItem, Proposal, Stage, Status
 from pb_service.proposals.services import ballot_projects
