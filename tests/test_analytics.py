@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from pb_service.analytics.implementation import UpdateData, post_update
 from pb_service.analytics.importer import import_pabulib

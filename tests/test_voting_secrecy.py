@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Date, DateTime, Integer, String, inspect, text
 
 from pb_service.editions.models import Identification
-from pb_service.extensions import db
 from pb_service.voting.models import Ballot, VoterRecord
 from pb_service.core.roles import Role
 from pb_service.voting.sealing import IDENTITY_KEY_INFO, identity_key

@@ -7,7 +7,6 @@ from __future__ import annotations
 from fractions import Fraction
 from unittest.mock import patch
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
