@@ -47,8 +47,9 @@ APPROVAL_TYPES = ("approval", "choose-1")
 ADD_SEARCH_FACTOR = 64
 # Stand-in searches (equal shares at a fixed share) tried before the search on the real rule.
 GUESSES = 2
-# Equal shares: candidates for a cost tried (each at the share the last one ended at).
-FIXED_POINT_STEPS = 3
+# Equal shares: candidates for a cost tried (each at the share the last one ended at; a
+# changed cost usually moves the completion a step or two, each try follows it one step).
+FIXED_POINT_STEPS = 10
 
 
 @dataclass
@@ -170,6 +171,18 @@ def measure(
     return _RerunMeasures(instance, configured).all(wanted)
 
 
+def remembered(test: Callable[[int], bool]) -> Callable[[int], bool]:
+    """``test`` run once per value: the searches come back to values they have tried."""
+    answers: dict[int, bool] = {}
+
+    def ask(value: int) -> bool:
+        if value not in answers:
+            answers[value] = test(value)
+        return answers[value]
+
+    return ask
+
+
 def largest_true(test: Callable[[int], bool], low: int, high: int) -> int:
     """The largest ``n`` in ``[low, high)`` with ``test(n)``, given ``test(low)`` and not
     ``test(high)``: a boundary, found by bisection (the largest one if ``test`` is monotone)."""
@@ -211,7 +224,7 @@ class _Measures:
 
     def fill(self, pid: str, result: ProjectMeasures) -> None:
         cost = self.instance.projects[pid].cost
-        winning = self.max_winning_cost(pid, result.selected, lambda c: self.selected_at(pid, c, 0))
+        winning = self.max_winning_cost(pid, result.selected, remembered(lambda c: self.selected_at(pid, c, 0)))
         if winning is None:
             result.unavailable("max_winning_cost", self.hopeless_cost_reason(pid))
         else:
@@ -219,7 +232,7 @@ class _Measures:
         if result.selected:
             result.singleton_add = 0
         else:
-            found = self.fewest_added(pid, lambda k: self.selected_at(pid, cost, k))
+            found = self.fewest_added(pid, remembered(lambda k: self.selected_at(pid, cost, k)))
             if found is None:
                 result.unavailable("singleton_add", self.hopeless_add_reason(pid))
             else:
@@ -492,7 +505,7 @@ class _EqualSharesMeasures(_RerunMeasures):
 
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
         if singletons:
-            return super().selected_at(pid, cost, singletons)
+            return self.oracle.selected_with_voters(pid, self.changed(pid, cost, singletons), singletons)
         return self.oracle.selected_at(pid, cost)
 
     def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
@@ -553,10 +566,26 @@ class _EqualSharesMeasures(_RerunMeasures):
         return largest_true(wins_at, win, loss) if not wins_at(loss) else None
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
-        """First the candidate of the watched run at the completion's share (new voters
-        holding that share each), checked with two runs of the real rule."""
+        """From the candidate of the watched run at the completion's share (new voters
+        holding that share each): down from it in steps that double while it wins, or up
+        from it while it loses, then bisection; the search from no voters if going up finds
+        nothing.  Each test is the rule with its completion (under add1 on the oracle)."""
         guess = self.oracle.added_candidate(pid, self.share)
-        if guess is not None and test(guess) and not test(guess - 1):
-            return guess
-        return super().fewest_added(pid, test)
+        if guess is None:
+            return self.search_added(test)
+        if test(guess):
+            high, stride = guess, 1
+            while True:
+                low = max(high - stride, 0)
+                if not test(low):
+                    return smallest_true(test, low, high)
+                high, stride = low, 2 * stride
+        limit = ADD_SEARCH_FACTOR * (self.voters + 1)
+        low, stride = guess, 1
+        while low < limit:
+            high = min(low + stride, limit)
+            if test(high):
+                return smallest_true(test, low, high)
+            low, stride = high, 2 * stride
+        return self.search_added(test)
 
