@@ -180,6 +180,7 @@ def remembered(test: Callable[[int], bool]) -> Callable[[int], bool]:
             answers[value] = test(value)
         return answers[value]
 
+    ask.answers = answers  # type: ignore[attr-defined]
     return ask
 
 
@@ -524,11 +525,28 @@ class _EqualSharesMeasures(_RerunMeasures):
             if not wins_at(guess + 1):
                 return guess
             share = oracle.last_share
+        bracket = self.known_bracket(pid, selected, wins_at)
+        if bracket is not None:
+            return largest_true(wins_at, *bracket)
         if self.step_search_applies():
             found = self.search_steps(pid, wins_at)
             if found is not None:
                 return found
         return super().max_winning_cost(pid, selected, wins_at)
+
+    def known_bracket(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> tuple[int, int] | None:
+        """The largest winning cost tried (at least the cost for a selected project, below it
+        for a loser) and the nearest losing cost tried above it, to bisect between."""
+        cost = self.instance.projects[pid].cost
+        answers = getattr(wins_at, "answers", {})
+        wins = [c for c, won in answers.items() if won and (c >= cost) == selected]
+        if selected and wins_at(math.floor(cost)):
+            wins.append(math.floor(cost))
+        if not wins:
+            return None
+        win = max(wins)
+        losses = [c for c, won in answers.items() if not won and c > win]
+        return (win, min(losses)) if losses else None
 
     def step_search_applies(self) -> bool:
         return self.rule.name == "equalshares" or self.oracle.step_of(self.share) > 0
