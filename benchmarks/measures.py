@@ -1,22 +1,28 @@
 """Time the performance measures (``pb_service.rules.measures``) against re-running the rule.
 
     python benchmarks/measures.py [FOLDER] [--only SUBSTRING ...] [--rules RULE ...]
-                                  [--sample N] [--cpu-time]
+                                  [--sample N] [--cpu-time] [--limit SECONDS]
 
-FOLDER defaults to ../shared/pabulib.  For each file and rule: the time to compute every
-measure of every project (``measure``), and beside it the time of the same answers found by
-re-running the rule on changed instances (``by_rerun=True``: bisection, each step one full
-``compute``) for the first ``--sample`` projects (``--sample 0``: none), extrapolated to all
-projects (marked ``~``); then the ratio, and how many of the sampled projects got the same
-values both ways (under a completion that is not monotone in cost both are boundaries of the
-rule, but possibly different ones).  At the end, per rule, the worst and the median time per
-file.  Parsing is excluded.
+FOLDER defaults to ../shared/pabulib.  For each file and rule: the time of one run of the
+rule (``rule s``), the time to compute every measure of every project (``measures s``), and
+beside it the time of the same answers found by re-running the rule on changed instances
+(``by_rerun=True``: bisection, each step one full ``compute``) for the first ``--sample``
+projects (``--sample 0``: none), extrapolated to all projects (marked ``~``); then the
+ratio, and how many of the sampled projects got the same values both ways (under a
+completion that is not monotone in cost both are boundaries of the rule, but possibly
+different ones).  With ``--limit`` each file runs in a child process stopped after that many
+CPU seconds (reported as ``>limit``), so that one slow file cannot hold up the table.  At
+the end, per rule, the fastest, the median and the slowest file (a stopped file counts as
+its limit: the median and the slowest are then lower bounds) and the slowest files by
+name.  Parsing is excluded.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,7 +34,49 @@ import rules_vs_pabutools  # noqa: E402  (its clock and timer)
 from rules_vs_pabutools import timed  # noqa: E402
 
 from pb_service.rules import read_pabulib  # noqa: E402
-from pb_service.rules.measures import measure  # noqa: E402
+from pb_service.rules.measures import ConfiguredRule, measure  # noqa: E402
+
+HEADER = (f"{'file':<44} {'rule':<28} {'proj':>4} {'rule s':>7} {'measures s':>11} {'re-runs s':>11} "
+          f"{'ratio':>7} {'same':>6}")
+# The measures' figure is the fifth column of a row (``>limit`` when the child was stopped).
+MEASURES_COLUMN = 4
+
+
+def row_of(instance, name: str, rule: str, sample_size: int) -> str:
+    """One row: the rule once, every measure, and the sampled projects by re-running."""
+    projects = list(instance.projects)
+    sample = projects[:sample_size]
+    _, rule_seconds = timed(ConfiguredRule.of(instance, rule).outcome, instance)
+    ours, seconds = timed(measure, instance, rule)
+    rerun, same = "", ""
+    ratio = ""
+    if sample:
+        theirs, rerun_seconds = timed(measure, instance, rule, projects=sample, by_rerun=True)
+        agree = sum(
+            (theirs[pid].max_winning_cost, theirs[pid].singleton_add)
+            == (ours[pid].max_winning_cost, ours[pid].singleton_add)
+            for pid in sample
+        )
+        rerun_seconds *= len(projects) / len(sample)
+        rerun, same = "~" + format(rerun_seconds, ".1f"), f"{agree}/{len(sample)}"
+        ratio = f"{rerun_seconds / seconds:.0f}x" if seconds else ""
+    return (f"{name[:44]:<44} {rule:<28} {len(projects):>4} {rule_seconds:>7.2f} {seconds:>11.3f} "
+            f"{rerun:>11} {ratio:>7} {same:>6}")
+
+
+def in_child(path: Path, rule: str, args: argparse.Namespace) -> str:
+    """One file and rule in a child process stopped after ``--limit`` CPU seconds."""
+    command = [sys.executable, __file__, str(path.parent), "--only", path.name, "--rules", rule,
+               "--sample", str(args.sample), "--rows"] + (["--cpu-time"] if args.cpu_time else [])
+
+    def limit_cpu() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (args.limit, args.limit + 5))
+
+    done = subprocess.run(command, capture_output=True, text=True, preexec_fn=limit_cpu)
+    rows = [line for line in done.stdout.splitlines() if line.strip()]
+    if done.returncode == 0 and rows:
+        return rows[-1]
+    return f"{path.name[:44]:<44} {rule:<28} {'':>4} {'':>7} {'>' + str(args.limit):>11} (stopped)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,35 +86,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules", nargs="*", default=["greedy", "greedy-no-skip"])
     parser.add_argument("--sample", type=int, default=3, help="projects re-run per file and rule")
     parser.add_argument("--cpu-time", action="store_true", help="CPU seconds (time.process_time)")
+    parser.add_argument("--limit", type=int, help="stop a file after this many CPU seconds")
+    parser.add_argument("--rows", action="store_true", help=argparse.SUPPRESS)  # a child: rows only
     args = parser.parse_args(argv)
     rules_vs_pabutools.CLOCK = time.process_time if args.cpu_time else time.perf_counter
     files = [p for p in sorted(args.folder.glob("*.pb")) if not args.only or any(s in p.name for s in args.only)]
-    print(f"{'file':<44} {'rule':<28} {'proj':>4} {'measures s':>11} {'re-runs s':>11} {'ratio':>7} {'same':>6}")
-    times: dict[str, list[float]] = {rule: [] for rule in args.rules}
+    if not args.rows:
+        print(HEADER)
+    times: dict[str, list[tuple[float, str]]] = {rule: [] for rule in args.rules}
     for path in files:
-        instance = read_pabulib(path)
-        projects = list(instance.projects)
-        sample = projects[: args.sample]
+        instance = None if args.limit else read_pabulib(path)
         for rule in args.rules:
-            ours, seconds = timed(measure, instance, rule)
-            times[rule].append(seconds)
-            rerun, same = "", ""
-            ratio = ""
-            if sample:
-                theirs, rerun_seconds = timed(measure, instance, rule, projects=sample, by_rerun=True)
-                agree = sum(
-                    (theirs[pid].max_winning_cost, theirs[pid].singleton_add)
-                    == (ours[pid].max_winning_cost, ours[pid].singleton_add)
-                    for pid in sample
-                )
-                rerun_seconds *= len(projects) / len(sample)
-                rerun, same = "~" + format(rerun_seconds, ".1f"), f"{agree}/{len(sample)}"
-                ratio = f"{rerun_seconds / seconds:.0f}x" if seconds else ""
-            print(f"{path.name[:44]:<44} {rule:<28} {len(projects):>4} {seconds:>11.3f} {rerun:>11} {ratio:>7} {same:>6}",
-                  flush=True)
+            row = in_child(path, rule, args) if args.limit else row_of(instance, path.name, rule, args.sample)
+            print(row, flush=True)
+            figure = row.split()[MEASURES_COLUMN] if ">" not in row else ">"
+            times[rule].append((float(args.limit) if figure == ">" else float(figure), path.name))
+    if args.rows:
+        return 0
     for rule, spent in times.items():
         if spent:
-            print(f"{rule}: {len(spent)} files, worst {max(spent):.2f} s, median {statistics.median(spent):.2f} s")
+            seconds = sorted(spent)
+            slowest = ", ".join(f"{name} {value:.1f}" for value, name in seconds[-3:][::-1])
+            print(f"{rule}: {len(spent)} files, fastest {seconds[0][0]:.2f} s, median "
+                  f"{statistics.median(value for value, _ in seconds):.2f} s, slowest {seconds[-1][0]:.2f} s "
+                  f"({slowest})")
     return 0
 
 

@@ -98,21 +98,37 @@ def published_measures(pool_result: PoolResult) -> dict:
 # --- telling (pages) ------------------------------------------------------------------------------
 
 
-def plain_reason(reason: str) -> str:
-    """The engine's reason for a missing value, in the reader's words."""
-    if reason == "withdrawn":
+# Rows stored before the engine gave reason codes: the code, by the start of the English text.
+_CODES_OF_OLD_TEXTS = (
+    ("withdrawn", "withdrawn"),
+    (("fewer than", "fewer voters than"), "below_min_votes"),
+    ("its score is under the threshold", "below_threshold"),
+    ("no money is left", "no_money_left"),
+    ("greedy stops before it", "greedy_stopped"),
+    ("it costs more than the budget", "over_budget"),
+    ("not selected even with", "add_search_limit"),
+    ("not selected", "not_selected_at_any_cost"),
+)
+
+
+def plain_reason(reason: str, code: str | None = None) -> str:
+    """The engine's reason for a missing value, in the reader's words: by its stable code
+    (``reason_codes``), or for rows stored before there were codes, by its English text."""
+    if code is None:
+        code = next((found for start, found in _CODES_OF_OLD_TEXTS if reason.startswith(start)), None)
+    if code == "withdrawn":
         return _("the project was withdrawn")
-    if reason.startswith(("fewer than", "fewer voters than", "its score is under the threshold")):
+    if code in ("below_min_votes", "below_threshold"):
         return _("it had fewer votes than the minimum a project needs")
-    if reason.startswith("no money is left"):
+    if code == "no_money_left":
         return _("when its turn came, the projects with more votes had already used the money")
-    if reason.startswith("greedy stops before it"):
+    if code == "greedy_stopped":
         return _("the count stopped at an earlier project that did not fit, before this one's turn")
-    if reason.startswith("it costs more than the budget"):
+    if code == "over_budget":
         return _("it costs more than the whole budget of the pool")
-    if reason.startswith("not selected even with"):
+    if code == "add_search_limit":
         return _("not even many times more supporters than there were voters would have been enough")
-    if reason.startswith("not selected"):
+    if code in ("not_selected_at_any_cost", "not_selected_at_costs_tried"):
         return _("even at almost no cost the rule would not have chosen it")
     return _("no such change on its own would have been enough")
 
@@ -159,7 +175,11 @@ def explain(project: ProjectResult, values: dict | None) -> Explanation | None:
         return None
     winning = values.get("max_winning_cost")
     winning_grosze = None if winning is None else int(winning) * GROSZE
-    reasons = {name: plain_reason(str(reason)) for name, reason in (values.get("reasons") or {}).items() if name in SHOWN}
+    codes = values.get("reason_codes") or {}
+    reasons = {
+        name: plain_reason(str(reason), codes.get(name))
+        for name, reason in (values.get("reasons") or {}).items() if name in SHOWN
+    }
     found = Explanation(
         sentence="", selected=bool(values.get("selected")), max_winning_cost=winning_grosze,
         singleton_add=values.get("singleton_add"), optimist_add=values.get("optimist_add"),

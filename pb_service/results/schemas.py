@@ -21,6 +21,9 @@ class MeasuresSchema(Schema):
         "description": "The same at worst"})
     reasons = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
         "description": "Measure → why it is null, in the rules engine's words"})
+    reason_codes = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "Measure → why it is null, as a stable code (docs/rules.md); absent from "
+                       "measures stored before there were codes"})
 
     @post_dump(pass_original=True)
     def keep_what_the_engine_adds(self, data: dict, original: dict, **kwargs) -> dict:

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections import Counter
+from itertools import product
 from fractions import Fraction
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -40,6 +42,24 @@ from .model import POINTS_VOTE_TYPES, Ballot, Instance, Number, Result
 from .tally import Tally
 
 MEASURES = ("max_winning_cost", "singleton_add", "optimist_add", "pessimist_add")
+# Why a measure is None, as stable codes (``reason_codes``; ``reasons`` has the English text
+# with the figures).  Readers translate the codes; they never change meaning.
+REASON_CODES = (
+    "withdrawn",  # the project was withdrawn
+    "below_min_votes",  # fewer voters than the pool's minimum, at any cost
+    "below_threshold",  # greedy-threshold: its score is under the threshold
+    "no_money_left",  # greedy: the money is gone when greedy reaches it, at any cost
+    "greedy_stopped",  # greedy-no-skip: greedy stops at an earlier project
+    "over_budget",  # it costs more than the budget: no added voters help
+    "not_selected_at_any_cost",  # not selected even at a cost of 1
+    "not_selected_at_costs_tried",  # re-run rules: not at 1, nor at the costs the search tried
+    "add_search_limit",  # re-run rules: not selected with as many added voters as searched
+    "ballot_type",  # ranked or points ballots: adding a choice to a ballot is not defined
+    "more_than_non_supporters",  # more voters needed than there are non-supporters
+    "not_selected_with_all_voters",  # not even if every non-supporter chose it
+    "too_many_choices",  # too many choices of voters to try them all
+)
+BALLOT_TYPE_REASON = ("ballot_type", "ranked or points ballots: where an added choice would stand is not defined")
 GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold")
 EQUAL_SHARES_RULES = ("equalshares", "equalshares/add1", "equalshares/add1-comparison")
 APPROVAL_TYPES = ("approval", "choose-1")
@@ -47,8 +67,13 @@ APPROVAL_TYPES = ("approval", "choose-1")
 ADD_SEARCH_FACTOR = 64
 # Stand-in searches (equal shares at a fixed share) tried before the search on the real rule.
 GUESSES = 2
-# Equal shares: candidates for a cost tried (each at the share the last one ended at).
-FIXED_POINT_STEPS = 3
+# Phragmén and equal shares: optimist_add and pessimist_add try every choice of
+# non-supporters (how many from each group of identical ballots) when there are at most this
+# many choices, else they are null.
+CHOICES_LIMIT = 512
+# Equal shares: candidates for a cost tried (each at the share the last one ended at; a
+# changed cost usually moves the completion a step or two, each try follows it one step).
+FIXED_POINT_STEPS = 10
 
 
 @dataclass
@@ -61,17 +86,25 @@ class ProjectMeasures:
     optimist_add: int | None = None
     pessimist_add: int | None = None
     reasons: dict[str, str] = field(default_factory=dict)
+    #: The same reasons as stable codes (:data:`REASON_CODES`), for readers that translate them.
+    reason_codes: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
             "selected": self.selected,
             **{name: getattr(self, name) for name in MEASURES},
             "reasons": dict(self.reasons),
+            "reason_codes": dict(self.reason_codes),
         }
 
-    def unavailable(self, measure: str, reason: str) -> None:
+    def unavailable(self, measure: str, code: str, reason: str) -> None:
         setattr(self, measure, None)
+        self.reason_codes[measure] = code
         self.reasons[measure] = reason
+
+    def unavailable_adds(self, code: str, reason: str) -> None:
+        self.unavailable("optimist_add", code, reason)
+        self.unavailable("pessimist_add", code, reason)
 
 
 @dataclass
@@ -170,6 +203,19 @@ def measure(
     return _RerunMeasures(instance, configured).all(wanted)
 
 
+def remembered(test: Callable[[int], bool]) -> Callable[[int], bool]:
+    """``test`` run once per value: the searches come back to values they have tried."""
+    answers: dict[int, bool] = {}
+
+    def ask(value: int) -> bool:
+        if value not in answers:
+            answers[value] = test(value)
+        return answers[value]
+
+    ask.answers = answers  # type: ignore[attr-defined]
+    return ask
+
+
 def largest_true(test: Callable[[int], bool], low: int, high: int) -> int:
     """The largest ``n`` in ``[low, high)`` with ``test(n)``, given ``test(low)`` and not
     ``test(high)``: a boundary, found by bisection (the largest one if ``test`` is monotone)."""
@@ -204,24 +250,24 @@ class _Measures:
             found[pid] = result = ProjectMeasures(pid in self.winners)
             if self.instance.projects[pid].withdrawn:
                 for name in MEASURES:
-                    result.unavailable(name, "withdrawn")
+                    result.unavailable(name, "withdrawn", "withdrawn")
                 continue
             self.fill(pid, result)
         return found
 
     def fill(self, pid: str, result: ProjectMeasures) -> None:
         cost = self.instance.projects[pid].cost
-        winning = self.max_winning_cost(pid, result.selected, lambda c: self.selected_at(pid, c, 0))
+        winning = self.max_winning_cost(pid, result.selected, remembered(lambda c: self.selected_at(pid, c, 0)))
         if winning is None:
-            result.unavailable("max_winning_cost", self.hopeless_cost_reason(pid))
+            result.unavailable("max_winning_cost", *self.hopeless_cost_reason(pid))
         else:
             result.max_winning_cost = winning
         if result.selected:
             result.singleton_add = 0
         else:
-            found = self.fewest_added(pid, lambda k: self.selected_at(pid, cost, k))
+            found = self.fewest_added(pid, remembered(lambda k: self.selected_at(pid, cost, k)))
             if found is None:
-                result.unavailable("singleton_add", self.hopeless_add_reason(pid))
+                result.unavailable("singleton_add", *self.hopeless_add_reason(pid))
             else:
                 result.singleton_add = found
         self.fill_approval_adds(pid, result)
@@ -263,10 +309,11 @@ class _Measures:
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
         raise NotImplementedError
 
-    def hopeless_cost_reason(self, pid: str) -> str:
-        return "not selected even at a cost of 1"
+    def hopeless_cost_reason(self, pid: str) -> tuple[str, str]:
+        """Why no cost helps: a code of :data:`REASON_CODES` and the text."""
+        return "not_selected_at_any_cost", "not selected even at a cost of 1"
 
-    def hopeless_add_reason(self, pid: str) -> str:
+    def hopeless_add_reason(self, pid: str) -> tuple[str, str]:
         raise NotImplementedError
 
 
@@ -357,36 +404,34 @@ class _GreedyMeasures(_Measures):
             return None
         return smallest_true(test, 0, enough)
 
-    def hopeless_cost_reason(self, pid: str) -> str:
+    def hopeless_cost_reason(self, pid: str) -> tuple[str, str]:
         if pid in self.tally.excluded:
-            return f"fewer voters than the minimum of {self.min_votes}"
+            return "below_min_votes", f"fewer voters than the minimum of {self.min_votes}"
         if not self.passes(pid, 0):
-            return f"its score is under the threshold of {self.min_score}"
+            return "below_threshold", f"its score is under the threshold of {self.min_score}"
         if self.skip:
-            return "no money is left when greedy reaches it"
-        return "greedy stops before it at any cost"
+            return "no_money_left", "no money is left when greedy reaches it"
+        return "greedy_stopped", "greedy stops before it at any cost"
 
-    def hopeless_add_reason(self, pid: str) -> str:
-        return "it costs more than the budget"
+    def hopeless_add_reason(self, pid: str) -> tuple[str, str]:
+        return "over_budget", "it costs more than the budget"
 
     def fill_approval_adds(self, pid: str, result: ProjectMeasures) -> None:
         """Choosing the project on a ballot changes nothing but its own count under greedy,
         so which non-supporters choose it does not matter: both equal ``singleton_add``,
         if there are that many non-supporters."""
         if self.instance.vote_type not in APPROVAL_TYPES:
-            reason = "ranked or points ballots: where an added choice would stand is not defined"
-            result.unavailable("optimist_add", reason)
-            result.unavailable("pessimist_add", reason)
+            result.unavailable_adds(*BALLOT_TYPE_REASON)
             return
         needed = result.singleton_add
         others = self.voters - self.tally.votes[pid]
-        for name in ("optimist_add", "pessimist_add"):
-            if needed is None:
-                result.unavailable(name, result.reasons["singleton_add"])
-            elif needed > others:
-                result.unavailable(name, f"needs {needed} more supporters; only {others} voters did not choose it")
-            else:
-                setattr(result, name, needed)
+        if needed is None:
+            result.unavailable_adds(result.reason_codes["singleton_add"], result.reasons["singleton_add"])
+        elif needed > others:
+            result.unavailable_adds("more_than_non_supporters",
+                                    f"needs {needed} more supporters; only {others} voters did not choose it")
+        else:
+            result.optimist_add = result.pessimist_add = needed
 
 
 class _RerunMeasures(_Measures):
@@ -461,17 +506,56 @@ class _RerunMeasures(_Measures):
             low, high = high, 2 * high
         return smallest_true(test, low, high)
 
-    def hopeless_cost_reason(self, pid: str) -> str:
-        return "not selected at a cost of 1, nor at the costs tried below its own"
+    def hopeless_cost_reason(self, pid: str) -> tuple[str, str]:
+        return "not_selected_at_costs_tried", "not selected at a cost of 1, nor at the costs tried below its own"
 
-    def hopeless_add_reason(self, pid: str) -> str:
+    def hopeless_add_reason(self, pid: str) -> tuple[str, str]:
         limit = ADD_SEARCH_FACTOR * (self.voters + 1)
-        return f"not selected even with {limit} more supporters (search limit)"
+        return "add_search_limit", f"not selected even with {limit} more supporters (search limit)"
 
     def fill_approval_adds(self, pid: str, result: ProjectMeasures) -> None:
-        reason = f"not computed under {self.rule.name} yet"
-        result.unavailable("optimist_add", reason)
-        result.unavailable("pessimist_add", reason)
+        """Adding the project to existing ballots changes what those voters pay and back
+        under these rules, so which voters matters and nothing short of trying every choice
+        is exact: every choice of how many voters of each group of identical ballots (those
+        not choosing the project) also choose it, by number of voters, on small pools only
+        (:data:`CHOICES_LIMIT`).  ``optimist_add``: the fewest for which some choice gets it
+        selected; ``pessimist_add``: the fewest for which every choice does."""
+        if self.instance.vote_type not in APPROVAL_TYPES:
+            result.unavailable_adds(*BALLOT_TYPE_REASON)
+            return
+        if result.selected:
+            result.optimist_add = result.pessimist_add = 0
+            return
+        others: Counter[tuple[str, ...]] = Counter()
+        for ballot in self.instance.ballots:
+            if pid not in ballot.projects:
+                others[ballot.projects] += ballot.multiplicity
+        groups = list(others.items())
+        choices = math.prod(count + 1 for _, count in groups)
+        if choices > CHOICES_LIMIT:
+            result.unavailable_adds("too_many_choices", f"exact only by trying every choice of voters: {choices} "
+                                    f"choices among {sum(others.values())} voters who did not choose it is over {CHOICES_LIMIT}")
+            return
+        supporters = [ballot for ballot in self.instance.ballots if pid in ballot.projects]
+        by_size: dict[int, list[bool]] = {}
+        for counts in product(*(range(count + 1) for _, count in groups)):
+            ballots = list(supporters)
+            for (projects, count), chosen in zip(groups, counts):
+                if chosen:
+                    ballots.append(Ballot((*projects, pid), multiplicity=chosen))
+                if count > chosen:
+                    ballots.append(Ballot(projects, multiplicity=count - chosen))
+            changed = replace(self.instance, ballots=ballots)
+            by_size.setdefault(sum(counts), []).append(pid in self.rule.selected(changed))
+        optimist = min((k for k, won in by_size.items() if any(won)), default=None)
+        pessimist = min((k for k, won in by_size.items() if all(won)), default=None)
+        everyone = sum(others.values())
+        for name, value in (("optimist_add", optimist), ("pessimist_add", pessimist)):
+            if value is None:
+                result.unavailable(name, "not_selected_with_all_voters",
+                                   f"not selected even if all {everyone} voters who did not choose it did")
+            else:
+                setattr(result, name, value)
 
 
 class _EqualSharesMeasures(_RerunMeasures):
@@ -492,7 +576,7 @@ class _EqualSharesMeasures(_RerunMeasures):
 
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
         if singletons:
-            return super().selected_at(pid, cost, singletons)
+            return self.oracle.selected_with_voters(pid, self.changed(pid, cost, singletons), singletons)
         return self.oracle.selected_at(pid, cost)
 
     def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
@@ -511,11 +595,28 @@ class _EqualSharesMeasures(_RerunMeasures):
             if not wins_at(guess + 1):
                 return guess
             share = oracle.last_share
+        bracket = self.known_bracket(pid, selected, wins_at)
+        if bracket is not None:
+            return largest_true(wins_at, *bracket)
         if self.step_search_applies():
             found = self.search_steps(pid, wins_at)
             if found is not None:
                 return found
         return super().max_winning_cost(pid, selected, wins_at)
+
+    def known_bracket(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> tuple[int, int] | None:
+        """The largest winning cost tried (at least the cost for a selected project, below it
+        for a loser) and the nearest losing cost tried above it, to bisect between."""
+        cost = self.instance.projects[pid].cost
+        answers = getattr(wins_at, "answers", {})
+        wins = [c for c, won in answers.items() if won and (c >= cost) == selected]
+        if selected and wins_at(math.floor(cost)):
+            wins.append(math.floor(cost))
+        if not wins:
+            return None
+        win = max(wins)
+        losses = [c for c, won in answers.items() if not won and c > win]
+        return (win, min(losses)) if losses else None
 
     def step_search_applies(self) -> bool:
         return self.rule.name == "equalshares" or self.oracle.step_of(self.share) > 0
@@ -553,10 +654,26 @@ class _EqualSharesMeasures(_RerunMeasures):
         return largest_true(wins_at, win, loss) if not wins_at(loss) else None
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
-        """First the candidate of the watched run at the completion's share (new voters
-        holding that share each), checked with two runs of the real rule."""
+        """From the candidate of the watched run at the completion's share (new voters
+        holding that share each): down from it in steps that double while it wins, or up
+        from it while it loses, then bisection; the search from no voters if going up finds
+        nothing.  Each test is the rule with its completion (under add1 on the oracle)."""
         guess = self.oracle.added_candidate(pid, self.share)
-        if guess is not None and test(guess) and not test(guess - 1):
-            return guess
-        return super().fewest_added(pid, test)
+        if guess is None:
+            return self.search_added(test)
+        if test(guess):
+            high, stride = guess, 1
+            while True:
+                low = max(high - stride, 0)
+                if not test(low):
+                    return smallest_true(test, low, high)
+                high, stride = low, 2 * stride
+        limit = ADD_SEARCH_FACTOR * (self.voters + 1)
+        low, stride = guess, 1
+        while low < limit:
+            high = min(low + stride, limit)
+            if test(high):
+                return smallest_true(test, low, high)
+            low, stride = high, 2 * stride
+        return self.search_added(test)
 

@@ -121,6 +121,10 @@ class Thresholds:
         """Above this cost project ``j`` is certainly not bought in the watched run."""
         return self.cost[j] * (1 + MARGIN) + MARGIN
 
+    def added_bound(self, j: int) -> float:
+        """Below this many new voters project ``j`` is certainly not bought in the watched run."""
+        return self.added[j] * (1 - MARGIN) - MARGIN
+
 
 class _Lookup:
     """``thresholds.cost[j]`` / ``thresholds.added[j]`` by project index."""
@@ -151,6 +155,7 @@ class EqualSharesOracle:
         if self.increment is None:
             self.increment = add1_increment(self.tally)
         self.changed_runs = 0  # MES runs on a changed instance (for the benchmark)
+        self.voters_mes: EqualShares | None = None  # MES with the new voters of the question asked
         self.last_share = Fraction(0)  # the share the completion ended at in the last question
 
     # The unchanged instance, watched.
@@ -184,9 +189,14 @@ class EqualSharesOracle:
             ties=TieBreaker(ties.kind, costs, self.tally.votes, ties.seed),
         )
 
-    def run_at(self, pid: str, cost: Number, share: Fraction, cap: Number | None) -> MesRun:
+    def run_at(self, pid: str, cost: Number, share: Fraction, cap: Number | None, added: int = 0) -> MesRun:
         run, thresholds = self.watched(share, cap)
         j = self.index[pid]
+        if added:  # new voters choosing only pid, each holding ``share`` (cost unchanged)
+            if pid not in run.selected and added < thresholds.added_bound(j):
+                return run
+            self.changed_runs += 1
+            return self.voters_mes.run(share, cap)
         if cost == self.instance.projects[pid].cost:
             return run
         if pid in run.selected:
@@ -196,12 +206,13 @@ class EqualSharesOracle:
         self.changed_runs += 1
         return self.changed(pid, cost).run(share, cap)
 
-    # The completions, as in mes.py, on the instance with pid at cost.
-    def final_run(self, pid: str, cost: Number, tally: Tally) -> MesRun:
+    # The completions, as in mes.py, on the instance with pid at cost (and ``added`` new voters).
+    def final_run(self, pid: str, cost: Number, tally: Tally, added: int = 0) -> MesRun:
+        voters = max(self.mes.num_voters + added, 1)
         if self.rule.name == "equalshares":
             previous, step = MesRun(Fraction(0), []), 0
-            while step <= 100 * self.voters:
-                run = self.run_at(pid, cost, self.budget * (100 + step) / 100 / self.voters, self.budget)
+            while step <= 100 * voters:
+                run = self.run_at(pid, cost, self.budget * (100 + step) / 100 / voters, self.budget, added)
                 if run.overspent:
                     return previous
                 if _is_exhaustive(tally, run.selected, self.budget):
@@ -210,20 +221,37 @@ class EqualSharesOracle:
             return run
         budget = math.floor(self.budget)
         if sum(tally.cost(q) for q in tally.eligible) <= budget:
-            return self.run_at(pid, cost, self.budget / self.voters, None)
-        run = self.run_at(pid, cost, Fraction(budget // self.voters), None)
+            return self.run_at(pid, cost, self.budget / voters, None, added)
+        run = self.run_at(pid, cost, Fraction(budget // voters), None, added)
         while len(run.selected) < len(self.mes.supported):
-            following = self.run_at(pid, cost, run.share + self.increment, budget)
+            following = self.run_at(pid, cost, run.share + self.increment, budget, added)
             if following.overspent:
                 break
             run = following
         return run
 
+    def selected_with_voters(self, pid: str, instance: Instance, added: int) -> bool:
+        """Whether ``pid`` is selected in ``instance``: this one with ``added`` new voters
+        choosing only ``pid``.  Only under the add1 completions, whose shares are whole units
+        whatever the number of voters: at each share the run of the unchanged instance is
+        reused where ``pid`` is not in it and ``added`` is below its threshold there (the new
+        voters' money then buys nothing, and the others' runs are as they were)."""
+        j = self.index.get(pid)
+        min_votes = self.rule.min_votes(instance)
+        tally = Tally.of(instance, self.rule.tie_breaking, self.rule.seed, min_votes)
+        if j is None or not self.mes.total_weight[j] or self.rule.name == "equalshares":
+            return pid in self.rule.selected(instance)
+        self.voters_mes = EqualShares(tally)
+        return self.decided(pid, tally, self.final_run(pid, self.instance.projects[pid].cost, tally, added))
+
     def selected_at(self, pid: str, cost: Number) -> bool:
         if pid not in self.index:
             return pid in self.rule.selected(_with_cost(self.instance, pid, cost))
         tally = self.changed_tally(pid, cost)
-        run = self.final_run(pid, cost, tally)
+        return self.decided(pid, tally, self.final_run(pid, cost, tally))
+
+    def decided(self, pid: str, tally: Tally, run: MesRun) -> bool:
+        """Whether the rule selects ``pid`` after the completion's final ``run`` on ``tally``."""
         self.last_share = Fraction(run.share)
         if self.rule.name == "equalshares":
             if pid in run.selected:
@@ -255,10 +283,10 @@ class EqualSharesOracle:
             return None
         run, thresholds = self.watched(share, None)
         if pid in run.selected:
-            thresholds = self.without(pid, share)[1]
+            run, thresholds = self.without(pid, share)
         found = thresholds.cost[j] * (1 + 4 * MARGIN)
         best = math.floor(found) if found >= 1 else None
-        if self.rule.name == "equalshares" and pid not in run.selected:
+        if self.rule.name == "equalshares":
             left = self.greedy_room(pid, run)
             if left >= 1 and (best is None or left > best):
                 best = math.floor(left)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from itertools import combinations
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from pb_service.rules import RULES, Instance
+from pb_service.rules import RULES, Ballot, Instance
 from pb_service.rules.cli import main
 from pb_service.rules.measures import (
     MEASURES,
@@ -206,7 +207,7 @@ def test_cli_explain_json(capsys):
     projects = json.loads(capsys.readouterr().out)["projects"]
     assert len(projects) == 14
     for values in projects.values():
-        assert set(values) == {"selected", *MEASURES, "reasons"}
+        assert set(values) == {"selected", *MEASURES, "reasons", "reason_codes"}
     assert main(["explain", assen, "--rule", "greedy", "--project", "nope"]) == 2
     assert capsys.readouterr().err == "error: unknown project 'nope'\n"
 
@@ -220,13 +221,13 @@ SMALL = settings(
 
 
 @st.composite
-def small_instances(draw):
+def small_instances(draw, max_ballots=5, max_multiplicity=3):
     """2-4 projects with costs from a few values (equal costs and votes happen: ties)."""
     ids = draw(st.lists(st.sampled_from(["1", "2", "9", "10"]), min_size=2, max_size=4, unique=True))
     costs = {pid: draw(st.sampled_from([2, 3, 4, 6, 7])) for pid in ids}
     budget = draw(st.integers(2, sum(costs.values())))
-    ballots = draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, unique=True), min_size=1, max_size=5))
-    multiplicities = draw(st.lists(st.integers(1, 3), min_size=len(ballots), max_size=len(ballots)))
+    ballots = draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, unique=True), min_size=1, max_size=max_ballots))
+    multiplicities = draw(st.lists(st.integers(1, max_multiplicity), min_size=len(ballots), max_size=len(ballots)))
     return Instance.from_data(budget, costs, ballots, multiplicities=multiplicities)
 
 
@@ -277,3 +278,28 @@ def test_rerun_measures_equal_brute_force(instance, rule_name, tie_breaking):
         added = [k for k in range(3 * (instance.num_voters + 1)) if wins(rule, with_singletons(instance, pid, k), pid)]
         if added and added == list(range(added[0], added[-1] + 1)):
             assert values.singleton_add == added[0]
+
+
+@settings(SMALL, max_examples=examples(15))
+@given(small_instances(max_ballots=5, max_multiplicity=1),
+       st.sampled_from(sorted(set(RULES) - set(GREEDY_FAMILY))), st.sampled_from(TIE_ORDERS))
+def test_optimist_and_pessimist_adds_equal_every_choice_of_voters(instance, rule_name, tie_breaking):
+    """Voter by voter (not by groups of identical ballots, as the engine counts): the fewest
+    non-supporters for whom some choice, and every choice, gets the project selected."""
+    rule = ConfiguredRule.of(instance, rule_name, tie_breaking)
+    found = measure(instance, rule_name, tie_breaking=tie_breaking)
+    voters = [ballot.projects for ballot in instance.ballots for _ in range(ballot.multiplicity)]
+    for pid, values in found.items():
+        others = [i for i, projects in enumerate(voters) if pid not in projects]
+        won = {}
+        for k in range(len(others) + 1):
+            won[k] = [
+                wins(rule, replace(instance, ballots=[
+                    Ballot((*projects, pid) if i in chosen else projects) for i, projects in enumerate(voters)
+                ]), pid)
+                for chosen in map(set, combinations(others, k))
+            ]
+        optimist = min((k for k, outcomes in won.items() if any(outcomes)), default=None)
+        pessimist = min((k for k, outcomes in won.items() if all(outcomes)), default=None)
+        assert (values.optimist_add, values.pessimist_add) == (optimist, pessimist), pid
+        assert values.optimist_add is None or values.optimist_add <= values.pessimist_add
