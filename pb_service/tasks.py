@@ -85,19 +85,20 @@ def count_votes(municipality_id: int, edition_id: int, tracked_job_id: int, acto
 
 
 @job("import_pabulib", max_retries=0, time_limit_ms=6 * 3600_000)
-def import_pabulib(paths: list[str], municipality_slug: str | None, again: bool) -> None:
-    """Pabulib files imported by a worker (``flask pb import-pabulib --queue``), a log line per file.
+def import_pabulib(_no_municipality: None, paths: list[str], municipality_slug: str | None, again: bool, tracked_job_id: int, _actor_id: int | None) -> None:
+    """Pabulib files imported by a worker, a job of the programme: its page shows the files done
+    (``/staff/analytics/imports/<id>``) and its log a line per file.
 
     Not retried: a file imported before is skipped, so running it again by hand finishes the rest."""
     # Loaded by the worker when an import runs, not by every app server at start-up.
-    from pb_service.analytics.importer import import_pabulib as import_files
+    from pb_service.analytics.importer import import_with_progress
 
     def report_file(report) -> None:
         log.info("pabulib import: %s %s: %s", report.status, report.path.name, report.message)
 
-    reports = import_files([Path(path) for path in paths], municipality_slug, again=again, on_file=report_file)
-    statuses = [report.status for report in reports]
-    log.info("pabulib import: %d imported, %d skipped, %d failed", statuses.count("imported"), statuses.count("skipped"), statuses.count("failed"))
+    run_tracked(None, tracked_job_id, lambda _programme, progress: import_with_progress(
+        [Path(path) for path in paths], municipality_slug, again, progress, on_file=report_file,
+    ))
 
 
 @job("purge", max_retries=3)
