@@ -21,7 +21,7 @@ from pb_service.editions.models import Edition
 from pb_service.extensions import db
 from pb_service.hub.services import due_reminders, send_reminder
 from pb_service.municipalities.models import Municipality
-from pb_service.results.services import compute_results_tracked, notify_published
+from pb_service.results.services import add_pool_measures, compute_results_tracked, notify_published, pools_without_measures
 
 log = logging.getLogger("pb_service.core.jobs")
 
@@ -82,6 +82,29 @@ def notify_publication(municipality_id: int, edition_id: int) -> None:
 def count_votes(municipality_id: int, edition_id: int, tracked_job_id: int, actor_id: int) -> None:
     """Count a large edition's votes, showing progress pool by pool (an official follows the job page)."""
     run_tracked(db.session.get(Municipality, municipality_id), tracked_job_id, lambda tenant, progress: compute_results_tracked(tenant, actor_id, edition_id, progress))
+
+
+@job("measure_results", max_retries=3)
+def measure_results(municipality_id: int, edition_id: int, tracked_job_id: int, _actor_id: int | None) -> None:
+    """The performance measures a count left to a job (equal shares and Phragmén on large pools),
+    pool by pool; an official follows the progress on the job's page.
+
+    Each pool's measures are committed as soon as they are computed: pages show them at once, and
+    a job delivered again (a killed worker) computes only the pools still without them."""
+
+    def work(tenant, progress) -> str:
+        waiting = pools_without_measures(tenant, edition_id)
+        failed = 0
+        for done, pool_result in enumerate(waiting):
+            progress(done, len(waiting))
+            if add_pool_measures(tenant, pool_result):
+                db.session.commit()
+            else:
+                failed += 1
+        progress(len(waiting), len(waiting))
+        return f"the measures of {failed} pool(s) could not be computed (see the log)" if failed else ""
+
+    run_tracked(db.session.get(Municipality, municipality_id), tracked_job_id, work)
 
 
 @job("import_pabulib", max_retries=0, time_limit_ms=6 * 3600_000)
