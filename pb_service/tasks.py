@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import get_for_tenant
 from pb_service.editions.models import Edition
 from pb_service.extensions import db
+from pb_service.extensions import mail as mail_extension
 from pb_service.hub.services import due_reminders, send_reminder
 from pb_service.municipalities.models import Municipality
 from pb_service.results.services import add_pool_measures, compute_results_tracked, notify_published, pools_without_measures
@@ -35,9 +37,13 @@ def send_outbox_mail(key: str) -> None:
     """Send one mail of the outbox, once.
 
     The claim (``claimed_until``) is one atomic UPDATE, committed before the mail leaves, so two
-    deliveries of the job never send it twice; ``sent_at`` is set right after the SMTP server
-    accepted it. A worker killed in between leaves a claim that runs out, and the job, delivered
-    again, sends the mail then.
+    deliveries of the job never send it twice. ``sent_at`` is committed in a statement of its
+    own as soon as the SMTP server has answered the message's DATA, before the connection's
+    QUIT: a worker killed before the server accepted the mail leaves a claim that runs out, and
+    the job, delivered again, sends it then; killed in the few milliseconds between the server's
+    acceptance and that commit, it sends the mail once more, with the same Message-ID
+    (docs/operations.md: no SMTP client can close that window alone). A refusal releases the
+    claim at once, so the retry waits for the back-off, not for the lease.
     """
     now = utcnow()
     lease = timedelta(seconds=current_app.config["JOBS_MAIL_LEASE_SECONDS"])
@@ -54,10 +60,20 @@ def send_outbox_mail(key: str) -> None:
         raise MailBusy(key)
     db.session.commit()
     mail = db.session.scalars(select(OutboxMail).where(OutboxMail.key == key)).one()
-    message = EmailMessage(subject=mail.subject, body=mail.body, to=[mail.recipient],
+    connection = mail_extension.get_connection()
+    message = EmailMessage(subject=mail.subject, body=mail.body, to=[mail.recipient], connection=connection,
                            headers={"Message-ID": f"<outbox-{mail.id}@pb-service>"})
-    message.send()
-    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(sent_at=utcnow(), claimed_until=None))
+    with closing(connection):
+        try:
+            connection.open()
+            connection.send_messages([message])  # returns once the server answered the DATA
+        except Exception:
+            db.session.rollback()
+            db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(claimed_until=None))
+            db.session.commit()
+            raise
+        db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(sent_at=utcnow(), claimed_until=None))
+        db.session.commit()
 
 
 @job("notify_implementation_followers")
