@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_mailman import EmailMessage
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 
 from pb_service.analytics.implementation import notify_followers
 from pb_service.analytics.models import ImplementationUpdate
@@ -37,13 +37,13 @@ def send_outbox_mail(key: str) -> None:
     """Send one mail of the outbox, once.
 
     The claim (``claimed_until``) is one atomic UPDATE, committed before the mail leaves, so two
-    deliveries of the job never send it twice. ``sent_at`` is committed in a statement of its
-    own as soon as the SMTP server has answered the message's DATA, before the connection's
-    QUIT: a worker killed before the server accepted the mail leaves a claim that runs out, and
-    the job, delivered again, sends it then; killed in the few milliseconds between the server's
-    acceptance and that commit, it sends the mail once more, with the same Message-ID
-    (docs/operations.md: no SMTP client can close that window alone). A refusal releases the
-    claim at once, so the retry waits for the back-off, not for the lease.
+    deliveries of the job never send it twice. ``sent_at`` is committed as soon as the SMTP
+    server has answered the message's DATA, before the connection's QUIT: a worker killed before
+    the server accepted the mail leaves a claim that runs out, and the job, delivered again, sends
+    it then; killed between the server's acceptance and that commit (one round trip), it sends
+    the mail once more, with the same Message-ID (docs/operations.md: no SMTP client can close
+    that window alone). A refusal releases the claim at once, so the retry waits for the
+    back-off, not for the lease.
     """
     now = utcnow()
     lease = timedelta(seconds=current_app.config["JOBS_MAIL_LEASE_SECONDS"])
@@ -63,6 +63,14 @@ def send_outbox_mail(key: str) -> None:
     connection = mail_extension.get_connection()
     message = EmailMessage(subject=mail.subject, body=mail.body, to=[mail.recipient], connection=connection,
                            headers={"Message-ID": f"<outbox-{mail.id}@pb-service>"})
+    mark_sent = update(OutboxMail).where(OutboxMail.id == mail.id).values(sent_at=utcnow(), claimed_until=None)
+    # On PostgreSQL "sent" is written before the mail leaves and committed the moment the server
+    # accepts it, so that the window is one COMMIT, which need not wait for the disk (a killed
+    # worker cannot lose a commit the server has). SQLite has one writer: it is written after.
+    written_first = db.session.get_bind().dialect.name == "postgresql"
+    if written_first:
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        db.session.execute(mark_sent)
     with closing(connection):
         try:
             connection.open()
@@ -72,7 +80,8 @@ def send_outbox_mail(key: str) -> None:
             db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(claimed_until=None))
             db.session.commit()
             raise
-        db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(sent_at=utcnow(), claimed_until=None))
+        if not written_first:
+            db.session.execute(mark_sent)
         db.session.commit()
 
 
