@@ -87,7 +87,7 @@ def edition_results(edition_id: int):
         "results/edition.html", edition=edition, count=count, turnout=services.turnout(g.municipality, edition),
         protocol=voting_protocol(g.municipality, edition), protests=services.protests_of(g.municipality, edition),
         Channel=Channel, LevelKind=LevelKind, voters_note=voters_note_of(g.municipality, edition.id),
-        measures_pending=services.measures_job(g.municipality, edition) is not None,
+        measures_pending=any(result.measures is None for result in count.pools) and services.measures_job(g.municipality, edition) is not None,
     )
 
 
