@@ -245,17 +245,19 @@ def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None
     and checked against the files' `selected` column. A file imported before is skipped (or, with
     --again, replaces its edition). A line per file is printed as soon as the file is done.
     """
-    from pb_service.analytics.importer import import_pabulib, pabulib_paths
+    from pb_service.analytics.importer import import_with_progress, pabulib_paths, start_import
+    from pb_service.core.jobs.services import run_tracked
+    from pb_service.core.permissions import SYSTEM
+    from pb_service.extensions import db
 
     files = pabulib_paths(paths)
+    # A job of the programme either way: staff follow it at /staff/analytics/imports/<id>.
+    tracked = start_import(SYSTEM, files, municipality_slug, again=again, queued=in_background)
+    db.session.commit()
     if in_background:
-        from pb_service.extensions import db
-        from pb_service.core.jobs.queue import enqueue
-
-        enqueue("import_pabulib", [str(path.resolve()) for path in files], municipality_slug, again)
-        db.session.commit()
-        click.echo(f"{len(files)} files left to a worker (job import_pabulib).")
+        click.echo(f"{len(files)} files left to a worker (job import_pabulib); progress: /staff/analytics/imports/{tracked.id}")
         return
+    click.echo(f"Progress for programme staff: /staff/analytics/imports/{tracked.id}")
     done: list = []
     editions_seen: set[int] = set()
 
@@ -282,7 +284,8 @@ def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None
         for warning in report.warnings:
             click.secho(f"         warning: {warning}", fg="yellow")
 
-    reports = import_pabulib(files, municipality_slug, again=again, on_file=report_file)
+    run_tracked(None, tracked.id, lambda _programme, progress: import_with_progress(files, municipality_slug, again, progress, on_file=report_file))
+    reports = done
     statuses = [report.status for report in reports]
     mismatches = sum(1 for report in reports if report.mismatch)
     click.echo(

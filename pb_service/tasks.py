@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import logging
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_mailman import EmailMessage
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 
 from pb_service.analytics.implementation import notify_followers
 from pb_service.analytics.models import ImplementationUpdate
@@ -19,9 +20,10 @@ from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import get_for_tenant
 from pb_service.editions.models import Edition
 from pb_service.extensions import db
+from pb_service.extensions import mail as mail_extension
 from pb_service.hub.services.reminders import due_reminders, send_reminder
 from pb_service.municipalities.models import Municipality
-from pb_service.results.services import compute_results_tracked, notify_published
+from pb_service.results.services import add_pool_measures, compute_results_tracked, notify_published, pools_without_measures
 
 log = logging.getLogger("pb_service.core.jobs")
 
@@ -35,9 +37,13 @@ def send_outbox_mail(key: str) -> None:
     """Send one mail of the outbox, once.
 
     The claim (``claimed_until``) is one atomic UPDATE, committed before the mail leaves, so two
-    deliveries of the job never send it twice; ``sent_at`` is set right after the SMTP server
-    accepted it. A worker killed in between leaves a claim that runs out, and the job, delivered
-    again, sends the mail then.
+    deliveries of the job never send it twice. ``sent_at`` is committed as soon as the SMTP
+    server has answered the message's DATA, before the connection's QUIT: a worker killed before
+    the server accepted the mail leaves a claim that runs out, and the job, delivered again, sends
+    it then; killed between the server's acceptance and that commit (one round trip), it sends
+    the mail once more, with the same Message-ID (docs/operations.md: no SMTP client can close
+    that window alone). A refusal releases the claim at once, so the retry waits for the
+    back-off, not for the lease.
     """
     now = utcnow()
     lease = timedelta(seconds=current_app.config["JOBS_MAIL_LEASE_SECONDS"])
@@ -54,10 +60,29 @@ def send_outbox_mail(key: str) -> None:
         raise MailBusy(key)
     db.session.commit()
     mail = db.session.scalars(select(OutboxMail).where(OutboxMail.key == key)).one()
-    message = EmailMessage(subject=mail.subject, body=mail.body, to=[mail.recipient],
+    connection = mail_extension.get_connection()
+    message = EmailMessage(subject=mail.subject, body=mail.body, to=[mail.recipient], connection=connection,
                            headers={"Message-ID": f"<outbox-{mail.id}@pb-service>"})
-    message.send()
-    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(sent_at=utcnow(), claimed_until=None))
+    mark_sent = update(OutboxMail).where(OutboxMail.id == mail.id).values(sent_at=utcnow(), claimed_until=None)
+    # On PostgreSQL "sent" is written before the mail leaves and committed the moment the server
+    # accepts it, so that the window is one COMMIT, which need not wait for the disk (a killed
+    # worker cannot lose a commit the server has). SQLite has one writer: it is written after.
+    written_first = db.session.get_bind().dialect.name == "postgresql"
+    if written_first:
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        db.session.execute(mark_sent)
+    with closing(connection):
+        try:
+            connection.open()
+            connection.send_messages([message])  # returns once the server answered the DATA
+        except Exception:
+            db.session.rollback()
+            db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(claimed_until=None))
+            db.session.commit()
+            raise
+        if not written_first:
+            db.session.execute(mark_sent)
+        db.session.commit()
 
 
 @job("notify_implementation_followers")
@@ -84,20 +109,44 @@ def count_votes(municipality_id: int, edition_id: int, tracked_job_id: int, acto
     run_tracked(db.session.get(Municipality, municipality_id), tracked_job_id, lambda tenant, progress: compute_results_tracked(tenant, actor_id, edition_id, progress))
 
 
+@job("measure_results", max_retries=3)
+def measure_results(municipality_id: int, edition_id: int, tracked_job_id: int, _actor_id: int | None) -> None:
+    """The performance measures a count left to a job (equal shares and Phragmén on large pools),
+    pool by pool; an official follows the progress on the job's page.
+
+    Each pool's measures are committed as soon as they are computed: pages show them at once, and
+    a job delivered again (a killed worker) computes only the pools still without them."""
+
+    def work(tenant, progress) -> str:
+        waiting = pools_without_measures(tenant, edition_id)
+        failed = 0
+        for done, pool_result in enumerate(waiting):
+            progress(done, len(waiting))
+            if add_pool_measures(tenant, pool_result):
+                db.session.commit()
+            else:
+                failed += 1
+        progress(len(waiting), len(waiting))
+        return f"the measures of {failed} pool(s) could not be computed (see the log)" if failed else ""
+
+    run_tracked(db.session.get(Municipality, municipality_id), tracked_job_id, work)
+
+
 @job("import_pabulib", max_retries=0, time_limit_ms=6 * 3600_000)
-def import_pabulib(paths: list[str], municipality_slug: str | None, again: bool) -> None:
-    """Pabulib files imported by a worker (``flask pb import-pabulib --queue``), a log line per file.
+def import_pabulib(_no_municipality: None, paths: list[str], municipality_slug: str | None, again: bool, tracked_job_id: int, _actor_id: int | None) -> None:
+    """Pabulib files imported by a worker, a job of the programme: its page shows the files done
+    (``/staff/analytics/imports/<id>``) and its log a line per file.
 
     Not retried: a file imported before is skipped, so running it again by hand finishes the rest."""
     # Loaded by the worker when an import runs, not by every app server at start-up.
-    from pb_service.analytics.importer import import_pabulib as import_files
+    from pb_service.analytics.importer import import_with_progress
 
     def report_file(report) -> None:
         log.info("pabulib import: %s %s: %s", report.status, report.path.name, report.message)
 
-    reports = import_files([Path(path) for path in paths], municipality_slug, again=again, on_file=report_file)
-    statuses = [report.status for report in reports]
-    log.info("pabulib import: %d imported, %d skipped, %d failed", statuses.count("imported"), statuses.count("skipped"), statuses.count("failed"))
+    run_tracked(None, tracked_job_id, lambda _programme, progress: import_with_progress(
+        [Path(path) for path in paths], municipality_slug, again, progress, on_file=report_file,
+    ))
 
 
 @job("purge", max_retries=3)

@@ -16,11 +16,13 @@ from pb_service.analytics.importer import import_pabulib
 from pb_service.analytics.indicators import suppress_small_counts
 from pb_service.analytics.models import EditionIndicators, ImplementationPhoto, ImplementationStatus, PabulibImport
 from pb_service.analytics.services import set_expenditure
+from pb_service.core.jobs.models import JobState, TrackedJob
+from pb_service.core.jobs.services import new_tracked
 from pb_service.core.permissions import SYSTEM
 from pb_service.core.roles import Role
 from pb_service.core.tenancy import cross_tenant_select, tenant_select
 from pb_service.editions.models import Phase
-from pb_service.municipalities.models import MunicipalityKind, Voivodeship
+from pb_service.municipalities.models import Municipality, MunicipalityKind, Voivodeship
 from pb_service.proposals.models import ProposalEvent, Stage, Status
 from pb_service.results.models import ResultCount
 from pb_service.results.services import compute_results, publish_results
@@ -134,15 +136,60 @@ def test_command_reports_each_file_and_a_summary(app, session, tmp_path):
     assert "Summary: 1 imported, 0 skipped (imported before), 1 failed; 0 with a selection that differs from the file." in result.output
 
 
-def test_an_import_left_to_the_queue_runs_as_a_job(app, session, caplog):
+def test_an_import_left_to_the_queue_runs_as_a_job_of_the_programme_with_its_progress_page(app, session, client, caplog):
     # No broker here: the job runs in the command's process right after its commit.
     caplog.set_level("INFO", logger="pb_service.core.jobs")
     result = app.test_cli_runner().invoke(args=["pb", "import-pabulib", "--queue", str(DATA / "Poland_Gdynia_2022_Witomino__small.pb")])
     assert result.exit_code == 0, result.output
-    assert result.output == "1 files left to a worker (job import_pabulib).\n"
+    job = session.scalars(cross_tenant_select(TrackedJob, reason="test: the import's job")).one()
+    assert result.output == f"1 files left to a worker (job import_pabulib); progress: /staff/analytics/imports/{job.id}\n"
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("pabulib import")]
-    assert lines[-1] == "pabulib import: 1 imported, 0 skipped, 0 failed"
     assert lines[0].startswith("pabulib import: imported Poland_Gdynia_2022_Witomino__small.pb: Budżet Obywatelski 2022, Witomino | small: 861 voters")
+    # The programme's job: no municipality, though the import created one.
+    assert (job.municipality_id, job.kind, job.state, job.done, job.total, job.outcome) == (None, "import", JobState.DONE, 1, 1, "1 imported, 0 skipped, 0 failed")
+
+    staff = make_user(session, staff=True)
+    session.commit()
+    login(client, staff)
+    client.get("/lang/en")
+    page = client.get(f"/staff/analytics/imports/{job.id}").get_data(as_text=True)
+    assert '<progress id="import-progress" max="100" value="100">100%</progress> 100%' in page
+    assert "1 of 1 file done" in page and "The import is finished." in page and 'http-equiv="refresh"' not in page
+    listing = client.get("/staff/analytics/imports").get_data(as_text=True)
+    assert f'href="/staff/analytics/imports/{job.id}"' in listing and "1 / 1" in listing
+
+
+def test_an_import_run_by_the_command_shows_its_progress_and_failures_to_staff_only(app, session, client, tmp_path):
+    broken = tmp_path / "broken.pb"
+    broken.write_text("not a pabulib file", encoding="utf-8")
+    files = [str(broken), str(DATA / "Poland_Gdynia_2022_Witomino__small.pb"), str(DATA / "Netherlands_Assen_2024.pb")]
+    result = app.test_cli_runner().invoke(args=["pb", "import-pabulib", "--municipality", "assen-job", *files[2:]])
+    assert result.exit_code == 1  # no such municipality
+    result = app.test_cli_runner().invoke(args=["pb", "import-pabulib", *files[:2]])
+    assert result.exit_code == 1
+    jobs = session.scalars(cross_tenant_select(TrackedJob, reason="test: the import's jobs").order_by(TrackedJob.id)).all()
+    assert [(job.municipality_id, job.state, job.done, job.total) for job in jobs] == [(None, JobState.DONE, 1, 1), (None, JobState.DONE, 2, 2)]
+    assert jobs[1].outcome == "1 imported, 0 skipped, 1 failed\nbroken.pb: broken.pb, line 1: expected the section title META"
+    assert result.output.startswith(f"Progress for programme staff: /staff/analytics/imports/{jobs[1].id}\n[1/2] failed")
+
+    # Not queued yet (a worker has not started it): 0 %, and the page refreshes itself.
+    waiting = new_tracked(None, SYSTEM, "import", total=3)
+    gdynia = session.scalars(select(Municipality).where(Municipality.slug.like("%gdynia%"))).one()
+    official = make_official(session, gdynia, Role.ADMIN)
+    staff = make_user(session, staff=True)
+    session.commit()
+    login(client, official)
+    # An official of a municipality (even the one the import made) does not see the programme's jobs.
+    assert client.get(f"/staff/analytics/imports/{waiting.id}").status_code == 403
+    assert client.get(f"/{gdynia.slug}/office/editions/1/results/jobs/{waiting.id}").status_code == 404
+    client.post("/account/logout")
+    login(client, staff)
+    client.get("/lang/en")
+    page = client.get(f"/staff/analytics/imports/{waiting.id}").get_data(as_text=True)
+    assert '<progress id="import-progress" max="100" value="0">0%</progress> 0%' in page
+    assert "0 of 3 files done" in page and "Waiting for a worker to start the import." in page and 'http-equiv="refresh"' in page
+    failed = client.get(f"/staff/analytics/imports/{jobs[1].id}").get_data(as_text=True)
+    assert "broken.pb, line 1: expected the section title META" in failed
 
 
 def test_import_into_a_named_municipality(session):

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import re
 
+from pb_service.core.jobs.queue import PENDING, drop_pending
+from pb_service.core.permissions import SYSTEM
 from pb_service.core.roles import Role
 from pb_service.editions.models import LevelKind, Phase
 from pb_service.core.jobs.models import JobState, TrackedJob
 from pb_service.core.tenancy import tenant_select
-from pb_service.results.models import ResultCount
+from pb_service.results.models import PoolMeasures, ResultCount
+from pb_service.results.services import publish_results
+from pb_service.tasks import measure_results
 from tests.editions_factories import make_edition, make_level, make_pool
 from tests.factories import login, make_municipality, make_official, make_user
 from tests.results_factories import admitted_projects, cast_ballot
 
 
-def counted_edition(session, voters: int = 3):
+def counted_edition(session, voters: int = 3, **edition_fields):
     town = make_municipality(session)
     admin = make_official(session, town, Role.ADMIN)
-    edition = make_edition(session, town, Phase.RESULTS)
+    edition = make_edition(session, town, Phase.RESULTS, **edition_fields)
     level = make_level(session, edition, LevelKind.CITY)
     pools = [make_pool(session, edition, level, budget=700_00, max_project_cost=None, name=name) for name in ("Północ", "Południe")]
     for pool in pools:
@@ -114,3 +118,72 @@ def test_the_sweep_queues_old_unsent_mail_again_and_it_is_sent_once(session, mai
     assert [m["To"] for m in mailbox.messages] == ["lost@example.org"]
     sent = dict(session.execute(select(OutboxMail.key, OutboxMail.sent_at.is_not(None))).all())
     assert sent == {"lost": True, "young": False, "held": False}
+
+
+def test_measures_of_large_equal_shares_pools_are_a_job_after_the_count_and_publication_does_not_wait(app, session, client):
+    from tests.test_results_explain import EQUAL_SHARES, _by_name, _counted
+
+    app.config["MEASURES_IN_BACKGROUND_FROM"] = 8  # the pool of _counted has 8 ballots
+    try:
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            town, edition, pool, projects, count = _counted(session, "equalshares")
+            # Counted at once; the measures are left to a job, which leaves when the caller commits.
+            assert count.pools[0].measures is None
+            [job] = session.scalars(tenant_select(TrackedJob, town)).all()
+            assert (job.kind, job.state, job.edition_id, job.total) == ("measures", JobState.QUEUED, edition.id, 1)
+            assert session.info[PENDING] == [("measure_results", (town.id, edition.id, job.id, None))]
+            # Publication does not wait for them, nor decide a second job.
+            publish_results(town, SYSTEM, edition, notify=False)
+            assert session.scalars(tenant_select(TrackedJob, town)).all() == [job]
+            drop_pending(session)  # no worker has taken the job yet
+    finally:
+        app.config["MEASURES_IN_BACKGROUND_FROM"] = 500
+    admin = make_official(session, town, Role.ADMIN)
+    session.commit()
+    client.get("/lang/en")
+    proposal_page = f"/{town.slug}/proposals/{projects['B'].id}"
+    pool_page = f"/{town.slug}/editions/{edition.id}/results/pools/{pool.id}"
+    measures_file = f"/api/v1/municipalities/{town.slug}/editions/{edition.id}/pools/{pool.id}/measures.json"
+    assert "Being computed: what would have changed the outcome for this project" in client.get(proposal_page).get_data(as_text=True)
+    assert "Being computed: what would have changed the outcome for each project" in client.get(pool_page).get_data(as_text=True)
+    assert "how close each project came: being computed" in client.get(f"/{town.slug}/editions/{edition.id}/results/").get_data(as_text=True)
+    assert client.get(measures_file).status_code == 404
+    login(client, admin)
+    client.get("/lang/en")
+    office = client.get(f"/{town.slug}/office/editions/{edition.id}/results/").get_data(as_text=True)
+    assert f'/results/jobs/{job.id}">How close each project came: waiting</a>' in office and "How close each project came: being computed." in office
+    waiting = client.get(f"/{town.slug}/office/editions/{edition.id}/results/jobs/{job.id}").get_data(as_text=True)
+    assert '<progress id="measures-progress" max="100" value="0">0%</progress>' in waiting and "0 of 1 pool done" in waiting
+    assert 'http-equiv="refresh"' in waiting
+
+    measure_results(town.id, edition.id, job.id, None)  # what the worker runs
+
+    session.expire_all()
+    assert (job.state, job.done, job.total, job.outcome) == (JobState.DONE, 1, 1, "")
+    stored = session.scalars(tenant_select(PoolMeasures, town)).one()
+    assert {name: (v["max_winning_cost"], v["singleton_add"]) for name, v in _by_name(projects, stored.projects).items()} == EQUAL_SHARES
+    done = client.get(f"/{town.slug}/office/editions/{edition.id}/results/jobs/{job.id}").get_data(as_text=True)
+    assert '<progress id="measures-progress" max="100" value="100">100%</progress>' in done and 'http-equiv="refresh"' not in done
+    client.post("/account/logout")
+    client.get("/lang/en")
+    assert "would have been funded" in client.get(proposal_page).get_data(as_text=True)
+    assert client.get(measures_file).status_code == 200
+    # Delivered again (a killed worker): nothing left to compute, nothing added.
+    measure_results(town.id, edition.id, job.id, None)
+    assert len(session.scalars(tenant_select(PoolMeasures, town)).all()) == 1
+
+
+def test_without_a_broker_the_measures_job_runs_after_the_counting_request_and_stores_them(app, session):
+    town, admin, edition = counted_edition(session, outcome_rule="equalshares")
+    client = app.test_client()
+    login(client, admin)
+    app.config["MEASURES_IN_BACKGROUND_FROM"] = 1
+    try:
+        response = client.post(f"/{town.slug}/office/editions/{edition.id}/results/compute")
+    finally:
+        app.config["MEASURES_IN_BACKGROUND_FROM"] = 500
+    assert response.headers["Location"].endswith(f"/{town.slug}/office/editions/{edition.id}/results/")
+    [job] = session.scalars(tenant_select(TrackedJob, town)).all()
+    assert (job.kind, job.state, job.done, job.total, job.attempts) == ("measures", JobState.DONE, 2, 2, 1)
+    measures = session.scalars(tenant_select(PoolMeasures, town)).all()
+    assert sorted(m.rule for m in measures) == ["equalshares", "equalshares"]

@@ -122,6 +122,30 @@ def test_raw_sql_sees_only_the_municipality_set_for_the_transaction(session, pos
         app_session.close()
 
 
+def test_the_programme_jobs_are_seen_only_across_the_wall(session, postgresql):
+    """A job of the programme (an import) has no municipality: a transaction bound to one sees none
+    and cannot write one; one that lifted the wall with a reason (staff pages, commands, jobs) can."""
+    from pb_service.core.jobs.services import new_tracked
+
+    a, _b = fill_every_tenant_table(session)
+    programme = new_tracked(None, None, "import", total=2)
+    session.flush()
+    app_session = Session(bind=session.connection(), join_transaction_mode="create_savepoint")
+    try:
+        bind_tenant(app_session, a)
+        assert app_session.execute(text("SELECT municipality_id FROM tracked_job")).scalars().all() == [a.id]
+        with pytest.raises(Exception, match="row-level security"):
+            with app_session.begin_nested():
+                app_session.execute(text(
+                    "INSERT INTO tracked_job (kind, state, done, total, outcome, attempts, created_at) VALUES ('import', 'queued', 0, 0, '', 0, now())"
+                ))
+        assert app_session.execute(text("UPDATE tracked_job SET done = 1 WHERE id = :id"), {"id": programme.id}).rowcount == 0
+        allow_cross_tenant(app_session, "test: the programme's jobs")
+        assert app_session.execute(text("SELECT id FROM tracked_job WHERE municipality_id IS NULL")).scalars().all() == [programme.id]
+    finally:
+        app_session.close()
+
+
 def test_every_tenant_owned_table_has_the_wall(session, postgresql):
     model_tables = sorted(table.name for table in _tenant_owned_tables())
     assert walled_tables() == model_tables

@@ -31,7 +31,7 @@ COMMITTERS = {
     "core/database.py": "commit_keeping_loaded: the ballot box's commit",
     "core/jobs/queue.py": "a job's commit, in the worker or in-process after the request's",
     "core/jobs/services.py": "a job's progress, committed apart so that officials see it while the job runs",
-    "tasks.py": "a mail's claim, committed before it is sent (a job run twice sends one mail); one per hub reminder sent",
+    "tasks.py": "a mail's claim, committed before it is sent (a job run twice sends one mail), and its sending, committed before QUIT (or the claim released); one per hub reminder sent; one per pool's measures",
 }
 
 

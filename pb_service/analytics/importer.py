@@ -684,3 +684,42 @@ def import_pabulib(
                 # The ballots are in the database now: free them before the next edition is read.
                 file.instance = None
     return reports
+
+
+def start_import(actor, paths: list[Path], municipality_slug: str | None = None, *, again: bool = False, queued: bool = True):
+    """The import of ``paths`` as a tracked job of the programme (it may create municipalities),
+    whose page shows the files done. ``queued``: left to the queue once the caller commits; else
+    the caller runs :func:`import_with_progress` under :func:`~pb_service.core.jobs.services.run_tracked`."""
+    from pb_service.core.jobs.services import new_tracked, start_tracked
+
+    if not queued:
+        return new_tracked(None, actor, "import", total=len(paths))
+    return start_tracked(
+        None, actor, "import", "import_pabulib", total=len(paths),
+        args=([str(path.resolve()) for path in paths], municipality_slug, again),
+    )
+
+
+def import_with_progress(
+    paths: list[Path], municipality_slug: str | None, again: bool, progress: Callable[[int, int], None],
+    on_file: Callable[[FileReport], None] | None = None,
+) -> str:
+    """:func:`import_pabulib` telling ``progress(files done, files)`` after each file; the outcome
+    for the job's page: how many files were imported, skipped and failed, and why each failed."""
+    reports: list[FileReport] = []
+
+    def file_done(report: FileReport) -> None:
+        reports.append(report)
+        progress(len(reports), len(paths))
+        if on_file is not None:
+            on_file(report)
+
+    progress(0, len(paths))
+    import_pabulib(paths, municipality_slug, again=again, on_file=file_done)
+    return import_summary(reports)
+
+
+def import_summary(reports: list[FileReport]) -> str:
+    statuses = [report.status for report in reports]
+    failures = "".join(f"\n{report.path.name}: {report.message}" for report in reports if report.status == "failed")
+    return f"{statuses.count('imported')} imported, {statuses.count('skipped')} skipped, {statuses.count('failed')} failed{failures}"

@@ -24,6 +24,7 @@ from pb_service.analytics.queries import COLUMNS, Column, Filters
 from pb_service.analytics.services import expenditures, set_expenditure, voters_note_of
 from pb_service.core.forms import run_action, save_form
 from pb_service.core.i18n import format_money
+from pb_service.core.jobs.services import programme_jobs, tracked_job
 from pb_service.core.maps import map_box
 from pb_service.core.pagination import MAX_PAGE, Page
 from pb_service.core.permissions import has_permission, personal, public, requires
@@ -182,6 +183,24 @@ def dashboard():
 @requires(VIEW_ANALYTICS)
 def profile(slug: str):
     return _profile(slug, staff=True)
+
+
+@analytics.get("/imports")
+@requires(VIEW_ANALYTICS)
+def imports():
+    """The programme's latest Pabulib imports with their progress (refreshed while one runs)."""
+    return render_template("analytics/imports.html", jobs=programme_jobs("import"))
+
+
+@analytics.get("/imports/<int:job_id>")
+@requires(VIEW_ANALYTICS)
+def import_job(job_id: int):
+    """One import's progress: files done of the files given, a <progress> bar the page refreshes
+    every few seconds until the job ends (no JavaScript), and the outcome."""
+    tracked = tracked_job(None, job_id)
+    if tracked is None or tracked.kind != "import":
+        abort(404)
+    return render_template("analytics/import_job.html", job=tracked)
 
 
 def _profile(slug: str, staff: bool):

@@ -100,9 +100,14 @@ def get_for_tenant_or_404(session: Session, model: type[M], tenant: "Municipalit
 
 def cross_tenant_select(*entities, reason: str) -> Select:
     """A query across municipalities, allowed only with a stated reason (analytics, staff)."""
+    return across_tenants(select(*entities), reason=reason)
+
+
+def across_tenants(statement, *, reason: str):
+    """Mark a hand-built statement (an UPDATE of rows of no municipality) as crossing the wall, with its reason."""
     if not reason:
         raise ValueError("a cross-tenant query must state its reason")
-    return select(*entities).execution_options(**{_CROSS_TENANT_OPTION: reason})
+    return statement.execution_options(**{_CROSS_TENANT_OPTION: reason})
 
 
 def cross_tenant_lookup(*entities, reason: str) -> Select:

@@ -40,7 +40,7 @@ from pb_service.proposals.workflow import last_event, notify_authors, transition
 from pb_service.results.counting import (
     CountingError, ballot_digest, count_edition, edition_digest, grosze, pabulib_text, read_ballots, votes_minimum,
 )
-from pb_service.results.explain import measures_from_file, pool_measures
+from pb_service.results.explain import is_quick, measures_from_file, pool_measures
 from pb_service.results.models import Outcome, PoolResult, ProjectResult, Protest, ProtestStatus, ResultCount
 from pb_service.results.permissions import DECIDE_PROTESTS, MANAGE_RESULTS
 from pb_service.rules import Status as RuleStatus
@@ -180,8 +180,9 @@ def protest_window_open(edition: Edition) -> bool:
 
 def compute_results(tenant, actor, edition: Edition, progress=None, *, slow_measures: bool = True) -> ResultCount:
     """Count the edition's valid ballots and store the preliminary result (replacing an older one),
-    with every pool's performance measures (``slow_measures=False``: only where they are quick,
-    see :func:`~pb_service.results.explain.pool_measures`).
+    with every pool's performance measures: at once where they are quick, else by a job decided
+    here (:func:`measures_wait_for_a_job`), so that the count returns at once
+    (``slow_measures=False``: only the quick ones, no job; see :func:`~pb_service.results.explain.pool_measures`).
 
     ``progress(done, total)`` is told after each pool is counted."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
@@ -209,6 +210,8 @@ def compute_results(tenant, actor, edition: Edition, progress=None, *, slow_meas
         actor, tenant, "results.compute", edition, digest=count.digest, ballots=count.ballots,
         selected={str(p.pool.id): p.selected for p in counted.pools},
     )
+    if slow_measures:
+        _measure_later(tenant, actor, edition, count)
     db.session.flush()
     return count
 
@@ -268,8 +271,62 @@ def _pool_result(tenant, counted, position: int, slow_measures: bool = True) -> 
             outcome=Outcome.FUNDED_FROM_LEFTOVER if pid == counted.leftover_project else OUTCOMES[outcome.status],
             detail=outcome.detail[:300], selected=pid in selected,
         ))
-    pool_result.measures = pool_measures(tenant, pool_result, counted.instance, slow_rules=slow_measures)
+    if not (slow_measures and measures_wait_for_a_job(pool_result)):
+        pool_result.measures = pool_measures(tenant, pool_result, counted.instance, slow_rules=slow_measures)
     return pool_result
+
+
+# --- performance measures that take long: a job after the count ------------------------------------------
+
+
+def measures_wait_for_a_job(pool_result: PoolResult) -> bool:
+    """Whether the pool's measures are left to the measures job: rules whose measures re-run the
+    rule (equal shares, Phragmén: minutes on a large pool) on pools of at least
+    ``MEASURES_IN_BACKGROUND_FROM`` ballots; the greedy family's take milliseconds at any size."""
+    return not is_quick(pool_result.rule) and pool_result.voters >= current_app.config["MEASURES_IN_BACKGROUND_FROM"]
+
+
+def _measure_later(tenant, actor, edition: Edition, count: ResultCount):
+    """Decide the measures job for the pools of ``count`` still without measures (or name the one
+    queued already); it leaves when the caller commits. None when nothing waits."""
+    waiting = [pool_result for pool_result in count.pools if pool_result.measures is None and not is_quick(pool_result.rule)]
+    if not waiting:
+        return None
+    return measures_job(tenant, edition) or start_tracked(
+        tenant, actor, "measures", "measure_results", edition=edition, total=len(waiting), args=(edition.id,),
+    )
+
+
+def measures_job(tenant, edition: Edition):
+    """The edition's measures job while it is queued or running (pages say "being computed")."""
+    return running_job(tenant, "measures", edition)
+
+
+def latest_measures_job(tenant, edition: Edition):
+    return latest_job(tenant, "measures", edition)
+
+
+def pools_without_measures(tenant, edition_id: int) -> list[PoolResult]:
+    """The pools of the edition's current count that have no measures yet (the measures job's work)."""
+    edition = get_for_tenant(db.session, Edition, tenant, edition_id)
+    count = current_count(tenant, edition) if edition is not None else None
+    return [pool_result for pool_result in count.pools if pool_result.measures is None] if count is not None else []
+
+
+def add_pool_measures(tenant, pool_result: PoolResult, *, slow_rules: bool = True) -> bool:
+    """Compute and store the measures of a pool counted without them, from its stored file (the
+    instance it counted); adding them changes nothing counted, so a published pool may get them
+    too. False when the engine gave none (logged)."""
+    measures = measures_from_file(tenant, pool_result, pool_file(tenant, pool_result), slow_rules=slow_rules)
+    if measures is None:
+        return False
+    # Added by id, not through pool_result.measures: that would change the pool's row, which a
+    # published count refuses.
+    measures.pool_result_id = pool_result.id
+    db.session.add(measures)
+    db.session.flush()
+    db.session.expire(pool_result, ["measures"])
+    return True
 
 
 def _sha256(text: str) -> str:
@@ -347,7 +404,12 @@ def publication_problems(tenant, edition: Edition, count: ResultCount | None) ->
 
 def publish_results(tenant, actor, edition: Edition, *, notify: bool = True, slow_measures: bool = True) -> ResultCount:
     """Publish the preliminary result for good and mark each project selected or not; pools
-    counted without measures get them now (``slow_measures`` as in :func:`compute_results`)."""
+    counted without measures get them now where they are quick, the others from the measures job
+    (``slow_measures`` as in :func:`compute_results`).
+
+    Publication does not wait for the measures: the result is what the law asks to publish on
+    its day, and the files of how close each project came are added beside the ballots' files
+    as soon as the job stores them (pages say they are being computed meanwhile)."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
     count = current_count(tenant, edition)
     problems = publication_problems(tenant, edition, count)
@@ -355,7 +417,9 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True, slo
         raise ServiceValidationError({"": problems})
     if ballots_digest_now(tenant, edition) != count.digest:
         raise _refuse(_l("The ballots have changed since they were counted: count them again before publishing."))
-    _add_missing_measures(tenant, count, slow_measures)
+    _add_missing_measures(tenant, count, slow_rules=slow_measures)
+    if slow_measures:
+        _measure_later(tenant, actor, edition, count)
     count.published_at = utcnow()
     count.published_by_id = actor.id
     events = []
@@ -387,22 +451,15 @@ def notify_published(tenant, edition: Edition) -> None:
                 notify_authors(tenant, proposal, event)
 
 
-def _add_missing_measures(tenant, count: ResultCount, slow_rules: bool) -> list[PoolResult]:
+def _add_missing_measures(tenant, count: ResultCount, *, slow_rules: bool, wait_for_nothing: bool = False) -> list[PoolResult]:
     """Measures for the pools counted without them (before they were stored, a bulk import, a
-    failure); adding them changes nothing counted, so a published count may get them too."""
+    failure), except those left to the measures job (``wait_for_nothing``: all of them, here)."""
     added = []
     for pool_result in count.pools:
-        if pool_result.measures is None:
-            measures = measures_from_file(tenant, pool_result, pool_file(tenant, pool_result), slow_rules=slow_rules)
-            if measures is not None:
-                # Added by id, not through pool_result.measures: that would change the pool's row,
-                # which a published count refuses.
-                measures.pool_result_id = pool_result.id
-                db.session.add(measures)
-                added.append(pool_result)
-    db.session.flush()
-    for pool_result in added:
-        db.session.expire(pool_result, ["measures"])
+        if pool_result.measures is not None or (slow_rules and not wait_for_nothing and measures_wait_for_a_job(pool_result)):
+            continue
+        if add_pool_measures(tenant, pool_result, slow_rules=slow_rules):
+            added.append(pool_result)
     return added
 
 
@@ -412,7 +469,7 @@ def measure_results(tenant, actor, edition: Edition) -> list[PoolResult]:
     count = current_count(tenant, edition)
     if count is None:
         raise _refuse(_l("Count the votes first."))
-    added = _add_missing_measures(tenant, count, slow_rules=True)
+    added = _add_missing_measures(tenant, count, slow_rules=True, wait_for_nothing=True)
     record_audit(actor, tenant, "results.measure", edition, pools=[pool_result.pool_id for pool_result in added])
     return added
 

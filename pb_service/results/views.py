@@ -86,6 +86,7 @@ def edition_results(edition_id: int):
         "results/edition.html", edition=edition, count=count, turnout=services.turnout(g.municipality, edition),
         protocol=voting_protocol(g.municipality, edition), protests=services.protests_of(g.municipality, edition),
         Channel=Channel, LevelKind=LevelKind,
+        measures_pending=any(result.measures is None for result in count.pools) and services.measures_job(g.municipality, edition) is not None,
     )
 
 
@@ -96,7 +97,10 @@ def pool_results(edition_id: int, pool_id: int):
     pool_result = count.pool_result(pool_id)
     if pool_result is None:
         abort(404)
-    return render_template("results/pool.html", edition=edition, count=count, result=pool_result, told=explanations(pool_result))
+    return render_template(
+        "results/pool.html", edition=edition, count=count, result=pool_result, told=explanations(pool_result),
+        measures_pending=pool_result.measures is None and services.measures_job(g.municipality, edition) is not None,
+    )
 
 
 @results.get("/results/how-close")
@@ -198,7 +202,7 @@ def _office_page(edition: Edition, decision_forms: dict | None = None):
         can_manage=has_permission(current_user, MANAGE_RESULTS, tenant),
         can_decide=has_permission(current_user, DECIDE_PROTESTS, tenant),
         pools={pool.id: pool for pool in edition.pools}, after_voting=edition.phase in services.AFTER_VOTING,
-        count_job=services.latest_count_job(tenant, edition),
+        count_job=services.latest_count_job(tenant, edition), measures_job=services.latest_measures_job(tenant, edition),
         told={result.pool_id: explanations(result) for result in count.pools} if count else {},
     )
 
@@ -247,8 +251,8 @@ def _count_in_background(edition: Edition):
 @results.get("/office/editions/<int:edition_id>/results/jobs/<int:job_id>")
 @requires(VIEW_RESULTS_OFFICE)
 def count_job(edition_id: int, job_id: int):
-    """The count's progress: a <progress> bar, refreshed by the page itself every few seconds
-    until the job ends (no JavaScript), and a link to reload by hand."""
+    """The progress of the count or of the measures after it: a <progress> bar, refreshed by the
+    page itself every few seconds until the job ends (no JavaScript), and a link to reload by hand."""
     edition = office_edition_or_404(edition_id)
     tracked = tracked_job(g.municipality, job_id)
     if tracked is None or tracked.edition_id != edition.id:
@@ -293,4 +297,9 @@ def decide(edition_id: int, protest_id: int):
 def outcome_on_project_page(tenant, proposal) -> dict:
     """A published project's result and how close it came, for its public page."""
     result_line = services.published_project_result(tenant, proposal)
-    return {"result_line": result_line, "explanation": explain(result_line, result_line.measures) if result_line else None}
+    explanation = explain(result_line, result_line.measures) if result_line else None
+    pending = result_line is not None and result_line.measures is None
+    return {
+        "result_line": result_line, "explanation": explanation,
+        "measures_pending": pending and services.measures_job(tenant, proposal.edition) is not None,
+    }

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pb_service.core.models import UTCDateTime, utcnow, value_enum
@@ -56,12 +56,24 @@ JOB_STATE_LABELS = {
 
 
 class TrackedJob(TenantOwned, db.Model):
-    """A long job an official started and follows: its state and progress (``done`` of ``total``)."""
+    """A long job an official or programme staff started and follow: its state and progress
+    (``done`` of ``total``).
+
+    A municipality's job (a count) is behind its wall; a programme's job (a Pabulib import, which
+    may create municipalities) has no municipality, as national audit events have none: only
+    sessions that lifted the wall with a reason (staff pages, commands, jobs) see or write it.
+    """
 
     __tablename__ = "tracked_job"
+    __table_args__ = (
+        CheckConstraint("municipality_id IS NOT NULL OR edition_id IS NULL", name="programme_job_has_no_edition"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: What it does: ``count`` (the votes of an edition).
+    #: The municipality whose job it is; empty for the programme's jobs.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"), index=True, nullable=True)
+    #: What it does: ``count`` (the votes of an edition), ``measures`` (an edition's performance
+    #: measures after its count), ``import`` (Pabulib files, the programme's).
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"), index=True)
     state: Mapped[JobState] = mapped_column(value_enum(JobState, 10), default=JobState.QUEUED, nullable=False)
@@ -77,3 +89,10 @@ class TrackedJob(TenantOwned, db.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """How far it is, in whole per cent (a job of nothing to do is at 100 % once done)."""
+        if self.total:
+            return 100 * min(self.done, self.total) // self.total
+        return 100 if self.state is JobState.DONE else 0

@@ -10,6 +10,7 @@ a worker killed mid-job has its message delivered again (docs/operations.md).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Callable
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import compute_backoff
 from dramatiq.middleware import CurrentMessage
 from flask import Flask, current_app
 
@@ -42,15 +44,23 @@ class Job:
     name: str
     function: Callable
     actor: dramatiq.Actor
+    max_retries: int
 
-    def message(self, *args) -> dramatiq.Message:
-        return self.actor.message(*args)
+    def message(self, app: Flask, *args, **options) -> dramatiq.Message:
+        """The job's message, with the app's back-off (``JOBS_MIN_BACKOFF_MS``, ``JOBS_MAX_BACKOFF_MS``):
+        Dramatiq's Retries reads a message's options before its actor's, so the settings hold
+        without declaring the actors again."""
+        message = self.actor.message(*args)
+        return message.copy(options={**message.options, **backoff_options(app), **options})
 
 
-def job(name: str, *, max_retries: int = 8, min_backoff_ms: int = 5_000, max_backoff_ms: int = 15 * 60_000,
-        time_limit_ms: int = 60 * 60_000) -> Callable:
-    """Register ``function`` as the job ``name``: retried up to ``max_retries`` times, with
-    exponential back-off from ``min_backoff_ms`` to ``max_backoff_ms`` (Dramatiq's Retries)."""
+def backoff_options(app: Flask) -> dict:
+    return {"min_backoff": app.config["JOBS_MIN_BACKOFF_MS"], "max_backoff": app.config["JOBS_MAX_BACKOFF_MS"]}
+
+
+def job(name: str, *, max_retries: int = 8, time_limit_ms: int = 60 * 60_000) -> Callable:
+    """Register ``function`` as the job ``name``: retried up to ``max_retries`` times with
+    exponential back-off (Dramatiq's Retries on Redis, :func:`_retry_later` in-process)."""
 
     def register(function: Callable) -> Callable:
         def perform(*args):
@@ -58,10 +68,9 @@ def job(name: str, *, max_retries: int = 8, min_backoff_ms: int = 5_000, max_bac
 
         actor = dramatiq.Actor(
             perform, broker=_declarations, actor_name=name, queue_name=QUEUE, priority=0,
-            options={"max_retries": max_retries, "min_backoff": min_backoff_ms, "max_backoff": max_backoff_ms,
-                     "time_limit": time_limit_ms},
+            options={"max_retries": max_retries, "time_limit": time_limit_ms},
         )
-        JOBS[name] = Job(name, function, actor)
+        JOBS[name] = Job(name, function, actor, max_retries)
         return function
 
     return register
@@ -93,12 +102,12 @@ def dispatch_committed(session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    broker = None if session.info.get(IN_PROCESS) else broker_of(current_app)
+    app = current_app._get_current_object()
+    broker = None if session.info.get(IN_PROCESS) else broker_of(app)
     for name, args in pending:
         if broker is not None:
-            message = JOBS[name].message(*args)
             try:
-                broker.enqueue(message.copy(options={**message.options, "request_id": request_id()}))
+                broker.enqueue(JOBS[name].message(app, *args, request_id=request_id()))
             except Exception:
                 # The transaction is committed: the request must not fail now. A mail left unsent
                 # is queued again by the workers' sweep (``requeue_unsent_mail``).
@@ -115,18 +124,56 @@ def drop_pending(session) -> None:
 
 
 def _run_eagerly(session, name: str, args: tuple) -> None:
-    """No broker (``make run``, most tests): run the job now, in this session, once."""
+    """No broker (``make run``, most tests): run the job now, in this session; if it fails, it is
+    tried again in a thread of this process with back-off (:func:`_retry_later`)."""
     metrics.JOBS_QUEUED.labels(name).inc()
     with kept_wall(session):
-        allow_cross_tenant(session, f"job {name}")
+        # The request that decided the job is committed already: it must not fail for it.
+        if not _attempt(session, name, args):
+            _retry_later(current_app._get_current_object(), name, args, retries=0)
+
+
+def _attempt(session, name: str, args: tuple) -> bool:
+    """Run the job once in ``session`` and commit its work (the job's boundary); False if it failed."""
+    allow_cross_tenant(session, f"job {name}")
+    try:
+        JOBS[name].function(*args)
+        session.commit()
+    except Exception:
+        session.rollback()
+        metrics.JOBS_FAILED.labels(name).inc()
+        log.exception("job %s%r failed (in-process)", name, args)
+        return False
+    return True
+
+
+def _retry_later(app: Flask, name: str, args: tuple, *, retries: int) -> None:
+    """Try a failed job again in this process as Dramatiq's Retries would on Redis: at most the
+    job's ``max_retries`` times, each after Dramatiq's back-off (``JOBS_MIN_BACKOFF_MS`` doubled
+    per retry, jittered up to twice that, at most ``JOBS_MAX_BACKOFF_MS``).
+
+    The wait is a timer thread, not the request's: the request has answered already. A retry
+    pending when the process stops is lost with it (no broker keeps it); the workers' sweep of
+    unsent mail exists only with a broker, so production runs one (docs/operations.md)."""
+    if retries >= JOBS[name].max_retries:
+        log.error("job %s%r failed %d times: no more retries (in-process)", name, args, retries + 1)
+        return
+    _, delay_ms = compute_backoff(retries, factor=app.config["JOBS_MIN_BACKOFF_MS"], max_backoff=app.config["JOBS_MAX_BACKOFF_MS"])
+    log.info("job %s%r tried again in %d ms (retry %d of %d, in-process)", name, args, delay_ms, retries + 1, JOBS[name].max_retries)
+    timer = threading.Timer(delay_ms / 1000, _retry_in_process, (app, name, args, retries + 1))
+    timer.daemon = True
+    timer.start()
+
+
+def _retry_in_process(app: Flask, name: str, args: tuple, retries: int) -> None:
+    metrics.JOBS_QUEUED.labels(name).inc()
+    with app.app_context():
         try:
-            JOBS[name].function(*args)
-            session.commit()
-        except Exception:
-            session.rollback()
-            metrics.JOBS_FAILED.labels(name).inc()
-            # The request that decided the job is committed already: it must not fail for it.
-            log.exception("job %s%r failed (in-process, not retried)", name, args)
+            succeeded = _attempt(db.session, name, args)
+        finally:
+            db.session.remove()
+    if not succeeded:
+        _retry_later(app, name, args, retries=retries)
 
 
 # --- the worker's side -----------------------------------------------------------------------------
@@ -188,7 +235,6 @@ def broker_of(app: Flask):
 def run_worker(app: Flask, *, threads: int) -> None:
     """Consume the queue until SIGTERM or SIGINT (``flask pb worker``)."""
     import signal
-    import threading
 
     from dramatiq import Worker
 
@@ -223,7 +269,7 @@ def schedule_periodic_jobs(app: Flask, broker, stop) -> None:
         now = int(time.time())
         for name, period in PERIODIC:
             if app.config["JOBS_SCHEDULE"] and client.set(f"{broker.namespace}:periodic:{name}:{now // period}", 1, nx=True, ex=2 * period):
-                broker.enqueue(JOBS[name].message())
+                broker.enqueue(JOBS[name].message(app))
                 metrics.JOBS_QUEUED.labels(name).inc()
         stop.wait(30)
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from pb_service.core.models import utcnow
-from pb_service.core.tenancy import allow_cross_tenant, get_for_tenant, scoped_to, tenant_select
+from pb_service.core.tenancy import across_tenants, allow_cross_tenant, cross_tenant_select, get_for_tenant, scoped_to, tenant_select
 from pb_service.core.validation import ServiceValidationError
 from pb_service.extensions import db
 from pb_service.core.jobs import queue
@@ -21,20 +21,46 @@ log = logging.getLogger("pb_service.core.jobs")
 SENT_MAIL_KEPT = timedelta(days=7)
 
 
+#: The reason a session reads or writes the programme's jobs (they belong to no municipality).
+PROGRAMME_JOBS = "the programme's tracked jobs"
+
+
 def start_tracked(tenant, actor, kind: str, job_name: str, *, edition=None, total: int = 0, args: tuple = ()) -> TrackedJob:
-    """A tracked job of ``kind``, queued once the caller commits; its page shows the progress."""
+    """A tracked job of ``kind``, queued once the caller commits; its page shows the progress.
+
+    ``tenant=None``: a job of the programme (no municipality), seen by programme staff only.
+    The job is called with ``(municipality id or None, *args, tracked job id, actor id)``."""
+    tracked = new_tracked(tenant, actor, kind, edition=edition, total=total)
+    queue.enqueue(job_name, tracked.municipality_id, *args, tracked.id, getattr(actor, "id", None))
+    return tracked
+
+
+def new_tracked(tenant, actor, kind: str, *, edition=None, total: int = 0) -> TrackedJob:
+    """The row of a tracked job the caller runs itself (with :func:`run_tracked`), not the queue."""
     tracked = TrackedJob(
-        municipality_id=tenant.id, kind=kind, edition_id=edition.id if edition is not None else None, total=total,
-        created_by_id=getattr(actor, "id", None),
+        municipality_id=tenant.id if tenant is not None else None, kind=kind,
+        edition_id=edition.id if edition is not None else None, total=total, created_by_id=getattr(actor, "id", None),
     )
     db.session.add(tracked)
     db.session.flush()
-    queue.enqueue(job_name, tenant.id, *args, tracked.id, getattr(actor, "id", None))
     return tracked
 
 
 def tracked_job(tenant, job_id: int) -> TrackedJob | None:
-    return get_for_tenant(db.session, TrackedJob, tenant, job_id)
+    """The job of ``tenant`` (``None``: of the programme) with this id."""
+    if tenant is not None:
+        return get_for_tenant(db.session, TrackedJob, tenant, job_id)
+    return db.session.scalar(_programme(cross_tenant_select(TrackedJob, reason=PROGRAMME_JOBS).where(TrackedJob.id == job_id)))
+
+
+def programme_jobs(kind: str, limit: int = 20) -> list[TrackedJob]:
+    """The programme's latest jobs of ``kind``, newest first."""
+    statement = cross_tenant_select(TrackedJob, reason=PROGRAMME_JOBS).where(TrackedJob.kind == kind)
+    return list(db.session.scalars(_programme(statement).order_by(TrackedJob.id.desc()).limit(limit)))
+
+
+def _programme(statement):
+    return statement.where(TrackedJob.municipality_id.is_(None))
 
 
 def latest_job(tenant, kind: str, edition, *states: JobState) -> TrackedJob | None:
@@ -63,15 +89,19 @@ def _write_progress(tenant, job_id: int, **values) -> None:
 
 
 def _update(tenant, job_id: int):
-    return scoped_to(update(TrackedJob).where(TrackedJob.id == job_id), tenant)
+    statement = update(TrackedJob).where(TrackedJob.id == job_id)
+    if tenant is None:
+        return across_tenants(_programme(statement), reason=PROGRAMME_JOBS)
+    return scoped_to(statement, tenant)
 
 
 def run_tracked(tenant, job_id: int, work: Callable) -> None:
     """Run ``work(tenant, progress)`` for the tracked job: running, progress, then done or failed.
+    ``tenant=None``: a job of the programme.
 
     A refusal (the service says why) ends the job as failed, without retries; anything else is
     recorded and raised again, so that the queue retries it with back-off."""
-    tracked = get_for_tenant(db.session, TrackedJob, tenant, job_id) if tenant is not None else None
+    tracked = tracked_job(tenant, job_id)
     if tracked is None or tracked.state is JobState.DONE:
         return  # done already: a job delivered twice does nothing the second time
     _write_progress(tenant, job_id, state=JobState.RUNNING, attempts=tracked.attempts + 1, outcome="")
