@@ -185,8 +185,8 @@ def publish_results(app, spec: dict) -> None:
         staff = User(email="staff@example.org", display_name="Staff", password_hash="x", confirmed_at=now, is_staff=True)
         db.session.add(staff)
         db.session.commit()
-        compute_results(edition.municipality, staff, edition)
-        publish(edition.municipality, staff, edition, notify=False)
+        compute_results(edition.municipality, edition, actor=staff)
+        publish(edition.municipality, edition, actor=staff, notify=False)
         db.session.commit()  # the services flush; the caller (here the benchmark) commits
         db.session.remove()
 

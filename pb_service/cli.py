@@ -77,7 +77,7 @@ def _as_system(service, edition):
     from pb_service.core.permissions import SYSTEM
 
     try:
-        return service(edition.municipality, SYSTEM, edition)
+        return service(edition.municipality, edition, actor=SYSTEM)
     except ServiceValidationError as error:
         raise _fail(error) from error
 
@@ -162,7 +162,7 @@ def advance_edition_command(edition_id: int, to_phase: str, reason: str) -> None
     )
     if to_phase != expected.value:
         raise click.ClickException(f"The edition is in the phase {current.value}; only the next phase, {expected.value}, can follow.")
-    new = _as_system(lambda tenant, actor, edition: advance_phase(tenant, actor, edition, reason), edition)
+    new = _as_system(lambda tenant, edition, *, actor: advance_phase(tenant, edition, reason, actor=actor), edition)
     click.echo(f"{edition.name}: now in the phase {new.value}.")
     if new is Phase.RESULTS:
         count = _as_system(compute_results, edition)
@@ -183,7 +183,7 @@ def shift_clock_command(edition_id: int, days: int, reason: str) -> None:
     if current_app.config["PB_ENV"] == "production":
         raise click.UsageError("shift-clock is refused in production")
     edition = _edition(edition_id)
-    phase = _as_system(lambda tenant, actor, edition: shift_clock(tenant, actor, edition, days, reason), edition)
+    phase = _as_system(lambda tenant, edition, *, actor: shift_clock(tenant, edition, days, reason, actor=actor), edition)
     current_app.logger.warning("edition %s: clock moved %s days forward (%s)", edition_id, days, reason)
     click.echo(f"{edition.name}: {days} days later; now in the phase {phase.value}.")
 
@@ -252,7 +252,7 @@ def import_pabulib_command(paths: tuple[str, ...], municipality_slug: str | None
 
     files = pabulib_paths(paths)
     # A job of the programme either way: staff follow it at /staff/analytics/imports/<id>.
-    tracked = start_import(SYSTEM, files, municipality_slug, again=again, queued=in_background)
+    tracked = start_import(files, municipality_slug, actor=SYSTEM, again=again, queued=in_background)
     db.session.commit()
     if in_background:
         click.echo(f"{len(files)} files left to a worker (job import_pabulib); progress: /staff/analytics/imports/{tracked.id}")
@@ -350,9 +350,9 @@ def purge_command(municipality_slug: str | None) -> None:
         municipality = municipality_by_slug(municipality_slug)
         if municipality is None:
             raise click.UsageError(f"no municipality with the address {municipality_slug!r}")
-        report = {municipality.slug: purge_municipality(municipality, SYSTEM)}
+        report = {municipality.slug: purge_municipality(municipality, actor=SYSTEM)}
     else:
-        report = purge_all(SYSTEM)
+        report = purge_all(actor=SYSTEM)
     for slug, counts in report.items():
         if counts.total:
             details = ", ".join(f"{name.replace('_', ' ')}: {value}" for name, value in asdict(counts).items() if value)

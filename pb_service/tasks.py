@@ -154,7 +154,7 @@ def purge() -> None:
     """The daily purge (idempotent: a second run erases nothing)."""
     from pb_service.privacy.purge import purge_all  # as the importer above: the worker's alone
 
-    purge_all(SYSTEM)
+    purge_all(actor=SYSTEM)
 
 
 def send_due_reminders() -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from pb_service.analytics.implementation import UpdateData, post_update
 from pb_service.analytics.importer import import_pabulib
@@ -173,7 +173,7 @@ def test_an_import_run_by_the_command_shows_its_progress_and_failures_to_staff_o
     assert result.output.startswith(f"Progress for programme staff: /staff/analytics/imports/{jobs[1].id}\n[1/2] failed")
 
     # Not queued yet (a worker has not started it): 0 %, and the page refreshes itself.
-    waiting = new_tracked(None, SYSTEM, "import", total=3)
+    waiting = new_tracked(None, "import", actor=SYSTEM, total=3)
     gdynia = session.scalars(select(Municipality).where(Municipality.slug.like("%gdynia%"))).one()
     official = make_official(session, gdynia, Role.ADMIN)
     staff = make_user(session, staff=True)
@@ -245,15 +245,15 @@ def test_indicators_of_an_edition_are_exact(session, in_request, mailbox):
         record.age_band = "25-34" if n < 12 else "65+"
     session.commit()
 
-    compute_results(town, SYSTEM, edition)
-    publish_results(town, SYSTEM, edition, notify=False)
-    set_expenditure(town, SYSTEM, 2026, 200_000_00)
+    compute_results(town, edition, actor=SYSTEM)
+    publish_results(town, edition, actor=SYSTEM, notify=False)
+    set_expenditure(town, 2026, 200_000_00, actor=SYSTEM)
     admin = make_official(session, town, Role.ADMIN)
     start = date(2026, 3, 1)
-    post_update(town, admin, a, UpdateData(ImplementationStatus.IN_PROGRESS, 50, started_on=start, planned_end_on=start + timedelta(days=60)))
-    post_update(town, admin, a, UpdateData(ImplementationStatus.COMPLETED, 100, actual_cost=660_00, planned_end_on=start + timedelta(days=90),
-                                           completed_on=start + timedelta(days=70)))
-    post_update(town, admin, c, UpdateData(ImplementationStatus.IN_PROGRESS, 10))
+    post_update(town, a, UpdateData(ImplementationStatus.IN_PROGRESS, 50, started_on=start, planned_end_on=start + timedelta(days=60)), actor=admin)
+    post_update(town, a, UpdateData(ImplementationStatus.COMPLETED, 100, actual_cost=660_00, planned_end_on=start + timedelta(days=90),
+                                           completed_on=start + timedelta(days=70)), actor=admin)
+    post_update(town, c, UpdateData(ImplementationStatus.IN_PROGRESS, 10), actor=admin)
 
     row = session.scalar(tenant_select(EditionIndicators, town, EditionIndicators.edition_id == edition.id))
     alternative = compute(Instance.from_data(1000, {str(a.id): 600, str(b.id): 500, str(c.id): 400},
@@ -301,8 +301,8 @@ def _funded_project(session):
     [project] = admitted_projects(session, pool, make_user(session), [500_00])
     cast_ballot(session, edition, {pool.id: {project.id: 1}})
     session.commit()
-    compute_results(town, SYSTEM, edition)
-    publish_results(town, SYSTEM, edition, notify=False)
+    compute_results(town, edition, actor=SYSTEM)
+    publish_results(town, edition, actor=SYSTEM, notify=False)
     return town, edition, project
 
 

@@ -91,7 +91,7 @@ def test_the_purge_erases_mail_sent_more_than_a_week_ago(session):
     for key, sent in (("old", now - timedelta(days=8)), ("recent", now - timedelta(days=6)), ("unsent", None)):
         session.add(OutboxMail(key=key, recipient=f"{key}@example.org", subject="s", body="b", sent_at=sent))
     session.flush()
-    purge_all(SYSTEM, now)
+    purge_all(now, actor=SYSTEM)
     assert sorted(session.scalars(select(OutboxMail.key))) == ["recent", "unsent"]
 
 
@@ -133,7 +133,7 @@ def test_measures_of_large_equal_shares_pools_are_a_job_after_the_count_and_publ
             assert (job.kind, job.state, job.edition_id, job.total) == ("measures", JobState.QUEUED, edition.id, 1)
             assert session.info[PENDING] == [("measure_results", (town.id, edition.id, job.id, None))]
             # Publication does not wait for them, nor decide a second job.
-            publish_results(town, SYSTEM, edition, notify=False)
+            publish_results(town, edition, actor=SYSTEM, notify=False)
             assert session.scalars(tenant_select(TrackedJob, town)).all() == [job]
             drop_pending(session)  # no worker has taken the job yet
     finally:

@@ -137,7 +137,7 @@ def _check_youth_editions_after_their_vote(session) -> None:
             ]
         else:
             assert protests == [] and publication_problems(city, youth, count) == []
-            assert publish_results(city, user_by_email("admin.krakow@example.org"), youth, notify=False).is_published
+            assert publish_results(city, youth, actor=user_by_email("admin.krakow@example.org"), notify=False).is_published
 
 
 def _check_past_editions_have_published_recountable_results(session, client) -> None:
@@ -177,10 +177,10 @@ def _check_voting_editions_counted_with_ballots_in_some_pools_only(session, clie
                 choices[district.id] = {p.id: q for p, q in zip([by_pool[district.id][0], by_pool[district.id][1 + n % 3]], points)}
             cast_ballot(session, edition, choices, district_pool_ids=[district.id])
         session.flush()
-        advance_phase(city, SYSTEM, edition, "Koniec głosowania według harmonogramu.")
-        compute_results(city, SYSTEM, edition)
+        advance_phase(city, edition, "Koniec głosowania według harmonogramu.", actor=SYSTEM)
+        compute_results(city, edition, actor=SYSTEM)
         edition.results_starts_at -= timedelta(days=edition.protest_days)  # the protest window is over
-        count = publish_results(city, SYSTEM, edition, notify=False)
+        count = publish_results(city, edition, actor=SYSTEM, notify=False)
         # Gdańsk's one paper sheet counted (P-0001, entered twice) chose city-wide projects only.
         paper = 1 if edition.paper_double_entry else 0
         assert [r.voters for r in count.pools] == [160 + paper, 70] + [0] * (len(count.pools) - 2)

@@ -51,7 +51,7 @@ def test_district_budgets_follow_the_formula_to_the_grosz(app, session):
     level = make_level(session, edition, kind=LevelKind.DISTRICT)
     pools = [make_pool(session, edition, level, population=p, area_km2=Decimal(a)) for p, a in ((10_000, "5.00"), (20_000, "2.50"), (30_000, "12.50"))]
     with app.test_request_context():
-        budgets = services.apply_budget_formula(city, admin, level, 1_000_000_01, 50, 30, 20)
+        budgets = services.apply_budget_formula(city, level, 1_000_000_01, 50, 30, 20, actor=admin)
     # 50 % equally, 30 % by residents (1:2:3), 20 % by area (5:2.5:12.5); one grosz left by rounding.
     assert budgets == {pools[0].id: 26_666_667, pools[1].id: 29_166_667, pools[2].id: 44_166_667}
     assert sum(budgets.values()) == 1_000_000_01
@@ -65,11 +65,11 @@ def test_required_supporters_are_capped_by_the_act(app, session):
     level = make_level(session, edition, kind=LevelKind.DISTRICT)
     data = services.PoolData(name="Oliwa", level_id=level.id, budget=100_000_00, population=19_000, required_supporters=20)
     with app.test_request_context(headers={"Accept-Language": "en"}), pytest.raises(ServiceValidationError) as error:
-        services.save_pool(city, admin, edition, None, data)
+        services.save_pool(city, edition, None, data, actor=admin)
     assert error.value.errors == {"required_supporters": ["By the act, at most 0.1% of the residents may be required: 19 for 19000 residents."]}
     data.required_supporters = 19
     with app.test_request_context():
-        assert services.save_pool(city, admin, edition, None, data).required_supporters == 19
+        assert services.save_pool(city, edition, None, data, actor=admin).required_supporters == 19
 
 
 def test_copying_an_edition_keeps_pools_and_settings_a_year_later(app, session):
@@ -79,7 +79,7 @@ def test_copying_an_edition_keeps_pools_and_settings_a_year_later(app, session):
     pool = make_pool(session, source, name="Oliwa", budget=123_00)
     make_category(session, source, "Sport")
     with app.test_request_context():
-        copy = services.copy_edition(city, admin, source, "BO 2027", 2027)
+        copy = services.copy_edition(city, source, "BO 2027", 2027, actor=admin)
     assert (copy.name, copy.year, copy.is_published, copy.outcome_rule, copy.tie_break) == ("BO 2027", 2027, False, "equalshares", "lottery")
     assert [(p.name, p.budget, p.level.name) for p in copy.pools] == [("Oliwa", 123_00, pool.level.name)]
     assert [c.name for c in copy.categories] == ["Sport"]
@@ -92,7 +92,7 @@ def test_a_copy_of_an_imported_greedy_threshold_edition_counts_with_greedy_and_t
     admin = make_official(session, city, Role.ADMIN)
     source = make_edition(session, city, name="BO 2024", year=2024, outcome_rule="greedy-threshold", imported_from_pabulib=True)
     with app.test_request_context():
-        copy = services.copy_edition(city, admin, source, "BO 2027", 2027)
+        copy = services.copy_edition(city, source, "BO 2027", 2027, actor=admin)
     assert (copy.outcome_rule, copy.imported_from_pabulib) == ("greedy", False)
 
 
@@ -102,7 +102,7 @@ def test_greedy_threshold_is_not_offered_since_every_rule_applies_the_pools_mini
     edition = make_edition(session, city)
     data = services.SettingsData(Identification.NAME_ADDRESS, "greedy-threshold", "cheaper-first", BallotOrder.RANDOM_PER_VOTER, LeftoverPolicy.STAYS)
     with app.test_request_context(), pytest.raises(ServiceValidationError) as refused:
-        services.update_settings(city, admin, edition, data)
+        services.update_settings(city, edition, data, actor=admin)
     assert refused.value.errors == {"outcome_rule": ["Wybierz jedną z podanych reguł."]}
     assert "greedy-threshold" not in OFFERED_RULES and "greedy" in OFFERED_RULES
 
@@ -112,7 +112,7 @@ def test_moving_a_phase_on_is_recorded_with_its_reason(app, session, client):
     admin = make_official(session, city, Role.ADMIN)
     edition = make_edition(session, city, Phase.SUBMISSION)
     with app.test_request_context():
-        assert services.advance_phase(city, admin, edition, "Wcześniejsze zakończenie naboru.") is Phase.FORMAL_REVIEW
+        assert services.advance_phase(city, edition, "Wcześniejsze zakończenie naboru.", actor=admin) is Phase.FORMAL_REVIEW
     assert edition.phase is Phase.FORMAL_REVIEW
     page = client.get(f"/{city.slug}/editions/{edition.id}/").get_data(as_text=True)
     assert "przejście do fazy „Weryfikacja formalna”. Wcześniejsze zakończenie naboru." in page
@@ -184,14 +184,14 @@ def test_deadlines_and_voting_settings_are_locked_once_voting_starts(session, in
     locked = "Voting has started, so the edition's voting settings, levels and pools can no longer change."
     for name in ("protest_days", "appeal_days", "correction_days"):
         with pytest.raises(ServiceValidationError) as refused:
-            services.update_edition(town, admin, edition, replace(data, **{name: getattr(edition, name) + 3}))
+            services.update_edition(town, edition, replace(data, **{name: getattr(edition, name) + 3}), actor=admin)
         assert refused.value.errors == {name: [locked]}
-    assert services.update_edition(town, admin, edition, replace(data, name="BO 2027, poprawiona nazwa")).name == "BO 2027, poprawiona nazwa"
+    assert services.update_edition(town, edition, replace(data, name="BO 2027, poprawiona nazwa"), actor=admin).name == "BO 2027, poprawiona nazwa"
     with pytest.raises(ServiceValidationError) as refused:
-        services.update_settings(town, admin, edition, services.SettingsData(
+        services.update_settings(town, edition, services.SettingsData(
             identification=edition.identification, outcome_rule=edition.outcome_rule, tie_break=edition.tie_break,
             ballot_order=edition.ballot_order, leftover_policy=edition.leftover_policy, mixing_batch_size=30,
-        ))
+        ), actor=admin)
     assert refused.value.errors == {"": [locked]}
 
 
@@ -202,9 +202,9 @@ def test_the_mixing_batch_is_at_least_ten(session, in_request):
     settings = dict(identification=edition.identification, outcome_rule=edition.outcome_rule, tie_break=edition.tie_break,
                     ballot_order=edition.ballot_order, leftover_policy=edition.leftover_policy)
     with pytest.raises(ServiceValidationError) as refused:
-        services.update_settings(town, admin, edition, services.SettingsData(**settings, mixing_batch_size=9))
+        services.update_settings(town, edition, services.SettingsData(**settings, mixing_batch_size=9), actor=admin)
     assert refused.value.errors == {"mixing_batch_size": ["Mix at least 10 ballots together."]}
-    services.update_settings(town, admin, edition, services.SettingsData(**settings, mixing_batch_size=50))
+    services.update_settings(town, edition, services.SettingsData(**settings, mixing_batch_size=50), actor=admin)
     assert edition.mixing_batch_size == 50
 
 
@@ -218,7 +218,7 @@ def test_a_category_that_proposals_use_stays_and_an_unused_one_is_removed(sessio
     used, unused = make_category(session, edition, "Zieleń"), make_category(session, edition, "Sport")
     make_proposal(session, make_pool(session, edition), make_user(session), category_id=used.id)
     with pytest.raises(ServiceValidationError) as refused:
-        services.remove_category(town, admin, used)
+        services.remove_category(town, used, actor=admin)
     assert refused.value.errors == {"": ["Proposals use this category, so it cannot be removed."]}
-    services.remove_category(town, admin, unused)
+    services.remove_category(town, unused, actor=admin)
     assert [category.name for category in session.scalars(edition_select(Category, edition))] == ["Zieleń"]

@@ -36,19 +36,19 @@ def published(session, mailbox):
             cast_ballot(session, edition, {pool.id: {project.id: 1}})
     voting = make_edition(session, town, Phase.VOTING, year=2026, name="BO 2026")
     session.commit()
-    compute_results(town, SYSTEM, edition)
-    publish_results(town, SYSTEM, edition, notify=False)
+    compute_results(town, edition, actor=SYSTEM)
+    publish_results(town, edition, actor=SYSTEM, notify=False)
     admin = make_official(session, town, Role.ADMIN)
-    post_update(town, admin, a, UpdateData(ImplementationStatus.COMPLETED, 100, actual_cost=600_00, completed_on=date(2026, 5, 1)))
+    post_update(town, a, UpdateData(ImplementationStatus.COMPLETED, 100, actual_cost=600_00, completed_on=date(2026, 5, 1)), actor=admin)
     session.commit()
     return town, edition, voting, admin
 
 
 def test_a_practice_shows_its_editions_indicators_and_links_to_the_municipality(app, session, client, published):
     town, edition, _, admin = published
-    practice = propose_practice(admin, town, PracticeData(PracticeKind.CASE_STUDY, edition_id=edition.id), TranslationData("pl", "Spacery z mieszkańcami"))
+    practice = propose_practice(town, PracticeData(PracticeKind.CASE_STUDY, edition_id=edition.id), TranslationData("pl", "Spacery z mieszkańcami"), actor=admin)
     staff = make_user(session, staff=True)
-    review_practice(staff, practice, publish=True)
+    review_practice(practice, actor=staff, publish=True)
 
     page = app.test_client().get(f"/hub/practices/{practice.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     aside = page.split('<aside class="panel">')[1].split("</aside>")[0]
@@ -70,14 +70,14 @@ def test_only_the_municipalitys_editions_with_published_results_can_be_linked(se
     assert practice_editions(town) == [edition]
     for edition_id in (voting.id, elsewhere.id, 999_999):
         with pytest.raises(ServiceValidationError) as error:
-            propose_practice(admin, town, PracticeData(PracticeKind.CASE_STUDY, edition_id=edition_id), TranslationData("pl", "X"))
+            propose_practice(town, PracticeData(PracticeKind.CASE_STUDY, edition_id=edition_id), TranslationData("pl", "X"), actor=admin)
         assert error.value.errors == {"edition_id": ["Choose an edition of this municipality with published results."]}
     assert session.scalar(select(GoodPractice.id)) is None
 
 
 def test_staff_choose_the_edition_by_municipality_and_name(session, client, published):
     town, edition, voting, admin = published
-    practice = propose_practice(admin, town, PracticeData(PracticeKind.CASE_STUDY), TranslationData("pl", "Szkoła budżetu"))
+    practice = propose_practice(town, PracticeData(PracticeKind.CASE_STUDY), TranslationData("pl", "Szkoła budżetu"), actor=admin)
     staff = make_user(session, staff=True)
     session.commit()
     login(client, staff)

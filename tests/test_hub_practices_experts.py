@@ -49,7 +49,7 @@ def test_official_proposes_and_staff_publish_a_practice(app, client, session):
     assert client.get("/hub/practices").get_data(as_text=True).count("Budżet dla seniorów") == 0
     assert app.test_client().get(f"/hub/practices/{practice.id}").status_code == 404
 
-    review_practice(staff, practice, publish=True, note="Dziękujemy!")
+    review_practice(practice, actor=staff, publish=True, note="Dziękujemy!")
     assert "Budżet dla seniorów" in app.test_client().get("/hub/practices").get_data(as_text=True)
 
 
@@ -57,7 +57,7 @@ def test_a_pilot_project_needs_its_stage(session, in_request):
     municipality = make_municipality(session)
     official = make_official(session, municipality, Role.ADMIN)
     with pytest.raises(ServiceValidationError) as error:
-        propose_practice(official, municipality, PracticeData(PracticeKind.PILOT_PROJECT), TranslationData("pl", "Pilotaż"))
+        propose_practice(municipality, PracticeData(PracticeKind.PILOT_PROJECT), TranslationData("pl", "Pilotaż"), actor=official)
     assert list(error.value.errors) == ["pilot_status"]
 
 
@@ -65,34 +65,34 @@ def test_another_municipality_cannot_propose_for_this_one(session, in_request):
     municipality, other = make_municipality(session), make_municipality(session)
     stranger = make_official(session, other, Role.ADMIN)
     with pytest.raises(PermissionDenied):
-        propose_practice(stranger, municipality, PracticeData(PracticeKind.CASE_STUDY), TranslationData("pl", "X"))
+        propose_practice(municipality, PracticeData(PracticeKind.CASE_STUDY), TranslationData("pl", "X"), actor=stranger)
 
 
 def test_ask_assign_answer_and_publish_with_consent(session, mailbox, in_request):
     municipality = make_municipality(session)
     official = make_official(session, municipality, Role.EVALUATOR, email="pytajacy@example.org", locale="en")
     staff = make_user(session, staff=True)
-    expert = save_expert(staff, None, ExpertData("dr Anna Ekspert", "Badaczka partycypacji.", [Topic.PARTICIPATORY_BUDGETING], email="ekspert@example.org"))
-    question = ask_expert(official, municipality, QuestionData(
+    expert = save_expert(None, ExpertData("dr Anna Ekspert", "Badaczka partycypacji.", [Topic.PARTICIPATORY_BUDGETING], email="ekspert@example.org"), actor=staff)
+    question = ask_expert(municipality, QuestionData(
         Topic.PARTICIPATORY_BUDGETING, "Próg poparcia", "Czy możemy wymagać 20 podpisów poparcia dla projektu osiedlowego?",
-        language="pl", consent_to_publish=True))
+        language="pl", consent_to_publish=True), actor=official)
 
-    assign_question(staff, question, expert)
+    assign_question(question, expert, actor=staff)
     session.commit()  # the boundary: the mail leaves with the commit
     assert [subject(m) for m in mailbox.to("ekspert@example.org")] == ["Pytanie do Ciebie: Próg poparcia"]
-    answer_question(staff, question, "Tak, jeśli nie przekracza 0,1% mieszkańców obszaru (art. 5a ust. 7).")
+    answer_question(question, "Tak, jeśli nie przekracza 0,1% mieszkańców obszaru (art. 5a ust. 7).", actor=staff)
     session.commit()
     assert question.status is QuestionStatus.ANSWERED
     [answer_mail] = mailbox.to("pytajacy@example.org")
     assert subject(answer_mail) == "The expert has answered: Próg poparcia"
     assert "0,1% mieszkańców" in mailbox.body(answer_mail)
 
-    material = publish_answer(staff, question, Visibility.OFFICIALS)
+    material = publish_answer(question, Visibility.OFFICIALS, actor=staff)
     assert (material.kind, material.is_published, material.visibility) == (MaterialKind.QA, True, Visibility.OFFICIALS)
     body = material.translation("pl").body
     assert "## Pytanie" in body and "## Odpowiedź (dr Anna Ekspert)" in body and official.display_name not in body
     with pytest.raises(ServiceValidationError):
-        publish_answer(staff, question, Visibility.PUBLIC)
+        publish_answer(question, Visibility.PUBLIC, actor=staff)
 
 
 def test_an_answer_without_consent_is_not_published(session, in_request):
@@ -100,11 +100,11 @@ def test_an_answer_without_consent_is_not_published(session, in_request):
     official = make_official(session, municipality, Role.ADMIN)
     staff = make_user(session, staff=True)
     expert = session.merge(Expert(name="E"))
-    question = ask_expert(official, municipality, QuestionData(Topic.AGEING, "Seniorzy", "Jak dotrzeć do seniorów z głosowaniem?"))
-    assign_question(staff, question, expert)
-    answer_question(staff, question, "Punkty do głosowania w klubach seniora.")
+    question = ask_expert(municipality, QuestionData(Topic.AGEING, "Seniorzy", "Jak dotrzeć do seniorów z głosowaniem?"), actor=official)
+    assign_question(question, expert, actor=staff)
+    answer_question(question, "Punkty do głosowania w klubach seniora.", actor=staff)
     with pytest.raises(ServiceValidationError) as error:
-        publish_answer(staff, question, Visibility.PUBLIC)
+        publish_answer(question, Visibility.PUBLIC, actor=staff)
     assert error.value.errors == {"": ["The person who asked did not agree to publication."]}
 
 
@@ -114,9 +114,9 @@ def test_a_question_concerns_an_edition_of_its_own_municipality_only(client, ses
     own, foreign = make_edition(session, municipality, name="BO 2027"), make_edition(session, other, name="BO obcy")
     body = "Jak zorganizować głosowanie w domach pomocy społecznej?"
     with pytest.raises(ServiceValidationError) as refused:
-        ask_expert(official, municipality, QuestionData(Topic.AGEING, "DPS", body, edition_id=foreign.id))
+        ask_expert(municipality, QuestionData(Topic.AGEING, "DPS", body, edition_id=foreign.id), actor=official)
     assert refused.value.errors == {"edition_id": ["Choose one of your municipality's editions."]}
-    question = ask_expert(official, municipality, QuestionData(Topic.AGEING, "DPS", body, edition_id=own.id))
+    question = ask_expert(municipality, QuestionData(Topic.AGEING, "DPS", body, edition_id=own.id), actor=official)
     assert question.edition.name == "BO 2027"
     # The database refuses it too, whatever code writes the row.
     with pytest.raises(IntegrityError), session.begin_nested():
@@ -159,10 +159,10 @@ def test_completion_per_municipality(session, in_request):
     course = make_course(session, lessons=2)
     done_all, done_one, idle = make_official(session, gdansk), make_official(session, gdansk), make_official(session, krakow, Role.CLERK)
     for lesson in course.lessons:
-        mark_lesson_done(done_all, lesson)
-    mark_lesson_done(done_one, course.lessons[0])
-    mark_lesson_done(done_one, course.lessons[0])
-    rows = [(r.municipality_name, r.officials, r.started, r.completed) for r in completion_by_municipality(staff, course)]
+        mark_lesson_done(lesson, actor=done_all)
+    mark_lesson_done(course.lessons[0], actor=done_one)
+    mark_lesson_done(course.lessons[0], actor=done_one)
+    rows = [(r.municipality_name, r.officials, r.started, r.completed) for r in completion_by_municipality(course, actor=staff)]
     assert rows == [("Gdańsk", 2, 2, 1), ("Kraków", 1, 0, 0)]
     assert completed_lesson_ids(done_one, course) == {course.lessons[0].id}
     assert completed_lesson_ids(idle, course) == set()

@@ -70,7 +70,7 @@ def test_slugs_with_invisible_characters_are_refused(session, in_request, slug):
         kind=MunicipalityKind.CITY_WITH_POWIAT_RIGHTS, population=1_000,
     )
     with pytest.raises(ServiceValidationError) as refused:
-        create_municipality(staff, data)
+        create_municipality(data, actor=staff)
     assert refused.value.errors == {"slug": ["Use lower-case letters, digits and hyphens (2–63 characters)."]}
 
 

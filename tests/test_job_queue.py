@@ -139,7 +139,7 @@ def test_a_publication_to_hundreds_returns_at_once_and_a_killed_worker_still_sen
     app, sink, start_worker, _log = stack
     town, admin, project, addresses = _project_with_followers(300)
 
-    post_update(town, admin, project, UpdateData(ImplementationStatus.IN_PROGRESS, 40))
+    post_update(town, project, UpdateData(ImplementationStatus.IN_PROGRESS, 40), actor=admin)
     db.session.commit()  # what the official's request does at its end
     # The official's request is over: the fan-out waits in Redis; no mail, not even in the outbox.
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0

@@ -40,8 +40,8 @@ def test_an_edition_moved_on_early_twice_in_a_minute_can_be_saved_as_shown(app, 
     edition = make_edition(session, city, Phase.SUBMISSION)
     session.commit()
     with app.test_request_context():
-        edition_services.advance_phase(city, admin, edition, "Wszystkie wnioski już wpłynęły.")
-        edition_services.advance_phase(city, admin, edition, "Weryfikacja formalna zakończona wcześniej.")
+        edition_services.advance_phase(city, edition, "Wszystkie wnioski już wpłynęły.", actor=admin)
+        edition_services.advance_phase(city, edition, "Weryfikacja formalna zakończona wcześniej.", actor=admin)
     moved_at = edition.merit_review_starts_at
     client = app.test_client()
     login(client, admin)
@@ -291,7 +291,7 @@ def test_a_lost_tie_reads_with_titles_and_the_criterion_on_the_officials_result(
             cast_ballot(session, edition, {pool.id: {project.id: 1}})
     session.flush()
     with app.test_request_context():
-        compute_results(town, SYSTEM, edition)
+        compute_results(town, edition, actor=SYSTEM)
     session.commit()
     client = app.test_client()
     login(client, admin)

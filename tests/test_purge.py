@@ -56,9 +56,9 @@ def _edition_with_votes(session, *, closed: bool, publish: bool):
         RegisteredVoter(municipality_id=town.id, edition_id=edition.id, identity_hash="d" * 64),
         PaperEntry(municipality_id=town.id, edition_id=edition.id, sheet_number="17", identity_hash="e" * 64, entry=b"sealed", created_at=utcnow()),
     ])
-    count = compute_results(town, SYSTEM, edition)
+    count = compute_results(town, edition, actor=SYSTEM)
     if publish:
-        publish_results(town, SYSTEM, edition, notify=False)
+        publish_results(town, edition, actor=SYSTEM, notify=False)
     return town, edition, count
 
 
@@ -69,12 +69,12 @@ def _identity_hashes(session, town) -> int:
 def test_nothing_is_erased_before_the_window_closes_or_while_the_result_is_not_final(session, in_request):
     town, edition, count = _edition_with_votes(session, closed=False, publish=False)
     town.retention_months = 3
-    assert purge_municipality(town, SYSTEM) == PurgeCounts()
+    assert purge_municipality(town, actor=SYSTEM) == PurgeCounts()
     assert _identity_hashes(session, town) == BALLOTS
     assert [_count(session, town, model) for model in (OneTimeCode, RegisteredVoter, PaperEntry)] == [1, 1, 1]
     # The window has closed but the result is not published (not final): still nothing.
     other, _, _ = _edition_with_votes(session, closed=True, publish=False)
-    assert purge_municipality(other, SYSTEM) == PurgeCounts()
+    assert purge_municipality(other, actor=SYSTEM) == PurgeCounts()
     assert _identity_hashes(session, other) == BALLOTS
     assert session.scalars(cross_tenant_select(AuditEvent, reason="test: the audit log").where(AuditEvent.action == "privacy.purge")).all() == []
 
@@ -87,7 +87,7 @@ def test_after_the_window_no_identity_hash_remains_and_results_recompute_to_the_
     }
     assert len(stored_selection) > 0
 
-    first = purge_municipality(town, SYSTEM)
+    first = purge_municipality(town, actor=SYSTEM)
 
     assert first == PurgeCounts(identity_hashes=BALLOTS, one_time_codes=1, registered_voters=1, paper_entries=1)
     assert _identity_hashes(session, town) == 0
@@ -110,7 +110,7 @@ def test_after_the_window_no_identity_hash_remains_and_results_recompute_to_the_
     })]
 
     # A second run changes nothing (and records no second municipal event).
-    assert purge_municipality(town, SYSTEM) == PurgeCounts()
+    assert purge_municipality(town, actor=SYSTEM) == PurgeCounts()
     assert _identity_hashes(session, town) == 0
     assert _count(session, town, Ballot) == BALLOTS
     assert ballots_digest_now(town, edition) == count.digest
@@ -149,13 +149,13 @@ def test_authors_and_supporters_are_anonymised_after_the_retention_period(sessio
     due = add_months(edition.protests_close_at, 3)
 
     # A day before the end of the retention period: only the identity hashes go.
-    assert purge_municipality(town, SYSTEM, now=due - timedelta(days=1)) == PurgeCounts(
+    assert purge_municipality(town, actor=SYSTEM, now=due - timedelta(days=1)) == PurgeCounts(
         identity_hashes=BALLOTS, one_time_codes=1, registered_voters=1, paper_entries=1
     )
     assert proposal.author.public_name != "Former resident"
     assert _count(session, town, Supporter) == 1
 
-    assert purge_municipality(town, SYSTEM, now=due) == PurgeCounts(
+    assert purge_municipality(town, actor=SYSTEM, now=due) == PurgeCounts(
         proposals_anonymised=proposals, coauthors=1, supporters=1, supporters_lists=1, appeal_documents=1, protests_anonymised=1
     )
     session.expire_all()
@@ -169,7 +169,7 @@ def test_authors_and_supporters_are_anonymised_after_the_retention_period(sessio
     assert (proposal.supporter_count, proposal.erased_supporters) == (supporters_before, 1)
     assert ballots_digest_now(town, edition) == count.digest
 
-    assert purge_municipality(town, SYSTEM, now=due + timedelta(days=400)) == PurgeCounts()
+    assert purge_municipality(town, actor=SYSTEM, now=due + timedelta(days=400)) == PurgeCounts()
 
 
 def test_officials_questions_to_experts_stop_naming_them_after_the_retention_period(session, in_request):
@@ -189,13 +189,13 @@ def test_officials_questions_to_experts_stop_naming_them_after_the_retention_per
 
     # Within six months of the answer (or of the asking): nothing.
     due = add_months(answered_at, 6)
-    assert purge_municipality(town, SYSTEM, now=due - timedelta(days=1)) == PurgeCounts()
-    assert purge_municipality(town, SYSTEM, now=due) == PurgeCounts(questions_anonymised=2)
+    assert purge_municipality(town, actor=SYSTEM, now=due - timedelta(days=1)) == PurgeCounts()
+    assert purge_municipality(town, actor=SYSTEM, now=due) == PurgeCounts(questions_anonymised=2)
     session.expire_all()
     assert [(q.subject, q.asked_by_id, q.answer) for q in session.scalars(tenant_select(ExpertQuestion, town).order_by(ExpertQuestion.id))] == [
         ("Seniorzy", None, "Przez kluby seniora."), ("Lokale", None, ""),
     ]
-    assert purge_municipality(town, SYSTEM, now=due + timedelta(days=400)) == PurgeCounts()
+    assert purge_municipality(town, actor=SYSTEM, now=due + timedelta(days=400)) == PurgeCounts()
 
 
 def test_the_command_purges_every_municipality_and_logs_each_run(app, session):
@@ -245,9 +245,9 @@ def test_only_the_system_purges(session, in_request):
     town = make_municipality(session)
     admin = make_official(session, town, Role.ADMIN)
     with pytest.raises(PermissionDenied):
-        purge_municipality(town, admin)
+        purge_municipality(town, actor=admin)
     with pytest.raises(PermissionDenied):
-        purge_all(make_user(session, staff=True))
+        purge_all(actor=make_user(session, staff=True))
 
 
 def test_the_admin_sets_the_retention_period_in_the_municipality_settings(session, client):

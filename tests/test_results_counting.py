@@ -60,7 +60,7 @@ def _abc(session, **settings):
 
 def test_greedy_skips_what_no_longer_fits_and_keeps_the_leftover(session, in_request):
     town, edition, pool, (a, b, c) = _abc(session)
-    count = compute_results(town, SYSTEM, edition)
+    count = compute_results(town, edition, actor=SYSTEM)
     result = count.pools[0]
     assert _outcomes(result) == {
         a.id: (5, 5, Outcome.FUNDED, True), b.id: (4, 4, Outcome.DID_NOT_FIT, False), c.id: (3, 3, Outcome.FUNDED, True),
@@ -72,7 +72,7 @@ def test_greedy_skips_what_no_longer_fits_and_keeps_the_leftover(session, in_req
 
 def test_leftover_funds_the_next_project_with_the_municipality_adding_the_difference(session, in_request):
     town, edition, pool, (a, b, c) = _abc(session, leftover_policy=LeftoverPolicy.NEXT_PROJECTS)
-    result = compute_results(town, SYSTEM, edition).pools[0]
+    result = compute_results(town, edition, actor=SYSTEM).pools[0]
     assert _outcomes(result)[b.id] == (4, 4, Outcome.FUNDED_FROM_LEFTOVER, True)
     assert (result.spent, result.leftover, result.top_up, result.remaining) == (1_400 * ZL, 100 * ZL, 400 * ZL, 0)
     # The file marks it selected=2 (outside the rule), so a recount of the rule gives a and c.
@@ -88,7 +88,7 @@ def test_leftover_moves_to_the_named_pool_and_is_counted_there(session, in_reque
     target, (d,) = _pool(session, edition, target_level, 200, [250])
     edition.leftover_pool_id = target.id
     _cast(session, edition, target, [(2, {d: 1})])
-    count = compute_results(town, SYSTEM, edition)
+    count = compute_results(town, edition, actor=SYSTEM)
     source, receiving = count.pool_result(pool.id), count.pool_result(target.id)
     assert (source.leftover, source.leftover_to_pool_id) == (100 * ZL, target.id)
     # d (250 zł) does not fit the pool's own 200 zł; with the 100 zł moved in it does.
@@ -107,7 +107,7 @@ APPROVAL_RULES = ["greedy", "greedy-no-skip", "equalshares", "equalshares/add1",
 def test_the_pools_minimum_of_votes_applies_under_every_rule_and_its_file_says_so(session, in_request, rule):
     town, edition, pool, (a, b, c) = _abc(session, outcome_rule=rule)
     pool.min_votes = 4
-    result = compute_results(town, SYSTEM, edition).pools[0]
+    result = compute_results(town, edition, actor=SYSTEM).pools[0]
     outcomes = {pid: outcome for pid, (_, _, outcome, _) in _outcomes(result).items()}
     assert outcomes[c.id] is Outcome.UNDER_THRESHOLD and str(c.id) not in [str(p.proposal_id) for p in result.funded]
     assert result.parameters["min_votes"] == 4
@@ -122,7 +122,7 @@ def test_the_minimum_counts_voters_not_points(session, in_request):
     pool.min_votes = 3
     # p: 2 voters, 6 points; q: 3 voters, 4 points; r: 1 voter, 1 point.
     _cast(session, edition, pool, [(2, {p: 3, q: 1}), (1, {q: 2, r: 1})])
-    result = compute_results(town, SYSTEM, edition).pools[0]
+    result = compute_results(town, edition, actor=SYSTEM).pools[0]
     assert _outcomes(result) == {
         p.id: (2, 6, Outcome.UNDER_THRESHOLD, False), q.id: (3, 4, Outcome.FUNDED, True), r.id: (1, 1, Outcome.UNDER_THRESHOLD, False),
     }
@@ -140,7 +140,7 @@ def test_a_project_without_votes_is_never_funded(session, in_request, rule, poli
     if policy is LeftoverPolicy.MOVES_TO_POOL:
         edition.leftover_pool_id = pool.id
     _cast(session, edition, pool, [(3, {a: 1}), (2, {a: 1, b: 1})])
-    count = compute_results(town, SYSTEM, edition)
+    count = compute_results(town, edition, actor=SYSTEM)
     result, empty = count.pools
     assert _outcomes(result)[nobody.id] == (0, 0, Outcome.UNDER_THRESHOLD, False)
     assert _outcomes(result)[nobody_either.id] == (0, 0, Outcome.UNDER_THRESHOLD, False)
@@ -158,7 +158,7 @@ def test_points_ballots_are_ranked_by_points_and_ties_go_by_the_edition_order(se
     pool, (p, q, r) = _pool(session, edition, level, 1_000, [400, 400, 400])
     # A voter may skip a rank (3 and 1, no 2): the points are kept as given, never re-ranked.
     _cast(session, edition, pool, [(2, {p: 3, q: 2, r: 1}), (1, {q: 3, r: 2, p: 1}), (1, {r: 3, q: 1})])
-    result = compute_results(town, SYSTEM, edition).pools[0]
+    result = compute_results(town, edition, actor=SYSTEM).pools[0]
     # Points: p 7, q 8, r 7; voters: p 3, q 4, r 4. p and r tie on points and cost; r has more votes.
     assert _outcomes(result) == {
         p.id: (3, 7, Outcome.LOST_TIE, False), q.id: (4, 8, Outcome.FUNDED, True), r.id: (4, 7, Outcome.FUNDED, True),
@@ -175,7 +175,7 @@ def test_a_tie_is_settled_the_same_way_by_the_app_and_by_a_recount_of_the_file(s
     town, edition, level = _edition(session, tie_break=tie_break)
     pool, (x, y, z) = _pool(session, edition, level, 700, [400, 400, 300])
     _cast(session, edition, pool, [(3, {x: 1}), (3, {y: 1}), (2, {z: 1})])  # x and y tie on votes and cost
-    first = compute_results(town, SYSTEM, edition).pools[0]
+    first = compute_results(town, edition, actor=SYSTEM).pools[0]
     selected = [str(p.proposal_id) for p in first.funded]
     assert first.parameters == {"tie_breaking": tie_break, "seed": lottery_seed(first.digest), "min_votes": 0}
     assert first.ties == [{"projects": first.ties[0]["projects"], "winners": first.ties[0]["projects"][:1], "settled_by": "lottery", "context": "equal score 3"}]
@@ -184,7 +184,7 @@ def test_a_tie_is_settled_the_same_way_by_the_app_and_by_a_recount_of_the_file(s
     assert (instance.meta["tie_breaking"], int(instance.meta["tie_breaking_seed"])) == (tie_break, lottery_seed(first.digest))
     assert sorted(compute(instance).selected) == sorted(selected)
     # Counting again: the same digest, the same seed, the same winners.
-    again = compute_results(town, SYSTEM, edition).pools[0]
+    again = compute_results(town, edition, actor=SYSTEM).pools[0]
     assert (again.digest, [str(p.proposal_id) for p in again.funded], again.pabulib_sha256) == (first.digest, selected, first.pabulib_sha256)
 
 
@@ -192,7 +192,7 @@ def test_invalid_ballots_are_never_counted(session, in_request):
     town, edition, pool, (a, b, c) = _abc(session)
     cast_ballot(session, edition, {pool.id: {b.id: 1}}, channel=Channel.PAPER, valid=False, invalid_reason="dwa znaki")
     session.flush()
-    count = compute_results(town, SYSTEM, edition)
+    count = compute_results(town, edition, actor=SYSTEM)
     assert (count.ballots, count.pools[0].voters, _outcomes(count.pools[0])[b.id][0]) == (12, 12, 4)
 
 
@@ -200,7 +200,7 @@ def test_counting_waits_for_the_end_of_voting(session, in_request):
     town = make_municipality(session)
     edition = make_edition(session, town, Phase.VOTING)
     with pytest.raises(Exception) as refused:
-        compute_results(town, SYSTEM, edition)
+        compute_results(town, edition, actor=SYSTEM)
     assert refused.value.errors == {"": [
         "Counting the votes is possible only in this phase of the edition: Results, Implementation, Closed. "
         "The edition is now in the phase: Voting."
@@ -210,7 +210,7 @@ def test_counting_waits_for_the_end_of_voting(session, in_request):
 def test_what_if_compares_rules_with_fairness_figures(session, in_request):
     town, edition, pool, (a, b, c) = _abc(session)
     pool.min_votes = 4
-    compute_results(town, SYSTEM, edition)
+    compute_results(town, edition, actor=SYSTEM)
     (comparison,) = what_if(town, edition)
     variants = {(v.family, v.threshold): v for v in comparison.variants}
     assert list(variants) == [("greedy", None), ("greedy", 4), ("equalshares", None), ("equalshares", 4)]
@@ -229,7 +229,7 @@ def test_what_if_compares_rules_with_fairness_figures(session, in_request):
 def test_officials_are_warned_of_what_residents_would_find_surprising(session, in_request):
     town, edition, pool, (a, b, c) = _abc(session)
     other, (d,) = _pool(session, edition, edition.levels[0], 500, [100])
-    count = compute_results(town, SYSTEM, edition)
+    count = compute_results(town, edition, actor=SYSTEM)
     result, empty = count.pools
     # 5 and 3 votes of 12 ballots; 100 zł left, less than b's 500 zł.
     assert result_warnings(result) == [
@@ -240,7 +240,7 @@ def test_officials_are_warned_of_what_residents_would_find_surprising(session, i
     assert publication_problems(town, edition, count)[-1] == (
         f"These pools were counted without their current minimum of votes: {pool.name}. Count the votes again."
     )
-    result = compute_results(town, SYSTEM, edition).pools[0]
+    result = compute_results(town, edition, actor=SYSTEM).pools[0]
     assert result_warnings(result)[-1] == (
         f"The leftover of {format_money(400 * ZL)} would pay for {c.title} ({format_money(300 * ZL)}); "
         "its outcome: Not funded: fewer votes than the minimum."

@@ -73,7 +73,7 @@ def _counted(session, rule: str = "greedy"):
             cast_ballot(session, edition, {pool.id: {projects[name].id: 1 for name in chosen}})
     session.flush()
     session.refresh(edition)
-    count = compute_results(town, SYSTEM, edition)
+    count = compute_results(town, edition, actor=SYSTEM)
     return town, edition, pool, projects, count
 
 
@@ -90,7 +90,7 @@ def test_measures_are_computed_at_counting_and_stored_per_pool(session, in_reque
     # One row per pool, replaced with the count.
     stored = tenant_select(PoolMeasures, town)
     assert [row.pool_result_id for row in session.scalars(stored)] == [pool_result.id]
-    recount = compute_results(town, SYSTEM, edition)
+    recount = compute_results(town, edition, actor=SYSTEM)
     assert [row.pool_result_id for row in session.scalars(stored)] == [recount.pools[0].id]
     assert _by_name(projects, recount.pools[0].measures.projects) == GREEDY
 
@@ -119,7 +119,7 @@ def test_publication_computes_the_measures_of_a_count_made_before_them(session, 
     session.delete(count.pools[0].measures)
     session.flush()
     session.expire_all()
-    published = publish_results(town, SYSTEM, edition, notify=False)
+    published = publish_results(town, edition, actor=SYSTEM, notify=False)
     assert _by_name(projects, published.pools[0].measures.projects) == GREEDY
 
 
@@ -130,7 +130,7 @@ def test_the_measure_command_adds_what_a_published_count_lacks(app, session):
     session.delete(count.pools[0].measures)
     session.flush()
     session.expire_all()
-    publish_results(town, SYSTEM, edition, notify=False, slow_measures=False)
+    publish_results(town, edition, actor=SYSTEM, notify=False, slow_measures=False)
     assert count.pools[0].measures is None
     runner = app.test_cli_runner()
     result = runner.invoke(args=["pb", "results", "measure", str(edition.id)])
@@ -164,7 +164,7 @@ SENTENCES = {
 
 def _published(session):
     town, edition, pool, projects, count = _counted(session)
-    publish_results(town, SYSTEM, edition, notify=False)
+    publish_results(town, edition, actor=SYSTEM, notify=False)
     return town, edition, pool, projects
 
 

@@ -31,7 +31,7 @@ def _counted(session, *, protest_days=7, closed=False):
     if closed:
         for column in ("voting_starts_at", "results_starts_at"):
             setattr(edition, column, getattr(edition, column) - timedelta(days=protest_days))
-    compute_results(town, SYSTEM, edition)
+    compute_results(town, edition, actor=SYSTEM)
     return town, edition, city, projects, receipts
 
 
@@ -44,21 +44,21 @@ def _errors(call) -> list[str]:
 def test_a_protest_is_lodged_in_the_window_decided_with_a_public_justification(session, in_request, mailbox):
     town, edition, city, projects, _ = _counted(session)
     resident, panel = make_user(session), make_official(session, town, Role.EVALUATOR)
-    protest = lodge_protest(town, resident, edition, "  Komisja w punkcie nr 3 nie wydawała kart po 18:00.  ", city.id)
+    protest = lodge_protest(town, edition, "  Komisja w punkcie nr 3 nie wydawała kart po 18:00.  ", city.id, actor=resident)
     assert (protest.number, protest.grounds, protest.status, protest.pool_id) == (1, "Komisja w punkcie nr 3 nie wydawała kart po 18:00.", ProtestStatus.PENDING, city.id)
-    assert lodge_protest(town, resident, edition, "Drugi protest w tej samej sprawie, inny punkt.").number == 2
-    assert _errors(lambda: decide_protest(town, panel, protest, False, "za krótko")) == [
+    assert lodge_protest(town, edition, "Drugi protest w tej samej sprawie, inny punkt.", actor=resident).number == 2
+    assert _errors(lambda: decide_protest(town, protest, False, "za krótko", actor=panel)) == [
         "Write a justification of at least 10 characters; it is published."
     ]
-    decide_protest(town, panel, protest, True, "Protokół punktu potwierdza przerwę w wydawaniu kart.")
+    decide_protest(town, protest, True, "Protokół punktu potwierdza przerwę w wydawaniu kart.", actor=panel)
     session.commit()  # the boundary: the mail's job leaves with the commit
     assert (protest.status, protest.decided_by_id) == (ProtestStatus.UPHELD, panel.id)
-    assert _errors(lambda: decide_protest(town, panel, protest, False, "Jeszcze raz, inaczej niż wcześniej.")) == [
+    assert _errors(lambda: decide_protest(town, protest, False, "Jeszcze raz, inaczej niż wcześniej.", actor=panel)) == [
         "This protest has already been decided."
     ]
     clerk = make_official(session, town, Role.CLERK)
     with pytest.raises(PermissionDenied):
-        decide_protest(town, clerk, protest, False, "Urzędnik nie zasiada w komisji.")
+        decide_protest(town, protest, False, "Urzędnik nie zasiada w komisji.", actor=clerk)
     assert [" ".join(str(m["Subject"]).split()) for m in mailbox.to(resident.email)] == [
         f"Protest nr 1 – {edition.name}: Czeka na rozstrzygnięcie komisji",
         f"Protest nr 2 – {edition.name}: Czeka na rozstrzygnięcie komisji",
@@ -71,13 +71,13 @@ def test_protests_only_in_their_window_and_with_grounds(session, in_request):
     resident = make_user(session)
     voting = make_edition(session, town, Phase.VOTING)
     window = ["Protests can be lodged only from the end of voting until the protest window closes."]
-    assert _errors(lambda: lodge_protest(town, resident, voting, "Za wcześnie, głosowanie trwa.")) == window
+    assert _errors(lambda: lodge_protest(town, voting, "Za wcześnie, głosowanie trwa.", actor=resident)) == window
     town, edition, *_ = _counted(session, closed=True)
-    assert _errors(lambda: lodge_protest(town, resident, edition, "Za późno, termin minął.")) == window
+    assert _errors(lambda: lodge_protest(town, edition, "Za późno, termin minął.", actor=resident)) == window
     edition.results_starts_at = utcnow() - timedelta(hours=1)
-    assert _errors(lambda: lodge_protest(town, resident, edition, "krótko")) == ["Describe what was wrong in at least 10 characters."]
+    assert _errors(lambda: lodge_protest(town, edition, "krótko", actor=resident)) == ["Describe what was wrong in at least 10 characters."]
     other_pool = voting_edition(session, town)[1]
-    assert _errors(lambda: lodge_protest(town, resident, edition, "Protest dotyczy innej edycji.", other_pool.id)) == [
+    assert _errors(lambda: lodge_protest(town, edition, "Protest dotyczy innej edycji.", other_pool.id, actor=resident)) == [
         "Choose a pool of this edition."
     ]
 
@@ -85,23 +85,23 @@ def test_protests_only_in_their_window_and_with_grounds(session, in_request):
 def test_publishing_waits_for_the_window_and_every_decision(session, in_request):
     town, edition, city, projects, _ = _counted(session)
     resident, admin = make_user(session), make_official(session, town, Role.ADMIN)
-    protest = lodge_protest(town, resident, edition, "Brak kart w punkcie przy szkole nr 5.")
+    protest = lodge_protest(town, edition, "Brak kart w punkcie przy szkole nr 5.", actor=resident)
     count = session.scalar(tenant_select(ResultCount, town, ResultCount.edition_id == edition.id))
     assert publication_problems(town, edition, count) == [
         "Residents may protest until the end of the protest window; publish after it closes.",
         "Protests waiting for the panel's decision: 1.",
     ]
-    decide_protest(town, admin, protest, True, "Punkt był zamknięty przez godzinę; sprawdzamy karty.")
+    decide_protest(town, protest, True, "Punkt był zamknięty przez godzinę; sprawdzamy karty.", actor=admin)
     for column in ("voting_starts_at", "results_starts_at"):
         setattr(edition, column, getattr(edition, column) - timedelta(days=7))
     # Upheld after the count: the votes must be counted again before publishing.
     assert publication_problems(town, edition, count) == [
         "A protest was upheld after the votes were counted: count them again before publishing."
     ]
-    compute_results(town, admin, edition)
+    compute_results(town, edition, actor=admin)
     count = session.scalar(tenant_select(ResultCount, town, ResultCount.edition_id == edition.id))
     assert publication_problems(town, edition, count) == []
-    publish_results(town, admin, edition)
+    publish_results(town, edition, actor=admin)
     assert count.published_by_id == admin.id
 
 
@@ -109,7 +109,7 @@ def test_publishing_refuses_ballots_changed_since_the_count(session, in_request)
     town, edition, city, projects, _ = _counted(session, closed=True)
     cast_ballot(session, edition, {city.id: {projects[city.id][0].id: 1}})
     session.flush()
-    assert _errors(lambda: publish_results(town, SYSTEM, edition)) == [
+    assert _errors(lambda: publish_results(town, edition, actor=SYSTEM)) == [
         "The ballots have changed since they were counted: count them again before publishing."
     ]
 
@@ -117,7 +117,7 @@ def test_publishing_refuses_ballots_changed_since_the_count(session, in_request)
 def test_publication_marks_projects_through_the_workflow_and_mails_their_authors(session, in_request, mailbox):
     town, edition, city, projects, receipts = _counted(session, closed=True)
     assert receipt_hashes(town, edition) == [] and not receipt_in_count(town, edition, receipts[0])
-    count = publish_results(town, SYSTEM, edition)
+    count = publish_results(town, edition, actor=SYSTEM)
     session.commit()  # the boundary: the authors' fan-out job leaves with the commit
     funded = {p.proposal_id for pool in count.pools for p in pool.projects if p.selected}
     for pool_projects in projects.values():
@@ -136,9 +136,9 @@ def test_publication_marks_projects_through_the_workflow_and_mails_their_authors
 
 def test_a_published_result_never_changes(session, in_request):
     town, edition, city, projects, _ = _counted(session, closed=True)
-    count = publish_results(town, SYSTEM, edition, notify=False)
-    assert _errors(lambda: compute_results(town, SYSTEM, edition)) == ["The results are published; a published result never changes."]
-    assert _errors(lambda: publish_results(town, SYSTEM, edition)) == ["The results are already published."]
+    count = publish_results(town, edition, actor=SYSTEM, notify=False)
+    assert _errors(lambda: compute_results(town, edition, actor=SYSTEM)) == ["The results are published; a published result never changes."]
+    assert _errors(lambda: publish_results(town, edition, actor=SYSTEM)) == ["The results are already published."]
     # Whatever code tries, the session refuses to write a change to any part of it.
     project = session.scalar(tenant_select(ProjectResult, town).limit(1))
     with pytest.raises(PublishedResultError), session.begin_nested():

@@ -54,8 +54,8 @@ def victim_and_attacker(session):
     ids = _victim_edition(session, victim)
     session.commit()
     membership = session.scalar(tenant_select(Membership, victim))
-    victim_token, _ = create_token(victim_admin, victim, TOKEN_SECRET, sorted(API_PERMISSIONS), 30)
-    _, attackers_token = create_token(attackers[Role.ADMIN], attacker, "attacker's integration", sorted(API_PERMISSIONS), 30)
+    victim_token, _ = create_token(victim, TOKEN_SECRET, sorted(API_PERMISSIONS), 30, actor=victim_admin)
+    _, attackers_token = create_token(attacker, "attacker's integration", sorted(API_PERMISSIONS), 30, actor=attackers[Role.ADMIN])
     session.commit()
     ids.update({
         "membership_id": membership.id, "invitation_id": invitation.id, "question_id": question.id, "token_id": victim_token.id, "request_id": accessibility_request.id,

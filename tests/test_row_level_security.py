@@ -128,7 +128,7 @@ def test_the_programme_jobs_are_seen_only_across_the_wall(session, postgresql):
     from pb_service.core.jobs.services import new_tracked
 
     a, _b = fill_every_tenant_table(session)
-    programme = new_tracked(None, None, "import", total=2)
+    programme = new_tracked(None, "import", actor=None, total=2)
     session.flush()
     app_session = Session(bind=session.connection(), join_transaction_mode="create_savepoint")
     try:

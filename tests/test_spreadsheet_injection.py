@@ -64,8 +64,8 @@ def test_public_results_csv_holds_hostile_titles_as_text(session, client):
     cast_random_ballots(session, edition, city, districts, projects, 40)
     for column in ("voting_starts_at", "results_starts_at"):
         setattr(edition, column, getattr(edition, column) - timedelta(days=7))
-    compute_results(town, SYSTEM, edition)
-    publish_results(town, SYSTEM, edition, notify=False)
+    compute_results(town, edition, actor=SYSTEM)
+    publish_results(town, edition, actor=SYSTEM, notify=False)
     session.commit()
 
     response = client.get(f"/{town.slug}/editions/{edition.id}/results.csv")

@@ -75,7 +75,7 @@ class StatementData:
     apps: str = ""
 
 
-def save_statement(actor, tenant, data: StatementData) -> AccessibilityStatement:
+def save_statement(tenant, data: StatementData, *, actor) -> AccessibilityStatement:
     ensure_permission(actor, EDIT_ACCESSIBILITY_STATEMENT, tenant)
     errors = {}
     if data.updated_on < data.published_on:
@@ -153,7 +153,7 @@ def access_requests_of(tenant) -> list[AccessibilityRequest]:
     return list(db.session.scalars(statement))
 
 
-def answer_access_request(actor, tenant, access_request: AccessibilityRequest, note: str) -> None:
+def answer_access_request(tenant, access_request: AccessibilityRequest, note: str, *, actor) -> None:
     ensure_permission(actor, ANSWER_ACCESSIBILITY_REQUESTS, tenant)
     if access_request.is_answered:
         raise ServiceValidationError.single("", str(_l("This request is already answered.")))

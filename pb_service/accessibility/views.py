@@ -62,7 +62,7 @@ def edit_statement():
     found = services.statement_for(g.municipality)
     form = StatementForm(obj=found)
     saved = save_form(
-        form, lambda: services.save_statement(current_user, g.municipality, form.to_data()),
+        form, lambda: services.save_statement(g.municipality, form.to_data(), actor=current_user),
         success=_("The accessibility statement is saved."), next_url=url_for("accessibility.statement"),
     )
     return saved or render_template("accessibility/edit_statement.html", form=form)
@@ -80,7 +80,7 @@ def answer(request_id: int):
     found = get_for_tenant_or_404(db.session, AccessibilityRequest, g.municipality, request_id)
     form = AnswerForm()
     saved = save_form(
-        form, lambda: services.answer_access_request(current_user, g.municipality, found, form.note.data or ""),
+        form, lambda: services.answer_access_request(g.municipality, found, form.note.data or "", actor=current_user),
         success=_("The request is marked as answered."), next_url=url_for("accessibility.access_requests"),
     )
     return saved or render_template("accessibility/answer.html", access_request=found, form=form, today=services.warsaw_today())

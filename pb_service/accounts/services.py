@@ -250,7 +250,7 @@ def open_invitations(tenant) -> list[Invitation]:
     return list(db.session.scalars(statement))
 
 
-def invite_official(actor, tenant, email: str, role: Role, accept_path) -> Invitation:
+def invite_official(tenant, email: str, role: Role, accept_path, *, actor) -> Invitation:
     """Invite someone by e-mail to take ``role``; programme staff appoint a municipality's first admin."""
     ensure_permission(actor, MANAGE_MEMBERS, tenant)
     email = normalise_email(email)
@@ -301,14 +301,14 @@ def accept_invitation(user: User, tenant, invitation: Invitation) -> Membership:
     return membership
 
 
-def revoke_invitation(actor, tenant, invitation: Invitation) -> None:
+def revoke_invitation(tenant, invitation: Invitation, *, actor) -> None:
     ensure_permission(actor, MANAGE_MEMBERS, tenant)
     invitation.revoked_at = utcnow()
     record_audit(actor, tenant, "membership.revoke_invitation", invitation, email=invitation.email)
     db.session.flush()
 
 
-def remove_membership(actor, tenant, membership: Membership) -> None:
+def remove_membership(tenant, membership: Membership, *, actor) -> None:
     """Take a role away; the last administrator cannot be removed (someone must run the PB)."""
     ensure_permission(actor, MANAGE_MEMBERS, tenant)
     if membership.role is Role.ADMIN:

@@ -42,7 +42,7 @@ def _reports(municipality, edition: Edition) -> int:
         (dropped, UpdateData(ImplementationStatus.ABANDONED, 0, reason="Teren okazał się własnością Skarbu Państwa; wojewoda nie zgodził się na inwestycję.")),
     ]
     for proposal, data in plans:
-        post_update(municipality, admin, proposal, data)
+        post_update(municipality, proposal, data, actor=admin)
     return len(plans)
 
 

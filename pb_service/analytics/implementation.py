@@ -93,18 +93,18 @@ def _validate(proposal: Proposal, data: UpdateData, photos: list) -> None:
         raise ServiceValidationError(errors)
 
 
-def _move_proposal(tenant, actor, proposal: Proposal, data: UpdateData) -> None:
+def _move_proposal(tenant, proposal: Proposal, data: UpdateData, *, actor) -> None:
     """Take the state-machine steps the new status needs (selected → in implementation → completed)."""
     target = PROPOSAL_STATUS.get(data.status)
     if target is None or proposal.status is target:
         return
     justification = data.reason if target is Status.ABANDONED else data.note
     if target is Status.COMPLETED and proposal.status is Status.SELECTED:
-        transition(tenant, proposal, Status.IN_IMPLEMENTATION, actor, Stage.SYSTEM, "")
-    transition(tenant, proposal, target, actor, Stage.SYSTEM, justification)
+        transition(tenant, proposal, Status.IN_IMPLEMENTATION, Stage.SYSTEM, "", actor=actor)
+    transition(tenant, proposal, target, Stage.SYSTEM, justification, actor=actor)
 
 
-def post_update(tenant, actor, proposal: Proposal, data: UpdateData, photos: list = ()) -> ImplementationUpdate:
+def post_update(tenant, proposal: Proposal, data: UpdateData, photos: list = (), *, actor) -> ImplementationUpdate:
     """Record an update (with photos), move the proposal on, mail followers, refresh indicators."""
     ensure_permission(actor, REPORT_IMPLEMENTATION, tenant)
     photos = [photo for photo in photos if photo and getattr(photo, "filename", "")]
@@ -122,7 +122,7 @@ def post_update(tenant, actor, proposal: Proposal, data: UpdateData, photos: lis
             content_type=upload.content_type, size=upload.size,
         ))
     db.session.add(update)
-    _move_proposal(tenant, actor, proposal, data)
+    _move_proposal(tenant, proposal, data, actor=actor)
     db.session.flush()
     record_audit(actor, tenant, "implementation.update", proposal, status=data.status.value, percent_done=data.percent_done)
     db.session.flush()
@@ -160,7 +160,7 @@ def follower_of(tenant, proposal: Proposal, user) -> ProjectFollower | None:
     return db.session.scalar(statement)
 
 
-def follow(tenant, actor, proposal: Proposal) -> ProjectFollower:
+def follow(tenant, proposal: Proposal, *, actor) -> ProjectFollower:
     """The signed-in resident gets an e-mail on each update of a funded project (idempotent)."""
     if proposal.status not in FUNDED_STATUSES:
         raise ServiceValidationError.single("", str(_l("Only funded projects can be followed.")))
@@ -173,7 +173,7 @@ def follow(tenant, actor, proposal: Proposal) -> ProjectFollower:
     return follower
 
 
-def unfollow(tenant, actor, proposal: Proposal) -> None:
+def unfollow(tenant, proposal: Proposal, *, actor) -> None:
     existing = follower_of(tenant, proposal, actor)
     if existing is not None:
         db.session.delete(existing)

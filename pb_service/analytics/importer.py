@@ -570,8 +570,8 @@ def _import_edition(files: list[_File]) -> None:
     municipality = files[0].municipality
     db.session.refresh(edition)
     # Measures only where they are quick: `flask pb results measure` adds the others.
-    compute_results(municipality, SYSTEM, edition, slow_measures=False)
-    count: ResultCount = publish_results(municipality, SYSTEM, edition, notify=False, slow_measures=False)
+    compute_results(municipality, edition, actor=SYSTEM, slow_measures=False)
+    count: ResultCount = publish_results(municipality, edition, actor=SYSTEM, notify=False, slow_measures=False)
     funded = {project.proposal_id for pool in count.pools for project in pool.projects if project.selected}
     for (file, _pool, proposals), record in zip(pools, records):
         record.selected_by_count = sorted(pid for pid, proposal in proposals.items() if proposal.id in funded)
@@ -686,16 +686,16 @@ def import_pabulib(
     return reports
 
 
-def start_import(actor, paths: list[Path], municipality_slug: str | None = None, *, again: bool = False, queued: bool = True):
+def start_import(paths: list[Path], municipality_slug: str | None = None, *, actor, again: bool = False, queued: bool = True):
     """The import of ``paths`` as a tracked job of the programme (it may create municipalities),
     whose page shows the files done. ``queued``: left to the queue once the caller commits; else
     the caller runs :func:`import_with_progress` under :func:`~pb_service.core.jobs.services.run_tracked`."""
     from pb_service.core.jobs.services import new_tracked, start_tracked
 
     if not queued:
-        return new_tracked(None, actor, "import", total=len(paths))
+        return new_tracked(None, "import", actor=actor, total=len(paths))
     return start_tracked(
-        None, actor, "import", "import_pabulib", total=len(paths),
+        None, "import", "import_pabulib", actor=actor, total=len(paths),
         args=([str(path.resolve()) for path in paths], municipality_slug, again),
     )
 

@@ -32,7 +32,7 @@ def expenditures(tenant) -> list[MunicipalExpenditure]:
     return list(db.session.scalars(statement))
 
 
-def set_expenditure(tenant, actor, year: int, amount: int) -> MunicipalExpenditure:
+def set_expenditure(tenant, year: int, amount: int, *, actor) -> MunicipalExpenditure:
     """Enter (or correct) the year's expenditure and recompute the indicators of that year's editions."""
     ensure_permission(actor, MANAGE_EXPENDITURE, tenant)
     if amount is None or amount <= 0:

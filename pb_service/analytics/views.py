@@ -279,7 +279,7 @@ def photo(proposal_id: int, photo_id: int):
 def follow(proposal_id: int):
     proposal = _funded_project(proposal_id)
     return run_action(
-        lambda: implementation.follow(g.municipality, current_user, proposal),
+        lambda: implementation.follow(g.municipality, proposal, actor=current_user),
         success=_("You will get an e-mail when the municipality reports on this project."),
         next_url=url_for("proposals.detail", proposal_id=proposal.id),
     )
@@ -290,7 +290,7 @@ def follow(proposal_id: int):
 def unfollow(proposal_id: int):
     proposal = _funded_project(proposal_id)
     return run_action(
-        lambda: implementation.unfollow(g.municipality, current_user, proposal),
+        lambda: implementation.unfollow(g.municipality, proposal, actor=current_user),
         success=_("You no longer follow this project."), next_url=url_for("proposals.detail", proposal_id=proposal.id),
     )
 
@@ -339,7 +339,7 @@ def report(proposal_id: int):
         for name in ("percent_done", "actual_cost", "started_on", "planned_end_on", "completed_on"):
             getattr(form, name).data = getattr(latest, name)
     response = save_form(
-        form, lambda: implementation.post_update(g.municipality, current_user, proposal, form.to_data(), request.files.getlist("photos")),
+        form, lambda: implementation.post_update(g.municipality, proposal, form.to_data(), request.files.getlist("photos"), actor=current_user),
         success=_("The update is published and followers are told."),
         next_url=url_for("implementation.office", edition_id=proposal.edition_id),
     )
@@ -351,7 +351,7 @@ def report(proposal_id: int):
 def expenditure():
     form = ExpenditureForm()
     response = save_form(
-        form, lambda: set_expenditure(g.municipality, current_user, form.year.data, form.amount.data),
+        form, lambda: set_expenditure(g.municipality, form.year.data, form.amount.data, actor=current_user),
         success=_("The expenditure is saved and the indicators of that year are recomputed."),
         next_url=url_for("implementation.expenditure"),
     )

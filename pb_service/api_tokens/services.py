@@ -30,7 +30,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def grantable_permissions(actor, tenant) -> list[Permission]:
+def grantable_permissions(tenant, *, actor) -> list[Permission]:
     """What ``actor`` may put on a token: API permissions they hold themselves."""
     return [p for name, p in sorted(API_PERMISSIONS.items()) if has_permission(actor, p, tenant)]
 
@@ -39,13 +39,13 @@ def tokens_of(tenant) -> list[ApiToken]:
     return list(db.session.scalars(tenant_select(ApiToken, tenant).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
-def create_token(actor, tenant, name: str, permission_names: list[str], days: int) -> tuple[ApiToken, str]:
+def create_token(tenant, name: str, permission_names: list[str], days: int, *, actor) -> tuple[ApiToken, str]:
     """A new token and its plain text, which the caller shows once and never stores."""
     ensure_permission(actor, MANAGE_API_TOKENS, tenant)
     errors = {}
     if not (name or "").strip():
         errors["name"] = [str(_l("Name the token after what it is for."))]
-    grantable = {p.name for p in grantable_permissions(actor, tenant)}
+    grantable = {p.name for p in grantable_permissions(tenant, actor=actor)}
     if not permission_names or not set(permission_names) <= grantable:
         errors["permissions"] = [str(_l("Choose at least one permission, from those you hold."))]
     if days not in LIFETIMES:
@@ -64,7 +64,7 @@ def create_token(actor, tenant, name: str, permission_names: list[str], days: in
     return token, raw
 
 
-def revoke_token(actor, tenant, token: ApiToken) -> None:
+def revoke_token(tenant, token: ApiToken, *, actor) -> None:
     ensure_permission(actor, MANAGE_API_TOKENS, tenant)
     if token.revoked_at is None:
         token.revoked_at = utcnow()

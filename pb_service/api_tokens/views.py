@@ -22,19 +22,19 @@ api_tokens = Blueprint("api_tokens", __name__, url_prefix="/<municipality>/offic
 @requires(MANAGE_API_TOKENS)
 def index():
     form = TokenForm()
-    form.offer(services.grantable_permissions(current_user, g.municipality))
+    form.offer(services.grantable_permissions(g.municipality, actor=current_user))
     created = None
     if form.validate_on_submit():
         try:
             token, created = services.create_token(
-                current_user, g.municipality, form.name.data, form.permissions.data, form.days.data
-            )
+                g.municipality, form.name.data, form.permissions.data, form.days.data, 
+            actor=current_user)
         except ServiceValidationError as error:
             db.session.rollback()
             error.apply_to_form(form)
         else:
             form = TokenForm(formdata=None)
-            form.offer(services.grantable_permissions(current_user, g.municipality))
+            form.offer(services.grantable_permissions(g.municipality, actor=current_user))
     response = render_template(
         "api_tokens/index.html", form=form, tokens=services.tokens_of(g.municipality), created=created,
         labels=services.API_PERMISSION_LABELS,
@@ -48,6 +48,6 @@ def index():
 def revoke(token_id: int):
     token = get_for_tenant_or_404(db.session, ApiToken, g.municipality, token_id)
     if ConfirmForm().validate_on_submit():
-        services.revoke_token(current_user, g.municipality, token)
+        services.revoke_token(g.municipality, token, actor=current_user)
         flash(_("The token is revoked: it no longer works."), "success")
     return redirect(url_for("api_tokens.index"))

@@ -227,7 +227,7 @@ def _walk(municipality, proposal: Proposal, target: Status, author, evaluator, a
     path = [] if target is Status.DRAFT else steps[Status.SUBMITTED] + (steps[target] if target is not Status.SUBMITTED else [])
     for to, actor, stage, justification in path:
         deadline = utcnow() + timedelta(days=7) if to in (Status.RETURNED, Status.REJECTED) else None
-        transition(municipality, proposal, to, actor, stage, justification, deadline=deadline)
+        transition(municipality, proposal, to, stage, justification, actor=actor, deadline=deadline)
 
 
 def _voting_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
@@ -271,7 +271,7 @@ def _enter_paper_sheets(municipality, edition: Edition, clerks: list[User]) -> N
         identity = dict(pesel=pesel, first_name=first_name, last_name=last_name, declaration="y")
         for clerk, positions in zip(clerks, entries):
             choices = {city_pool.id: [projects[position].id for position in positions]}
-            enter_paper_ballot(municipality, clerk, edition, PaperBallot(sheet, BallotSubmission(identity, {}, choices)))
+            enter_paper_ballot(municipality, edition, PaperBallot(sheet, BallotSubmission(identity, {}, choices)), actor=clerk)
 
 
 def _submission_edition(municipality, city: City, authors, evaluator, admin) -> Edition | None:
@@ -366,10 +366,10 @@ def _after_vote_edition(municipality, city: City, authors, evaluator, admin) -> 
     db.session.flush()
     db.session.refresh(edition)
     cast_demo_ballots(municipality, edition, YOUTH_VOTERS[city.slug])
-    compute_results(municipality, SYSTEM, edition)
+    compute_results(municipality, edition, actor=SYSTEM)
     if not YOUTH_READY_TO_PUBLISH[city.slug]:
         with _mail_dropped():
-            lodge_protest(municipality, authors[0], edition, DEMO_PROTEST, pool_id=pool.id)
+            lodge_protest(municipality, edition, DEMO_PROTEST, actor=authors[0], pool_id=pool.id)
     return edition
 
 

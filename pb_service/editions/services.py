@@ -186,7 +186,7 @@ def _apply_edition_data(edition: Edition, data: EditionData) -> None:
     edition.closes_at = data.closes_at
 
 
-def create_edition(tenant, actor, data: EditionData) -> Edition:
+def create_edition(tenant, data: EditionData, *, actor) -> Edition:
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     _validate_edition(tenant, data, None)
     edition = Edition(municipality_id=tenant.id)
@@ -198,7 +198,7 @@ def create_edition(tenant, actor, data: EditionData) -> Edition:
     return edition
 
 
-def update_edition(tenant, actor, edition: Edition, data: EditionData) -> Edition:
+def update_edition(tenant, edition: Edition, data: EditionData, *, actor) -> Edition:
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     _validate_edition(tenant, data, edition)
     _apply_edition_data(edition, data)
@@ -207,7 +207,7 @@ def update_edition(tenant, actor, edition: Edition, data: EditionData) -> Editio
     return edition
 
 
-def publish_edition(tenant, actor, edition: Edition) -> None:
+def publish_edition(tenant, edition: Edition, *, actor) -> None:
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     if not edition.pools:
         raise ServiceValidationError.single("", str(_l("Add at least one pool before publishing the edition.")))
@@ -216,7 +216,7 @@ def publish_edition(tenant, actor, edition: Edition) -> None:
     db.session.flush()
 
 
-def advance_phase(tenant, actor, edition: Edition, reason: str) -> Phase:
+def advance_phase(tenant, edition: Edition, reason: str, *, actor) -> Phase:
     """End the current phase now and start the next one; the reason is recorded and shown."""
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     reason = (reason or "").strip()
@@ -240,7 +240,7 @@ def advance_phase(tenant, actor, edition: Edition, reason: str) -> Phase:
     return new
 
 
-def shift_clock(tenant, actor, edition: Edition, days: int, reason: str) -> Phase:
+def shift_clock(tenant, edition: Edition, days: int, reason: str, *, actor) -> Phase:
     """Development only (the command refuses production): every date of the edition moves ``days``
     earlier, as if that much time had passed, e.g. past a protest window. Audited."""
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
@@ -261,7 +261,7 @@ def _shift_years(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year + years, day=28)
 
 
-def copy_edition(tenant, actor, source: Edition, name: str, year: int) -> Edition:
+def copy_edition(tenant, source: Edition, name: str, year: int, *, actor) -> Edition:
     """A new, unpublished edition with the source's levels, pools, categories and settings.
 
     Dates move by the difference in years, so "BO 2027" keeps "BO 2026"'s calendar.
@@ -342,7 +342,7 @@ def _rule_problems(rule: str, levels) -> list[str]:
     ]
 
 
-def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None:
+def update_settings(tenant, edition: Edition, data: SettingsData, *, actor) -> None:
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     _ensure_unlocked(edition)
     errors: dict[str, list[str]] = {}
@@ -379,7 +379,7 @@ def update_settings(tenant, actor, edition: Edition, data: SettingsData) -> None
     db.session.flush()
 
 
-def draw_ballot_lot(tenant, actor, edition: Edition) -> str:
+def draw_ballot_lot(tenant, edition: Edition, *, actor) -> str:
     """Draw the ballot order once, when the ballot list is final; the seed is recorded for all to see."""
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     if edition.ballot_order is not BallotOrder.LOT:
@@ -431,7 +431,7 @@ def _validate_level(edition: Edition, data: LevelData) -> None:
         raise ServiceValidationError(errors)
 
 
-def save_level(tenant, actor, edition: Edition, level: Level | None, data: LevelData) -> Level:
+def save_level(tenant, edition: Edition, level: Level | None, data: LevelData, *, actor) -> Level:
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     _ensure_unlocked(edition)
     _validate_level(edition, data)
@@ -454,7 +454,7 @@ def save_level(tenant, actor, edition: Edition, level: Level | None, data: Level
     return level
 
 
-def apply_budget_formula(tenant, actor, level: Level, total: int, equal: int, population: int, area: int) -> dict[int, int]:
+def apply_budget_formula(tenant, level: Level, total: int, equal: int, population: int, area: int, *, actor) -> dict[int, int]:
     """Split ``total`` grosze over the level's pools: an equal part, by population and by area.
 
     Shares are whole percentages summing to 100 (Poznań: 50/30/20). Pools get whole grosze and
@@ -565,7 +565,7 @@ def _validate_pool(tenant, edition: Edition, data: PoolData) -> Level | None:
     return level
 
 
-def save_pool(tenant, actor, edition: Edition, pool: Pool | None, data: PoolData) -> Pool:
+def save_pool(tenant, edition: Edition, pool: Pool | None, data: PoolData, *, actor) -> Pool:
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     _ensure_unlocked(edition)
     level = _validate_pool(tenant, edition, data)
@@ -588,7 +588,7 @@ def save_pool(tenant, actor, edition: Edition, pool: Pool | None, data: PoolData
 # --- categories ------------------------------------------------------------------------------------
 
 
-def add_category(tenant, actor, edition: Edition, name: str) -> Category:
+def add_category(tenant, edition: Edition, name: str, *, actor) -> Category:
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     name = (name or "").strip()
     if not name:
@@ -604,7 +604,7 @@ def add_category(tenant, actor, edition: Edition, name: str) -> Category:
     return category
 
 
-def remove_category(tenant, actor, category: Category) -> None:
+def remove_category(tenant, category: Category, *, actor) -> None:
     ensure_permission(actor, MANAGE_EDITIONS, tenant)
     reasons = [reason for _receiver, reason in category_removal.send(tenant, category=category) if reason]
     if reasons:

@@ -64,7 +64,7 @@ def office_list():
 def new():
     form = EditionForm()
     response = save_form(
-        form, lambda: services.create_edition(g.municipality, current_user, form.to_data()),
+        form, lambda: services.create_edition(g.municipality, form.to_data(), actor=current_user),
         success=_("The edition is created. Now add its levels, pools and categories."),
         next_url=lambda edition: url_for("editions.manage", edition_id=edition.id),
     )
@@ -91,7 +91,7 @@ def edit(edition_id: int):
     edition = office_edition_or_404(edition_id)
     form = EditionForm(obj=edition)
     response = save_form(
-        form, lambda: services.update_edition(g.municipality, current_user, edition, form.to_data()),
+        form, lambda: services.update_edition(g.municipality, edition, form.to_data(), actor=current_user),
         success=_("The edition is saved."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
     return response or render_template("editions/edit.html", form=form, edition=edition, phase_fields=PHASE_FIELDS)
@@ -104,7 +104,7 @@ def settings(edition_id: int):
     form = SettingsForm(obj=edition)
     form.leftover_pool_id.choices = [SelectChoice("", _("None"))] + [SelectChoice(pool.id, pool.name) for pool in edition.pools]
     response = save_form(
-        form, lambda: services.update_settings(g.municipality, current_user, edition, form.to_data()),
+        form, lambda: services.update_settings(g.municipality, edition, form.to_data(), actor=current_user),
         success=_("The settings are saved."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
     return response or render_template("editions/settings.html", form=form, edition=edition)
@@ -115,7 +115,7 @@ def settings(edition_id: int):
 def publish(edition_id: int):
     edition = office_edition_or_404(edition_id)
     return run_action(
-        lambda: services.publish_edition(g.municipality, current_user, edition),
+        lambda: services.publish_edition(g.municipality, edition, actor=current_user),
         success=_("The edition is published."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
 
@@ -125,7 +125,7 @@ def publish(edition_id: int):
 def draw_lot(edition_id: int):
     edition = office_edition_or_404(edition_id)
     return run_action(
-        lambda: services.draw_ballot_lot(g.municipality, current_user, edition),
+        lambda: services.draw_ballot_lot(g.municipality, edition, actor=current_user),
         success=_("The ballot order is drawn and recorded."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
 
@@ -136,7 +136,7 @@ def copy(edition_id: int):
     edition = office_edition_or_404(edition_id)
     form = CopyEditionForm(data={"year": edition.year + 1, "name": edition.name.replace(str(edition.year), str(edition.year + 1))})
     response = save_form(
-        form, lambda: services.copy_edition(g.municipality, current_user, edition, form.name.data, form.year.data),
+        form, lambda: services.copy_edition(g.municipality, edition, form.name.data, form.year.data, actor=current_user),
         success=_("The edition is copied. Check its dates before publishing it."),
         next_url=lambda new: url_for("editions.manage", edition_id=new.id),
     )
@@ -149,7 +149,7 @@ def advance(edition_id: int):
     edition = office_edition_or_404(edition_id)
     form = AdvancePhaseForm()
     response = save_form(
-        form, lambda: services.advance_phase(g.municipality, current_user, edition, form.reason.data),
+        form, lambda: services.advance_phase(g.municipality, edition, form.reason.data, actor=current_user),
         success=_("The edition has moved to the next phase."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
     if response is not None and edition.phase is Phase.RESULTS:
@@ -178,7 +178,7 @@ def _level_page(edition_id: int, level_id: int | None):
     if level is not None and not form.is_submitted():
         form.points.data = ", ".join(str(p) for p in level.points)
     response = save_form(
-        form, lambda: services.save_level(g.municipality, current_user, edition, level, form.to_data()),
+        form, lambda: services.save_level(g.municipality, edition, level, form.to_data(), actor=current_user),
         success=_("The level is saved."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
     return response or render_template("editions/level.html", form=form, edition=edition, level=level)
@@ -197,8 +197,8 @@ def budget_formula(edition_id: int, level_id: int):
     response = save_form(
         form,
         lambda: services.apply_budget_formula(
-            g.municipality, current_user, level, form.total.data, form.equal_share.data, form.population_share.data, form.area_share.data
-        ),
+            g.municipality, level, form.total.data, form.equal_share.data, form.population_share.data, form.area_share.data, 
+        actor=current_user),
         success=_("The district budgets are computed."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
     return response or render_template("editions/formula.html", form=form, edition=edition, level=level)
@@ -222,7 +222,7 @@ def _pool_page(edition_id: int, pool_id: int | None):
     form = PoolForm(obj=pool)
     form.level_id.choices = [SelectChoice(level.id, level.name) for level in edition.levels]
     response = save_form(
-        form, lambda: services.save_pool(g.municipality, current_user, edition, pool, form.to_data()),
+        form, lambda: services.save_pool(g.municipality, edition, pool, form.to_data(), actor=current_user),
         success=_("The pool is saved."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
     return response or render_template("editions/pool.html", form=form, edition=edition, pool=pool)
@@ -234,7 +234,7 @@ def add_category(edition_id: int):
     edition = office_edition_or_404(edition_id)
     form = CategoryForm()
     response = save_form(
-        form, lambda: services.add_category(g.municipality, current_user, edition, form.name.data),
+        form, lambda: services.add_category(g.municipality, edition, form.name.data, actor=current_user),
         success=_("The category is added."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
     return response or _manage_page(edition, form)
@@ -246,7 +246,7 @@ def delete_category(edition_id: int, category_id: int):
     edition = office_edition_or_404(edition_id)
     category = edition_part_or_404(edition, Category, category_id)
     return run_action(
-        lambda: services.remove_category(g.municipality, current_user, category),
+        lambda: services.remove_category(g.municipality, category, actor=current_user),
         success=_("The category is removed."), next_url=url_for("editions.manage", edition_id=edition.id),
     )
 

@@ -52,19 +52,19 @@ def _material(staff, texts: dict, data: MaterialData) -> bool:
     first, *others = _versions(texts)
     if _exists(MaterialTranslation, first.title):
         return False
-    material = create_material(staff, data, first)
+    material = create_material(data, first, actor=staff)
     for version in others:
-        update_material(staff, material, data, version)
+        update_material(material, data, version, actor=staff)
     if data.kind is MaterialKind.COURSE:
-        module = add_module(staff, material, TranslationData("pl", content.COURSE_MODULE["pl"]))
+        module = add_module(material, TranslationData("pl", content.COURSE_MODULE["pl"]), actor=staff)
         for language in ("en", "uk"):
-            save_course_part_translation(staff, module, TranslationData(language, content.COURSE_MODULE[language]))
+            save_course_part_translation(module, TranslationData(language, content.COURSE_MODULE[language]), actor=staff)
         for lesson_texts in content.COURSE_LESSONS:
             polish, *translated = [TranslationData(language, title, body=body) for language, (title, body) in lesson_texts.items()]
-            lesson = add_lesson(staff, module, polish)
+            lesson = add_lesson(module, polish, actor=staff)
             for version in translated:
-                save_course_part_translation(staff, lesson, version)
-    publish_material(staff, material)
+                save_course_part_translation(lesson, version, actor=staff)
+    publish_material(material, actor=staff)
     return True
 
 
@@ -83,10 +83,10 @@ def _practice(staff, slug: str, kind: PracticeKind, pilot_status: PilotStatus | 
     if municipality is None or _exists(PracticeTranslation, first.title):
         return False
     data = PracticeData(kind, pilot_status, edition_id=_demo_edition_id(municipality))
-    practice = propose_practice(staff, municipality, data, first)
+    practice = propose_practice(municipality, data, first, actor=staff)
     for version in others:
-        edit_practice(staff, practice, data, version)
-    review_practice(staff, practice, publish=True)
+        edit_practice(practice, data, version, actor=staff)
+    review_practice(practice, actor=staff, publish=True)
     return True
 
 
@@ -100,10 +100,10 @@ def _event(staff, spec: dict) -> bool:
         kind=EventKind(spec["kind"]), starts_at=starts_at, ends_at=starts_at + timedelta(hours=spec["hours"]),
         place=spec["place"], online_url=spec["online_url"], capacity=spec["capacity"],
     )
-    event = create_event(staff, data, first)
+    event = create_event(data, first, actor=staff)
     for version in others:
-        update_event(staff, event, data, version)
-    publish_event(staff, event)
+        update_event(event, data, version, actor=staff)
+    publish_event(event, actor=staff)
     return True
 
 
@@ -111,9 +111,9 @@ def _expert(staff) -> bool:
     name = "dr Joanna Przykładowa (ekspertka demonstracyjna)"
     if db.session.scalar(select(Expert.id).where(Expert.name == name)) is not None:
         return False
-    save_expert(staff, None, ExpertData(
+    save_expert(None, ExpertData(
         name, "Przykładowy profil eksperta w wersji demonstracyjnej: regulaminy budżetu obywatelskiego i reguły głosowania.",
-        [Topic.PARTICIPATORY_BUDGETING, Topic.COHESION_POLICY], email="ekspertka@example.org"))
+        [Topic.PARTICIPATORY_BUDGETING, Topic.COHESION_POLICY], email="ekspertka@example.org"), actor=staff)
     return True
 
 

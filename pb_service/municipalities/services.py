@@ -141,7 +141,7 @@ def _validate(data: MunicipalityData, existing: Municipality | None) -> None:
         raise ServiceValidationError(errors)
 
 
-def create_municipality(actor, data: MunicipalityData) -> Municipality:
+def create_municipality(data: MunicipalityData, *, actor) -> Municipality:
     ensure_permission(actor, MANAGE_MUNICIPALITIES)
     _validate(data, None)
     municipality = Municipality(**vars(data))
@@ -152,7 +152,7 @@ def create_municipality(actor, data: MunicipalityData) -> Municipality:
     return municipality
 
 
-def update_municipality(actor, municipality: Municipality, data: MunicipalityData) -> Municipality:
+def update_municipality(municipality: Municipality, data: MunicipalityData, *, actor) -> Municipality:
     """Staff change everything; the municipality's admin only the contact and accessibility details."""
     ensure_permission(actor, EDIT_MUNICIPALITY_PROFILE, municipality)
     if not actor.is_staff:

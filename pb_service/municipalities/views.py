@@ -65,7 +65,7 @@ def edit_profile():
     if not current_user.is_staff:
         form.limit_to_profile()
     response = save_form(
-        form, lambda: services.update_municipality(current_user, municipality, form.to_data()),
+        form, lambda: services.update_municipality(municipality, form.to_data(), actor=current_user),
         success=_("The municipality's details are saved."), next_url=url_for("municipality.office"),
     )
     return response or render_template("municipalities/edit.html", form=form, municipality=municipality)
@@ -80,8 +80,8 @@ def members():
     response = save_form(
         form,
         lambda: accounts.invite_official(
-            current_user, municipality, form.email.data, form.role.data,
-            accept_path=lambda token: url_for("municipality.accept_invitation", token=token),
+            municipality, form.email.data, form.role.data,
+            actor=current_user, accept_path=lambda token: url_for("municipality.accept_invitation", token=token),
         ),
         success=_("The invitation is sent to %(email)s.", email=form.email.data), next_url=url_for("municipality.members"),
     )
@@ -102,7 +102,7 @@ def remove_member(membership_id: int):
 
     def remove():
         own = membership.user_id == current_user.id
-        accounts.remove_membership(current_user, g.municipality, membership)
+        accounts.remove_membership(g.municipality, membership, actor=current_user)
         if own:
             reissue(current_user._get_current_object())
 
@@ -116,7 +116,7 @@ def revoke_invitation(invitation_id: int):
     if not invitation.is_open:
         return redirect(url_for("municipality.members"))
     return run_action(
-        lambda: accounts.revoke_invitation(current_user, g.municipality, invitation),
+        lambda: accounts.revoke_invitation(g.municipality, invitation, actor=current_user),
         success=_("The invitation is withdrawn."), next_url=url_for("municipality.members"),
     )
 
@@ -163,7 +163,7 @@ def dashboard():
 def new_municipality():
     form = MunicipalityForm()
     response = save_form(
-        form, lambda: services.create_municipality(current_user, form.to_data()),
+        form, lambda: services.create_municipality(form.to_data(), actor=current_user),
         success=lambda municipality: _("%(name)s is created. Now appoint its first administrator.", name=municipality.name),
         next_url=lambda municipality: url_for("municipality.members", municipality=municipality.slug),
     )

@@ -171,7 +171,7 @@ def _anonymise_questions(tenant: Municipality, now: datetime, counts: PurgeCount
             counts.questions_anonymised += 1
 
 
-def purge_municipality(tenant: Municipality, actor, now: datetime | None = None) -> PurgeCounts:
+def purge_municipality(tenant: Municipality, now: datetime | None = None, *, actor) -> PurgeCounts:
     """Erase what ``tenant``'s retention policy says is due at ``now``; audit when anything was (the command commits)."""
     ensure_permission(actor, PURGE_PERSONAL_DATA, tenant)
     now = now or utcnow()
@@ -191,12 +191,12 @@ def purge_municipality(tenant: Municipality, actor, now: datetime | None = None)
     return counts
 
 
-def purge_all(actor, now: datetime | None = None) -> dict[str, PurgeCounts]:
+def purge_all(now: datetime | None = None, *, actor) -> dict[str, PurgeCounts]:
     """Every municipality in turn (``flask pb purge``); one national audit event for the run; sent
     mail leaves the outbox a week after it was sent."""
     now = now or utcnow()
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.slug)).all()
-    report = {municipality.slug: purge_municipality(municipality, actor, now) for municipality in municipalities}
+    report = {municipality.slug: purge_municipality(municipality, now, actor=actor) for municipality in municipalities}
     totals = PurgeCounts()
     for counts in report.values():
         totals.add(counts)

@@ -101,7 +101,7 @@ def delete_account(user: User, password: str, code: str = "") -> None:
     # Places at hub events go to the people waiting for them, who are told.
     for registration in db.session.scalars(select(EventRegistration).where(EventRegistration.user_id == user.id)).all():
         if registration.status is not RegistrationStatus.CANCELLED and not registration.event.has_started():
-            cancel_registration(user, registration)
+            cancel_registration(registration, actor=user)
     withdrawn = 0
     for supporter in _own_supports(user):
         if _still_collecting(supporter):

@@ -168,7 +168,7 @@ def _forbid(message) -> ServiceValidationError:
     return ServiceValidationError.single("", str(message))
 
 
-def _ensure_author(actor, proposal: Proposal) -> None:
+def _ensure_author(proposal: Proposal, *, actor) -> None:
     if not proposal.is_author(actor):
         raise _forbid(_l("Only the proposal's authors can do this."))
 
@@ -242,7 +242,7 @@ def _apply(tenant, proposal: Proposal, data: ProposalData) -> None:
     ]
 
 
-def create_proposal(tenant, actor, edition: Edition, data: ProposalData) -> Proposal:
+def create_proposal(tenant, edition: Edition, data: ProposalData, *, actor) -> Proposal:
     """A new draft; anyone signed in may propose (residency is the municipality's own check)."""
     require_phase(edition, (Phase.SUBMISSION,), _l("Submitting proposals"))
     _validate_proposal(tenant, edition, data)
@@ -267,8 +267,8 @@ def _ensure_editable(proposal: Proposal) -> None:
     require_phase(proposal.edition, (Phase.SUBMISSION,), _l("Changing proposals"))
 
 
-def update_proposal(tenant, actor, proposal: Proposal, data: ProposalData) -> Proposal:
-    _ensure_author(actor, proposal)
+def update_proposal(tenant, proposal: Proposal, data: ProposalData, *, actor) -> Proposal:
+    _ensure_author(proposal, actor=actor)
     _ensure_editable(proposal)
     _validate_proposal(tenant, proposal.edition, data)
     _apply(tenant, proposal, data)
@@ -294,9 +294,9 @@ def submission_problems(proposal: Proposal) -> list[str]:
     return problems
 
 
-def submit_proposal(tenant, actor, proposal: Proposal):
+def submit_proposal(tenant, proposal: Proposal, *, actor):
     """Submit a draft (it gets its number and becomes public), or send a corrected one back."""
-    _ensure_author(actor, proposal)
+    _ensure_author(proposal, actor=actor)
     _ensure_editable(proposal)
     problems = submission_problems(proposal)
     if problems:
@@ -306,23 +306,23 @@ def submit_proposal(tenant, actor, proposal: Proposal):
     if proposal.status is Status.RETURNED:
         returned = last_event(proposal, Status.RETURNED)
         target = Status.MERIT_REVIEW if returned is not None and returned.stage is Stage.MERIT else Status.SUBMITTED
-        event = transition(tenant, proposal, target, actor, Stage.AUTHOR, str(_l("Corrected by the author.")))
+        event = transition(tenant, proposal, target, Stage.AUTHOR, str(_l("Corrected by the author.")), actor=actor)
     else:
         edition_numbers = select(func.max(Proposal.number)).where(Proposal.edition_id == proposal.edition_id)
         proposal.number = (db.session.scalar(scoped_to(edition_numbers, tenant)) or 0) + 1
         proposal.submitted_at = utcnow()
-        event = transition(tenant, proposal, Status.SUBMITTED, actor, Stage.AUTHOR)
+        event = transition(tenant, proposal, Status.SUBMITTED, Stage.AUTHOR, actor=actor)
     db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
 
 
-def withdraw_proposal(tenant, actor, proposal: Proposal):
+def withdraw_proposal(tenant, proposal: Proposal, *, actor):
     """Authors may withdraw until voting starts."""
-    _ensure_author(actor, proposal)
+    _ensure_author(proposal, actor=actor)
     if proposal.edition.phase not in (Phase.ANNOUNCED, Phase.SUBMISSION) + REVIEW_PHASES:
         raise _forbid(_l("Proposals can be withdrawn only until voting starts."))
-    event = transition(tenant, proposal, Status.WITHDRAWN, actor, Stage.AUTHOR)
+    event = transition(tenant, proposal, Status.WITHDRAWN, Stage.AUTHOR, actor=actor)
     db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
@@ -342,8 +342,8 @@ def _store_attachment(tenant, proposal: Proposal, file_storage, kind: Attachment
     return attachment
 
 
-def add_attachment(tenant, actor, proposal: Proposal, file_storage, kind: AttachmentKind = AttachmentKind.DOCUMENT) -> Attachment:
-    _ensure_author(actor, proposal)
+def add_attachment(tenant, proposal: Proposal, file_storage, kind: AttachmentKind = AttachmentKind.DOCUMENT, *, actor) -> Attachment:
+    _ensure_author(proposal, actor=actor)
     _ensure_editable(proposal)
     if kind is AttachmentKind.DOCUMENT and sum(a.kind is kind for a in proposal.attachments) >= MAX_ATTACHMENTS:
         raise ServiceValidationError.single("file", ngettext("A proposal can have at most %(num)d attachment.", "A proposal can have at most %(num)d attachments.", MAX_ATTACHMENTS))
@@ -354,9 +354,9 @@ def add_attachment(tenant, actor, proposal: Proposal, file_storage, kind: Attach
     return attachment
 
 
-def remove_attachment(tenant, actor, attachment: Attachment) -> None:
+def remove_attachment(tenant, attachment: Attachment, *, actor) -> None:
     proposal = attachment.proposal
-    _ensure_author(actor, proposal)
+    _ensure_author(proposal, actor=actor)
     _ensure_editable(proposal)
     record_audit(actor, tenant, "proposal.detach", attachment, name=attachment.original_name)
     db.session.delete(attachment)
@@ -364,9 +364,9 @@ def remove_attachment(tenant, actor, attachment: Attachment) -> None:
     delete_upload(attachment.stored_name, owner=tenant.id)
 
 
-def set_paper_supporters(tenant, actor, proposal: Proposal, count: int | None, scan) -> None:
+def set_paper_supporters(tenant, proposal: Proposal, count: int | None, scan, *, actor) -> None:
     """Record the paper list: its scan (image or PDF) and the number of signatures on it."""
-    _ensure_author(actor, proposal)
+    _ensure_author(proposal, actor=actor)
     _ensure_editable(proposal)
     if count is None or count < 0:
         raise ServiceValidationError.single("count", str(_l("Enter the number of signatures on the list.")))
@@ -374,13 +374,13 @@ def set_paper_supporters(tenant, actor, proposal: Proposal, count: int | None, s
     if count > 0 and not has_scan and not getattr(scan, "filename", ""):
         raise ServiceValidationError.single("scan", str(_l("Attach the scan of the signed list.")))
     if getattr(scan, "filename", ""):
-        add_attachment(tenant, actor, proposal, scan, AttachmentKind.SUPPORTERS_LIST)
+        add_attachment(tenant, proposal, scan, AttachmentKind.SUPPORTERS_LIST, actor=actor)
     proposal.paper_supporters = count
     record_audit(actor, tenant, "proposal.paper_supporters", proposal, count=count)
     db.session.flush()
 
 
-def support_proposal(tenant, actor, proposal: Proposal) -> Supporter:
+def support_proposal(tenant, proposal: Proposal, *, actor) -> Supporter:
     """Online support by a signed-in resident, during the submission phase."""
     if proposal.status is not Status.SUBMITTED:
         raise _forbid(_l("Only submitted proposals can be supported."))
@@ -397,8 +397,8 @@ def support_proposal(tenant, actor, proposal: Proposal) -> Supporter:
     return supporter
 
 
-def add_coauthor(tenant, actor, proposal: Proposal, email: str) -> CoAuthor:
-    _ensure_author(actor, proposal)
+def add_coauthor(tenant, proposal: Proposal, email: str, *, actor) -> CoAuthor:
+    _ensure_author(proposal, actor=actor)
     _ensure_editable(proposal)
     user = user_by_email(email)
     if user is None or not user.is_active:
@@ -416,7 +416,7 @@ def add_coauthor(tenant, actor, proposal: Proposal, email: str) -> CoAuthor:
 # --- officials: review and appeals ----------------------------------------------------------------
 
 
-def assign_evaluator(tenant, actor, proposal: Proposal, evaluator_id: int | None) -> None:
+def assign_evaluator(tenant, proposal: Proposal, evaluator_id: int | None, *, actor) -> None:
     ensure_permission(actor, ASSIGN_EVALUATORS, tenant)
     evaluator = None
     if evaluator_id:
@@ -447,7 +447,7 @@ def _checked(checklist_items, ticked) -> dict[str, bool]:
     return {name: name in ticked for name in checklist_items}
 
 
-def _decide(tenant, actor, proposal, stage, decision, justification, checklist, corrected_cost=None):
+def _decide(tenant, proposal, stage, decision, justification, checklist, corrected_cost=None, *, actor):
     """The common end of a formal or merit decision: the step, its deadline, the mail."""
     edition = proposal.edition
     if decision == Decision.ADMIT and not all(checklist.values()):
@@ -465,14 +465,14 @@ def _decide(tenant, actor, proposal, stage, decision, justification, checklist, 
     if corrected_cost is not None:
         proposal.corrected_cost = corrected_cost
     event = transition(
-        tenant, proposal, to, actor, stage, justification, checklist=checklist, corrected_cost=corrected_cost, deadline=deadline
+        tenant, proposal, to, stage, justification, actor=actor, checklist=checklist, corrected_cost=corrected_cost, deadline=deadline
     )
     db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
 
 
-def formal_decision(tenant, actor, proposal: Proposal, decision: str, justification: str, ticked=()):
+def formal_decision(tenant, proposal: Proposal, decision: str, justification: str, ticked=(), *, actor):
     ensure_permission(actor, REVIEW_PROPOSALS, tenant)
     require_phase(proposal.edition, FORMAL_PHASES, _l("Formal review"))
     late_correction = proposal.status is Status.RETURNED and proposal.deadline_passed and decision == Decision.REJECT
@@ -487,10 +487,10 @@ def formal_decision(tenant, actor, proposal: Proposal, decision: str, justificat
             "The proposal has %(count)s supporters; the pool requires %(required)s.",
             count=proposal.supporter_count, required=proposal.pool.required_supporters,
         )))
-    return _decide(tenant, actor, proposal, Stage.FORMAL, decision, justification, checklist)
+    return _decide(tenant, proposal, Stage.FORMAL, decision, justification, checklist, actor=actor)
 
 
-def merit_decision(tenant, actor, proposal: Proposal, decision: str, justification: str, ticked=(), corrected_cost=None):
+def merit_decision(tenant, proposal: Proposal, decision: str, justification: str, ticked=(), corrected_cost=None, *, actor):
     ensure_permission(actor, REVIEW_PROPOSALS, tenant)
     require_phase(proposal.edition, MERIT_PHASES, _l("Merit review"))
     late_correction = proposal.status is Status.RETURNED and proposal.deadline_passed and decision == Decision.REJECT
@@ -506,7 +506,7 @@ def merit_decision(tenant, actor, proposal: Proposal, decision: str, justificati
         if errors:
             raise ServiceValidationError({"corrected_cost": errors["estimated_cost"]})
     checklist = _checked(MERIT_CHECKLIST, ticked)
-    return _decide(tenant, actor, proposal, Stage.MERIT, decision, justification, checklist, corrected_cost)
+    return _decide(tenant, proposal, Stage.MERIT, decision, justification, checklist, corrected_cost, actor=actor)
 
 
 def appeal_deadline(proposal: Proposal):
@@ -517,10 +517,10 @@ def appeal_deadline(proposal: Proposal):
     return proposal.deadline
 
 
-def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str, document=None):
+def lodge_appeal(tenant, proposal: Proposal, grounds: str, document=None, *, actor):
     """The author appeals a formal or merit rejection, once, within the edition's appeal days,
     optionally with a document for the panel (private, like the list of supporters)."""
-    _ensure_author(actor, proposal)
+    _ensure_author(proposal, actor=actor)
     if proposal.status is not Status.REJECTED:
         raise _forbid(_l("Only a rejected proposal can be appealed."))
     deadline = appeal_deadline(proposal)
@@ -535,13 +535,13 @@ def lodge_appeal(tenant, actor, proposal: Proposal, grounds: str, document=None)
         raise ServiceValidationError.single("grounds", str(_l("Shorten this to %(limit)s characters (now %(length)s).", limit=TEXT_LIMITS["accessibility"], length=len(grounds))))
     if document:
         _store_attachment(tenant, proposal, document, AttachmentKind.APPEAL)
-    event = transition(tenant, proposal, Status.APPEALED, actor, Stage.AUTHOR, grounds)
+    event = transition(tenant, proposal, Status.APPEALED, Stage.AUTHOR, grounds, actor=actor)
     db.session.flush()
     notify_authors(tenant, proposal, event)
     return event
 
 
-def decide_appeal(tenant, actor, proposal: Proposal, upheld: bool, justification: str):
+def decide_appeal(tenant, proposal: Proposal, upheld: bool, justification: str, *, actor):
     """The panel admits the appeal (the proposal goes on to the next stage) or dismisses it."""
     ensure_permission(actor, DECIDE_APPEALS, tenant)
     require_phase(proposal.edition, REVIEW_PHASES, _l("Deciding appeals"))
@@ -555,7 +555,7 @@ def decide_appeal(tenant, actor, proposal: Proposal, upheld: bool, justification
         to = Status.MERIT_REVIEW if rejection is not None and rejection.stage is Stage.FORMAL else Status.ADMITTED
     else:
         to = Status.REJECTED
-    event = transition(tenant, proposal, to, actor, Stage.APPEAL, justification)
+    event = transition(tenant, proposal, to, Stage.APPEAL, justification, actor=actor)
     db.session.flush()
     notify_authors(tenant, proposal, event)
     return event

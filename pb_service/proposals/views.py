@@ -151,7 +151,7 @@ def new(edition_id: int):
     edition = edition_or_404(edition_id)
     form = _proposal_form(edition)
     response = save_form(
-        form, lambda: services.create_proposal(g.municipality, current_user, edition, form.to_data()),
+        form, lambda: services.create_proposal(g.municipality, edition, form.to_data(), actor=current_user),
         success=_("Your draft is saved. Add attachments and supporters, then submit it."),
         next_url=lambda proposal: url_for("proposals.edit", proposal_id=proposal.id),
     )
@@ -164,7 +164,7 @@ def edit(proposal_id: int):
     proposal = _own_proposal(proposal_id)
     form = _proposal_form(proposal.edition, proposal)
     response = save_form(
-        form, lambda: services.update_proposal(g.municipality, current_user, proposal, form.to_data()),
+        form, lambda: services.update_proposal(g.municipality, proposal, form.to_data(), actor=current_user),
         success=_("Your changes are saved."), next_url=url_for("proposals.edit", proposal_id=proposal.id),
     )
     return response or _render_proposal_form(form, proposal.edition, proposal)
@@ -188,7 +188,7 @@ def _sidebar_step(proposal_id: int, form, key: str, action, success: str):
 def upload(proposal_id: int):
     return _sidebar_step(
         proposal_id, AttachmentForm(), "attachment_form",
-        lambda p: services.add_attachment(g.municipality, current_user, p, request.files.get("file")), _("The file is attached."),
+        lambda p: services.add_attachment(g.municipality, p, request.files.get("file"), actor=current_user), _("The file is attached."),
     )
 
 
@@ -198,7 +198,7 @@ def remove_attachment(proposal_id: int, attachment_id: int):
     found = get_for_tenant_or_404(db.session, Attachment, g.municipality, attachment_id)
     if found.proposal_id != proposal_id:
         abort(404)
-    return _author_step(proposal_id, lambda p: services.remove_attachment(g.municipality, current_user, found), _("The file is removed."))
+    return _author_step(proposal_id, lambda p: services.remove_attachment(g.municipality, found, actor=current_user), _("The file is removed."))
 
 
 @proposals.post("/proposals/<int:proposal_id>/supporters/paper")
@@ -207,7 +207,7 @@ def paper_supporters(proposal_id: int):
     form = PaperSupportersForm()
     return _sidebar_step(
         proposal_id, form, "supporters_form",
-        lambda p: services.set_paper_supporters(g.municipality, current_user, p, form.count.data, request.files.get("scan")),
+        lambda p: services.set_paper_supporters(g.municipality, p, form.count.data, request.files.get("scan"), actor=current_user),
         _("The paper list of supporters is saved."),
     )
 
@@ -218,7 +218,7 @@ def add_coauthor(proposal_id: int):
     form = CoAuthorForm()
     return _sidebar_step(
         proposal_id, form, "coauthor_form",
-        lambda p: services.add_coauthor(g.municipality, current_user, p, form.email.data), _("The co-author is added."),
+        lambda p: services.add_coauthor(g.municipality, p, form.email.data, actor=current_user), _("The co-author is added."),
     )
 
 
@@ -226,7 +226,7 @@ def add_coauthor(proposal_id: int):
 @personal
 def submit(proposal_id: int):
     return _author_step(
-        proposal_id, lambda p: services.submit_proposal(g.municipality, current_user, p),
+        proposal_id, lambda p: services.submit_proposal(g.municipality, p, actor=current_user),
         _("The proposal is submitted. We have sent you a confirmation by e-mail."), back="detail",
     )
 
@@ -235,7 +235,7 @@ def submit(proposal_id: int):
 @personal
 def withdraw(proposal_id: int):
     return _author_step(
-        proposal_id, lambda p: services.withdraw_proposal(g.municipality, current_user, p), _("The proposal is withdrawn."), back="detail",
+        proposal_id, lambda p: services.withdraw_proposal(g.municipality, p, actor=current_user), _("The proposal is withdrawn."), back="detail",
     )
 
 
@@ -244,7 +244,7 @@ def withdraw(proposal_id: int):
 def support(proposal_id: int):
     proposal = _visible_proposal(proposal_id)
     return run_action(
-        lambda: services.support_proposal(g.municipality, current_user, proposal),
+        lambda: services.support_proposal(g.municipality, proposal, actor=current_user),
         success=_("Thank you: your support is recorded."), next_url=url_for("proposals.detail", proposal_id=proposal.id),
     )
 
@@ -255,7 +255,7 @@ def appeal(proposal_id: int):
     proposal = _own_proposal(proposal_id)
     form = AppealForm()
     response = save_form(
-        form, lambda: services.lodge_appeal(g.municipality, current_user, proposal, form.grounds.data, request.files.get("document")),
+        form, lambda: services.lodge_appeal(g.municipality, proposal, form.grounds.data, request.files.get("document"), actor=current_user),
         success=_("Your appeal is lodged. The appeal panel will decide and tell you by e-mail."),
         next_url=url_for("proposals.detail", proposal_id=proposal.id),
     )
@@ -341,7 +341,7 @@ def _review_step(proposal_id: int, form, key: str, action):
 def formal(proposal_id: int):
     form = FormalReviewForm()
     return _review_step(proposal_id, form, "formal", lambda p: services.formal_decision(
-        g.municipality, current_user, p, form.decision.data, form.justification.data, form.checklist.data,
+        g.municipality, p, form.decision.data, form.justification.data, form.checklist.data, actor=current_user,
     ))
 
 
@@ -350,7 +350,7 @@ def formal(proposal_id: int):
 def merit(proposal_id: int):
     form = MeritReviewForm()
     return _review_step(proposal_id, form, "merit", lambda p: services.merit_decision(
-        g.municipality, current_user, p, form.decision.data, form.justification.data, form.checklist.data, form.corrected_cost.data,
+        g.municipality, p, form.decision.data, form.justification.data, form.checklist.data, form.corrected_cost.data, actor=current_user,
     ))
 
 
@@ -359,7 +359,7 @@ def merit(proposal_id: int):
 def decide_appeal(proposal_id: int):
     form = AppealDecisionForm()
     return _review_step(proposal_id, form, "appeal", lambda p: services.decide_appeal(
-        g.municipality, current_user, p, form.outcome.data == "upheld", form.justification.data,
+        g.municipality, p, form.outcome.data == "upheld", form.justification.data, actor=current_user,
     ))
 
 
@@ -370,7 +370,7 @@ def assign(proposal_id: int):
     form = AssignForm()
     form.evaluator_id.choices = [SelectChoice("", "")] + [SelectChoice(user.id, user.display_name) for user in services.evaluators_of(g.municipality)]
     return run_action(
-        lambda: services.assign_evaluator(g.municipality, current_user, proposal, form.evaluator_id.data),
+        lambda: services.assign_evaluator(g.municipality, proposal, form.evaluator_id.data, actor=current_user),
         success=_("The evaluator is assigned."), next_url=url_for("proposals.review", proposal_id=proposal.id), form=form,
     )
 

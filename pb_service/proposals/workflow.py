@@ -43,11 +43,9 @@ def transition(
     tenant,
     proposal: Proposal,
     to: Status,
-    actor,
     stage: Stage,
-    justification: str = "",
-    *,
-    checklist: dict | None = None,
+    justification: str = "", *,
+    actor, checklist: dict | None = None,
     corrected_cost: int | None = None,
     deadline: datetime | None = None,
 ) -> ProposalEvent:

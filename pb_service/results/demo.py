@@ -119,8 +119,8 @@ def publish_demo_results(municipality, edition: Edition, voters: int, protester,
     if background_count:
         # As a large edition is counted: by a job, whose page shows how it went.
         with in_process():
-            start_count(municipality, SYSTEM, edition)
+            start_count(municipality, edition, actor=SYSTEM)
             db.session.commit()
     else:
-        compute_results(municipality, SYSTEM, edition)
-    publish_results(municipality, SYSTEM, edition, notify=False)
+        compute_results(municipality, edition, actor=SYSTEM)
+    publish_results(municipality, edition, actor=SYSTEM, notify=False)

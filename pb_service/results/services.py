@@ -178,7 +178,7 @@ def protest_window_open(edition: Edition) -> bool:
 # --- counting ------------------------------------------------------------------------------------------
 
 
-def compute_results(tenant, actor, edition: Edition, progress=None, *, slow_measures: bool = True) -> ResultCount:
+def compute_results(tenant, edition: Edition, progress=None, *, actor, slow_measures: bool = True) -> ResultCount:
     """Count the edition's valid ballots and store the preliminary result (replacing an older one),
     with every pool's performance measures: at once where they are quick, else by a job decided
     here (:func:`measures_wait_for_a_job`), so that the count returns at once
@@ -211,7 +211,7 @@ def compute_results(tenant, actor, edition: Edition, progress=None, *, slow_meas
         selected={str(p.pool.id): p.selected for p in counted.pools},
     )
     if slow_measures:
-        _measure_later(tenant, actor, edition, count)
+        _measure_later(tenant, edition, count, actor=actor)
     db.session.flush()
     return count
 
@@ -227,12 +227,12 @@ def latest_count_job(tenant, edition: Edition):
     return latest_job(tenant, "count", edition)
 
 
-def start_count(tenant, actor, edition: Edition):
+def start_count(tenant, edition: Edition, *, actor):
     """Queue the count of a large edition (or name the one already queued); the caller commits."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
     require_phase(edition, AFTER_VOTING, _l("Counting the votes"))
     return running_job(tenant, "count", edition) or start_tracked(
-        tenant, actor, "count", "count_votes", edition=edition, total=len(edition.pools), args=(edition.id,),
+        tenant, "count", "count_votes", actor=actor, edition=edition, total=len(edition.pools), args=(edition.id,),
     )
 
 
@@ -243,7 +243,7 @@ def compute_results_tracked(tenant, actor_id: int | None, edition_id: int, progr
 
     edition = get_for_tenant(db.session, Edition, tenant, edition_id)
     actor = db.session.get(User, actor_id) if actor_id is not None else SYSTEM
-    compute_results(tenant, actor, edition, progress)
+    compute_results(tenant, edition, progress, actor=actor)
     return ""
 
 
@@ -286,14 +286,14 @@ def measures_wait_for_a_job(pool_result: PoolResult) -> bool:
     return not is_quick(pool_result.rule) and pool_result.voters >= current_app.config["MEASURES_IN_BACKGROUND_FROM"]
 
 
-def _measure_later(tenant, actor, edition: Edition, count: ResultCount):
+def _measure_later(tenant, edition: Edition, count: ResultCount, *, actor):
     """Decide the measures job for the pools of ``count`` still without measures (or name the one
     queued already); it leaves when the caller commits. None when nothing waits."""
     waiting = [pool_result for pool_result in count.pools if pool_result.measures is None and not is_quick(pool_result.rule)]
     if not waiting:
         return None
     return measures_job(tenant, edition) or start_tracked(
-        tenant, actor, "measures", "measure_results", edition=edition, total=len(waiting), args=(edition.id,),
+        tenant, "measures", "measure_results", actor=actor, edition=edition, total=len(waiting), args=(edition.id,),
     )
 
 
@@ -402,7 +402,7 @@ def publication_problems(tenant, edition: Edition, count: ResultCount | None) ->
     return problems
 
 
-def publish_results(tenant, actor, edition: Edition, *, notify: bool = True, slow_measures: bool = True) -> ResultCount:
+def publish_results(tenant, edition: Edition, *, actor, notify: bool = True, slow_measures: bool = True) -> ResultCount:
     """Publish the preliminary result for good and mark each project selected or not; pools
     counted without measures get them now where they are quick, the others from the measures job
     (``slow_measures`` as in :func:`compute_results`).
@@ -419,7 +419,7 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True, slo
         raise _refuse(_l("The ballots have changed since they were counted: count them again before publishing."))
     _add_missing_measures(tenant, count, slow_rules=slow_measures)
     if slow_measures:
-        _measure_later(tenant, actor, edition, count)
+        _measure_later(tenant, edition, count, actor=actor)
     count.published_at = utcnow()
     count.published_by_id = actor.id
     events = []
@@ -428,7 +428,7 @@ def publish_results(tenant, actor, edition: Edition, *, notify: bool = True, slo
             for project in pool_result.projects:
                 if project.proposal.status is Status.ADMITTED:
                     to = Status.SELECTED if project.selected else Status.NOT_SELECTED
-                    events.append(transition(tenant, project.proposal, to, actor, Stage.SYSTEM, _justification(pool_result, project)))
+                    events.append(transition(tenant, project.proposal, to, Stage.SYSTEM, _justification(pool_result, project), actor=actor))
     record_audit(actor, tenant, "results.publish", edition, digest=count.digest)
     db.session.flush()
     results_published.send(tenant, edition=edition)
@@ -463,7 +463,7 @@ def _add_missing_measures(tenant, count: ResultCount, *, slow_rules: bool, wait_
     return added
 
 
-def measure_results(tenant, actor, edition: Edition) -> list[PoolResult]:
+def measure_results(tenant, edition: Edition, *, actor) -> list[PoolResult]:
     """Compute the measures the edition's count lacks (``flask pb results measure``); flushes."""
     ensure_permission(actor, MANAGE_RESULTS, tenant)
     count = current_count(tenant, edition)
@@ -486,7 +486,7 @@ def _justification(pool_result: PoolResult, project: ProjectResult) -> str:
 # --- protests ----------------------------------------------------------------------------------------------
 
 
-def lodge_protest(tenant, actor, edition: Edition, grounds: str, pool_id: int | None = None) -> Protest:
+def lodge_protest(tenant, edition: Edition, grounds: str, pool_id: int | None = None, *, actor) -> Protest:
     """A resident protests against the vote or the count, within the protest window."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise _refuse(_l("Sign in to lodge a protest."))
@@ -515,7 +515,7 @@ def lodge_protest(tenant, actor, edition: Edition, grounds: str, pool_id: int | 
     return protest
 
 
-def decide_protest(tenant, actor, protest: Protest, upheld: bool, justification: str) -> Protest:
+def decide_protest(tenant, protest: Protest, upheld: bool, justification: str, *, actor) -> Protest:
     """The panel upholds or dismisses a protest, with a public justification."""
     ensure_permission(actor, DECIDE_PROTESTS, tenant)
     if protest.is_decided:

@@ -170,7 +170,7 @@ def new_protest(edition_id: int):
     form = ProtestForm()
     form.pool_id.choices = [SelectChoice("", _("The whole vote"))] + [SelectChoice(pool.id, pool.name) for pool in edition.pools]
     response = save_form(
-        form, lambda: services.lodge_protest(g.municipality, current_user, edition, form.grounds.data, form.pool_id.data),
+        form, lambda: services.lodge_protest(g.municipality, edition, form.grounds.data, form.pool_id.data, actor=current_user),
         success=_("Your protest is lodged. The panel will decide it and tell you by e-mail."),
         next_url=url_for("results.protests", edition_id=edition.id),
     )
@@ -230,7 +230,7 @@ def _count_votes(edition: Edition):
     if services.counts_in_background(g.municipality, edition):
         return _count_in_background(edition)
     return run_action(
-        lambda: services.compute_results(g.municipality, current_user, edition),
+        lambda: services.compute_results(g.municipality, edition, actor=current_user),
         success=_("The votes are counted. Check the preliminary result below."),
         next_url=url_for("results.office", edition_id=edition.id),
     )
@@ -242,7 +242,7 @@ def _count_in_background(edition: Edition):
 
     def start():
         # The job leaves when the request commits (at once, in-process, without a broker).
-        started.append(services.start_count(g.municipality, current_user, edition))
+        started.append(services.start_count(g.municipality, edition, actor=current_user))
 
     response = run_action(start, success=_("The votes are being counted."), next_url=url_for("results.office", edition_id=edition.id))
     return redirect(url_for("results.count_job", edition_id=edition.id, job_id=started[0].id)) if started else response
@@ -274,7 +274,7 @@ def count_after_closing(tenant, edition: Edition):
 def publish(edition_id: int):
     edition = office_edition_or_404(edition_id)
     return run_action(
-        lambda: services.publish_results(g.municipality, current_user, edition),
+        lambda: services.publish_results(g.municipality, edition, actor=current_user),
         success=_("The results are published. Projects are marked selected or not, and their authors are told."),
         next_url=url_for("results.office", edition_id=edition.id),
     )
@@ -287,7 +287,7 @@ def decide(edition_id: int, protest_id: int):
     protest = edition_part_or_404(edition, Protest, protest_id)
     form = ProtestDecisionForm(prefix=f"p{protest.id}")
     response = save_form(
-        form, lambda: services.decide_protest(g.municipality, current_user, protest, form.outcome.data == "upheld", form.justification.data),
+        form, lambda: services.decide_protest(g.municipality, protest, form.outcome.data == "upheld", form.justification.data, actor=current_user),
         success=_("The decision is recorded and published."), next_url=url_for("results.office", edition_id=edition.id, _anchor="protests"),
     )
     return response or _office_page(edition, {protest.id: form})

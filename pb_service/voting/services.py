@@ -343,7 +343,7 @@ def _paper_choices(tenant, edition: Edition, paper: PaperBallot):
     return checked.districts, checked.choices
 
 
-def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> str:
+def enter_paper_ballot(tenant, edition: Edition, paper: PaperBallot, *, actor) -> str:
     """A clerk enters a paper sheet through the same checks; with double entry, the second blind
     entry of the same sheet by another clerk settles it, and a mismatch goes to a supervisor.
 
@@ -356,7 +356,7 @@ def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> s
     identity = _paper_identity(tenant, edition, paper)
     districts, choices = _paper_choices(tenant, edition, paper)
     if not edition.paper_double_entry:
-        _record_paper(tenant, actor, edition, paper, identity, districts, choices)
+        _record_paper(tenant, edition, paper, identity, districts, choices, actor=actor)
         return "counted"
     sheet = paper.sheet_number.strip()
     entry = {
@@ -368,7 +368,7 @@ def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> s
         PaperEntry.status == PaperEntryStatus.WAITING,
     ))
     if first is None:
-        _keep_entry(tenant, actor, edition, sheet, identity, entry, PaperEntryStatus.WAITING)
+        _keep_entry(tenant, edition, sheet, identity, entry, PaperEntryStatus.WAITING, actor=actor)
         _count_sheet(tenant, edition, actor, date.today())
         db.session.flush()
         return "waiting"
@@ -376,13 +376,13 @@ def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> s
         raise ServiceValidationError.single("sheet_number", str(_l("The second entry of a sheet must be made by another clerk.")))
     if opened_entry(edition, first) != entry:
         first.status = PaperEntryStatus.MISMATCH
-        _keep_entry(tenant, actor, edition, sheet, identity, entry, PaperEntryStatus.MISMATCH)
+        _keep_entry(tenant, edition, sheet, identity, entry, PaperEntryStatus.MISMATCH, actor=actor)
         _count_sheet(tenant, edition, actor, date.today())
         record_audit(actor, tenant, "paper.mismatch", edition, sheet=sheet)
         db.session.flush()
         return "mismatch"
     db.session.delete(first)
-    _record_paper(tenant, actor, edition, paper, identity, districts, choices)
+    _record_paper(tenant, edition, paper, identity, districts, choices, actor=actor)
     return "counted"
 
 
@@ -390,7 +390,7 @@ def enter_paper_ballot(tenant, actor, edition: Edition, paper: PaperBallot) -> s
 SEALED_PAPER_ENTRY = "paper entry"
 
 
-def _keep_entry(tenant, actor, edition: Edition, sheet: str, identity, entry: dict, status: PaperEntryStatus) -> None:
+def _keep_entry(tenant, edition: Edition, sheet: str, identity, entry: dict, status: PaperEntryStatus, *, actor) -> None:
     db.session.add(PaperEntry(
         municipality_id=tenant.id, edition_id=edition.id, sheet_number=sheet, clerk_id=actor.id,
         identity_hash=identity.hash, entry=seal(edition, SEALED_PAPER_ENTRY, entry), status=status, created_at=utcnow(),
@@ -402,7 +402,7 @@ def opened_entry(edition: Edition, paper_entry: PaperEntry) -> dict:
     return unseal(edition, SEALED_PAPER_ENTRY, paper_entry.entry)
 
 
-def _record_paper(tenant, actor, edition, paper: PaperBallot, identity, districts, choices) -> None:
+def _record_paper(tenant, edition, paper: PaperBallot, identity, districts, choices, *, actor) -> None:
     """The sheet's ballot, counted in the clerk's tally; no per-sheet event is kept (it would name
     the sheet beside the voter record's transaction)."""
     _record(
@@ -432,7 +432,7 @@ def paper_tallies(tenant, edition: Edition) -> list[tuple[PaperEntryTally, str |
     return [tuple(row) for row in db.session.execute(statement)]
 
 
-def settle_mismatch(tenant, actor, edition: Edition, sheet_number: str, accepted_entry_id: int | None) -> None:
+def settle_mismatch(tenant, edition: Edition, sheet_number: str, accepted_entry_id: int | None, *, actor) -> None:
     """A supervisor accepts one of the differing entries (after looking at the sheet) or neither."""
     ensure_permission(actor, MANAGE_VOTING, tenant)
     entries = paper_mismatches(tenant, edition).get(sheet_number, [])
@@ -458,7 +458,7 @@ def settle_mismatch(tenant, actor, edition: Edition, sheet_number: str, accepted
 # --- register of eligible voters ---------------------------------------------------------------
 
 
-def import_register(tenant, actor, edition: Edition, csv_text: str) -> int:
+def import_register(tenant, edition: Edition, csv_text: str, *, actor) -> int:
     """Import eligible voters from CSV (a header row naming the identity fields); only keyed
     hashes are stored. Returns how many new entries were added; a bad row stops the import.
     """

@@ -127,7 +127,7 @@ def paper(edition_id: int):
             form.invalid_reason.errors = [_("Say why the ballot is invalid.")]
         else:
             try:
-                outcome = services.enter_paper_ballot(g.municipality, current_user, edition, paper_ballot)
+                outcome = services.enter_paper_ballot(g.municipality, edition, paper_ballot, actor=current_user)
             except services.AlreadyVoted as refused:
                 errors = refused.errors
             except services.BallotRefused as refused:
@@ -161,7 +161,7 @@ def settle(edition_id: int, sheet: str):
     accepted = request.form.get("accept", type=int)
     if BallotForm().validate_on_submit():
         try:
-            services.settle_mismatch(g.municipality, current_user, edition, sheet, accepted)
+            services.settle_mismatch(g.municipality, edition, sheet, accepted, actor=current_user)
         except (ServiceValidationError, services.BallotRefused) as error:
             db.session.rollback()
             for message in error.errors.get("", []) or [_("This entry could not be counted.")]:
@@ -190,7 +190,7 @@ def register(edition_id: int):
         upload = request.files.get("file")
         try:
             text = upload.read().decode("utf-8-sig") if upload else ""
-            added = services.import_register(g.municipality, current_user, edition, text)
+            added = services.import_register(g.municipality, edition, text, actor=current_user)
         except UnicodeDecodeError:
             form.file.errors = [_("The file must be UTF-8 text (CSV).")]
         except ServiceValidationError as error:

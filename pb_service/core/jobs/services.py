@@ -25,17 +25,17 @@ SENT_MAIL_KEPT = timedelta(days=7)
 PROGRAMME_JOBS = "the programme's tracked jobs"
 
 
-def start_tracked(tenant, actor, kind: str, job_name: str, *, edition=None, total: int = 0, args: tuple = ()) -> TrackedJob:
+def start_tracked(tenant, kind: str, job_name: str, *, actor, edition=None, total: int = 0, args: tuple = ()) -> TrackedJob:
     """A tracked job of ``kind``, queued once the caller commits; its page shows the progress.
 
     ``tenant=None``: a job of the programme (no municipality), seen by programme staff only.
     The job is called with ``(municipality id or None, *args, tracked job id, actor id)``."""
-    tracked = new_tracked(tenant, actor, kind, edition=edition, total=total)
+    tracked = new_tracked(tenant, kind, actor=actor, edition=edition, total=total)
     queue.enqueue(job_name, tracked.municipality_id, *args, tracked.id, getattr(actor, "id", None))
     return tracked
 
 
-def new_tracked(tenant, actor, kind: str, *, edition=None, total: int = 0) -> TrackedJob:
+def new_tracked(tenant, kind: str, *, actor, edition=None, total: int = 0) -> TrackedJob:
     """The row of a tracked job the caller runs itself (with :func:`run_tracked`), not the queue."""
     tracked = TrackedJob(
         municipality_id=tenant.id if tenant is not None else None, kind=kind,

@@ -68,7 +68,7 @@ def put_translation(item, data: TranslationData):
     return translation
 
 
-def add_new(actor, tenant, item, action: str):
+def add_new(tenant, item, action: str, *, actor):
     """Store a new item with its audit entry."""
     db.session.add(item)
     db.session.flush()
@@ -77,7 +77,7 @@ def add_new(actor, tenant, item, action: str):
     return item
 
 
-def publish(actor, item, action: str) -> None:
+def publish(item, action: str, *, actor) -> None:
     ensure_permission(actor, MANAGE_HUB)
     if item.translation(item.original_language) is None:
         raise ServiceValidationError.single("", str(_l("Write the version in the original language first.")))
@@ -87,7 +87,7 @@ def publish(actor, item, action: str) -> None:
     db.session.flush()
 
 
-def unpublish(actor, item, action: str) -> None:
+def unpublish(item, action: str, *, actor) -> None:
     ensure_permission(actor, MANAGE_HUB)
     item.status = PublicationStatus.DRAFT
     record_audit(actor, None, action, item)

@@ -32,7 +32,7 @@ def _ensure_course(material: Material) -> None:
         raise ServiceValidationError.single("", str(_l("Only a course has modules and lessons.")))
 
 
-def add_module(actor, course: Material, data: TranslationData) -> CourseModule:
+def add_module(course: Material, data: TranslationData, *, actor) -> CourseModule:
     ensure_permission(actor, MANAGE_HUB)
     _ensure_course(course)
     module = CourseModule(position=len(course.modules) + 1)
@@ -44,7 +44,7 @@ def add_module(actor, course: Material, data: TranslationData) -> CourseModule:
     return module
 
 
-def add_lesson(actor, module: CourseModule, data: TranslationData) -> CourseLesson:
+def add_lesson(module: CourseModule, data: TranslationData, *, actor) -> CourseLesson:
     ensure_permission(actor, MANAGE_HUB)
     lesson = CourseLesson(position=len(module.lessons) + 1)
     put_translation(lesson, data)
@@ -55,7 +55,7 @@ def add_lesson(actor, module: CourseModule, data: TranslationData) -> CourseLess
     return lesson
 
 
-def save_course_part_translation(actor, part: CourseModule | CourseLesson, data: TranslationData) -> None:
+def save_course_part_translation(part: CourseModule | CourseLesson, data: TranslationData, *, actor) -> None:
     """Write one language version of a module or a lesson."""
     ensure_permission(actor, MANAGE_HUB)
     put_translation(part, data)
@@ -65,7 +65,7 @@ def save_course_part_translation(actor, part: CourseModule | CourseLesson, data:
     db.session.flush()
 
 
-def mark_lesson_done(actor, lesson: CourseLesson) -> None:
+def mark_lesson_done(lesson: CourseLesson, *, actor) -> None:
     """Idempotent: marking a lesson done twice keeps the first time."""
     if not can_see_hub_item(actor, lesson.module.course):
         raise PermissionDenied("hub.view")
@@ -95,7 +95,7 @@ class CourseCompletion:
     completed: int
 
 
-def completion_by_municipality(actor, course: Material) -> list[CourseCompletion]:
+def completion_by_municipality(course: Material, *, actor) -> list[CourseCompletion]:
     """Per municipality: its officials, how many started the course and how many finished it."""
     ensure_permission(actor, MANAGE_HUB)
     from pb_service.municipalities.models import Municipality

@@ -54,15 +54,15 @@ def _apply_event_data(event: Event, data: EventData) -> None:
         setattr(event, name, value.strip() if isinstance(value, str) else value)
 
 
-def create_event(actor, data: EventData, translation: TranslationData) -> Event:
+def create_event(data: EventData, translation: TranslationData, *, actor) -> Event:
     ensure_permission(actor, MANAGE_HUB)
     event = Event(created_by_id=actor.id)
     _apply_event_data(event, data)
     put_translation(event, translation)
-    return add_new(actor, None, event, "hub.event_create")
+    return add_new(None, event, "hub.event_create", actor=actor)
 
 
-def update_event(actor, event: Event, data: EventData, translation: TranslationData) -> None:
+def update_event(event: Event, data: EventData, translation: TranslationData, *, actor) -> None:
     ensure_permission(actor, MANAGE_HUB)
     _apply_event_data(event, data)
     put_translation(event, translation)
@@ -70,12 +70,12 @@ def update_event(actor, event: Event, data: EventData, translation: TranslationD
     db.session.flush()
 
 
-def publish_event(actor, event: Event) -> None:
-    publish(actor, event, "hub.event_publish")
+def publish_event(event: Event, *, actor) -> None:
+    publish(event, "hub.event_publish", actor=actor)
 
 
-def unpublish_event(actor, event: Event) -> None:
-    unpublish(actor, event, "hub.event_unpublish")
+def unpublish_event(event: Event, *, actor) -> None:
+    unpublish(event, "hub.event_unpublish", actor=actor)
 
 
 def upcoming_events(viewer, now: datetime | None = None) -> list[Event]:
@@ -120,7 +120,7 @@ def _lock(event: Event) -> None:
     db.session.expire(event, ["registrations"])
 
 
-def register_for_event(actor, event: Event, now: datetime | None = None) -> EventRegistration:
+def register_for_event(event: Event, now: datetime | None = None, *, actor) -> EventRegistration:
     """A place if one is free, else a place on the waiting list; a mail says which."""
     if not can_see_hub_item(actor, event) or not event.is_published:
         raise PermissionDenied("hub.view")
@@ -145,7 +145,7 @@ def register_for_event(actor, event: Event, now: datetime | None = None) -> Even
     return registration
 
 
-def cancel_registration(actor, registration: EventRegistration, now: datetime | None = None) -> EventRegistration | None:
+def cancel_registration(registration: EventRegistration, now: datetime | None = None, *, actor) -> EventRegistration | None:
     """Give up a place; the first person waiting moves up and is told. Returns them, if any."""
     if registration.user_id != actor.id and not manages_hub(actor):
         raise PermissionDenied("hub.cancel")
@@ -166,7 +166,7 @@ def cancel_registration(actor, registration: EventRegistration, now: datetime | 
     return moved_up
 
 
-def record_attendance(actor, event: Event, present_ids: set[int]) -> None:
+def record_attendance(event: Event, present_ids: set[int], *, actor) -> None:
     """Staff tick who came; everyone else confirmed is recorded as absent."""
     ensure_permission(actor, MANAGE_HUB)
     for registration in event.confirmed:
@@ -175,7 +175,7 @@ def record_attendance(actor, event: Event, present_ids: set[int]) -> None:
     db.session.flush()
 
 
-def attach_material_to_event(actor, event: Event, material: Material) -> None:
+def attach_material_to_event(event: Event, material: Material, *, actor) -> None:
     ensure_permission(actor, MANAGE_HUB)
     if any(link.material_id == material.id for link in event.material_links):
         raise ServiceValidationError.single("material", str(_l("This material is already attached.")))

@@ -49,7 +49,7 @@ class ExpertData:
     active: bool = True
 
 
-def save_expert(actor, expert: Expert | None, data: ExpertData) -> Expert:
+def save_expert(expert: Expert | None, data: ExpertData, *, actor) -> Expert:
     ensure_permission(actor, MANAGE_HUB)
     from pb_service.accounts.services import user_by_email
 
@@ -94,7 +94,7 @@ def question_editions(municipality) -> list[Edition]:
     return list(db.session.scalars(tenant_select(Edition, municipality).order_by(Edition.year.desc(), Edition.id.desc())))
 
 
-def ask_expert(actor, municipality, data: QuestionData) -> ExpertQuestion:
+def ask_expert(municipality, data: QuestionData, *, actor) -> ExpertQuestion:
     ensure_permission(actor, CONTRIBUTE_TO_HUB, municipality)
     errors = {}
     if not data.subject.strip():
@@ -110,7 +110,7 @@ def ask_expert(actor, municipality, data: QuestionData) -> ExpertQuestion:
         body=data.body.strip(), language=data.language if data.language in CONTENT_LANGUAGES else "pl",
         edition_id=data.edition_id, consent_to_publish=data.consent_to_publish,
     )
-    return add_new(actor, municipality, question, "hub.question_ask")
+    return add_new(municipality, question, "hub.question_ask", actor=actor)
 
 
 def questions_of(municipality) -> list[ExpertQuestion]:
@@ -118,7 +118,7 @@ def questions_of(municipality) -> list[ExpertQuestion]:
     return list(db.session.scalars(statement))
 
 
-def all_questions(actor) -> list[ExpertQuestion]:
+def all_questions(*, actor) -> list[ExpertQuestion]:
     ensure_permission(actor, MANAGE_HUB)
     statement = cross_tenant_select(ExpertQuestion, reason=STAFF_QUESTIONS_REASON).order_by(
         ExpertQuestion.created_at.desc(), ExpertQuestion.id.desc()
@@ -142,7 +142,7 @@ def questions_assigned_to(user) -> list[ExpertQuestion]:
     return list(db.session.scalars(statement))
 
 
-def assign_question(actor, question: ExpertQuestion, expert: Expert) -> None:
+def assign_question(question: ExpertQuestion, expert: Expert, *, actor) -> None:
     ensure_permission(actor, MANAGE_HUB)
     question.expert = expert
     if question.status is QuestionStatus.NEW:
@@ -154,7 +154,7 @@ def assign_question(actor, question: ExpertQuestion, expert: Expert) -> None:
                   link=public_link(f"/hub/expert-desk/{question.id}"))
 
 
-def answer_question(actor, question: ExpertQuestion, answer: str) -> None:
+def answer_question(question: ExpertQuestion, answer: str, *, actor) -> None:
     """Staff (on the expert's behalf) or the assigned expert answer; the asker gets the answer."""
     if not may_answer(actor, question):
         raise PermissionDenied("hub.answer")
@@ -173,7 +173,7 @@ def answer_question(actor, question: ExpertQuestion, answer: str) -> None:
                   link=public_link(f"/{question.municipality.slug}/office/hub/questions/{question.id}"))
 
 
-def publish_answer(actor, question: ExpertQuestion, visibility: Visibility) -> Material:
+def publish_answer(question: ExpertQuestion, visibility: Visibility, *, actor) -> Material:
     """Make an answered question a Q&A material, without the asker's name; needs their consent."""
     ensure_permission(actor, MANAGE_HUB)
     if not question.consent_to_publish:
@@ -186,9 +186,9 @@ def publish_answer(actor, question: ExpertQuestion, visibility: Visibility) -> M
     body = f"## {question_label}\n\n{question.body}\n\n## {answer_label} ({question.expert.name})\n\n{question.answer}\n"
     data = MaterialData(kind=MaterialKind.QA, visibility=visibility, topics=[question.topic],
                         audiences=[Audience.OFFICIALS], original_language=question.language)
-    material = create_material(actor, data, TranslationData(question.language, question.subject, body=body))
+    material = create_material(data, TranslationData(question.language, question.subject, body=body), actor=actor)
     question.published_material_id = material.id
-    publish(actor, material, "hub.material_publish")
+    publish(material, "hub.material_publish", actor=actor)
     return material
 
 

@@ -72,7 +72,7 @@ def _apply_material_data(material: Material, data: MaterialData) -> None:
     material.audience_links = [MaterialAudience(audience=audience) for audience in dict.fromkeys(data.audiences)]
 
 
-def _add_revision(actor, material: Material, data: TranslationData) -> MaterialRevision:
+def _add_revision(material: Material, data: TranslationData, *, actor) -> MaterialRevision:
     last = db.session.scalar(
         select(func.max(MaterialRevision.number)).where(
             MaterialRevision.material_id == material.id, MaterialRevision.language == data.language
@@ -87,7 +87,7 @@ def _add_revision(actor, material: Material, data: TranslationData) -> MaterialR
     return revision
 
 
-def create_material(actor, data: MaterialData, translation: TranslationData) -> Material:
+def create_material(data: MaterialData, translation: TranslationData, *, actor) -> Material:
     """A new draft in its original language."""
     ensure_permission(actor, MANAGE_HUB)
     if translation.language != data.original_language:
@@ -97,14 +97,14 @@ def create_material(actor, data: MaterialData, translation: TranslationData) -> 
     put_translation(material, translation)
     db.session.add(material)
     db.session.flush()
-    _add_revision(actor, material, translation)
+    _add_revision(material, translation, actor=actor)
     refresh_search_text(material)
     record_audit(actor, None, "hub.material_create", material, kind=material.kind.value)
     db.session.flush()
     return material
 
 
-def update_material(actor, material: Material, data: MaterialData, translation: TranslationData) -> Material:
+def update_material(material: Material, data: MaterialData, translation: TranslationData, *, actor) -> Material:
     """Change the settings and one language version; a changed version enters the history."""
     ensure_permission(actor, MANAGE_HUB)
     if material.kind is MaterialKind.COURSE and data.kind is not MaterialKind.COURSE and material.modules:
@@ -114,7 +114,7 @@ def update_material(actor, material: Material, data: MaterialData, translation: 
     _apply_material_data(material, data)
     after = put_translation(material, translation)
     if (after.title, after.summary, after.body) != before_text:
-        _add_revision(actor, material, translation)
+        _add_revision(material, translation, actor=actor)
     refresh_search_text(material)
     record_audit(actor, None, "hub.material_update", material, language=translation.language)
     db.session.flush()
@@ -130,17 +130,17 @@ def revisions_of(material: Material) -> list[MaterialRevision]:
     return list(db.session.scalars(statement))
 
 
-def publish_material(actor, material: Material) -> None:
+def publish_material(material: Material, *, actor) -> None:
     if material.kind is MaterialKind.COURSE and not material.lessons:
         raise ServiceValidationError.single("", str(_l("A course needs at least one lesson before it is published.")))
-    publish(actor, material, "hub.material_publish")
+    publish(material, "hub.material_publish", actor=actor)
 
 
-def unpublish_material(actor, material: Material) -> None:
-    unpublish(actor, material, "hub.material_unpublish")
+def unpublish_material(material: Material, *, actor) -> None:
+    unpublish(material, "hub.material_unpublish", actor=actor)
 
 
-def add_attachment(actor, material: Material, file, language: str = "") -> MaterialFile:
+def add_attachment(material: Material, file, language: str = "", *, actor) -> MaterialFile:
     """Store a PDF, DOCX or XLSX file with the material; anything else is refused untouched."""
     ensure_permission(actor, MANAGE_HUB)
     if language and language not in CONTENT_LANGUAGES:
@@ -157,7 +157,7 @@ def add_attachment(actor, material: Material, file, language: str = "") -> Mater
     return attachment
 
 
-def remove_attachment(actor, attachment: MaterialFile) -> None:
+def remove_attachment(attachment: MaterialFile, *, actor) -> None:
     ensure_permission(actor, MANAGE_HUB)
     material, stored_name = attachment.material, attachment.stored_name
     material.attachments.remove(attachment)

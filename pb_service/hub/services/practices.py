@@ -80,16 +80,16 @@ def practice_edition(practice: GoodPractice) -> PracticeEdition | None:
     return PracticeEdition(edition, indicators)
 
 
-def propose_practice(actor, municipality, data: PracticeData, translation: TranslationData) -> GoodPractice:
+def propose_practice(municipality, data: PracticeData, translation: TranslationData, *, actor) -> GoodPractice:
     """An official proposes a practice of their municipality; staff review it."""
     ensure_permission(actor, CONTRIBUTE_TO_HUB, municipality)
     practice = GoodPractice(municipality_id=municipality.id, proposed_by_id=actor.id, original_language=translation.language)
     _apply_practice_data(practice, municipality, data)
     put_translation(practice, translation)
-    return add_new(actor, municipality, practice, "hub.practice_propose")
+    return add_new(municipality, practice, "hub.practice_propose", actor=actor)
 
 
-def edit_practice(actor, practice: GoodPractice, data: PracticeData, translation: TranslationData) -> None:
+def edit_practice(practice: GoodPractice, data: PracticeData, translation: TranslationData, *, actor) -> None:
     ensure_permission(actor, MANAGE_HUB)
     _apply_practice_data(practice, practice.municipality, data)
     put_translation(practice, translation)
@@ -97,7 +97,7 @@ def edit_practice(actor, practice: GoodPractice, data: PracticeData, translation
     db.session.flush()
 
 
-def review_practice(actor, practice: GoodPractice, publish: bool, note: str = "") -> None:
+def review_practice(practice: GoodPractice, publish: bool, note: str = "", *, actor) -> None:
     ensure_permission(actor, MANAGE_HUB)
     practice.status = PracticeStatus.PUBLISHED if publish else PracticeStatus.REJECTED
     practice.review_note = (note or "").strip()[:1000]

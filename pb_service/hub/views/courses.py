@@ -70,7 +70,7 @@ def lesson_done(material_id: int, lesson_id: int):
         done, total = len(services.completed_lesson_ids(current_user, course)), len(lessons)
         return _("Lesson marked as done: %(done)d of %(total)d in this course.", done=done, total=total)
 
-    return run_action(lambda: services.mark_lesson_done(current_user, item), success=progress, next_url=next_url)
+    return run_action(lambda: services.mark_lesson_done(item, actor=current_user), success=progress, next_url=next_url)
 
 
 @hub_courses.get("/hub/manage/materials/<int:material_id>/completion")
@@ -80,7 +80,7 @@ def completion(material_id: int):
     if item.kind is not MaterialKind.COURSE:
         abort(404)
     return render_template(
-        "hub/manage/completion.html", material=item, rows=services.completion_by_municipality(current_user, item),
+        "hub/manage/completion.html", material=item, rows=services.completion_by_municipality(item, actor=current_user),
         language=current_language(),
     )
 
@@ -93,7 +93,7 @@ def _part_page(course: Material, part, add):
     response = None if preview is not None else save_form(
         form,
         (lambda: add(form.translation_data(language))) if part is None
-        else (lambda: services.save_course_part_translation(current_user, part, form.translation_data(language))),
+        else (lambda: services.save_course_part_translation(part, form.translation_data(language), actor=current_user)),
         success=_("Saved."), next_url=url_for("hub_materials.manage_material", material_id=course.id),
     )
     return response or render_template("hub/manage/part_form.html", form=form, course=course, part=part, language=language, preview=preview)
@@ -105,7 +105,7 @@ def new_module(material_id: int):
     course = db.get_or_404(Material, material_id)
     if course.kind is not MaterialKind.COURSE:
         abort(404)
-    return _part_page(course, None, lambda data: services.add_module(current_user, course, data))
+    return _part_page(course, None, lambda data: services.add_module(course, data, actor=current_user))
 
 
 @hub_courses.route("/hub/manage/modules/<int:module_id>", methods=["GET", "POST"])
@@ -119,7 +119,7 @@ def edit_module(module_id: int):
 @requires(MANAGE_HUB)
 def new_lesson(module_id: int):
     module = db.get_or_404(CourseModule, module_id)
-    return _part_page(module.course, None, lambda data: services.add_lesson(current_user, module, data))
+    return _part_page(module.course, None, lambda data: services.add_lesson(module, data, actor=current_user))
 
 
 @hub_courses.route("/hub/manage/lessons/<int:lesson_id>", methods=["GET", "POST"])

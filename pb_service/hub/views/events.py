@@ -86,7 +86,7 @@ def register(event_id: int):
                  position=services.waiting_position(registration))
 
     return run_action(
-        lambda: services.register_for_event(current_user, item), success=outcome,
+        lambda: services.register_for_event(item, actor=current_user), success=outcome,
         next_url=url_for("hub_events.event", event_id=event_id),
     )
 
@@ -99,7 +99,7 @@ def cancel(event_id: int):
     if registration is None:
         abort(404)
     return run_action(
-        lambda: services.cancel_registration(current_user, registration), success=_("Your registration is cancelled."),
+        lambda: services.cancel_registration(registration, actor=current_user), success=_("Your registration is cancelled."),
         next_url=url_for("hub_events.event", event_id=event_id),
     )
 
@@ -115,8 +115,8 @@ def _event_form_page(item: Event | None):
             form.fill_times(item)
     return translated_editor(
         form, item, language, "event",
-        create=lambda version: services.create_event(current_user, form.event_data(), version),
-        update=lambda version: services.update_event(current_user, item, form.event_data(), version),
+        create=lambda version: services.create_event(form.event_data(), version, actor=current_user),
+        update=lambda version: services.update_event(item, form.event_data(), version, actor=current_user),
     )
 
 
@@ -140,7 +140,7 @@ def manage_event(event_id: int):
     attach = AttachMaterialForm()
     attach.material.choices = [SelectChoice(m.id, title_in(m, current_language())) for m in all_materials()]
     response = save_form(
-        attach, lambda: services.attach_material_to_event(current_user, item, db.get_or_404(Material, attach.material.data)),
+        attach, lambda: services.attach_material_to_event(item, db.get_or_404(Material, attach.material.data), actor=current_user),
         success=_("The material is attached to the event."), next_url=url_for("hub_events.manage_event", event_id=item.id),
     )
     return response or render_template("hub/manage/event.html", event=item, attach=attach, language=current_language(), now=utcnow())
@@ -162,7 +162,7 @@ def attendance(event_id: int):
     item = db.get_or_404(Event, event_id)
     present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
     return run_action(
-        lambda: services.record_attendance(current_user, item, present), success=_("Attendance is saved."),
+        lambda: services.record_attendance(item, present, actor=current_user), success=_("Attendance is saved."),
         next_url=url_for("hub_events.manage_event", event_id=item.id),
     )
 
@@ -172,6 +172,6 @@ def attendance(event_id: int):
 def cancel_registration(registration_id: int):
     registration = db.get_or_404(EventRegistration, registration_id)
     return run_action(
-        lambda: services.cancel_registration(current_user, registration), success=_("The registration is cancelled."),
+        lambda: services.cancel_registration(registration, actor=current_user), success=_("The registration is cancelled."),
         next_url=url_for("hub_events.manage_event", event_id=registration.event_id),
     )

@@ -51,7 +51,7 @@ def _answer_page(question: ExpertQuestion, redirect_to: str, **context):
     form = AnswerForm(answer=question.answer or None)
     preview = markdown_preview(form)
     response = None if preview is not None or not form.submit.data else save_form(
-        form, lambda: services.answer_question(current_user, question, form.answer.data),
+        form, lambda: services.answer_question(question, form.answer.data, actor=current_user),
         success=_("The answer is saved and sent to the person who asked."), next_url=redirect_to,
     )
     return response or render_template("hub/question.html", question=question, answer_form=form, preview=preview, **context)
@@ -63,7 +63,7 @@ def ask():
     form = QuestionForm()
     form.set_editions(services.question_editions(g.municipality))
     response = save_form(
-        form, lambda: services.ask_expert(current_user, g.municipality, form.question_data(current_language())),
+        form, lambda: services.ask_expert(g.municipality, form.question_data(current_language()), actor=current_user),
         success=_("Your question is sent. You will get the answer by e-mail."), next_url=url_for("hub.office"),
     )
     return response or render_template("hub/ask.html", form=form)
@@ -93,7 +93,7 @@ def _expert_page(expert: Expert | None):
     if request.method == "GET" and expert is not None:
         form.account_email.data = expert.user.email if expert.user else ""
     response = save_form(
-        form, lambda: services.save_expert(current_user, expert, form.expert_data()),
+        form, lambda: services.save_expert(expert, form.expert_data(), actor=current_user),
         success=_("Saved."), next_url=url_for("hub.dashboard", _anchor="experts"),
     )
     return response or render_template("hub/manage/expert_form.html", form=form, expert=expert)
@@ -108,7 +108,7 @@ def manage_question(question_id: int):
     assign = AssignForm(prefix="assign", expert=item.expert_id)
     assign.expert.choices = [SelectChoice(e.id, e.name) for e in services.list_experts()]
     response = assign.submit.data and save_form(
-        assign, lambda: services.assign_question(current_user, item, db.get_or_404(Expert, assign.expert.data)),
+        assign, lambda: services.assign_question(item, db.get_or_404(Expert, assign.expert.data), actor=current_user),
         success=lambda _result: _("The question is assigned to %(name)s.", name=item.expert.name),
         next_url=url_for("hub_experts.manage_question", question_id=item.id),
     )
@@ -126,7 +126,7 @@ def publish_answer(question_id: int):
         abort(404)
     form = PublishAnswerForm(prefix="publish")
     return run_action(
-        lambda: services.publish_answer(current_user, item, form.visibility.data), success=_("The answer is published as a Q&A."),
+        lambda: services.publish_answer(item, form.visibility.data, actor=current_user), success=_("The answer is published as a Q&A."),
         next_url=lambda material: url_for("hub_materials.material", material_id=material.id), form=form,
         refused_url=url_for("hub_experts.manage_question", question_id=item.id),
     )

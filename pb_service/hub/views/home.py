@@ -83,6 +83,6 @@ def office():
 def dashboard():
     return render_template(
         "hub/manage/dashboard.html", materials=all_materials(), events=all_events(),
-        practices=practices_for_review(), questions=all_questions(current_user),
+        practices=practices_for_review(), questions=all_questions(actor=current_user),
         experts=list_experts(active_only=False), language=current_language(), kinds=list(MaterialKind),
     )

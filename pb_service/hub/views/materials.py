@@ -87,8 +87,8 @@ def _material_form_page(item: Material | None):
         form.original_language.data = language
     return translated_editor(
         form, item, language, "material",
-        create=lambda version: services.create_material(current_user, form.material_data(), version),
-        update=lambda version: services.update_material(current_user, item, form.material_data(), version),
+        create=lambda version: services.create_material(form.material_data(), version, actor=current_user),
+        update=lambda version: services.update_material(item, form.material_data(), version, actor=current_user),
     )
 
 
@@ -111,7 +111,7 @@ def manage_material(material_id: int):
     item = db.get_or_404(Material, material_id)
     upload = AttachmentForm()
     response = save_form(
-        upload, lambda: services.add_attachment(current_user, item, upload.file.data, upload.language.data),
+        upload, lambda: services.add_attachment(item, upload.file.data, upload.language.data, actor=current_user),
         success=_("The file is uploaded."), next_url=url_for("hub_materials.manage_material", material_id=item.id),
     )
     return response or render_template(
@@ -135,7 +135,7 @@ def publish_material(material_id: int):
 def remove_attachment(attachment_id: int):
     file = db.get_or_404(MaterialFile, attachment_id)
     return run_action(
-        lambda: services.remove_attachment(current_user, file), success=_("The file is removed."),
+        lambda: services.remove_attachment(file, actor=current_user), success=_("The file is removed."),
         next_url=url_for("hub_materials.manage_material", material_id=file.material_id),
     )
 

@@ -52,5 +52,5 @@ def translated_editor(form, item, language: str, name: str, create, update):
 def toggle_publication(item, publish, unpublish, published_message: str, withdrawn_message: str, next_url: str):
     """Publish a draft or withdraw a published item (a material or an event)."""
     if item.is_published:
-        return run_action(lambda: unpublish(current_user, item), success=withdrawn_message, next_url=next_url)
-    return run_action(lambda: publish(current_user, item), success=published_message, next_url=next_url)
+        return run_action(lambda: unpublish(item, actor=current_user), success=withdrawn_message, next_url=next_url)
+    return run_action(lambda: publish(item, actor=current_user), success=published_message, next_url=next_url)

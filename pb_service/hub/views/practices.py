@@ -52,7 +52,7 @@ def propose_practice():
     form.set_editions(g.municipality, services.practice_editions(g.municipality))
     preview = markdown_preview(form)
     response = None if preview is not None else save_form(
-        form, lambda: services.propose_practice(current_user, g.municipality, form.practice_data(), form.translation_data(current_language())),
+        form, lambda: services.propose_practice(g.municipality, form.practice_data(), form.translation_data(current_language()), actor=current_user),
         success=_("Thank you. Programme staff will review the practice and publish it."), next_url=url_for("hub.office"),
     )
     return response or render_template("hub/practice_form.html", form=form, preview=preview, title=_("Propose a good practice"))
@@ -71,7 +71,7 @@ def manage_practice(practice_id: int):
     review = ReviewForm(prefix="review", note=item.review_note)
     preview = markdown_preview(form)
     response = None if preview is not None or not form.submit.data else save_form(
-        form, lambda: services.edit_practice(current_user, item, form.practice_data(), form.translation_data(language)),
+        form, lambda: services.edit_practice(item, form.practice_data(), form.translation_data(language), actor=current_user),
         success=_("Saved."), next_url=url_for("hub_practices.manage_practice", practice_id=item.id, lang=language),
     )
     return response or render_template("hub/manage/practice.html", practice=item, form=form, review=review, language=language, preview=preview)
@@ -83,7 +83,7 @@ def review_practice(practice_id: int):
     item = db.get_or_404(GoodPractice, practice_id)
     review = ReviewForm(prefix="review")
     return run_action(
-        lambda: services.review_practice(current_user, item, publish=bool(review.publish.data), note=review.note.data),
+        lambda: services.review_practice(item, actor=current_user, publish=bool(review.publish.data), note=review.note.data),
         success=lambda _result: _("The practice is published.") if item.status is PracticeStatus.PUBLISHED else _("The practice is rejected."),
         next_url=url_for("hub_practices.manage_practice", practice_id=item.id), form=review,
     )
