@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def test_an_import_left_to_the_queue_runs_as_a_job_of_the_programme_with_its_pro
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("pabulib import")]
     assert lines[0].startswith("pabulib import: imported Poland_Gdynia_2022_Witomino__small.pb: Budżet Obywatelski 2022, Witomino | small: 861 voters")
     # The programme's job: no municipality, though the import created one.
-    assert (job.municipality_id, job.kind, job.state, job.done, job.total, job.outcome) == (None, "import", JobState.DONE, 1, 1, "1 imported, 0 skipped, 0 failed")
+    assert (job.municipality_id, job.kind, job.state, job.done, job.total, job.outcome) == (None, "import", JobState.DONE, 1, 1, '{"imported": 1, "skipped": 0, "failed": []}')
 
     staff = make_user(session, staff=True)
     session.commit()
@@ -155,6 +156,7 @@ def test_an_import_left_to_the_queue_runs_as_a_job_of_the_programme_with_its_pro
     page = client.get(f"/staff/analytics/imports/{job.id}").get_data(as_text=True)
     assert '<progress id="import-progress" max="100" value="100">100%</progress> 100%' in page
     assert "1 of 1 file done" in page and "The import is finished." in page and 'http-equiv="refresh"' not in page
+    assert "1 file imported,\n  0 skipped (imported before),\n  0 failed." in page
     listing = client.get("/staff/analytics/imports").get_data(as_text=True)
     assert f'href="/staff/analytics/imports/{job.id}"' in listing and "1 / 1" in listing
 
@@ -169,7 +171,7 @@ def test_an_import_run_by_the_command_shows_its_progress_and_failures_to_staff_o
     assert result.exit_code == 1
     jobs = session.scalars(cross_tenant_select(TrackedJob, reason="test: the import's jobs").order_by(TrackedJob.id)).all()
     assert [(job.municipality_id, job.state, job.done, job.total) for job in jobs] == [(None, JobState.DONE, 1, 1), (None, JobState.DONE, 2, 2)]
-    assert jobs[1].outcome == "1 imported, 0 skipped, 1 failed\nbroken.pb: broken.pb, line 1: expected the section title META"
+    assert json.loads(jobs[1].outcome) == {"imported": 1, "skipped": 0, "failed": [["broken.pb", "broken.pb, line 1: expected the section title META"]]}
     assert result.output.startswith(f"Progress for programme staff: /staff/analytics/imports/{jobs[1].id}\n[1/2] failed")
 
     # Not queued yet (a worker has not started it): 0 %, and the page refreshes itself.
@@ -189,7 +191,7 @@ def test_an_import_run_by_the_command_shows_its_progress_and_failures_to_staff_o
     assert '<progress id="import-progress" max="100" value="0">0%</progress> 0%' in page
     assert "0 of 3 files done" in page and "Waiting for a worker to start the import." in page and 'http-equiv="refresh"' in page
     failed = client.get(f"/staff/analytics/imports/{jobs[1].id}").get_data(as_text=True)
-    assert "broken.pb, line 1: expected the section title META" in failed
+    assert "<li><strong>broken.pb</strong>: broken.pb, line 1: expected the section title META</li>" in failed
 
 
 def test_import_into_a_named_municipality(session):

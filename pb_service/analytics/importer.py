@@ -720,6 +720,8 @@ def import_with_progress(
 
 
 def import_summary(reports: list[FileReport]) -> str:
+    """The job's outcome as JSON, which its page words in the reader's language: how many files
+    were imported and skipped, and each failed file with the importer's reason."""
     statuses = [report.status for report in reports]
-    failures = "".join(f"\n{report.path.name}: {report.message}" for report in reports if report.status == "failed")
-    return f"{statuses.count('imported')} imported, {statuses.count('skipped')} skipped, {statuses.count('failed')} failed{failures}"
+    failed = [[report.path.name, report.message] for report in reports if report.status == "failed"]
+    return json.dumps({"imported": statuses.count("imported"), "skipped": statuses.count("skipped"), "failed": failed}, ensure_ascii=False)

@@ -2,6 +2,7 @@
 implementation pages of a municipality (residents' list and timeline, officials' updates)."""
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
@@ -200,7 +201,7 @@ def import_job(job_id: int):
     tracked = tracked_job(None, job_id)
     if tracked is None or tracked.kind != "import":
         abort(404)
-    return render_template("analytics/import_job.html", job=tracked)
+    return render_template("analytics/import_job.html", job=tracked, summary=json.loads(tracked.outcome) if tracked.outcome else None)
 
 
 def _profile(slug: str, staff: bool):
