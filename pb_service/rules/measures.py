@@ -671,8 +671,10 @@ class _EqualSharesMeasures(_RerunMeasures):
         that MES at that share needs (:meth:`EqualSharesOracle.added_for_money`).  Kept if
         the rule selects the project with ``k`` new voters and not with ``k - 1``; else the
         money the changed completion ended at gives the next candidate (a few times).  Then
-        bisection between the most voters that lost and the fewest above them that won;
-        else the search outwards (:meth:`search_from`).  Each test is the whole rule."""
+        bisection between the most voters that lost and the fewest above them that won,
+        stepping up or down first in strides that double where one side is missing; the
+        search outwards (:meth:`search_from`) if there is no candidate.  Each test is the
+        whole rule."""
         self.ended_at = {0: self.share}
         limit = ADD_SEARCH_FACTOR * (self.voters + 1)
         money, tried = self.share * self.voters, []
@@ -686,15 +688,14 @@ class _EqualSharesMeasures(_RerunMeasures):
                     return guess
                 break
             money = self.ended_at[guess] * (self.voters + guess)
+        if not tried:
+            return self.search_from(pid, test)
         answers = getattr(test, "answers", {})
         wins = sorted(k for k, won in answers.items() if won)
         # The candidates are off by a fraction of themselves: step by such a fraction.
-        stride = max(max(answers) // ADD_STRIDE_DIVISOR, 1)
+        stride = max(max(tried) // ADD_STRIDE_DIVISOR, 1)
         if not wins:
-            losses = [k for k in answers if k]
-            if not losses:
-                return self.search_from(pid, test)
-            low = max(losses)  # up from the most voters that lost, in strides that double
+            low = max(answers)  # up from the most voters that lost, in strides that double
             while low < limit:
                 high = min(low + stride, limit)
                 if test(high):
