@@ -74,6 +74,13 @@ CHOICES_LIMIT = 512
 # Equal shares: candidates for a cost tried (each at the share the last one ended at; a
 # changed cost usually moves the completion a step or two, each try follows it one step).
 FIXED_POINT_STEPS = 10
+# Equal shares: candidates for added voters tried while each loses (each from the money the
+# completion ended at with the last one), before stepping from the last.
+ADD_CANDIDATES = 3
+# ... stopping when a candidate is not this fraction above the last one; then stepping up or
+# down from the candidates in strides that double, from this fraction of the largest one.
+CANDIDATE_PROGRESS = Fraction(1, 100)
+ADD_STRIDE_DIVISOR = 16
 
 
 @dataclass
@@ -573,10 +580,14 @@ class _EqualSharesMeasures(_RerunMeasures):
 
         self.oracle = EqualSharesOracle(instance, rule)
         self.share = Fraction(self.outcome.details["share_per_voter"])
+        # The share the completion ended at with so many added voters (of the project asked about).
+        self.ended_at: dict[int, Fraction] = {}
 
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
         if singletons:
-            return self.oracle.selected_with_voters(pid, self.changed(pid, cost, singletons), singletons)
+            selected = self.oracle.selected_with_voters(pid, self.changed(pid, cost, singletons), singletons)
+            self.ended_at[singletons] = self.oracle.last_share
+            return selected
         return self.oracle.selected_at(pid, cost)
 
     def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
@@ -654,10 +665,57 @@ class _EqualSharesMeasures(_RerunMeasures):
         return largest_true(wins_at, win, loss) if not wins_at(loss) else None
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
-        """From the candidate of the watched run at the completion's share (new voters
-        holding that share each): down from it in steps that double while it wins, or up
-        from it while it loses, then bisection; the search from no voters if going up finds
-        nothing.  Each test is the rule with its completion (under add1 on the oracle)."""
+        """A candidate from runs of the unchanged instance: the completion keeps sharing out
+        about the same money when voters are added (its final step moves little), so ``k``
+        new voters hold ``money / (voters + k)`` each, and the candidate is the fewest ``k``
+        that MES at that share needs (:meth:`EqualSharesOracle.added_for_money`).  Kept if
+        the rule selects the project with ``k`` new voters and not with ``k - 1``; else the
+        money the changed completion ended at gives the next candidate (a few times).  Then
+        bisection between the most voters that lost and the fewest above them that won,
+        stepping up or down first in strides that double where one side is missing; the
+        search outwards (:meth:`search_from`) if there is no candidate.  Each test is the
+        whole rule."""
+        self.ended_at = {0: self.share}
+        limit = ADD_SEARCH_FACTOR * (self.voters + 1)
+        money, tried = self.share * self.voters, []
+        for _ in range(ADD_CANDIDATES):
+            guess = self.oracle.added_for_money(pid, money, limit)
+            if guess is None or (tried and guess <= tried[-1] * (1 + CANDIDATE_PROGRESS)):
+                break
+            tried.append(guess)
+            if test(guess):
+                if not test(guess - 1):
+                    return guess
+                break
+            money = self.ended_at[guess] * (self.voters + guess)
+        if not tried:
+            return self.search_from(pid, test)
+        answers = getattr(test, "answers", {})
+        wins = sorted(k for k, won in answers.items() if won)
+        # The candidates are off by a fraction of themselves: step by such a fraction.
+        stride = max(max(tried) // ADD_STRIDE_DIVISOR, 1)
+        if not wins:
+            low = max(answers)  # up from the most voters that lost, in strides that double
+            while low < limit:
+                high = min(low + stride, limit)
+                if test(high):
+                    return smallest_true(test, low, high)
+                low, stride = high, 2 * stride
+            return self.search_added(test)
+        high = wins[0]
+        losses = [k for k, won in answers.items() if not won and k < high]
+        if losses:
+            return smallest_true(test, max(losses), high)
+        while True:  # down from the fewest voters that won, in strides that double
+            low = max(high - stride, 0)
+            if not test(low):
+                return smallest_true(test, low, high)
+            high, stride = low, 2 * stride
+
+    def search_from(self, pid: str, test: Callable[[int], bool]) -> int | None:
+        """From the candidate of the watched run at the completion's share: down from it in
+        steps that double while it wins, or up from it while it loses, then bisection; the
+        search from no voters if going up finds nothing."""
         guess = self.oracle.added_candidate(pid, self.share)
         if guess is None:
             return self.search_added(test)

@@ -34,6 +34,8 @@ from .ties import TieBreaker
 # Thresholds are floats; a reused run is trusted only for costs above the threshold widened
 # by this relative margin (float errors of the engine are below 1e-12 relative).
 MARGIN = 1e-9
+# Iterations of a candidate's fixed point (each one run of MES) before it is tried as it is.
+FIXED_POINT_ITERATIONS = 10
 
 
 class Thresholds:
@@ -240,7 +242,9 @@ class EqualSharesOracle:
         min_votes = self.rule.min_votes(instance)
         tally = Tally.of(instance, self.rule.tie_breaking, self.rule.seed, min_votes)
         if j is None or not self.mes.total_weight[j] or self.rule.name == "equalshares":
-            return pid in self.rule.selected(instance)
+            outcome = self.rule.outcome(instance)
+            self.last_share = Fraction(outcome.details.get("share_per_voter", 0))
+            return pid in outcome.selected
         self.voters_mes = EqualShares(tally)
         return self.decided(pid, tally, self.final_run(pid, self.instance.projects[pid].cost, tally, added))
 
@@ -305,6 +309,62 @@ class EqualSharesOracle:
             if tally.cost(q) <= left:
                 left -= tally.cost(q)
         return left
+
+    def added_needed(self, pid: str, share: Fraction) -> int | None:
+        """The fewest voters choosing only ``pid`` that MES at ``share`` needs to buy it, each
+        holding ``share``, from one run of the unchanged instance watching ``pid`` alone."""
+        j = self.index.get(pid)
+        if j is None:
+            return None
+        key = ("added", pid, share)
+        if key not in self.runs:
+            thresholds = Thresholds(self.mes, share, watched=[j])
+            self.runs[key] = (self.mes.run(share, None, thresholds), thresholds)
+        needed = self.runs[key][1].added[j]
+        return None if math.isinf(needed) else max(math.ceil(needed * (1 - 4 * MARGIN)), 1)
+
+    def added_for_money(self, pid: str, money: Fraction, limit: int) -> int | None:
+        """A candidate for the fewest voters choosing only ``pid`` when the completion shares
+        out ``money`` among the voters and them: the smallest ``k`` at least the voters MES
+        needs at the share ``money / (voters + k)``, by iterating from ``k = 0`` (the needed
+        voters grow as the share falls, by a small fraction of ``k``: a few iterations)."""
+        added = 0
+        for _ in range(FIXED_POINT_ITERATIONS):
+            share = money / (self.mes.num_voters + added)
+            needed = min((k for k in (self.added_needed(pid, share), self.greedy_added(pid, share)) if k is not None),
+                         default=None)
+            if needed is None or needed > limit:
+                return None
+            if needed <= added:
+                return added
+            added = needed
+        return added
+
+    def greedy_added(self, pid: str, share: Fraction) -> int | None:
+        """The fewest voters choosing only ``pid`` that put it where the greedy completion after
+        MES at ``share`` (without it) still has its cost left: a candidate under ``equalshares``
+        (the run itself changes with the voters)."""
+        if self.rule.name != "equalshares" or pid not in self.index:
+            return None
+        run, _ = self.watched(share, None)
+        if pid in run.selected:
+            run, _ = self.without(pid, share)
+        tally, cost = self.tally, self.tally.cost(pid)
+        chosen = set(run.selected)
+        left = tally.instance.budget - sum(tally.cost(q) for q in run.selected)
+        if cost > left:
+            return None
+        rest = sorted((q for q in tally.eligible if q not in chosen and q != pid),
+                      key=lambda q: (-tally.votes[q], tally.ties.key(q)))
+        # The first project greedy funds that leaves less than the cost: pid must come before it.
+        for q in rest:
+            if tally.cost(q) <= left:
+                if left - tally.cost(q) < cost:
+                    added = max(tally.votes[q] - tally.votes[pid], 0)
+                    mine = (-(tally.votes[pid] + added), tally.ties.key_with(pid, None, tally.votes[pid] + added))
+                    return added if mine < (-tally.votes[q], tally.ties.key(q)) else added + 1
+                left -= tally.cost(q)
+        return 0
 
     def added_candidate(self, pid: str, share: Fraction) -> int | None:
         """The fewest voters choosing only ``pid`` that MES at ``share`` needs to buy it."""
