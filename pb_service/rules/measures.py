@@ -240,6 +240,27 @@ def smallest_true(test: Callable[[int], bool], low: int, high: int) -> int:
     return largest_true(lambda n: not test(n), low, high) + 1
 
 
+def smallest_true_below(test: Callable[[int], bool], high: int, stride: int) -> int:
+    """The smallest ``n`` with ``test(n)``, given ``test(high)``: down from ``high`` in strides
+    that double until a test fails (or 0 is reached), then bisection."""
+    while True:
+        low = max(high - stride, 0)
+        if not test(low):
+            return smallest_true(test, low, high)
+        high, stride = low, 2 * stride
+
+
+def smallest_true_above(test: Callable[[int], bool], low: int, stride: int, limit: int) -> int | None:
+    """The smallest ``n`` up to ``limit`` with ``test(n)``, given not ``test(low)``: up from
+    ``low`` in strides that double until a test passes, then bisection; ``None`` if none does."""
+    while low < limit:
+        high = min(low + stride, limit)
+        if test(high):
+            return smallest_true(test, low, high)
+        low, stride = high, 2 * stride
+    return None
+
+
 class _Measures:
     """What every rule shares: the outcome, the per-project loop and the withdrawn case."""
 
@@ -694,23 +715,13 @@ class _EqualSharesMeasures(_RerunMeasures):
         wins = sorted(k for k, won in answers.items() if won)
         # The candidates are off by a fraction of themselves: step by such a fraction.
         stride = max(max(tried) // ADD_STRIDE_DIVISOR, 1)
-        if not wins:
-            low = max(answers)  # up from the most voters that lost, in strides that double
-            while low < limit:
-                high = min(low + stride, limit)
-                if test(high):
-                    return smallest_true(test, low, high)
-                low, stride = high, 2 * stride
-            return self.search_added(test)
-        high = wins[0]
-        losses = [k for k, won in answers.items() if not won and k < high]
+        if not wins:  # up from the most voters that lost
+            found = smallest_true_above(test, max(answers), stride, limit)
+            return found if found is not None else self.search_added(test)
+        losses = [k for k, won in answers.items() if not won and k < wins[0]]
         if losses:
-            return smallest_true(test, max(losses), high)
-        while True:  # down from the fewest voters that won, in strides that double
-            low = max(high - stride, 0)
-            if not test(low):
-                return smallest_true(test, low, high)
-            high, stride = low, 2 * stride
+            return smallest_true(test, max(losses), wins[0])
+        return smallest_true_below(test, wins[0], stride)  # down from the fewest voters that won
 
     def search_from(self, pid: str, test: Callable[[int], bool]) -> int | None:
         """From the candidate of the watched run at the completion's share: down from it in
@@ -720,18 +731,7 @@ class _EqualSharesMeasures(_RerunMeasures):
         if guess is None:
             return self.search_added(test)
         if test(guess):
-            high, stride = guess, 1
-            while True:
-                low = max(high - stride, 0)
-                if not test(low):
-                    return smallest_true(test, low, high)
-                high, stride = low, 2 * stride
-        limit = ADD_SEARCH_FACTOR * (self.voters + 1)
-        low, stride = guess, 1
-        while low < limit:
-            high = min(low + stride, limit)
-            if test(high):
-                return smallest_true(test, low, high)
-            low, stride = high, 2 * stride
-        return self.search_added(test)
+            return smallest_true_below(test, guess, 1)
+        found = smallest_true_above(test, guess, 1, ADD_SEARCH_FACTOR * (self.voters + 1))
+        return found if found is not None else self.search_added(test)
 
