@@ -11,12 +11,10 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test test-fast setup setup-test lock translations compile-translations serve serve-demo screenshots verify bench lint clean fuzz backup-check stack-smoke
 
+# Migrations, the demo and the development server in one process (`flask pb demo-server`): the
+# pages answer once the demo's first part is in; the rest loads while they do.
 run: setup compile-translations
-	$(BIN)/flask db upgrade
-	$(BIN)/flask pb demo
-	@echo
-	@echo "pb-service runs on http://127.0.0.1:$(PORT)  (stop with Ctrl+C)"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask pb demo-server --host 127.0.0.1 --port $(PORT)
 
 # Every test once (database tests on PostgreSQL where it answers), what can differ on SQLite too;
 # the slowest tests listed at the end.
@@ -64,8 +62,9 @@ translations: setup
 
 compile-translations: $(MO_FILES)
 
-translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | setup
-	$(BIN)/pybabel compile --statistics -i $< -o $@
+# Every catalogue in one pybabel process (one start-up instead of one per language).
+$(MO_FILES) &: $(PO_FILES) | setup
+	$(BIN)/pybabel compile --statistics -d translations
 
 # --- other targets ------------------------------------------------------------------------------
 #: gunicorn workers: two per core (a request mostly waits for PostgreSQL), at least two.

@@ -13,10 +13,6 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
-
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: First characters that make a spreadsheet read a cell as a formula.
@@ -34,10 +30,10 @@ def _safe_row(row: Iterable) -> list:
     return ["" if value is None else safe_cell(value) for value in row]
 
 
-def _xlsx_cell(value):
+def _xlsx_cell(value, illegal_characters):
     """XML cannot carry most control characters (openpyxl refuses them): they are dropped."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = illegal_characters.sub("", value)
     return safe_cell(value)
 
 
@@ -54,13 +50,18 @@ def csv_text(header: Sequence[str], rows: Iterable[Iterable], *, excel_bom: bool
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Iterable], *, title: str, number_formats: Sequence[str | None] = ()) -> bytes:
     """An XLSX workbook of one sheet: a frozen header row, and each column's number format if given."""
+    # Imported here: openpyxl (with numpy) is 0.4 s of every process's start, and only a download needs it.
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     # Excel allows 31 characters and no []:*?/\ in a sheet's name.
     sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Data"
     sheet.append(_safe_row(header))
     for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
+        sheet.append([_xlsx_cell(value, ILLEGAL_CHARACTERS_RE) for value in row])
     for index, label in enumerate(header, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(12, min(40, len(label) + 2))

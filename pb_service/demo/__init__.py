@@ -92,11 +92,18 @@ def _membership(user: User, municipality: Municipality, role: Role) -> None:
 
 
 def load_demo() -> list[str]:
-    """Create the demo data; return lines describing the demo accounts."""
+    """Create the whole demo; return lines describing the demo accounts and what was added."""
+    return load_demo_first() + load_demo_rest()
+
+
+def load_demo_first() -> list[str]:
+    """What a newcomer opens first: the accounts, the cities' current editions (a vote under way,
+    proposals being written, a vote just counted), accessibility requests and the hub's materials
+    and events. About a second's work; ``make run`` serves the pages once it is committed."""
     # The loader writes every demo municipality's rows, however it is called (the command lifts
     # the wall too; a test's or a script's call must not depend on that).
     allow_cross_tenant(db.session, "demo loader: every demo municipality")
-    municipalities = {data["slug"]: _municipality(data) for data in DEMO_MUNICIPALITIES}
+    municipalities = _municipalities()
     lines = ["Demo accounts (password for all: %s):" % DEMO_PASSWORD]
     for email, name, is_staff, roles in DEMO_USERS:
         user = _user(email, name, is_staff)
@@ -110,19 +117,39 @@ def load_demo() -> list[str]:
             lines.append(f"  {'':32} authenticator key {demo_totp_secret(email)}")
     lines.append("Officials and staff need a code at sign-in: add the key to an authenticator app, or run")
     lines.append("  flask pb demo-code EMAIL    (prints the current code of a demo account; never in production)")
-    from pb_service.demo.editions import load_demo_editions
+    from pb_service.demo.editions import load_current_editions
 
     db.session.flush()
-    edition_lines = load_demo_editions(municipalities)
+    edition_lines = load_current_editions(municipalities)
     if edition_lines:
         lines += ["Demo editions:"] + edition_lines
     from pb_service.accessibility.demo import load_demo_requests
 
     load_demo_requests(municipalities["gdansk"])
+    from pb_service.hub.demo import load_demo_hub
+
+    return lines + load_demo_hub()
+
+
+def load_demo_rest() -> list[str]:
+    """What may arrive while the server already answers (several seconds): last year's editions,
+    counted and published, the analytics of real past editions from Pabulib, and the hub's good
+    practices, which link to an imported edition. Needs :func:`load_demo_first` first."""
+    allow_cross_tenant(db.session, "demo loader: every demo municipality")
+    municipalities = _municipalities()
+    from pb_service.demo.editions import load_past_editions
+
+    edition_lines = load_past_editions(municipalities)
+    lines = ["Demo editions with published results:", *edition_lines] if edition_lines else []
+    # The Pabulib importer commits edition by edition: what it may build on is committed first.
     db.session.commit()
     from pb_service.analytics.demo import load_demo_analytics
 
     lines += ["Demo analytics (real past editions from Pabulib):"] + load_demo_analytics(municipalities)
-    from pb_service.hub.demo import load_demo_hub
+    from pb_service.hub.demo import load_demo_practices
 
-    return lines + load_demo_hub()
+    return lines + load_demo_practices()
+
+
+def _municipalities() -> dict[str, Municipality]:
+    return {data["slug"]: _municipality(data) for data in DEMO_MUNICIPALITIES}

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from flask import current_app
+from sqlalchemy import func, select, update
 
 from pb_service.accounts.demo import demo_password_hash
 from pb_service.accounts.models import User
 from pb_service.accounts.services import user_by_email
+from pb_service.core.jobs.models import OutboxMail
 from pb_service.core.models import utcnow
 from pb_service.core.permissions import SYSTEM
 from pb_service.core.tenancy import tenant_select
@@ -375,14 +376,12 @@ def _after_vote_edition(municipality, city: City, authors, evaluator, admin) -> 
 
 @contextmanager
 def _mail_dropped():
-    """The demo's people are made up: the mail a service sends them while the demo is built (a
-    protest received) is dropped, not printed among the demo's accounts."""
-    mailman = current_app.extensions["mailman"]
-    backend, mailman.backend = mailman.backend, "dummy"
-    try:
-        yield
-    finally:
-        mailman.backend = backend
+    """The demo's people are made up: the mail a service writes them while the demo is built (a
+    protest received) is marked handled in the outbox, so that its job, run after the commit,
+    neither sends it nor prints it among the demo's accounts."""
+    before = db.session.scalar(select(func.max(OutboxMail.id))) or 0
+    yield
+    db.session.execute(update(OutboxMail).where(OutboxMail.id > before, OutboxMail.sent_at.is_(None)).values(sent_at=utcnow()))
 
 
 def _state(municipality, edition: Edition) -> str:
@@ -402,8 +401,17 @@ def _state(municipality, edition: Edition) -> str:
     return "; ".join(state)
 
 
-def load_demo_editions(municipalities: dict) -> list[str]:
-    """Create the demo editions for the demo municipalities; return lines describing them."""
+def load_current_editions(municipalities: dict) -> list[str]:
+    """Create this year's demo editions (voting, proposals, after the vote); return lines describing them."""
+    return _load_editions(municipalities, (_voting_edition, _submission_edition, _after_vote_edition))
+
+
+def load_past_editions(municipalities: dict) -> list[str]:
+    """Create last year's demo editions, counted and published; return lines describing them."""
+    return _load_editions(municipalities, (_past_edition,))
+
+
+def _load_editions(municipalities: dict, builds) -> list[str]:
     authors = _authors()
     lines = []
     for slug, city in CITIES.items():
@@ -411,7 +419,7 @@ def load_demo_editions(municipalities: dict) -> list[str]:
         if municipality is None:
             continue
         evaluator, admin = user_by_email(city.evaluator), user_by_email(city.admin)
-        for build in (_past_edition, _voting_edition, _submission_edition, _after_vote_edition):
+        for build in builds:
             edition = build(municipality, city, authors, evaluator, admin)
             if edition is not None:
                 lines.append(f"  {slug:8} {edition.name} ({_state(municipality, edition)})")

@@ -118,7 +118,7 @@ def _expert(staff) -> bool:
 
 
 def load_demo_hub() -> list[str]:
-    """Create the hub's starter content once; return lines saying what was added."""
+    """Create the hub's starter materials, events and expert once; return lines saying what was added."""
     staff = user_by_email(STAFF_EMAIL)
     if staff is None:
         return ["Knowledge hub: no staff account, nothing added"]
@@ -130,9 +130,20 @@ def load_demo_hub() -> list[str]:
         _material(staff, content.OUTCOME_RULES, MaterialData(MaterialKind.GUIDE, Visibility.PUBLIC, PB, [Audience.OFFICIALS, Audience.STAFF])),
         _material(staff, content.ACCESSIBILITY, MaterialData(MaterialKind.GUIDE, Visibility.PUBLIC, [Topic.PARTICIPATORY_BUDGETING, Topic.AGEING], officials)),
         _material(staff, content.COURSE, MaterialData(MaterialKind.COURSE, Visibility.PUBLIC, PB, officials)),
-        _practice(staff, "gdansk", PracticeKind.CASE_STUDY, None),
-        _practice(staff, "krakow", PracticeKind.PILOT_PROJECT, PilotStatus.PLANNED),
         *[_event(staff, spec) for spec in content.EVENTS],
         _expert(staff),
     ]
-    return [f"Knowledge hub: {sum(added)} items added (5 materials, 2 good practices, 2 events, 1 expert in all)"]
+    return [f"Knowledge hub: {sum(added)} items added (5 materials, 2 events, 1 expert in all)"]
+
+
+def load_demo_practices() -> list[str]:
+    """Create the hub's two good practices once (each links to its city's newest imported edition,
+    so they come after the Pabulib imports); return lines saying what was added."""
+    staff = user_by_email(STAFF_EMAIL)
+    if staff is None:
+        return ["Good practices: no staff account, nothing added"]
+    added = [
+        _practice(staff, "gdansk", PracticeKind.CASE_STUDY, None),
+        _practice(staff, "krakow", PracticeKind.PILOT_PROJECT, PilotStatus.PLANNED),
+    ]
+    return [f"Good practices: {sum(added)} added (2 in all)"]
