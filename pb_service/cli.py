@@ -99,44 +99,20 @@ def demo_server_command(host: str, port: int) -> None:
 
     One process does all three, so the app is imported once. The pages answer as soon as the
     demo's first part is committed; the rest (published results, the Pabulib analytics, good
-    practices) is loaded meanwhile in a thread of its own, with its own session.
+    practices) is loaded meanwhile (:mod:`pb_service.demo.server`).
     """
-    import threading
-
     from flask import current_app
     from flask_migrate import upgrade
-    from werkzeug.serving import make_server
 
     from pb_service.demo import load_demo_first
+    from pb_service.demo.server import serve_demo
     from pb_service.extensions import db
 
     upgrade()
     for line in load_demo_first():
         click.echo(line)
     db.session.commit()
-    app = current_app._get_current_object()
-    server = make_server(host, port, app, threaded=True)
-    threading.Thread(target=_load_demo_rest, args=(app,), name="demo-rest", daemon=True).start()
-    click.echo(f"pb-service runs on http://{host}:{port}  (stop with Ctrl+C; the rest of the demo is being loaded)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("pb-service stopped.")
-
-
-def _load_demo_rest(app) -> None:
-    from pb_service.demo import load_demo_rest
-    from pb_service.extensions import db
-
-    with app.app_context():
-        try:
-            lines = load_demo_rest()
-            db.session.commit()
-        except Exception:
-            # The server goes on with the first part; the next start loads what is missing.
-            app.logger.exception("the rest of the demo could not be loaded")
-            return
-    click.echo("\n".join([*lines, "The demo is complete."]))
+    serve_demo(current_app._get_current_object(), host, port)
 
 
 @pb_cli.command("demo-code")
