@@ -10,7 +10,7 @@ import threading
 import time
 import urllib.request
 
-from tests.app_servers import ROOT
+from tests.app_servers import ROOT, Browser
 from tests.conftest import free_port
 
 
@@ -64,9 +64,13 @@ def test_the_demo_server_answers_before_the_rest_of_the_demo_is_loaded(tmp_path)
         output.wait_for("pb-service runs on")
         front_page = _get(port, "/")
         answered = time.monotonic()
+        # A sign-in writes (SQLite let no request write while the loader did, until they took turns).
+        signed_in_to = Browser(f"http://127.0.0.1:{port}").password_step("resident@example.org", "demo-password")
+        signed_in = time.monotonic()
         complete = output.wait_for("The demo is complete.")
 
-        assert answered < complete, output.text()
+        assert answered < signed_in < complete, output.text()
+        assert signed_in_to == "/"
         assert "Budżet Obywatelski 2027" in front_page
         first, rest = output.text().split("pb-service runs on")
         assert "Demo editions:" in first and "Knowledge hub: 8 items added" in first
