@@ -3,7 +3,8 @@ casting valid ballots through the JSON API and through the HTML form (with its C
 browser does), next to a baseline endpoint of the same app that inserts one row, in one session.
 
     python benchmarks/voting_load.py [--seconds 60] [--clients 50] [--workers 4] [--threads 4] [--kill-worker] [--ballots both|api|form]
-                                     [--generator threads|wrk] [--probe] [--shared-socket] [--gunicorn=OPTION ...]
+                                     [--generator threads|wrk] [--probe] [--cpus 0,1] [--reuse-port] [--mixing-batch K]
+                                     [--gunicorn=OPTION ...]
 
 Prints ballots/s, p50/p95/p99 latency and errors per kind, the ratio to the baseline, the CPU
 each successful request cost the app, PostgreSQL and the clients (where the time goes), and (with
@@ -53,6 +54,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pb_service.editions.models import DEFAULT_MIXING_BATCH  # noqa: E402  (every k-th ballot of a group runs the mixer)
+
 SERVER_URL = os.environ.get("PB_BENCH_DATABASE_URL", "postgresql://127.0.0.1/test")
 PESEL_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
 #: Threads per gunicorn worker (default): a request spends much of its time waiting for PostgreSQL.
@@ -86,7 +89,7 @@ def drop_database(name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def prepare_edition(database_url: str) -> dict:
+def prepare_edition(database_url: str, mixing_batch: int = DEFAULT_MIXING_BATCH) -> dict:
     """Migrate and create one edition in its voting phase: approval, PESEL, 2 levels, 4 pools, 40 projects."""
     os.environ["DATABASE_URL"] = database_url
     from flask_migrate import upgrade
@@ -117,7 +120,7 @@ def prepare_edition(database_url: str) -> dict:
         offsets = dict(zip(DATED_PHASES, (-100, -80, -60, -40, -1, 30, 60)))
         edition = Edition(
             municipality_id=city.id, name="BO benchmark", year=2027, is_published=True, identification=Identification.PESEL,
-            closes_at=now + timedelta(days=400), mixing_batch_size=int(os.environ.get("PB_BENCH_MIX_K", 20)), **{PHASE_START_COLUMNS[p]: now + timedelta(days=d) for p, d in offsets.items()},
+            closes_at=now + timedelta(days=400), mixing_batch_size=mixing_batch, **{PHASE_START_COLUMNS[p]: now + timedelta(days=d) for p, d in offsets.items()},
         )
         db.session.add(edition)
         db.session.flush()
@@ -152,21 +155,21 @@ def prepare_edition(database_url: str) -> dict:
 
 
 def start_gunicorn(database_url: str, port: int, workers: int, threads: int = THREADS, options: list[str] = (),
-                   probe_dir: str | None = None, shared_socket: bool = False) -> subprocess.Popen:
+                   probe_dir: str | None = None, reuse_port: bool = False) -> subprocess.Popen:
     env = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-benchmark", "MAIL_BACKEND": "console",
         "BALLOT_RATE_LIMIT": "1000000 per minute", "BENCHMARK_ENDPOINTS": "true", "PB_ENV": "development",
         # As deployed with several workers (README): one rate-limit store shared by all of them.
         "RATELIMIT_STORAGE_URI": os.environ.get("PB_BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"),
     }
-    # As deployed (deploy/gunicorn.conf.py): a listening socket per worker, which the kernel gives
-    # new connections to in turn; one shared socket lets one worker take most keep-alive connections.
-    probe = [] if shared_socket else ["--reuse-port"]
+    # A listening socket per worker: the kernel spreads new connections over the workers, where on
+    # one shared socket (gunicorn's default) one worker may take most keep-alive connections.
+    extra = ["--reuse-port"] if reuse_port else []
     if probe_dir:
         env["PB_BENCH_PROBE_DIR"] = probe_dir
-        probe += ["--config", str(Path(__file__).with_name("gunicorn_probe.py"))]
+        extra += ["--config", str(Path(__file__).with_name("gunicorn_probe.py"))]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", *probe, "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", *extra, "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
          "--backlog", "512", "--log-level", "warning", *options, "wsgi:app"],
         cwd=ROOT, env=env,
     )
@@ -514,8 +517,10 @@ def main() -> None:
     parser.add_argument("--probe", action="store_true", help="report per worker where the time went in the app server")
     parser.add_argument("--cpus", help="run everything on these cores only (e.g. 0 or 0,1): this process, gunicorn, wrk, "
                         "and PostgreSQL's backends serving the benchmark's database; to measure what each core gives")
-    parser.add_argument("--shared-socket", action="store_true",
-                        help="one listening socket for all workers (gunicorn's default) instead of one per worker")
+    parser.add_argument("--reuse-port", action="store_true",
+                        help="a listening socket per gunicorn worker (SO_REUSEPORT) instead of one shared by all")
+    parser.add_argument("--mixing-batch", type=int, default=DEFAULT_MIXING_BATCH,
+                        help="the edition's k: every k-th ballot of a group runs the mixer (a large k: none does)")
     parser.add_argument("--gunicorn", action="append", default=[], metavar="OPTION",
                         help="one more gunicorn option, e.g. --gunicorn=--reuse-port (repeatable)")
     args = parser.parse_args()
@@ -529,13 +534,13 @@ def main() -> None:
     server = None
     probe_dir = tempfile.mkdtemp(prefix="pb-probe-") if args.probe else None
     try:
-        spec = prepare_edition(database_url)
+        spec = prepare_edition(database_url, args.mixing_batch)
         port = free_port()
         options = [option for given in args.gunicorn for option in shlex.split(given)]
-        server = start_gunicorn(database_url, port, args.workers, args.threads, options, probe_dir, args.shared_socket)
+        server = start_gunicorn(database_url, port, args.workers, args.threads, options, probe_dir, args.reuse_port)
         base = f"http://127.0.0.1:{port}"
         numbers = iter(range(1, 10_000_000))
-        socket_kind = "one shared listening socket" if args.shared_socket else "a listening socket per worker"
+        socket_kind = "a listening socket per worker" if args.reuse_port else "one shared listening socket"
         print(f"gunicorn --workers {args.workers} --threads {args.threads} {' '.join(options)} ({socket_kind}) on PostgreSQL; {args.clients} clients "
               f"({args.generator}); {args.seconds:.0f} s per phase; machine: {os.cpu_count()} cores, "
               f"{len(os.sched_getaffinity(0))} allowed (load average {os.getloadavg()[0]:.1f})")

@@ -12,11 +12,6 @@ bind = os.environ.get("PB_BIND", "127.0.0.1:8001")
 #: Two processes per core: a request mostly waits for PostgreSQL (docs/performance.md).
 workers = int(os.environ.get("PB_WORKERS", max(2, 2 * multiprocessing.cpu_count())))
 threads = int(os.environ.get("PB_THREADS", 4))
-#: A listening socket per worker (SO_REUSEPORT): the kernel spreads new connections over the workers
-#: (by a hash of their addresses). On one shared socket a gthread worker accepts every connection it can: one took
-#: all 50 keep-alive connections of a load generator while three idled (docs/performance.md). Set
-#: net.ipv4.tcp_migrate_req=1 so that a stopping worker's queued connections go to its siblings.
-reuse_port = True
 #: The app is loaded once and the workers forked from it: less memory and a faster start.
 preload_app = True
 #: A counting or an import runs in the worker (flask pb worker), never this long in a request.
