@@ -3,7 +3,7 @@ casting valid ballots through the JSON API and through the HTML form (with its C
 browser does), next to a baseline endpoint of the same app that inserts one row, in one session.
 
     python benchmarks/voting_load.py [--seconds 60] [--clients 50] [--workers 4] [--threads 4] [--kill-worker] [--ballots both|api|form]
-                                     [--generator threads|wrk] [--probe] [--cpus 0,1] [--reuse-port] [--mixing-batch K]
+                                     [--generator threads|wrk] [--probe] [--cpus 0,1] [--reuse-port] [--no-preload] [--mixing-batch K]
                                      [--gunicorn=OPTION ...]
 
 Prints ballots/s, p50/p95/p99 latency and errors per kind, the ratio to the baseline, the CPU
@@ -155,7 +155,7 @@ def prepare_edition(database_url: str, mixing_batch: int = DEFAULT_MIXING_BATCH)
 
 
 def start_gunicorn(database_url: str, port: int, workers: int, threads: int = THREADS, options: list[str] = (),
-                   probe_dir: str | None = None, reuse_port: bool = False) -> subprocess.Popen:
+                   probe_dir: str | None = None, reuse_port: bool = False, preload: bool = True) -> subprocess.Popen:
     env = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-benchmark", "MAIL_BACKEND": "console",
         "BALLOT_RATE_LIMIT": "1000000 per minute", "BENCHMARK_ENDPOINTS": "true", "PB_ENV": "development",
@@ -165,6 +165,11 @@ def start_gunicorn(database_url: str, port: int, workers: int, threads: int = TH
     # A listening socket per worker: the kernel spreads new connections over the workers, where on
     # one shared socket (gunicorn's default) one worker may take most keep-alive connections.
     extra = ["--reuse-port"] if reuse_port else []
+    if preload:
+        # As deployed (deploy/gunicorn.conf.py): the app loaded once, every worker forked ready. Without
+        # it the load began as soon as one worker answered, and a keep-alive generator's connections
+        # all went to that one while the others were still loading the app.
+        extra.append("--preload")
     if probe_dir:
         env["PB_BENCH_PROBE_DIR"] = probe_dir
         extra += ["--config", str(Path(__file__).with_name("gunicorn_probe.py"))]
@@ -517,6 +522,8 @@ def main() -> None:
     parser.add_argument("--probe", action="store_true", help="report per worker where the time went in the app server")
     parser.add_argument("--cpus", help="run everything on these cores only (e.g. 0 or 0,1): this process, gunicorn, wrk, "
                         "and PostgreSQL's backends serving the benchmark's database; to measure what each core gives")
+    parser.add_argument("--no-preload", action="store_true",
+                        help="each worker loads the app itself (the load may begin before every worker is ready)")
     parser.add_argument("--reuse-port", action="store_true",
                         help="a listening socket per gunicorn worker (SO_REUSEPORT) instead of one shared by all")
     parser.add_argument("--mixing-batch", type=int, default=DEFAULT_MIXING_BATCH,
@@ -537,10 +544,11 @@ def main() -> None:
         spec = prepare_edition(database_url, args.mixing_batch)
         port = free_port()
         options = [option for given in args.gunicorn for option in shlex.split(given)]
-        server = start_gunicorn(database_url, port, args.workers, args.threads, options, probe_dir, args.reuse_port)
+        server = start_gunicorn(database_url, port, args.workers, args.threads, options, probe_dir, args.reuse_port, not args.no_preload)
         base = f"http://127.0.0.1:{port}"
         numbers = iter(range(1, 10_000_000))
-        socket_kind = "a listening socket per worker" if args.reuse_port else "one shared listening socket"
+        socket_kind = ("a listening socket per worker" if args.reuse_port else "one shared listening socket") + (
+            "" if args.no_preload else ", the app preloaded")
         print(f"gunicorn --workers {args.workers} --threads {args.threads} {' '.join(options)} ({socket_kind}) on PostgreSQL; {args.clients} clients "
               f"({args.generator}); {args.seconds:.0f} s per phase; machine: {os.cpu_count()} cores, "
               f"{len(os.sched_getaffinity(0))} allowed (load average {os.getloadavg()[0]:.1f})")
