@@ -6,7 +6,8 @@ meanwhile; and each pause of Python's cyclic garbage collector. On a graceful ex
 stops gunicorn with SIGTERM) a worker writes what it saw to ``PB_BENCH_PROBE_DIR/<pid>.json``; a
 SIGKILLed worker writes nothing. What a client waits beyond the app's wall time is queueing in the
 listen backlog or in a worker's thread pool; the app's wall time beyond its CPU is the database,
-Redis, and waiting for the GIL or for a core.
+Redis, and waiting for the GIL or for a core. It also counts the mixer's runs that a ballot
+started, and those that claimed nothing (another mixer held the group's rows).
 """
 import gc
 import json
@@ -16,6 +17,7 @@ import time
 
 _requests: list = []
 _collections: list = []
+_mixer = {"runs": 0, "mixed_nothing": 0, "cpu": 0.0}
 _now = threading.local()
 
 
@@ -32,6 +34,23 @@ def post_fork(server, worker):
                                  info["collected"]))
 
     gc.callbacks.append(collected)
+    _count_mixer_runs()
+
+
+def _count_mixer_runs():
+    from pb_service.voting import services
+
+    mix_group_now = services.mix_group_now
+
+    def counted(*args, **kwargs):
+        started = time.thread_time()
+        mixed = mix_group_now(*args, **kwargs)
+        _mixer["runs"] += 1
+        _mixer["mixed_nothing"] += not mixed
+        _mixer["cpu"] += time.thread_time() - started
+        return mixed
+
+    services.mix_group_now = counted
 
 
 def pre_request(worker, req):
@@ -47,4 +66,4 @@ def worker_exit(server, worker):
     if directory:
         with open(os.path.join(directory, f"{os.getpid()}.json"), "w") as out:
             json.dump({"requests": _requests, "collections": _collections, "frozen": gc.get_freeze_count(),
-                       "tracked": len(gc.get_objects())}, out)
+                       "tracked": len(gc.get_objects()), "mixer": _mixer}, out)

@@ -629,6 +629,10 @@ def report_probe(directory: str, phases: list[float]) -> None:
                       f"max {max(wall):.1f} ms, its thread's CPU mean {statistics.fmean(cpu):.2f} / max {max(cpu):.1f} ms")
     for worker in workers:
         print(f"  objects: {worker['frozen']} frozen (gc.freeze), {worker['tracked']} under the collector at exit")
+    runs = sum(worker["mixer"]["runs"] for worker in workers)
+    if runs:
+        print(f"  mixer (both phases): {runs} runs started by a ballot, {sum(w['mixer']['mixed_nothing'] for w in workers)} of them "
+              f"claimed nothing; {sum(w['mixer']['cpu'] for w in workers) / runs * 1000:.2f} ms of CPU per run")
 
 
 if __name__ == "__main__":
