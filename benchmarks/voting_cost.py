@@ -5,7 +5,7 @@
 Kinds: baseline, api, page, post (the ballot), front, edition, catalogue, project, results (the
 other hot pages; a pool's results after the benchmark closes voting and publishes the count).
 Each kind runs interleaved with the baseline, round by round, and its ratio to the baseline is
-printed. ``--profile`` prints where one kind spends its time (pyinstrument when installed,
+printed, and what the mixer (run by every k-th ballot of a group) cost of the ballots' CPU. ``--profile`` prints where one kind spends its time (pyinstrument when installed,
 else cProfile on CPU time), ``--statements`` the SQL of one request of that kind.
 
 The load benchmark (``voting_load.py``) measures rates on a machine shared by the server, the
@@ -22,6 +22,7 @@ import pstats
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
@@ -120,12 +121,38 @@ def measure_requests(client, spec: dict, count: int, statements: list, profile: 
     print(f"{count} requests of each kind after 5 warm-up requests, interleaved with the baseline; "
           "CPU of this process (app and test client)")
     print(f"  {'request':24} {'CPU':>9} {'× baseline':>11} {'wall':>10} {'statements':>11}")
-    run_kinds(requests, BALLOT_KINDS, count, statements, profile, show)
+    with mixer_meter() as mixer:
+        run_kinds(requests, BALLOT_KINDS, count, statements, profile, show)
+    print(f"  (of the ballots' CPU: the mixer ran {mixer['runs']} times, {mixer['cpu'] / max(mixer['runs'], 1) * 1000:.2f} ms each, "
+          f"{mixer['cpu'] / (2 * (count + 5)) * 1000:.2f} ms per ballot cast by API or form)")
     if after_voting is not None:
         run_kinds(requests, ("baseline", "front", "edition", "catalogue", "project"), count, statements, profile, show)
         after_voting()
         print("  (voting closed; results counted and published)")
         run_kinds(requests, ("baseline", "results"), count, statements, profile, show)
+
+
+@contextmanager
+def mixer_meter():
+    """CPU of the mixer runs that ballots trigger (every k-th of a group), counted while in the block."""
+    from pb_service.voting import services
+
+    seen = {"runs": 0, "cpu": 0.0}
+    mix_group_now = services.mix_group_now
+
+    def timed(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return mix_group_now(*args, **kwargs)
+        finally:
+            seen["runs"] += 1
+            seen["cpu"] += time.process_time() - started
+
+    services.mix_group_now = timed
+    try:
+        yield seen
+    finally:
+        services.mix_group_now = mix_group_now
 
 
 def run_kinds(requests: dict, kinds: tuple[str, ...], count: int, statements: list, profile: str | None, show: str | None) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import date
+from functools import cache
 
 from sqlalchemy import bindparam, delete, exists, func, insert, select
 
@@ -37,6 +38,7 @@ def mix_group(channel: Channel, districts: dict) -> str:
 
 _SEALED = SealedBallot.__table__
 _VOTERS = VoterRecord.__table__
+_BALLOTS = Ballot.__table__
 
 
 def _row_values(table, prefix: str) -> dict:
@@ -87,7 +89,7 @@ def mix_group_now(tenant, edition: Edition, group: str) -> int:
     """After a vote was committed, when its group has at least k ballots waiting: mix them. A
     failure is logged, not raised: the vote itself is recorded, and the close mixes what is left."""
     try:
-        mixed = _mix(tenant, edition, SealedBallot.mix_group == group, at_least=edition.mixing_batch_size)
+        mixed = _mix(tenant, edition, group, at_least=edition.mixing_batch_size)
         # The ballot box's own transaction, after the vote's: the voter's request has nothing else.
         db.session.commit()
         return mixed
@@ -108,7 +110,7 @@ def close_ballot_box(tenant, edition: Edition) -> int:
         return 0
     # Waits for a mixer already at work instead of skipping its rows: whoever asked (a count, a
     # protocol) then reads every ballot, not the ones the other mixer has not committed yet.
-    return _mix(tenant, edition, at_least=1, wait_for_others=True)
+    return _mix(tenant, edition, None, at_least=1, wait_for_others=True)
 
 
 def waiting_ballots(tenant, edition: Edition, group: str | None = None) -> int:
@@ -124,22 +126,37 @@ def is_waiting(tenant, edition: Edition, normalised_receipt: str) -> bool:
     )), tenant))
 
 
-def _mix(tenant, edition: Edition, *criteria, at_least: int, wait_for_others: bool = False) -> int:
-    """Claim the waiting ballots that match, shuffle them, write them as ballots; in a savepoint of
-    the caller's transaction, so that claiming too few undoes the claim and nothing else."""
-    claimable = select(SealedBallot.id).where(*of_edition(SealedBallot, edition), *criteria).with_for_update(skip_locked=not wait_for_others)
+@cache
+def _claim(in_group: bool, wait_for_others: bool):
+    """``DELETE … RETURNING`` of an edition's waiting sealed ballots (of one group), rows that
+    another mixer holds skipped or waited for; built once per kind (Core: no ORM work per batch)."""
+    waiting = select(_SEALED.c.id).where(
+        _SEALED.c.municipality_id == bindparam("municipality_id"), _SEALED.c.edition_id == bindparam("edition_id"),
+        *((_SEALED.c.mix_group == bindparam("mix_group"),) if in_group else ()),
+    ).with_for_update(skip_locked=not wait_for_others)
+    return delete(_SEALED).where(_SEALED.c.id.in_(waiting)).returning(_SEALED.c.sealed)
+
+
+#: A batch's rows go by ``executemany`` (psycopg pipelines them: one round trip). Not as one
+#: multi-row INSERT: its text differs with the batch's size and is too long for psycopg's cache
+#: of parsed queries, and parsing it costs more than the pipeline.
+_ENTER_BALLOTS = insert(_BALLOTS)
+
+
+def _mix(tenant, edition: Edition, group: str | None, *, at_least: int, wait_for_others: bool = False) -> int:
+    """Claim the waiting ballots (of ``group``, or all), shuffle them, write them as ballots; in a
+    savepoint of the caller's transaction, so that claiming too few undoes the claim and nothing else."""
     with db.session.begin_nested() as claim:
-        claimed = db.session.scalars(scoped_to(
-            delete(SealedBallot).where(SealedBallot.id.in_(claimable)).returning(SealedBallot.sealed)
-            .execution_options(synchronize_session=False), tenant
-        )).all()
+        connection = tenant_connection(db.session, tenant)
+        claimed = connection.scalars(_claim(group is not None, wait_for_others),
+                                     {"municipality_id": tenant.id, "edition_id": edition.id, "mix_group": group}).all()
         if len(claimed) < at_least:  # another server took some of them first
             claim.rollback()
             return 0
         ballots = [unseal(edition, SEALED_BALLOT, sealed) for sealed in claimed]
         _shuffle(ballots)
         today = date.today()
-        db.session.execute(insert(Ballot), [
+        connection.execute(_ENTER_BALLOTS, [
             {**ballot, "id": random_id(), "municipality_id": tenant.id, "edition_id": edition.id, "cast_on": today}
             for ballot in ballots
         ])
