@@ -13,14 +13,15 @@ clerk has, an admin has too); each of them walks the same demo editions.
 The pages are found, and their HTML fetched, over HTTP with the visitor's cookies and the
 browser's user agent, without rendering them (:func:`pages_over_http`, once per visitor and
 language for every test here). The browser then renders only the pages it checks, each written
-into one open page of the site (``set_content``: the same HTML, the site's stylesheet, the same
-viewport and language): what axe and the layout checks read is what a navigation to the page
-shows (the site has no JavaScript), at about a third of a navigation's CPU. Reflow at 320 px and
-text zoom are checked on every page pattern in each language (a longer translation may overflow
-where the Polish text does not).
+into a page the visitor has open on the site (``set_content``: the same HTML, the site's
+stylesheet and Content-Security-Policy, the visitor's cookies for the pictures, the same viewport
+and language): what axe and the layout checks read is what a navigation to the page shows (the
+site has no JavaScript), at about a third of a navigation's CPU. Reflow at 320 px and text zoom
+are checked on every page pattern in each language (a longer translation may overflow where the
+Polish text does not).
 
-Every browser test runs on one xdist worker (tests/browser/conftest.py): the visitors share what
-axe has checked.
+Every browser test runs on one xdist worker (the scheduler in tests/conftest.py): the visitors
+share what axe has checked.
 """
 from __future__ import annotations
 
@@ -293,13 +294,20 @@ def crawled(demo_server, user_agent, signed_in_states, demo_editions):
 
 
 @pytest.fixture(scope="module")
-def site_page(demo_server, browser):
-    """One browser page open on the demo's site, into which each checked page is written."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(demo_server.url + "/")
+def site_page(demo_server, browser, signed_in_states):
+    """``site_page(visitor)``: a browser page open on the demo's site with the visitor's cookies
+    (the pictures a page shows load as for them), into which each page to check is written."""
+    contexts = {}
+
+    def page(visitor: str):
+        if visitor not in contexts:
+            contexts[visitor] = browser.new_context(storage_state=signed_in_states.get(visitor))
+            contexts[visitor].new_page().goto(demo_server.url + "/")
+        return contexts[visitor].pages[0]
+
     yield page
-    context.close()
+    for context in contexts.values():
+        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -320,7 +328,7 @@ def test_no_wcag_violations_in_polish(crawled, site_page, axe_checked, visitor):
         if page.shape not in checked:
             checked.add(page.shape)
             to_check.append(page)
-    assert axe_in_browser(site_page, "pl", to_check) == {}
+    assert axe_in_browser(site_page(visitor), "pl", to_check) == {}
 
 
 @pytest.mark.browser
@@ -328,12 +336,16 @@ def test_no_wcag_violations_in_polish(crawled, site_page, axe_checked, visitor):
 def test_no_wcag_violations_translated(demo_server, crawled, site_page, language):
     """Each view once in the language, whoever reaches it first (the markup was checked in Polish)."""
     key = view_key(demo_server.app)
-    views: dict[str, CrawledPage] = {}
+    views: dict[str, tuple[str, CrawledPage]] = {}
     for visitor in TRANSLATED_VISITORS:
         for page in crawled(visitor, language):
-            views.setdefault(key(page.path), page)
+            views.setdefault(key(page.path), (visitor, page))
     assert len(views) > 60, sorted(views)
-    assert axe_in_browser(site_page, language, list(views.values())) == {}
+    violations = {}
+    for visitor in TRANSLATED_VISITORS:
+        pages = [page for seen_by, page in views.values() if seen_by == visitor]
+        violations |= axe_in_browser(site_page(visitor), language, pages)
+    assert violations == {}
 
 
 def one_per_pattern(pages: list[CrawledPage]) -> list[CrawledPage]:
@@ -348,11 +360,12 @@ def one_per_pattern(pages: list[CrawledPage]) -> list[CrawledPage]:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("visitor", ["anonymous", "admin"])
 def test_reflow_at_320_px(crawled, site_page, visitor, language):
-    site_page.set_viewport_size({"width": 320, "height": 640})
+    page = site_page(visitor)
+    page.set_viewport_size({"width": 320, "height": 640})
     try:
-        overflowing = overflow_in_browser(site_page, language, one_per_pattern(crawled(visitor, language)))
+        overflowing = overflow_in_browser(page, language, one_per_pattern(crawled(visitor, language)))
     finally:
-        site_page.set_viewport_size({"width": 1280, "height": 720})
+        page.set_viewport_size({"width": 1280, "height": 720})
     assert overflowing == {}
 
 
@@ -360,11 +373,12 @@ def test_reflow_at_320_px(crawled, site_page, visitor, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_text_zoom_200_percent(crawled, site_page, language):
     """Text at 200 % (the root font size doubled) on a 1280 px screen: nothing overflows."""
-    site_page.set_viewport_size({"width": 1280, "height": 900})
+    page = site_page("admin")
+    page.set_viewport_size({"width": 1280, "height": 900})
     try:
-        overflowing = overflow_in_browser(site_page, language, one_per_pattern(crawled("admin", language)), root_font_size="200%")
+        overflowing = overflow_in_browser(page, language, one_per_pattern(crawled("admin", language)), root_font_size="200%")
     finally:
-        site_page.set_viewport_size({"width": 1280, "height": 720})
+        page.set_viewport_size({"width": 1280, "height": 720})
     assert overflowing == {}
 
 
