@@ -21,9 +21,10 @@ run: setup compile-translations
 test: setup-test compile-translations
 	$(BIN)/python -m pytest $(PARALLEL) --durations=15 $(PYTEST_ARGS)
 
-# The inner loop: SQLite only, no browser, a quarter of the Hypothesis examples (tests/examples.py).
+# The inner loop: SQLite only, no browser, a quarter of the Hypothesis examples (tests/examples.py),
+# without the few tests marked `slow` (seconds of CPU each; `make test` runs them).
 test-fast: setup-test compile-translations
-	PB_TEST_BACKENDS=sqlite PB_TEST_EXAMPLES=fast $(BIN)/python -m pytest $(PARALLEL) -m "not browser" $(PYTEST_ARGS)
+	PB_TEST_BACKENDS=sqlite PB_TEST_EXAMPLES=fast $(BIN)/python -m pytest $(PARALLEL) -m "not browser and not slow" --durations=10 $(PYTEST_ARGS)
 
 # --- set-up: a virtual environment that is re-installed when pyproject.toml or the lock changes --
 # uv installs (from PyPI, in parallel: about 10 s against pip's 80 s for the test set measured on

@@ -53,6 +53,7 @@ def real_password_hashing(app, monkeypatch):
     monkeypatch.setitem(app.extensions, "password_hasher", hasher)
 
 
+@pytest.mark.slow
 def test_sign_in_registration_and_reset_answer_alike_for_taken_and_free_addresses(client, session, mailbox, real_password_hashing):
     # Accounts with their own password hashes, as real ones have; each is guessed at once (no lock).
     accounts = [make_user(session, second_factor=False) for _ in range(ROUNDS + 1)]

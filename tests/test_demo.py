@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from pb_service.accounts.models import Membership, User
@@ -45,6 +46,7 @@ from tests.factories import make_municipality, make_official
 from tests.results_factories import cast_ballot
 
 
+@pytest.mark.slow
 def test_demo_loads_twice_with_every_part_in_place(app, session, client, monkeypatch):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["pb", "demo"])

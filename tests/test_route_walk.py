@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from flask import Blueprint, g, render_template_string
 from flask_migrate import upgrade
 from werkzeug.datastructures import FileStorage
@@ -135,6 +136,7 @@ def _walk(app, session, victim, attacker, attackers, ids, attackers_token, endpo
     return walk, walk.run(visitors)
 
 
+@pytest.mark.slow
 def test_no_route_leaks_another_municipality(app, session):
     victim, attacker, attackers, ids, attackers_token = victim_and_attacker(session)
     walk, leaks = _walk(app, session, victim, attacker, attackers, ids, attackers_token)

@@ -7,16 +7,28 @@ runs for anonymous visitors and for each kind of official, and walks each of Gda
 editions (one per phase: voting, protests, paper entry...) as well; axe checks each markup once
 per audience (pages whose elements, classes and roles are alike are checked once). In English and
 Ukrainian only the text differs: axe checks each view (Flask endpoint) once per language, as
-reached by an anonymous visitor, programme staff and an admin who walks the same demo editions
-(every permission an evaluator or a clerk has, an admin has too). The pages and their markup are
-found from the server's HTML, without rendering each; the browser opens the pages axe checks.
-Reflow and text zoom are checked on every page the browser reaches.
+reached by an anonymous visitor, programme staff and an admin (every permission an evaluator or a
+clerk has, an admin has too); each of them walks the same demo editions.
+
+The pages are found, and their HTML fetched, over HTTP with the visitor's cookies and the
+browser's user agent, without rendering them (:func:`pages_over_http`, once per visitor and
+language for every test here). The browser then renders only the pages it checks, each written
+into a page the visitor has open on the site (``set_content``: the same HTML, the site's
+stylesheet and Content-Security-Policy, the visitor's cookies for the pictures, the same viewport
+and language): what axe and the layout checks read is what a navigation to the page shows (the
+site has no JavaScript), at about a third of a navigation's CPU. Reflow at 320 px and text zoom
+are checked on every page pattern in each language (a longer translation may overflow where the
+Polish text does not).
+
+Every browser test runs on one xdist worker (the scheduler in tests/conftest.py): the visitors
+share what axe has checked.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 from collections import deque
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.cookiejar import Cookie, CookieJar
 from urllib.error import HTTPError
@@ -45,11 +57,10 @@ VISITORS = {
 OFFICIAL_ENTRY_POINTS = ["/staff/", "/gdansk/office/", "/account/settings"]
 #: In English and Ukrainian: these visitors reach every view the others reach.
 TRANSLATED_VISITORS = ["anonymous", "staff", "admin"]
+LANGUAGES = ["pl", "en", "uk"]
 
 #: axe-core's script, as pinned by axe-playwright-python.
 AXE_SCRIPT = Axe().axe_script
-#: (language, audience) → page keys already checked by axe in this test session (per xdist worker).
-AXE_CHECKED: dict[tuple[str, str], set] = {}
 #: The first path segments that are not a municipality's slug (the app's global sections).
 GLOBAL_SECTIONS = {"", "accessibility", "account", "api", "healthz", "hub", "lang", "open-data", "privacy", "staff", "static"}
 
@@ -143,22 +154,6 @@ def same_site_paths(base_url: str, path: str, hrefs) -> list[str]:
     return paths
 
 
-def crawl(page, base_url: str, entry_points: list[str], check) -> dict[str, list]:
-    """Walk the pages in the browser (:func:`walk`); return ``check``'s findings per page."""
-    findings: dict[str, list] = {}
-
-    def visit(path: str) -> list[str] | None:
-        response = page.goto(base_url + path)
-        if response is None or "text/html" not in response.headers.get("content-type", ""):
-            return None
-        if found := check(page):
-            findings[path] = found
-        return same_site_paths(base_url, path, page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"))
-
-    walk(visit, entry_points)
-    return findings
-
-
 class _Page(HTMLParser):
     """A page's links, and its markup without its text: every element's tag, classes, role and
     type (digits dropped), so that pages alike but for their text are checked once."""
@@ -185,13 +180,20 @@ class _Page(HTMLParser):
         return hashlib.sha256(re.sub(r"[0-9]+", "", " ".join(sorted(self.elements))).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class CrawledPage:
+    path: str
+    #: The markup without its text (:class:`_Page`).
+    shape: str
+    html: str
+
+
 def pages_over_http(
     base_url: str, state: dict | None, user_agent: str, language: str, entry_points: list[str], walked_whole: tuple[str, ...] = (),
-) -> list[tuple[str, str]]:
-    """The pages a visitor reaches, with their markup's shape (:class:`_Page`), found from the
-    server's HTML without rendering them (the browser then opens only the pages to check): the
-    walk of :func:`walk`, with the visitor's cookies and the browser's user agent (a session
-    moved to another browser is dropped)."""
+) -> list[CrawledPage]:
+    """The pages a visitor reaches, with their HTML and markup's shape, found from the server's
+    HTML without rendering them: the walk of :func:`walk`, with the visitor's cookies and the
+    browser's user agent (a session moved to another browser is dropped)."""
     jar = CookieJar()
     for cookie in (state or {}).get("cookies", []):
         jar.set_cookie(Cookie(
@@ -201,7 +203,7 @@ def pages_over_http(
     opener = build_opener(HTTPCookieProcessor(jar))
     opener.addheaders = [("User-Agent", user_agent)]
     opener.open(f"{base_url}/lang/{language}?next=/").close()
-    shapes: dict[str, str] = {}
+    crawled: dict[str, CrawledPage] = {}
 
     def visit(path: str) -> list[str] | None:
         try:
@@ -211,31 +213,43 @@ def pages_over_http(
                 # Sent to sign in: the visitor does not see this page (the walk would not either).
                 if urlsplit(response.geturl()).path == "/account/login" and not path.startswith("/account/login"):
                     return None
-                page = _Page()
-                page.feed(response.read().decode())
+                html = response.read().decode()
         except HTTPError:
             return None
-        shapes[path] = page.shape
+        page = _Page()
+        page.feed(html)
+        crawled[path] = CrawledPage(path, page.shape, html)
         return same_site_paths(base_url, path, page.hrefs)
 
-    return [(path, shapes[path]) for path in walk(visit, entry_points, walked_whole)]
+    return [crawled[path] for path in walk(visit, entry_points, walked_whole)]
 
 
-def axe_in_browser(browser, base_url: str, state: dict | None, language: str, paths: list[str]) -> dict[str, list]:
-    """axe-core's violations on each page, opened by the visitor in the language."""
-    context = browser.new_context(storage_state=state)
-    page = context.new_page()
+def render(page, crawled: CrawledPage, language: str) -> None:
+    """Show the crawled page's HTML in the browser's page, which is open on the same site."""
+    page.set_content(crawled.html)
+    assert page.get_attribute("html", "lang") == language, crawled.path
+
+
+def axe_in_browser(page, language: str, pages: list[CrawledPage]) -> dict[str, list]:
+    """axe-core's violations on each page, as the visitor fetched it in the language."""
     violations = {}
-    try:
-        page.goto(f"{base_url}/lang/{language}?next=/")
-        assert page.get_attribute("html", "lang") == language
-        for path in paths:
-            page.goto(base_url + path)
-            if found := axe_violations(page):
-                violations[path] = found
-    finally:
-        context.close()
+    for crawled in pages:
+        render(page, crawled, language)
+        if found := axe_violations(page):
+            violations[crawled.path] = found
     return violations
+
+
+def overflow_in_browser(page, language: str, pages: list[CrawledPage], root_font_size: str = "") -> dict[str, list]:
+    """:func:`horizontal_overflow` on each page, with the root font size set (text zoom) if given."""
+    overflowing = {}
+    for crawled in pages:
+        render(page, crawled, language)
+        if root_font_size:
+            page.evaluate("size => document.documentElement.style.fontSize = size", root_font_size)
+        if found := horizontal_overflow(page):
+            overflowing[crawled.path] = found
+    return overflowing
 
 
 @pytest.fixture(scope="module")
@@ -258,67 +272,113 @@ def edition_paths(demo_editions: dict, office: bool) -> list[str]:
     return paths + ([f"/gdansk/office/editions/{edition_id}/" for edition_id in demo_editions.values()] if office else [])
 
 
+@pytest.fixture(scope="module")
+def crawled(demo_server, user_agent, signed_in_states, demo_editions):
+    """``crawled(visitor, language)``: the pages the visitor reaches in the language, from the
+    entry points and each of Gdańsk's demo editions walked whole (its public pages, and the
+    office's for officials); fetched once for every test of this module."""
+    done = {}
+
+    def pages(visitor: str, language: str) -> list[CrawledPage]:
+        if (visitor, language) not in done:
+            official = bool(VISITORS[visitor])
+            editions = edition_paths(demo_editions, office=official)
+            entry_points = ENTRY_POINTS + (OFFICIAL_ENTRY_POINTS if official else []) + editions
+            found = pages_over_http(demo_server.url, signed_in_states.get(visitor), user_agent, language, entry_points, tuple(editions))
+            if official:  # signed in over HTTP too: the office is reached
+                assert any(page.path.startswith(("/gdansk/office/", "/staff/")) for page in found), [page.path for page in found]
+            done[visitor, language] = found
+        return done[visitor, language]
+
+    return pages
+
+
+@pytest.fixture(scope="module")
+def site_page(demo_server, browser, signed_in_states):
+    """``site_page(visitor)``: a browser page open on the demo's site with the visitor's cookies
+    (the pictures a page shows load as for them), into which each page to check is written."""
+    contexts = {}
+
+    def page(visitor: str):
+        if visitor not in contexts:
+            contexts[visitor] = browser.new_context(storage_state=signed_in_states.get(visitor))
+            contexts[visitor].new_page().goto(demo_server.url + "/")
+        return contexts[visitor].pages[0]
+
+    yield page
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def axe_checked() -> dict[str, set]:
+    """Audience → the markup shapes axe has checked in Polish (officials see public pages alike,
+    but for their menu: one official's check serves all)."""
+    return {}
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("visitor", list(VISITORS))
-def test_no_wcag_violations_in_polish(demo_server, browser, user_agent, signed_in_states, demo_editions, visitor):
-    """Every page, for each kind of visitor, and each of Gdańsk's demo editions walked whole (its
-    public pages, and the office's for officials); axe checks each markup once per audience."""
-    editions = edition_paths(demo_editions, office=bool(VISITORS[visitor]))
-    entry_points = ENTRY_POINTS + (OFFICIAL_ENTRY_POINTS if VISITORS[visitor] else []) + editions
-    # Officials see public pages alike (but for their menu): one official's check serves all.
-    checked = AXE_CHECKED.setdefault(("pl", "anonymous" if visitor == "anonymous" else "officials"), set())
-    state = signed_in_states.get(visitor)
-    pages = pages_over_http(demo_server.url, state, user_agent, "pl", entry_points, tuple(editions))
-    if VISITORS[visitor]:  # signed in over HTTP too: the office is reached
-        assert any(path.startswith(("/gdansk/office/", "/staff/")) for path, _shape in pages), pages
+def test_no_wcag_violations_in_polish(crawled, site_page, axe_checked, visitor):
+    """Every page, for each kind of visitor, and each of Gdańsk's demo editions walked whole;
+    axe checks each markup once per audience."""
+    checked = axe_checked.setdefault("anonymous" if visitor == "anonymous" else "officials", set())
     to_check = []
-    for path, shape in pages:
-        if shape not in checked:
-            checked.add(shape)
-            to_check.append(path)
-    assert axe_in_browser(browser, demo_server.url, state, "pl", to_check) == {}
+    for page in crawled(visitor, "pl"):
+        if page.shape not in checked:
+            checked.add(page.shape)
+            to_check.append(page)
+    assert axe_in_browser(site_page(visitor), "pl", to_check) == {}
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["en", "uk"])
-def test_no_wcag_violations_translated(demo_server, browser, user_agent, signed_in_states, demo_editions, language):
-    """Each view once in the language, whoever reaches it first (the markup was checked in Polish);
-    the admin walks Gdańsk's demo editions whole, for the views of every phase."""
+def test_no_wcag_violations_translated(demo_server, crawled, site_page, language):
+    """Each view once in the language, whoever reaches it first (the markup was checked in Polish)."""
     key = view_key(demo_server.app)
-    views: dict[str, tuple[str, str]] = {}
+    views: dict[str, tuple[str, CrawledPage]] = {}
     for visitor in TRANSLATED_VISITORS:
-        editions = edition_paths(demo_editions, office=True) if visitor == "admin" else []
-        entry_points = ENTRY_POINTS + (OFFICIAL_ENTRY_POINTS if VISITORS[visitor] else []) + editions
-        for path, _shape in pages_over_http(demo_server.url, signed_in_states.get(visitor), user_agent, language, entry_points, tuple(editions)):
-            views.setdefault(key(path), (visitor, path))
+        for page in crawled(visitor, language):
+            views.setdefault(key(page.path), (visitor, page))
     assert len(views) > 60, sorted(views)
     violations = {}
     for visitor in TRANSLATED_VISITORS:
-        paths = [path for seen_by, path in views.values() if seen_by == visitor]
-        violations |= axe_in_browser(browser, demo_server.url, signed_in_states.get(visitor), language, paths)
+        pages = [page for seen_by, page in views.values() if seen_by == visitor]
+        violations |= axe_in_browser(site_page(visitor), language, pages)
     assert violations == {}
 
 
+def one_per_pattern(pages: list[CrawledPage]) -> list[CrawledPage]:
+    """The first page of each :func:`page_pattern` (the edition walks visit a pattern in each edition)."""
+    firsts: dict[str, CrawledPage] = {}
+    for page in pages:
+        firsts.setdefault(page_pattern(page.path), page)
+    return list(firsts.values())
+
+
 @pytest.mark.browser
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("visitor", ["anonymous", "admin"])
-def test_reflow_at_320_px(demo_server, browser, signed_in_states, visitor):
-    context = browser.new_context(viewport={"width": 320, "height": 640}, storage_state=signed_in_states.get(visitor))
+def test_reflow_at_320_px(crawled, site_page, visitor, language):
+    page = site_page(visitor)
+    page.set_viewport_size({"width": 320, "height": 640})
     try:
-        overflowing = crawl(context.new_page(), demo_server.url, ENTRY_POINTS + OFFICIAL_ENTRY_POINTS, check=horizontal_overflow)
+        overflowing = overflow_in_browser(page, language, one_per_pattern(crawled(visitor, language)))
     finally:
-        context.close()
+        page.set_viewport_size({"width": 1280, "height": 720})
     assert overflowing == {}
 
 
 @pytest.mark.browser
-def test_text_zoom_200_percent(demo_server, browser, signed_in_states):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_text_zoom_200_percent(crawled, site_page, language):
     """Text at 200 % (the root font size doubled) on a 1280 px screen: nothing overflows."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, storage_state=signed_in_states["admin"])
-    context.add_init_script("document.addEventListener('DOMContentLoaded', () => document.documentElement.style.fontSize = '200%')")
+    page = site_page("admin")
+    page.set_viewport_size({"width": 1280, "height": 900})
     try:
-        overflowing = crawl(context.new_page(), demo_server.url, ENTRY_POINTS + OFFICIAL_ENTRY_POINTS, check=horizontal_overflow)
+        overflowing = overflow_in_browser(page, language, one_per_pattern(crawled("admin", language)), root_font_size="200%")
     finally:
-        context.close()
+        page.set_viewport_size({"width": 1280, "height": 720})
     assert overflowing == {}
 
 

@@ -76,7 +76,8 @@ def test_greedy_measures_on_real_files_hold_when_the_rule_is_rerun(load, name, r
 @pytest.mark.parametrize(
     ("name", "rule"),
     [("Netherlands_Amsterdam_643.pb", rule) for rule in sorted(set(RULES) - set(GREEDY_FAMILY))]
-    + [("Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb", rule) for rule in ("equalshares/add1", "equalshares", "phragmen")],
+    + [("Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb", rule) for rule in ("equalshares", "phragmen")]
+    + [pytest.param("Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb", "equalshares/add1", marks=pytest.mark.slow)],
 )
 def test_rerun_measures_on_real_files(load, name, rule):
     instance = load(name)
@@ -110,6 +111,7 @@ def test_equal_shares_oracle_answers_as_the_rule(load, name, rule):
             assert oracle.selected_at(pid, cost) == expected, (pid, cost)
 
 
+@pytest.mark.slow
 def test_wieliczka_2023_project_21_under_the_citys_rule(load):
     """The case study of docs/rules.md: the best-voted loser of the Green Million."""
     instance = load("Poland_Wieliczka_2023_Green_Budget.pb")
