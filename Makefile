@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-#: pytest-xdist: one worker per core (each worker that runs a browser test serves its own demo).
+#: pytest-xdist: one worker per core; every browser test on one of them (one demo, one Chromium: tests/conftest.py).
 PARALLEL ?= -n auto --dist loadgroup
 export FLASK_APP := wsgi
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
