@@ -74,6 +74,8 @@ CHOICES_LIMIT = 512
 # Equal shares: candidates for a cost tried (each at the share the last one ended at; a
 # changed cost usually moves the completion a step or two, each try follows it one step).
 FIXED_POINT_STEPS = 10
+# Equal shares: candidates of the completion's steps tried inside a bracket before bisecting it.
+BRACKET_CANDIDATES = 3
 # Equal shares: candidates for added voters tried while each loses (each from the money the
 # completion ended at with the last one), before stepping from the last.
 ADD_CANDIDATES = 3
@@ -208,6 +210,17 @@ def measure(
     if configured.name in EQUAL_SHARES_RULES and not by_rerun:
         return _EqualSharesMeasures(instance, configured).all(wanted)
     return _RerunMeasures(instance, configured).all(wanted)
+
+
+def choices_up_to(factors: Iterable[int], limit: int) -> int:
+    """The product of ``factors``, or ``limit + 1`` once it passes ``limit`` (on a large pool
+    the product of every group's choices has tens of thousands of digits)."""
+    product = 1
+    for factor in factors:
+        product *= factor
+        if product > limit:
+            return limit + 1
+    return product
 
 
 def remembered(test: Callable[[int], bool]) -> Callable[[int], bool]:
@@ -559,10 +572,10 @@ class _RerunMeasures(_Measures):
             if pid not in ballot.projects:
                 others[ballot.projects] += ballot.multiplicity
         groups = list(others.items())
-        choices = math.prod(count + 1 for _, count in groups)
+        choices = choices_up_to((count + 1 for _, count in groups), CHOICES_LIMIT)
         if choices > CHOICES_LIMIT:
-            result.unavailable_adds("too_many_choices", f"exact only by trying every choice of voters: {choices} "
-                                    f"choices among {sum(others.values())} voters who did not choose it is over {CHOICES_LIMIT}")
+            result.unavailable_adds("too_many_choices", f"exact only by trying every choice of voters: more than "
+                                    f"{CHOICES_LIMIT} choices among {sum(others.values())} voters who did not choose it")
             return
         supporters = [ballot for ballot in self.instance.ballots if pid in ballot.projects]
         by_size: dict[int, list[bool]] = {}
@@ -603,20 +616,32 @@ class _EqualSharesMeasures(_RerunMeasures):
         self.share = Fraction(self.outcome.details["share_per_voter"])
         # The share the completion ended at with so many added voters (of the project asked about).
         self.ended_at: dict[int, Fraction] = {}
+        # The step the completion ended at with the project at a cost (of the project asked about).
+        self.cost_ended_at: dict[Number, int] = {}
+        # The candidate of each step of the completion tried (of the project asked about).
+        self.step_candidate: dict[int, int | None] = {}
 
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
         if singletons:
             selected = self.oracle.selected_with_voters(pid, self.changed(pid, cost, singletons), singletons)
             self.ended_at[singletons] = self.oracle.last_share
             return selected
-        return self.oracle.selected_at(pid, cost)
+        selected = self.oracle.selected_at(pid, cost)
+        self.cost_ended_at[cost] = self.oracle.step_of(self.oracle.last_share)
+        return selected
 
     def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
         """The candidate of the final share, then of the share the completion ended at
         (a few times); then a bisection over the completion's steps for the last step whose
         candidate wins, and between that candidate and the next step's (which loses)."""
         oracle, share, tried = self.oracle, self.share, set()
-        for _ in range(FIXED_POINT_STEPS):
+        self.cost_ended_at, self.step_candidate = {}, {}
+        iterations = FIXED_POINT_STEPS
+        if self.rule.name == "equalshares":
+            found, iterations = self.bisect_steps(pid, wins_at)
+            if found is not None:
+                return found
+        for _ in range(iterations):
             guess = oracle.cost_candidate(pid, share)
             if guess is None or guess in tried:
                 break
@@ -629,7 +654,7 @@ class _EqualSharesMeasures(_RerunMeasures):
             share = oracle.last_share
         bracket = self.known_bracket(pid, selected, wins_at)
         if bracket is not None:
-            return largest_true(wins_at, *bracket)
+            return self.bisect_bracket(wins_at, *bracket)
         if self.step_search_applies():
             found = self.search_steps(pid, wins_at)
             if found is not None:
@@ -650,12 +675,28 @@ class _EqualSharesMeasures(_RerunMeasures):
         losses = [c for c, won in answers.items() if not won and c > win]
         return (win, min(losses)) if losses else None
 
+    def bisect_bracket(self, wins_at: Callable[[int], bool], win: int, loss: int) -> int:
+        """A boundary between a winning and a losing cost: the steps' candidates between them
+        first (the largest first, a few), as the boundary is often one of them, then bisection."""
+        inside = sorted({c for c in self.step_candidate.values() if c is not None and win < c < loss}, reverse=True)
+        for guess in inside[:BRACKET_CANDIDATES]:
+            if not wins_at(guess):
+                loss = guess
+            elif not wins_at(guess + 1):
+                return guess
+            else:
+                win = max(win, guess)
+                break
+        return largest_true(wins_at, win, loss)
+
     def step_search_applies(self) -> bool:
         return self.rule.name == "equalshares" or self.oracle.step_of(self.share) > 0
 
-    def search_steps(self, pid: str, wins_at: Callable[[int], bool]) -> int | None:
+    def step_candidates(self, pid: str, wins_at: Callable[[int], bool]):
+        """The candidate of each step of the completion (computed once), and whether the rule
+        selects the project at it."""
         oracle = self.oracle
-        candidates: dict[int, int | None] = {}
+        candidates = self.step_candidate
 
         def candidate(step: int) -> int | None:
             if step not in candidates:
@@ -665,6 +706,42 @@ class _EqualSharesMeasures(_RerunMeasures):
         def wins_at_step(step: int) -> bool:
             guess = candidate(step)
             return guess is not None and wins_at(guess)
+
+        return candidate, wins_at_step
+
+    def bisect_steps(self, pid: str, wins_at: Callable[[int], bool]) -> tuple[int | None, int]:
+        """Under ``equalshares``, where the candidate of the final step loses: a bisection
+        over the completion's steps for the last step that the completion reaches with the
+        project at that step's candidate, the candidate kept if the rule selects the project
+        at it and not one unit beyond.  The changed completion ends at the step whose
+        candidate is the boundary, and a question about a cost moves it by a step or two
+        only, so following it from the final step took one question per step; the bisection
+        takes one per halving.  Returns the value (``None``: not found so, the searches below
+        run) and how many candidates the fixed-point iteration may still follow (none after
+        a bisection)."""
+        candidate, _ = self.step_candidates(pid, wins_at)
+        high = self.oracle.step_of(self.share)
+        guess = candidate(high)
+        if guess is None or wins_at(guess):
+            return None, FIXED_POINT_STEPS
+
+        def reaches(step: int) -> bool:
+            """Whether the completion, with the project at this step's candidate, gets to
+            this step (the steps before do not end it)."""
+            guess = candidate(step)
+            return guess is None or (wins_at(guess), self.cost_ended_at[guess])[1] >= step
+
+        if reaches(high):
+            return None, 0
+        step = largest_true(reaches, 0, high)
+        win = candidate(step)
+        if win is None or not wins_at(win) or wins_at(win + 1):
+            return None, 0
+        return win, 0
+
+    def search_steps(self, pid: str, wins_at: Callable[[int], bool]) -> int | None:
+        oracle = self.oracle
+        candidate, wins_at_step = self.step_candidates(pid, wins_at)
 
         # Down from the final step in steps that double, to the first step whose candidate
         # wins; then bisection up to the nearest losing step tried.

@@ -18,6 +18,7 @@ from pb_service.rules.cli import main
 from pb_service.rules.measures import (
     MEASURES,
     ConfiguredRule,
+    choices_up_to,
     measure,
     with_cost,
     with_singletons,
@@ -146,6 +147,19 @@ def test_completions_are_not_monotone_in_cost():
     # The old search (stepping down from 6: 5, 3, 1) missed it; the thresholds of the
     # completion's steps find the one winning cost.
     assert measure(plus_one, "equalshares")["b"].max_winning_cost == 2
+
+
+def test_choices_of_a_large_pool_are_counted_up_to_the_limit():
+    """Łódź 2022: the product of the groups' choices has tens of thousands of digits, more than
+    Python turns into text; the count stops past the limit and the reason gives the limit."""
+    assert choices_up_to([3, 5, 7], 512) == 105
+    assert choices_up_to([2] * 20_000, 512) == 513
+    voters = [[str(i % 7), str(i % 5 + 7)] for i in range(40)]
+    instance = Instance.from_data(30, {str(i): 10 for i in range(12)}, voters)
+    found = measure(instance, "phragmen", projects=["11"])["11"]
+    assert found.reason_codes["optimist_add"] == "too_many_choices"
+    assert found.reasons["optimist_add"] == (
+        "exact only by trying every choice of voters: more than 512 choices among 32 voters who did not choose it")
 
 
 def test_decimal_budget(load):
