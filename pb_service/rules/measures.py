@@ -253,6 +253,18 @@ def smallest_true(test: Callable[[int], bool], low: int, high: int) -> int:
     return largest_true(lambda n: not test(n), low, high) + 1
 
 
+def largest_true_below(test: Callable[[int], bool], high: int) -> int:
+    """The largest ``n`` below ``high`` with ``test(n)`` (a boundary), given not ``test(high)``:
+    down from ``high`` in strides that double to the first ``n`` that passes (or 0), then
+    bisection; near boundaries cost few tests, far ones about twice a bisection's."""
+    stride = 1
+    while True:
+        low = max(high - stride, 0)
+        if low == 0 or test(low):
+            return largest_true(test, low, high)
+        high, stride = low, 2 * stride
+
+
 def smallest_true_below(test: Callable[[int], bool], high: int, stride: int) -> int:
     """The smallest ``n`` with ``test(n)``, given ``test(high)``: down from ``high`` in strides
     that double until a test fails (or 0 is reached), then bisection."""
@@ -655,6 +667,14 @@ class _EqualSharesMeasures(_RerunMeasures):
         bracket = self.known_bracket(pid, selected, wins_at)
         if bracket is not None:
             return self.bisect_bracket(wins_at, *bracket)
+        wins = self.known_wins(pid, selected, wins_at)
+        if self.rule.name == "equalshares" and wins:
+            # Up from the largest winning cost tried to the first loss (a loser loses at its
+            # cost), in strides that double.
+            end = self.budget_ceiling if selected else math.ceil(self.instance.projects[pid].cost)
+            bracket = self.first_change(wins_at, max(wins), end, up=True)
+            if bracket is not None:
+                return largest_true(wins_at, *bracket)
         if self.step_search_applies():
             found = self.search_steps(pid, wins_at)
             if found is not None:
@@ -664,20 +684,30 @@ class _EqualSharesMeasures(_RerunMeasures):
     def known_bracket(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> tuple[int, int] | None:
         """The largest winning cost tried (at least the cost for a selected project, below it
         for a loser) and the nearest losing cost tried above it, to bisect between."""
+        wins = self.known_wins(pid, selected, wins_at)
+        if not wins:
+            return None
+        answers = getattr(wins_at, "answers", {})
+        win = max(wins)
+        losses = [c for c, won in answers.items() if not won and c > win]
+        return (win, min(losses)) if losses else None
+
+    def known_wins(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> list[int]:
+        """The winning costs tried on the project's side of its cost (at least the cost for
+        a selected project, which is asked; below it for a loser)."""
         cost = self.instance.projects[pid].cost
         answers = getattr(wins_at, "answers", {})
         wins = [c for c, won in answers.items() if won and (c >= cost) == selected]
         if selected and wins_at(math.floor(cost)):
             wins.append(math.floor(cost))
-        if not wins:
-            return None
-        win = max(wins)
-        losses = [c for c, won in answers.items() if not won and c > win]
-        return (win, min(losses)) if losses else None
+        return wins
 
     def bisect_bracket(self, wins_at: Callable[[int], bool], win: int, loss: int) -> int:
-        """A boundary between a winning and a losing cost: the steps' candidates between them
-        first (the largest first, a few), as the boundary is often one of them, then bisection."""
+        """A boundary between a winning and a losing cost: the winning cost itself, then the
+        steps' candidates between them (the largest first, a few), as the boundary is often
+        one of them, then bisection."""
+        if not wins_at(win + 1):
+            return win
         inside = sorted({c for c in self.step_candidate.values() if c is not None and win < c < loss}, reverse=True)
         for guess in inside[:BRACKET_CANDIDATES]:
             if not wins_at(guess):
@@ -710,20 +740,21 @@ class _EqualSharesMeasures(_RerunMeasures):
         return candidate, wins_at_step
 
     def bisect_steps(self, pid: str, wins_at: Callable[[int], bool]) -> tuple[int | None, int]:
-        """Under ``equalshares``, where the candidate of the final step loses: a bisection
-        over the completion's steps for the last step that the completion reaches with the
-        project at that step's candidate, the candidate kept if the rule selects the project
-        at it and not one unit beyond.  The changed completion ends at the step whose
-        candidate is the boundary, and a question about a cost moves it by a step or two
-        only, so following it from the final step took one question per step; the bisection
-        takes one per halving.  Returns the value (``None``: not found so, the searches below
-        run) and how many candidates the fixed-point iteration may still follow (none after
-        a bisection)."""
+        """Under ``equalshares``: the candidate of the final step, kept if the rule selects the
+        project at it and not one unit beyond; else a bisection over the completion's steps
+        for the last step that the changed completion reaches with the project at that
+        step's candidate, then from that candidate (if it wins) up to the first loss in
+        strides that double and bisection.  The changed completion ends at the step whose
+        candidate is near the boundary, and a question about a cost moves it by a step or
+        two only, so following it from the final step took one question per step; the
+        bisection takes one per halving.  Returns the value (``None``: not found so, the
+        searches below run) and how many candidates the fixed-point iteration may still
+        follow (none after a bisection)."""
         candidate, _ = self.step_candidates(pid, wins_at)
         high = self.oracle.step_of(self.share)
         guess = candidate(high)
-        if guess is None or wins_at(guess):
-            return None, FIXED_POINT_STEPS
+        if guess is not None and wins_at(guess) and not wins_at(guess + 1):
+            return guess, 0
 
         def reaches(step: int) -> bool:
             """Whether the completion, with the project at this step's candidate, gets to
@@ -731,13 +762,11 @@ class _EqualSharesMeasures(_RerunMeasures):
             guess = candidate(step)
             return guess is None or (wins_at(guess), self.cost_ended_at[guess])[1] >= step
 
-        if reaches(high):
-            return None, 0
-        step = largest_true(reaches, 0, high)
+        if reaches(high):  # the boundary is near: the fixed-point iteration follows it
+            return None, FIXED_POINT_STEPS
+        step = largest_true_below(reaches, high)
         win = candidate(step)
-        if win is None or not wins_at(win) or wins_at(win + 1):
-            return None, 0
-        return win, 0
+        return (win if win is not None and wins_at(win) and not wins_at(win + 1) else None), 0
 
     def search_steps(self, pid: str, wins_at: Callable[[int], bool]) -> int | None:
         oracle = self.oracle
