@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from fractions import Fraction
 from itertools import combinations
 from pathlib import Path
 
@@ -319,3 +320,33 @@ def test_optimist_and_pessimist_adds_equal_every_choice_of_voters(instance, rule
         pessimist = min((k for k, outcomes in won.items() if all(outcomes)), default=None)
         assert (values.optimist_add, values.pessimist_add) == (optimist, pessimist), pid
         assert values.optimist_add is None or values.optimist_add <= values.pessimist_add
+
+
+def test_a_changed_run_goes_on_from_a_kept_state_only_where_its_rounds_are_the_same(load):
+    """Resuming (mes_measures.EqualSharesOracle.resumed): a run with one project's cost
+    changed, resumed from the state kept after the rounds that cost did not decide, is the run
+    from the start; a kept state from further on is not used (the oracle runs from the start),
+    nor one whose scale cannot hold the changed cost."""
+    instance = load("Poland_Czestochowa_2020_Grabowka.pb")
+    rule = ConfiguredRule.of(instance, "equalshares")
+    oracle = EqualSharesOracle(instance, rule)
+    share = oracle.step_share(3)
+    run, thresholds = oracle.watched(share, oracle.budget)
+    loser = "177"  # not bought at this share; bought in round 2 at its threshold, in round 1 at a cost of 1
+    j = oracle.index[loser]
+    assert loser not in run.selected
+    for cost in (int(thresholds.cost[j]), 1):
+        rounds = thresholds.first_round(j, cost)
+        changed = oracle.changed(loser, cost)
+        _, kept = oracle.mes.run_keeping(share, oracle.budget, rounds)
+        assert len(kept.run.selected) == rounds and kept.run.selected == run.selected[:rounds]
+        resumed = changed.resume(kept, oracle.budget, j)
+        assert resumed.selected == changed.run(share, oracle.budget).selected
+        assert loser in resumed.selected
+    assert oracle.changed(loser, Fraction(1, 1_000_003)).resume(kept, oracle.budget, j) is None  # a prime
+    # Asked about a high cost, then a low one (decided earlier): the state kept for the first
+    # is after too many rounds for the second, which runs from the start; both as the rule.
+    high, low = int(thresholds.cost[j]), 1
+    assert thresholds.first_round(j, low) < thresholds.first_round(j, high)
+    for cost in (high, low, high):
+        assert oracle.selected_at(loser, cost) == wins(rule, with_cost(instance, loser, cost), loser)
