@@ -643,9 +643,11 @@ class _EqualSharesMeasures(_RerunMeasures):
         return selected
 
     def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
-        """The candidate of the final share, then of the share the completion ended at
-        (a few times); then a bisection over the completion's steps for the last step whose
-        candidate wins, and between that candidate and the next step's (which loses)."""
+        """The candidate of the final share; under ``equalshares`` a search over the
+        completion's steps (:meth:`bisect_steps`); the candidate of the share the completion
+        ended at (a few times); then the bracket of the costs asked (:meth:`bisect_bracket`),
+        or up from the largest winning cost; then a search over the steps for the last one
+        whose candidate wins (:meth:`search_steps`), and the search from the cost."""
         oracle, share, tried = self.oracle, self.share, set()
         self.cost_ended_at, self.step_candidate = {}, {}
         iterations = FIXED_POINT_STEPS
@@ -741,15 +743,15 @@ class _EqualSharesMeasures(_RerunMeasures):
 
     def bisect_steps(self, pid: str, wins_at: Callable[[int], bool]) -> tuple[int | None, int]:
         """Under ``equalshares``: the candidate of the final step, kept if the rule selects the
-        project at it and not one unit beyond; else a bisection over the completion's steps
-        for the last step that the changed completion reaches with the project at that
-        step's candidate, then from that candidate (if it wins) up to the first loss in
-        strides that double and bisection.  The changed completion ends at the step whose
-        candidate is near the boundary, and a question about a cost moves it by a step or
-        two only, so following it from the final step took one question per step; the
-        bisection takes one per halving.  Returns the value (``None``: not found so, the
-        searches below run) and how many candidates the fixed-point iteration may still
-        follow (none after a bisection)."""
+        project at it and not one unit beyond.  Else, if the changed completion ends below
+        the final step, a search over the steps (down in strides that double, then
+        bisection) for the last step that the changed completion reaches with the project at
+        that step's candidate, which is kept if it is a boundary in the same sense.  The
+        changed completion ends at the step whose candidate is near the boundary, and a
+        question about a cost moves it by a step or two only, so following it from the final
+        step took one question per step.  Returns the value (``None``: not found so, the
+        searches of :meth:`max_winning_cost` go on) and how many candidates the fixed-point
+        iteration may still follow (none after a search over the steps)."""
         candidate, _ = self.step_candidates(pid, wins_at)
         high = self.oracle.step_of(self.share)
         guess = candidate(high)
@@ -760,7 +762,10 @@ class _EqualSharesMeasures(_RerunMeasures):
             """Whether the completion, with the project at this step's candidate, gets to
             this step (the steps before do not end it)."""
             guess = candidate(step)
-            return guess is None or (wins_at(guess), self.cost_ended_at[guess])[1] >= step
+            if guess is None:
+                return True
+            wins_at(guess)  # asked once: where the completion ended is recorded with the answer
+            return self.cost_ended_at[guess] >= step
 
         if reaches(high):  # the boundary is near: the fixed-point iteration follows it
             return None, FIXED_POINT_STEPS
