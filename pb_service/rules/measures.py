@@ -74,6 +74,8 @@ CHOICES_LIMIT = 512
 # Equal shares: candidates for a cost tried (each at the share the last one ended at; a
 # changed cost usually moves the completion a step or two, each try follows it one step).
 FIXED_POINT_STEPS = 10
+# Equal shares: candidates of the completion's steps tried inside a bracket before bisecting it.
+BRACKET_CANDIDATES = 3
 # Equal shares: candidates for added voters tried while each loses (each from the money the
 # completion ended at with the last one), before stepping from the last.
 ADD_CANDIDATES = 3
@@ -210,6 +212,17 @@ def measure(
     return _RerunMeasures(instance, configured).all(wanted)
 
 
+def choices_up_to(factors: Iterable[int], limit: int) -> int:
+    """The product of ``factors``, or ``limit + 1`` once it passes ``limit`` (on a large pool
+    the product of every group's choices has tens of thousands of digits)."""
+    product = 1
+    for factor in factors:
+        product *= factor
+        if product > limit:
+            return limit + 1
+    return product
+
+
 def remembered(test: Callable[[int], bool]) -> Callable[[int], bool]:
     """``test`` run once per value: the searches come back to values they have tried."""
     answers: dict[int, bool] = {}
@@ -238,6 +251,18 @@ def largest_true(test: Callable[[int], bool], low: int, high: int) -> int:
 def smallest_true(test: Callable[[int], bool], low: int, high: int) -> int:
     """The smallest ``n`` in ``(low, high]`` with ``test(n)``, given not ``test(low)`` and ``test(high)``."""
     return largest_true(lambda n: not test(n), low, high) + 1
+
+
+def largest_true_below(test: Callable[[int], bool], high: int) -> int:
+    """The largest ``n`` below ``high`` with ``test(n)`` (a boundary), given not ``test(high)``:
+    down from ``high`` in strides that double to the first ``n`` that passes (or 0), then
+    bisection; near boundaries cost few tests, far ones about twice a bisection's."""
+    stride = 1
+    while True:
+        low = max(high - stride, 0)
+        if low == 0 or test(low):
+            return largest_true(test, low, high)
+        high, stride = low, 2 * stride
 
 
 def smallest_true_below(test: Callable[[int], bool], high: int, stride: int) -> int:
@@ -559,10 +584,10 @@ class _RerunMeasures(_Measures):
             if pid not in ballot.projects:
                 others[ballot.projects] += ballot.multiplicity
         groups = list(others.items())
-        choices = math.prod(count + 1 for _, count in groups)
+        choices = choices_up_to((count + 1 for _, count in groups), CHOICES_LIMIT)
         if choices > CHOICES_LIMIT:
-            result.unavailable_adds("too_many_choices", f"exact only by trying every choice of voters: {choices} "
-                                    f"choices among {sum(others.values())} voters who did not choose it is over {CHOICES_LIMIT}")
+            result.unavailable_adds("too_many_choices", f"exact only by trying every choice of voters: more than "
+                                    f"{CHOICES_LIMIT} choices among {sum(others.values())} voters who did not choose it")
             return
         supporters = [ballot for ballot in self.instance.ballots if pid in ballot.projects]
         by_size: dict[int, list[bool]] = {}
@@ -603,20 +628,34 @@ class _EqualSharesMeasures(_RerunMeasures):
         self.share = Fraction(self.outcome.details["share_per_voter"])
         # The share the completion ended at with so many added voters (of the project asked about).
         self.ended_at: dict[int, Fraction] = {}
+        # The step the completion ended at with the project at a cost (of the project asked about).
+        self.cost_ended_at: dict[Number, int] = {}
+        # The candidate of each step of the completion tried (of the project asked about).
+        self.step_candidate: dict[int, int | None] = {}
 
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
         if singletons:
             selected = self.oracle.selected_with_voters(pid, self.changed(pid, cost, singletons), singletons)
             self.ended_at[singletons] = self.oracle.last_share
             return selected
-        return self.oracle.selected_at(pid, cost)
+        selected = self.oracle.selected_at(pid, cost)
+        self.cost_ended_at[cost] = self.oracle.step_of(self.oracle.last_share)
+        return selected
 
     def max_winning_cost(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> int | None:
-        """The candidate of the final share, then of the share the completion ended at
-        (a few times); then a bisection over the completion's steps for the last step whose
-        candidate wins, and between that candidate and the next step's (which loses)."""
+        """The candidate of the final share; under ``equalshares`` a search over the
+        completion's steps (:meth:`bisect_steps`); the candidate of the share the completion
+        ended at (a few times); then the bracket of the costs asked (:meth:`bisect_bracket`),
+        or up from the largest winning cost; then a search over the steps for the last one
+        whose candidate wins (:meth:`search_steps`), and the search from the cost."""
         oracle, share, tried = self.oracle, self.share, set()
-        for _ in range(FIXED_POINT_STEPS):
+        self.cost_ended_at, self.step_candidate = {}, {}
+        iterations = FIXED_POINT_STEPS
+        if self.rule.name == "equalshares":
+            found, iterations = self.bisect_steps(pid, wins_at)
+            if found is not None:
+                return found
+        for _ in range(iterations):
             guess = oracle.cost_candidate(pid, share)
             if guess is None or guess in tried:
                 break
@@ -629,7 +668,15 @@ class _EqualSharesMeasures(_RerunMeasures):
             share = oracle.last_share
         bracket = self.known_bracket(pid, selected, wins_at)
         if bracket is not None:
-            return largest_true(wins_at, *bracket)
+            return self.bisect_bracket(wins_at, *bracket)
+        wins = self.known_wins(pid, selected, wins_at)
+        if self.rule.name == "equalshares" and wins:
+            # Up from the largest winning cost tried to the first loss (a loser loses at its
+            # cost), in strides that double.
+            end = self.budget_ceiling if selected else math.ceil(self.instance.projects[pid].cost)
+            bracket = self.first_change(wins_at, max(wins), end, up=True)
+            if bracket is not None:
+                return largest_true(wins_at, *bracket)
         if self.step_search_applies():
             found = self.search_steps(pid, wins_at)
             if found is not None:
@@ -639,23 +686,49 @@ class _EqualSharesMeasures(_RerunMeasures):
     def known_bracket(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> tuple[int, int] | None:
         """The largest winning cost tried (at least the cost for a selected project, below it
         for a loser) and the nearest losing cost tried above it, to bisect between."""
+        wins = self.known_wins(pid, selected, wins_at)
+        if not wins:
+            return None
+        answers = getattr(wins_at, "answers", {})
+        win = max(wins)
+        losses = [c for c, won in answers.items() if not won and c > win]
+        return (win, min(losses)) if losses else None
+
+    def known_wins(self, pid: str, selected: bool, wins_at: Callable[[int], bool]) -> list[int]:
+        """The winning costs tried on the project's side of its cost (at least the cost for
+        a selected project, which is asked; below it for a loser)."""
         cost = self.instance.projects[pid].cost
         answers = getattr(wins_at, "answers", {})
         wins = [c for c, won in answers.items() if won and (c >= cost) == selected]
         if selected and wins_at(math.floor(cost)):
             wins.append(math.floor(cost))
-        if not wins:
-            return None
-        win = max(wins)
-        losses = [c for c, won in answers.items() if not won and c > win]
-        return (win, min(losses)) if losses else None
+        return wins
+
+    def bisect_bracket(self, wins_at: Callable[[int], bool], win: int, loss: int) -> int:
+        """A boundary between a winning and a losing cost: the winning cost itself, then the
+        steps' candidates between them (the largest first, a few), as the boundary is often
+        one of them, then bisection."""
+        if not wins_at(win + 1):
+            return win
+        inside = sorted({c for c in self.step_candidate.values() if c is not None and win < c < loss}, reverse=True)
+        for guess in inside[:BRACKET_CANDIDATES]:
+            if not wins_at(guess):
+                loss = guess
+            elif not wins_at(guess + 1):
+                return guess
+            else:
+                win = max(win, guess)
+                break
+        return largest_true(wins_at, win, loss)
 
     def step_search_applies(self) -> bool:
         return self.rule.name == "equalshares" or self.oracle.step_of(self.share) > 0
 
-    def search_steps(self, pid: str, wins_at: Callable[[int], bool]) -> int | None:
+    def step_candidates(self, pid: str, wins_at: Callable[[int], bool]):
+        """The candidate of each step of the completion (computed once), and whether the rule
+        selects the project at it."""
         oracle = self.oracle
-        candidates: dict[int, int | None] = {}
+        candidates = self.step_candidate
 
         def candidate(step: int) -> int | None:
             if step not in candidates:
@@ -665,6 +738,44 @@ class _EqualSharesMeasures(_RerunMeasures):
         def wins_at_step(step: int) -> bool:
             guess = candidate(step)
             return guess is not None and wins_at(guess)
+
+        return candidate, wins_at_step
+
+    def bisect_steps(self, pid: str, wins_at: Callable[[int], bool]) -> tuple[int | None, int]:
+        """Under ``equalshares``: the candidate of the final step, kept if the rule selects the
+        project at it and not one unit beyond.  Else, if the changed completion ends below
+        the final step, a search over the steps (down in strides that double, then
+        bisection) for the last step that the changed completion reaches with the project at
+        that step's candidate, which is kept if it is a boundary in the same sense.  The
+        changed completion ends at the step whose candidate is near the boundary, and a
+        question about a cost moves it by a step or two only, so following it from the final
+        step took one question per step.  Returns the value (``None``: not found so, the
+        searches of :meth:`max_winning_cost` go on) and how many candidates the fixed-point
+        iteration may still follow (none after a search over the steps)."""
+        candidate, _ = self.step_candidates(pid, wins_at)
+        high = self.oracle.step_of(self.share)
+        guess = candidate(high)
+        if guess is not None and wins_at(guess) and not wins_at(guess + 1):
+            return guess, 0
+
+        def reaches(step: int) -> bool:
+            """Whether the completion, with the project at this step's candidate, gets to
+            this step (the steps before do not end it)."""
+            guess = candidate(step)
+            if guess is None:
+                return True
+            wins_at(guess)  # asked once: where the completion ended is recorded with the answer
+            return self.cost_ended_at[guess] >= step
+
+        if reaches(high):  # the boundary is near: the fixed-point iteration follows it
+            return None, FIXED_POINT_STEPS
+        step = largest_true_below(reaches, high)
+        win = candidate(step)
+        return (win if win is not None and wins_at(win) and not wins_at(win + 1) else None), 0
+
+    def search_steps(self, pid: str, wins_at: Callable[[int], bool]) -> int | None:
+        oracle = self.oracle
+        candidate, wins_at_step = self.step_candidates(pid, wins_at)
 
         # Down from the final step in steps that double, to the first step whose candidate
         # wins; then bisection up to the nearest losing step tried.

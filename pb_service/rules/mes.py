@@ -111,6 +111,20 @@ class EqualShares:
         the end (``watch.end(run)``): what the performance measures track."""
         return _Run(self, Fraction(share)).until(cap, watch)
 
+    def run_keeping(self, share: Number, cap: Number | None, keep_at: int) -> tuple[MesRun, _Run | None]:
+        """:meth:`run`, keeping a copy of the state at the start of round ``keep_at + 1``
+        (after ``keep_at`` purchases; ``None`` if the run ends before)."""
+        runner = _Run(self, Fraction(share))
+        return runner.until(cap, keep_at=keep_at), runner.kept
+
+    def resume(self, kept: _Run, cap: Number | None, changed: int) -> MesRun | None:
+        """Go on from a kept state of a run on an instance that differs from this one only in
+        project ``changed``'s cost, which did not decide any round before: the rounds kept are
+        then this instance's too.  ``None`` if the kept scale cannot hold the changed cost."""
+        if (self.costs[changed] * kept.scale).denominator != 1:
+            return None
+        return kept.copy_for(self, changed).until(cap)
+
     def with_cost(self, pid: str, cost: Number, tie_key: tuple) -> EqualShares:
         """The same voters with project ``pid`` costing ``cost`` (a shallow copy)."""
         changed = copy.copy(self)
@@ -202,21 +216,41 @@ class _Run:
         self.compact_at = COMPACT_AT
         self.rho_below = [0.0] * len(mes.ids)  # a lower bound of each project's rho
         self.run = MesRun(share, [])
+        self.spent = Fraction(0)
         self.error = self.error_after(0)
+        self.kept: _Run | None = None
+
+    def copy_for(self, mes: EqualShares, changed: int | None) -> _Run:
+        """A copy of this state to go on with on ``mes`` (project ``changed``'s cost may differ:
+        its lower bound of rho is dropped, it was for the other cost)."""
+        copied = copy.copy(self)
+        copied.mes = mes
+        copied.money, copied.class_of = self.money.copy(), self.class_of.copy()
+        copied.paid_rounds = self.paid_rounds[: self.classes].copy()
+        copied.prices, copied.rho_below = list(self.prices), list(self.rho_below)
+        if changed is not None:
+            copied.rho_below[changed] = 0.0
+        run = self.run
+        copied.run = MesRun(run.share, list(run.selected), list(run.ties), run.spent, run.overspent)
+        copied.kept = None
+        return copied
 
     def error_after(self, rounds: int) -> float:
         """A bound on |float money - exact money| of any group: one rounding of the share,
         and per round one of the price and one of the subtraction (doubled to spare)."""
         return 2 * (rounds + 2) * EPSILON * self.float_share
 
-    def until(self, cap: Number | None, watch=None) -> MesRun:
+    def until(self, cap: Number | None, watch=None, keep_at: int | None = None) -> MesRun:
         mes, run = self.mes, self.run
         # Lazy evaluation: a project's rho / cost can only grow as voters spend money, so a
-        # lower bound of it stays one; a heap keeps these bounds.
-        bounds = [((1 - 2 * EPSILON) / mes.total_weight[j], j) for j in mes.supported]
+        # lower bound of it stays one; a heap keeps these bounds (from 1 / supporters, a
+        # lower bound at any time, also when a kept state goes on: without what it bought).
+        bought = set(run.selected)
+        bounds = [((1 - 2 * EPSILON) / mes.total_weight[j], j) for j in mes.supported if mes.ids[j] not in bought]
         heapq.heapify(bounds)
-        spent = Fraction(0)
         while True:
+            if keep_at == len(run.selected):
+                self.kept = self.copy_for(mes, None)
             found: dict[int, _Value] = {}
             best_upper = math.inf
             # Evaluate every project whose bound does not exceed the best value found.
@@ -240,9 +274,9 @@ class _Run:
                 if j != winner:
                     heapq.heappush(bounds, (value.lower, j))
             run.selected.append(mes.ids[winner])
-            spent += mes.costs[winner]
-            run.spent = exact(spent)
-            if cap is not None and spent > cap:
+            self.spent += mes.costs[winner]
+            run.spent = exact(self.spent)
+            if cap is not None and self.spent > cap:
                 run.overspent = True
                 return run
             self.pay(winner, found[winner])

@@ -63,6 +63,9 @@ class Thresholds:
         self.fewest = np.full(len(groups), math.inf)
         self.open = np.ones(len(groups), dtype=np.bool_)  # not bought yet
         self.position = {int(j): k for k, j in enumerate(self.watched)}
+        # The largest winning cost found up to each round (after observing it), per project:
+        # a changed run is the watched one until the first round whose value admits its cost.
+        self.history: list[np.ndarray] = []
         self.cost = _Lookup(self, "best", 0.0)
         self.added = _Lookup(self, "fewest", math.inf)
 
@@ -71,6 +74,7 @@ class Thresholds:
 
     def round(self, run, winner: int, value) -> None:
         self.observe(run, value.alpha + value.error)  # an upper bound: costs found are upper bounds
+        self.history.append(self.best.copy())
         if winner in self.position:
             self.open[self.position[winner]] = False
 
@@ -123,6 +127,16 @@ class Thresholds:
         """Above this cost project ``j`` is certainly not bought in the watched run."""
         return self.cost[j] * (1 + MARGIN) + MARGIN
 
+    def first_round(self, j: int, cost: Number) -> int:
+        """How many rounds of the watched run are certainly those of the run with project
+        ``j`` at ``cost``: the rounds before the first whose widened threshold admits it
+        (all of them if only the end of the run does)."""
+        k = self.position[j]
+        for rounds, best in enumerate(self.history):
+            if cost <= best[k] * (1 + MARGIN) + MARGIN:
+                return rounds
+        return len(self.history)
+
     def added_bound(self, j: int) -> float:
         """Below this many new voters project ``j`` is certainly not bought in the watched run."""
         return self.added[j] * (1 - MARGIN) - MARGIN
@@ -157,6 +171,9 @@ class EqualSharesOracle:
         if self.increment is None:
             self.increment = add1_increment(self.tally)
         self.changed_runs = 0  # MES runs on a changed instance (for the benchmark)
+        # States of runs with a changed cost, to go on from (see :meth:`resumed`).
+        self.kept_for: str | None = None
+        self.kept: dict[tuple, object] = {}
         self.voters_mes: EqualShares | None = None  # MES with the new voters of the question asked
         self.last_share = Fraction(0)  # the share the completion ended at in the last question
 
@@ -206,7 +223,27 @@ class EqualSharesOracle:
         if cost > thresholds.cost_bound(j):
             return run
         self.changed_runs += 1
-        return self.changed(pid, cost).run(share, cap)
+        return self.resumed(pid, cost, share, cap, thresholds.first_round(j, cost))
+
+    def resumed(self, pid: str, cost: Number, share: Fraction, cap: Number | None, rounds: int) -> MesRun:
+        """MES at ``share`` with ``pid`` at ``cost``, whose first ``rounds`` rounds are those
+        of the watched run (unchanged, or without ``pid``): resumed from a state kept by an
+        earlier run of the same project at this share after at most that many rounds, else run
+        from the start keeping the state after ``rounds`` for the next question.  Only the
+        states of the project asked about are kept (one per share)."""
+        if self.kept_for != pid:
+            self.kept_for, self.kept = pid, {}
+        changed = self.changed(pid, cost)
+        key = (share, cap)
+        kept = self.kept.get(key)
+        if kept is not None and len(kept.run.selected) <= rounds:
+            run = changed.resume(kept, cap, self.index[pid])
+            if run is not None:
+                return run
+        run, state = changed.run_keeping(share, cap, rounds)
+        if state is not None:
+            self.kept[key] = state
+        return run
 
     # The completions, as in mes.py, on the instance with pid at cost (and ``added`` new voters).
     def final_run(self, pid: str, cost: Number, tally: Tally, added: int = 0) -> MesRun:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from fractions import Fraction
 from itertools import combinations
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pb_service.rules.cli import main
 from pb_service.rules.measures import (
     MEASURES,
     ConfiguredRule,
+    choices_up_to,
     measure,
     with_cost,
     with_singletons,
@@ -148,6 +150,19 @@ def test_completions_are_not_monotone_in_cost():
     # The old search (stepping down from 6: 5, 3, 1) missed it; the thresholds of the
     # completion's steps find the one winning cost.
     assert measure(plus_one, "equalshares")["b"].max_winning_cost == 2
+
+
+def test_choices_of_a_large_pool_are_counted_up_to_the_limit():
+    """Łódź 2022: the product of the groups' choices has tens of thousands of digits, more than
+    Python turns into text; the count stops past the limit and the reason gives the limit."""
+    assert choices_up_to([3, 5, 7], 512) == 105
+    assert choices_up_to([2] * 20_000, 512) == 513
+    voters = [[str(i % 7), str(i % 5 + 7)] for i in range(40)]
+    instance = Instance.from_data(30, {str(i): 10 for i in range(12)}, voters)
+    found = measure(instance, "phragmen", projects=["11"])["11"]
+    assert found.reason_codes["optimist_add"] == "too_many_choices"
+    assert found.reasons["optimist_add"] == (
+        "exact only by trying every choice of voters: more than 512 choices among 32 voters who did not choose it")
 
 
 def test_decimal_budget(load):
@@ -307,3 +322,33 @@ def test_optimist_and_pessimist_adds_equal_every_choice_of_voters(instance, rule
         pessimist = min((k for k, outcomes in won.items() if all(outcomes)), default=None)
         assert (values.optimist_add, values.pessimist_add) == (optimist, pessimist), pid
         assert values.optimist_add is None or values.optimist_add <= values.pessimist_add
+
+
+def test_a_changed_run_goes_on_from_a_kept_state_only_where_its_rounds_are_the_same(load):
+    """Resuming (mes_measures.EqualSharesOracle.resumed): a run with one project's cost
+    changed, resumed from the state kept after the rounds that cost did not decide, is the run
+    from the start; a kept state from further on is not used (the oracle runs from the start),
+    nor one whose scale cannot hold the changed cost."""
+    instance = load("Poland_Czestochowa_2020_Grabowka.pb")
+    rule = ConfiguredRule.of(instance, "equalshares")
+    oracle = EqualSharesOracle(instance, rule)
+    share = oracle.step_share(3)
+    run, thresholds = oracle.watched(share, oracle.budget)
+    loser = "177"  # not bought at this share; bought in round 2 at its threshold, in round 1 at a cost of 1
+    j = oracle.index[loser]
+    assert loser not in run.selected
+    for cost in (int(thresholds.cost[j]), 1):
+        rounds = thresholds.first_round(j, cost)
+        changed = oracle.changed(loser, cost)
+        _, kept = oracle.mes.run_keeping(share, oracle.budget, rounds)
+        assert len(kept.run.selected) == rounds and kept.run.selected == run.selected[:rounds]
+        resumed = changed.resume(kept, oracle.budget, j)
+        assert resumed.selected == changed.run(share, oracle.budget).selected
+        assert loser in resumed.selected
+    assert oracle.changed(loser, Fraction(1, 1_000_003)).resume(kept, oracle.budget, j) is None  # a prime
+    # Asked about a high cost, then a low one (decided earlier): the state kept for the first
+    # is after too many rounds for the second, which runs from the start; both as the rule.
+    high, low = int(thresholds.cost[j]), 1
+    assert thresholds.first_round(j, low) < thresholds.first_round(j, high)
+    for cost in (high, low, high):
+        assert oracle.selected_at(loser, cost) == wins(rule, with_cost(instance, loser, cost), loser)
