@@ -10,6 +10,8 @@ import threading
 import time
 import urllib.request
 
+import pytest
+
 from tests.app_servers import ROOT, Browser
 from tests.conftest import free_port
 
@@ -48,6 +50,7 @@ def _get(port: int, path: str) -> str:
         return response.read().decode()
 
 
+@pytest.mark.slow
 def test_the_demo_server_answers_before_the_rest_of_the_demo_is_loaded(tmp_path):
     port = free_port()
     environment = {
