@@ -26,6 +26,7 @@ COMMITTERS = {
     "accounts/lockout.py": "the attempt counter, committed before the check it counts",
     "analytics/importer.py": "a batch import: an edition's files together or not at all",
     "demo/__init__.py": "the demo loader, run by its command",
+    "demo/server.py": "the rest of the demo, loaded by make run's server in a thread of its own, as a job is",
     "results/demo.py": "the demo loader's edition counted by a job, as a large one is",
     "extensions.py": "the session's commit itself, after which the jobs it decided leave",
     "core/database.py": "commit_keeping_loaded: the ballot box's commit",
