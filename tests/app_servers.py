@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -31,17 +32,37 @@ ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
+#: Each test server's log (gunicorn's and the app's, both on stderr), by its base URL.
+SERVER_LOGS: dict[str, Path] = {}
+
+
 def start_server(database_url: str, port: int, *, app: str = "wsgi:app", env: dict | None = None) -> subprocess.Popen:
     """gunicorn with two worker processes of eight threads each, serving ``app`` on ``port`` (loaded
-    once, before the workers fork: half the start-up on a busy machine)."""
+    once, before the workers fork: half the start-up on a busy machine); its log goes to a file
+    (:func:`server_errors` reads it)."""
     environment = {
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "concurrency-test", "MAIL_BACKEND": "console",
         "PB_ENV": "development", "PASSWORD_HASHING": "test-only-cheapest", **(env or {}),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--preload", "--no-control-socket", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}", app],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=_log_file(f"http://127.0.0.1:{port}"),
     )
+
+
+def _log_file(base: str):
+    log = tempfile.NamedTemporaryFile("w", prefix="pb-test-server-", suffix=".log", delete=False)
+    SERVER_LOGS[base] = Path(log.name)
+    return log
+
+
+def server_errors(bases: list[str]) -> str:
+    """The tracebacks the servers at ``bases`` logged: what a test shows when a request failed."""
+    found = []
+    for base in bases:
+        text = SERVER_LOGS[base].read_text(errors="replace")
+        found += [f"{base}: Traceback{part}" for part in text.split("Traceback")[1:]]
+    return "\n".join(found) or "the servers logged no traceback"
 
 
 def wait_until_up(port: int) -> None:
@@ -76,6 +97,8 @@ def two_servers(database_url: str, **options):
                 # A worker still finishing a request on a busy machine: the test is over.
                 server.kill()
                 server.wait()
+        for port in ports:
+            SERVER_LOGS.pop(f"http://127.0.0.1:{port}").unlink(missing_ok=True)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from pb_service.core.tenancy import allow_cross_tenant, cross_tenant_select
 from pb_service.extensions import db
 from pb_service.voting.models import Ballot, SealedBallot, VoterRecord
-from tests.app_servers import two_servers
+from tests.app_servers import server_errors, two_servers
 from tests.conftest import POSTGRES_URL, PostgresDatabase, make_app
 from tests.voting_factories import api_ballot, ballots_url, make_voting_edition
 
@@ -71,7 +71,7 @@ def test_fifty_concurrent_ballots_of_one_identity_give_one_201(voting_servers):
     path, body = ballots_url(ve), api_ballot(ve)
     with ThreadPoolExecutor(max_workers=50) as pool:
         statuses = Counter(pool.map(lambda i: _post(servers[i % 2] + path, body), range(50)))
-    assert statuses == Counter({201: 1, 409: 49})
+    assert statuses == Counter({201: 1, 409: 49}), server_errors(servers)
     assert _stored(app, ve, VoterRecord) == [1]
     assert sum(_stored(app, ve, Ballot, SealedBallot)) == 1
 
@@ -83,7 +83,7 @@ def test_concurrent_voters_are_mixed_in_batches_of_at_least_k_and_never_twice(vo
     path = ballots_url(ve)
     with ThreadPoolExecutor(max_workers=45) as pool:
         statuses = Counter(pool.map(lambda n: _post(servers[n % 2] + path, api_ballot(ve, n)), range(1, 46)))
-    assert statuses == Counter({201: 45})
+    assert statuses == Counter({201: 45}), server_errors(servers)
     voters, mixed, waiting = _stored(app, ve, VoterRecord, Ballot, SealedBallot)
     assert (voters, mixed + waiting) == (45, 45)
     assert waiting < 2 * 10  # a group is mixed as soon as k of it wait; two racing mixers may each fall short
