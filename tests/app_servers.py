@@ -44,10 +44,12 @@ def start_server(database_url: str, port: int, *, app: str = "wsgi:app", env: di
         **os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "concurrency-test", "MAIL_BACKEND": "console",
         "PB_ENV": "development", "PASSWORD_HASHING": "test-only-cheapest", **(env or {}),
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--preload", "--no-control-socket", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}", app],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=_log_file(f"http://127.0.0.1:{port}"),
-    )
+    # The server writes to its own copy of the file's descriptor; this process's copy is closed.
+    with _log_file(f"http://127.0.0.1:{port}") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--preload", "--no-control-socket", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}", app],
+            cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log,
+        )
 
 
 def _log_file(base: str):
