@@ -797,7 +797,11 @@ class _EqualSharesMeasures(_RerunMeasures):
         return largest_true(wins_at, win, loss) if not wins_at(loss) else None
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
-        """A candidate from runs of the unchanged instance: the completion keeps sharing out
+        """Under ``equalshares``, first the boundary of a guess of the completion
+        (:meth:`guessed_added`, from the first candidate below), checked and if need be
+        corrected by tests of the rule (:meth:`boundary_near`): on the shared files the guess
+        was the rule's boundary for every loser (two tests each).  Otherwise (add1, or no
+        guess): a candidate from runs of the unchanged instance: the completion keeps sharing out
         about the same money when voters are added (its final step moves little), so ``k``
         new voters hold ``money / (voters + k)`` each, and the candidate is the fewest ``k``
         that MES at that share needs (:meth:`EqualSharesOracle.added_for_money`).  Kept if
@@ -809,6 +813,11 @@ class _EqualSharesMeasures(_RerunMeasures):
         whole rule."""
         self.ended_at = {0: self.share}
         limit = ADD_SEARCH_FACTOR * (self.voters + 1)
+        if self.rule.name == "equalshares" and pid in self.oracle.index:
+            start = self.oracle.added_for_money(pid, self.share * self.voters, limit)
+            guess = None if start is None else self.guessed_added(pid, start, limit)
+            if guess is not None:
+                return self.boundary_near(test, guess, limit)
         money, tried = self.share * self.voters, []
         for _ in range(ADD_CANDIDATES):
             guess = self.oracle.added_for_money(pid, money, limit)
@@ -844,5 +853,41 @@ class _EqualSharesMeasures(_RerunMeasures):
         if test(guess):
             return smallest_true_below(test, guess, 1)
         found = smallest_true_above(test, guess, 1, ADD_SEARCH_FACTOR * (self.voters + 1))
+        return found if found is not None else self.search_added(test)
+
+    def guessed_added(self, pid: str, start: int, limit: int) -> int | None:
+        """Under ``equalshares``: the fewest new voters choosing only ``pid`` that get it
+        selected by a guess of the completion that runs a few of its steps (around the step
+        it ended at with the nearest number of voters guessed) instead of every step from 0
+        (:meth:`EqualSharesOracle.completion_probe`): up or down from ``start`` in strides
+        that double, then bisection.  Each guess costs a few runs of MES, a test of the rule
+        hundreds; the guess is then checked (:meth:`boundary_near`)."""
+        ended = {0: self.oracle.step_of(self.share)}  # added voters: the step the guess ended at
+
+        def guess(added: int) -> bool:
+            if added == 0:
+                return False  # the project lost
+            ends, selected = self.oracle.completion_probe(pid, added)
+            step = ended[min(ended, key=lambda tried: abs(tried - added))]
+            last = 100 * (self.voters + added)
+            if ends(step):
+                step = 0 if ends(0) else smallest_true_below(ends, step, 1)
+            else:
+                step = smallest_true_above(ends, step, 1, last) or last
+            ended[added] = step
+            return selected(step)
+
+        guess = remembered(guess)
+        if guess(start):
+            return smallest_true_below(guess, start, 1)
+        return smallest_true_above(guess, start, 1, limit)
+
+    def boundary_near(self, test: Callable[[int], bool], guess: int, limit: int) -> int | None:
+        """The rule's boundary nearest ``guess``: ``guess`` if the rule selects the project
+        with that many new voters and not with one fewer; else down from it in strides that
+        double while the rule selects it, or up while it does not, then bisection."""
+        if test(guess):
+            return guess if not test(guess - 1) else smallest_true_below(test, guess - 1, 1)
+        found = smallest_true_above(test, guess, 1, limit)
         return found if found is not None else self.search_added(test)
 

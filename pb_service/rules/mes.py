@@ -133,6 +133,22 @@ class EqualShares:
         changed.costs[j], changed.float_costs[j], changed.tie_keys[j] = Fraction(cost), float(cost), tie_key
         return changed
 
+    def with_voters(self, tally: Tally, pid: str, added: int) -> EqualShares:
+        """The same voters and ``added`` new ones choosing only ``pid``, one more ballot group
+        (a shallow copy; ``tally`` is the changed instance's)."""
+        changed = copy.copy(self)
+        j, group = self.ids.index(pid), len(self.group_weights)
+        changed.tally, changed.num_voters = tally, self.num_voters + added
+        changed.group_weights = np.append(self.group_weights, float(added))
+        changed.supporters, changed.supporter_weights = list(self.supporters), list(self.supporter_weights)
+        changed.supporters[j] = np.append(self.supporters[j], group)
+        changed.supporter_weights[j] = np.append(self.supporter_weights[j], float(added))
+        changed.total_weight, changed.tie_keys = list(self.total_weight), list(self.tie_keys)
+        changed.total_weight[j] += added
+        changed.tie_keys[j] = tally.ties.key(pid)
+        changed.supported = sorted({*self.supported, j})
+        return changed
+
     def tie(self, tied: list[int], round_number: int) -> Tie:
         ids = tuple(self.ids[j] for j in tied)
         settled_by = self.tally.ties.settled_by(ids[0], ids[1])

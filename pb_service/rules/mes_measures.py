@@ -269,6 +269,35 @@ class EqualSharesOracle:
             run = following
         return run
 
+    def completion_probe(self, pid: str, added: int):
+        """For guessing, not exactly, what ``equalshares`` does with ``added`` new voters
+        choosing only ``pid`` without running every step from 0:
+        ``ends(step)``, whether the run at that step ends the +1 % completion (it overspends or
+        is exhaustive), and ``selected(step)``, whether ``pid`` is selected if the completion
+        ends there (the step before, if that run overspends), each a run or two of MES.  The
+        tally is this one with the project's votes raised (its points are not: a guess)."""
+        votes = {**self.tally.votes, pid: self.tally.votes[pid] + added}
+        ties = self.tally.ties
+        costs = {q: p.cost for q, p in self.instance.projects.items()}
+        tally = replace(self.tally, votes=votes, ties=TieBreaker(ties.kind, costs, votes, ties.seed))
+        mes = self.mes.with_voters(tally, pid, added)
+        voters = max(mes.num_voters, 1)
+        runs: dict[int, MesRun] = {-1: MesRun(Fraction(0), [])}
+
+        def run(step: int) -> MesRun:
+            if step not in runs:
+                runs[step] = mes.run(self.budget * (100 + step) / 100 / voters, cap=self.budget)
+            return runs[step]
+
+        def ends(step: int) -> bool:
+            return run(step).overspent or _is_exhaustive(tally, run(step).selected, self.budget)
+
+        def selected(step: int) -> bool:
+            final = run(step - 1) if run(step).overspent else run(step)
+            return self.decided(pid, tally, final)
+
+        return ends, selected
+
     def selected_with_voters(self, pid: str, instance: Instance, added: int) -> bool:
         """Whether ``pid`` is selected in ``instance``: this one with ``added`` new voters
         choosing only ``pid``.  Only under the add1 completions, whose shares are whole units

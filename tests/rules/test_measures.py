@@ -19,6 +19,7 @@ from pb_service.rules.cli import main
 from pb_service.rules.measures import (
     MEASURES,
     ConfiguredRule,
+    _EqualSharesMeasures,
     choices_up_to,
     measure,
     with_cost,
@@ -352,3 +353,26 @@ def test_a_changed_run_goes_on_from_a_kept_state_only_where_its_rounds_are_the_s
     assert thresholds.first_round(j, low) < thresholds.first_round(j, high)
     for cost in (high, low, high):
         assert oracle.selected_at(loser, cost) == wins(rule, with_cost(instance, loser, cost), loser)
+
+
+def test_added_voters_under_equal_shares_take_two_tests_of_the_rule_per_loser(load, monkeypatch):
+    """The guess of the completion (a few of its steps, found by a search from where the last
+    guess ended) gives each loser's boundary: the rule is asked at it and one voter below."""
+    instance = load("Poland_Czestochowa_2020_Grabowka.pb")
+    asked: dict[str, list[int]] = {}
+    original = _EqualSharesMeasures.selected_at
+
+    def counted(self, pid, cost, singletons):
+        if singletons:
+            asked.setdefault(pid, []).append(singletons)
+        return original(self, pid, cost, singletons)
+
+    monkeypatch.setattr(_EqualSharesMeasures, "selected_at", counted)
+    found = measure(instance, "equalshares")
+    losers = [pid for pid, values in found.items() if not values.selected]
+    assert losers and set(asked) == set(losers)
+    for pid in losers:
+        added = found[pid].singleton_add
+        assert asked[pid] == [added, added - 1], pid
+    check_by_rerun(instance, "equalshares", found)
+
