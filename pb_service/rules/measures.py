@@ -29,7 +29,10 @@ bisecting (see ``docs/rules.md`` for what that guarantees and what is left).
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from bisect import bisect_left
+from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from itertools import product
 from fractions import Fraction
@@ -194,22 +197,65 @@ def measure(
     tie_breaking: str | None = None,
     seed: int | None = None,
     by_rerun: bool = False,
+    jobs: int = 1,
     **params,
 ) -> dict[str, ProjectMeasures]:
     """The measures of ``projects`` (default: all) under ``rule`` as :func:`compute` takes it.
 
     ``by_rerun=True`` answers greedy's questions by re-running it too (for benchmarks).
+    ``jobs`` above 1: the projects of a rule that is re-run (equal shares, Phragmén) are
+    shared among that many processes (:func:`measured_in_processes`); the values are the same.
     """
     configured = ConfiguredRule.of(instance, rule, tie_breaking, seed, **params)
     wanted = list(instance.projects if projects is None else projects)
     unknown = [pid for pid in wanted if pid not in instance.projects]
     if unknown:
         raise ValueError(f"unknown project {unknown[0]!r}")
-    if configured.name in GREEDY_RULES and not by_rerun:
-        return _GreedyMeasures(instance, configured).all(wanted)
-    if configured.name in EQUAL_SHARES_RULES and not by_rerun:
-        return _EqualSharesMeasures(instance, configured).all(wanted)
-    return _RerunMeasures(instance, configured).all(wanted)
+    quick = configured.name in GREEDY_RULES and not by_rerun
+    if jobs > 1 and not quick and len(wanted) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return measured_in_processes(instance, configured, by_rerun, wanted, jobs)
+    return measures_of(instance, configured, by_rerun).all(wanted)
+
+
+def measures_of(instance: Instance, rule: ConfiguredRule, by_rerun: bool) -> _Measures:
+    """What computes the measures under ``rule``: greedy directly, equal shares with its oracle,
+    any other rule (or ``by_rerun``) by re-running it."""
+    if rule.name in GREEDY_RULES and not by_rerun:
+        return _GreedyMeasures(instance, rule)
+    if rule.name in EQUAL_SHARES_RULES and not by_rerun:
+        return _EqualSharesMeasures(instance, rule)
+    return _RerunMeasures(instance, rule)
+
+
+def processes_available() -> int:
+    """The cores this process may run on (the default of ``explain --jobs``)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# Each worker process's measures (its outcome and oracle, built once, reused for every project).
+_worker_measures: _Measures | None = None
+
+
+def _start_worker(instance: Instance, rule: ConfiguredRule, by_rerun: bool) -> None:
+    global _worker_measures
+    _worker_measures = measures_of(instance, rule, by_rerun)
+
+
+def _measure_in_worker(pid: str) -> ProjectMeasures:
+    return _worker_measures.all([pid])[pid]
+
+
+def measured_in_processes(
+    instance: Instance, rule: ConfiguredRule, by_rerun: bool, wanted: list[str], jobs: int
+) -> dict[str, ProjectMeasures]:
+    """The projects handed one at a time to ``jobs`` forked processes, each building its
+    outcome and oracle once (fork: the instance is not copied, nor pickled).  A project's
+    values do not depend on which others its process measured before (each search starts
+    afresh; what is kept between projects are runs of the unchanged instance)."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(jobs, len(wanted)), mp_context=context, initializer=_start_worker,
+                             initargs=(instance, rule, by_rerun)) as pool:
+        return dict(zip(wanted, pool.map(_measure_in_worker, wanted)))
 
 
 def choices_up_to(factors: Iterable[int], limit: int) -> int:

@@ -376,3 +376,12 @@ def test_added_voters_under_equal_shares_take_two_tests_of_the_rule_per_loser(lo
         assert asked[pid] == [added, added - 1], pid
     check_by_rerun(instance, "equalshares", found)
 
+
+def test_measures_in_processes_are_those_of_one_process(load):
+    """``jobs=2`` shares the projects between two forked processes: the same values, in the
+    same order."""
+    instance = load("Poland_Lodz_2024_Nad_Nerem.pb")
+    alone = measure(instance, "equalshares")
+    shared = measure(instance, "equalshares", jobs=2)
+    assert list(shared) == list(alone) == list(instance.projects)
+    assert {pid: values.as_dict() for pid, values in shared.items()} == {pid: values.as_dict() for pid, values in alone.items()}
