@@ -54,9 +54,9 @@ class Thresholds:
         groups = [mes.supporters[j] for j in self.watched]
         self.pair_groups = np.concatenate(groups) if groups else np.zeros(0, dtype=np.intp)
         self.pair_weights = np.concatenate([mes.supporter_weights[j] for j in self.watched]) if groups else np.zeros(0)
-        sizes = np.array([len(g) for g in groups], dtype=np.intp)
-        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
-        self.pair_owner = np.repeat(np.arange(len(groups)), sizes)
+        self.sizes = np.array([len(g) for g in groups], dtype=np.intp)
+        self.starts = _starts(self.sizes)
+        self.pair_owner = np.repeat(np.arange(len(groups)), self.sizes)
         self.costs = np.array([mes.float_costs[j] for j in self.watched])
         self.weights = np.array([mes.total_weight[j] for j in self.watched], dtype=np.float64)
         self.best = np.zeros(len(groups))  # the largest winning cost found, per watched project
@@ -101,19 +101,24 @@ class Thresholds:
         at_best = self.per_project(self.pair_weights * np.minimum(amounts, (alpha * self.best)[self.pair_owner]))
         better = self.open & (totals > self.best) & (at_best >= self.best) & (alpha * self.weights >= 1 - MARGIN)
         if better.any():
-            roots = self.largest_roots(amounts, totals, alpha)
+            roots = np.zeros(len(better))
+            roots[better] = self.largest_roots(amounts, totals, alpha, better)
             self.best = np.where(better, np.maximum(self.best, roots), self.best)
 
-    def largest_roots(self, amounts: np.ndarray, totals: np.ndarray, alpha: float) -> np.ndarray:
-        """Per project, the largest ``c`` with ``f(alpha * c) >= c`` (``f``: what its supporters
+    def largest_roots(self, amounts: np.ndarray, totals: np.ndarray, alpha: float, chosen: np.ndarray) -> np.ndarray:
+        """For the ``chosen`` projects (usually a few of those watched: only theirs are
+        computed), the largest ``c`` with ``f(alpha * c) >= c`` (``f``: what its supporters
         pay at a price), by Newton's method from above on ``g(x) = f(x) - x / alpha``:
         ``g`` is concave and piecewise linear, so from the right of its largest root the steps
         stay right of it and end on it after a few segments."""
+        pairs = chosen[self.pair_owner]
+        amounts, weights, totals, sizes = amounts[pairs], self.pair_weights[pairs], totals[chosen], self.sizes[chosen]
+        starts, owner = _starts(sizes), np.repeat(np.arange(len(sizes)), sizes)
         x = alpha * totals
         for _ in range(64):
-            price = x[self.pair_owner]
-            paid = self.per_project(self.pair_weights * np.minimum(amounts, price))
-            rich = self.per_project(self.pair_weights * (amounts > price))
+            price = x[owner]
+            paid = np.add.reduceat(weights * np.minimum(amounts, price), starts)
+            rich = np.add.reduceat(weights * (amounts > price), starts)
             short = paid - x / alpha
             moving = short < -1e-12 * np.maximum(totals, 1.0)
             if not moving.any():
@@ -440,6 +445,11 @@ class EqualSharesOracle:
         _, thresholds = self.watched(share, None)
         needed = thresholds.added[j]
         return None if math.isinf(needed) else max(math.ceil(needed * (1 - 4 * MARGIN)), 1)
+
+
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive segments of these sizes starts."""
+    return np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
 
 
 def _with_cost(instance: Instance, pid: str, cost: Number) -> Instance:
