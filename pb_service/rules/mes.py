@@ -46,6 +46,11 @@ from operator import mul
 
 import numpy as np
 
+try:  # einsum's C function, as np.einsum calls it: its Python wrapper costs as much as these sums
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:  # numpy before 2.0
+    _einsum = np.einsum
+
 from .greedy import greedy_fill
 from .model import Number, Result, Status, Tie, exact, format_decimal
 from .tally import Tally, identical_ballots
@@ -412,7 +417,7 @@ class _Run:
             return 0
         per_class = np.bincount(classes, weights=weights)
         present = np.flatnonzero(per_class)
-        paid = np.einsum("i,ij->j", per_class[present], self.paid_rounds[present, : len(self.prices)])
+        paid = _einsum("i,ij->j", per_class[present], self.paid_rounds[present, : len(self.prices)])
         return self.share * int(per_class.sum()) - sum(map(mul, self.prices, map(int, paid.tolist())))
 
     def pay(self, winner: int, value: _Value) -> None:
@@ -481,7 +486,7 @@ def _down(bound: float) -> float:
 def _dot(weights: np.ndarray, values: np.ndarray) -> float:
     """A weighted sum, without BLAS: its threads cost more than they save on these sizes
     (several times the CPU time on 2 cores with other work running)."""
-    return float(np.einsum("i,i->", weights, values))
+    return float(_einsum("i,i->", weights, values))
 
 
 def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: float, below: float):
