@@ -332,6 +332,15 @@ def smallest_true_above(test: Callable[[int], bool], low: int, stride: int, limi
     return None
 
 
+def ending_step(ends: Callable[[int], bool], start: int, last: int) -> int:
+    """The step at which the +1 % completion ends if the steps that end it (``ends``) are the
+    ones from there on: down from ``start`` in strides that double while they end it, or up
+    while they do not (to ``last``), then bisection."""
+    if ends(start):
+        return 0 if ends(0) else smallest_true_below(ends, start, 1)
+    return smallest_true_above(ends, start, 1, last) or last
+
+
 class _Measures:
     """What every rule shares: the outcome, the per-project loop and the withdrawn case."""
 
@@ -714,7 +723,7 @@ class _EqualSharesMeasures(_RerunMeasures):
             share = oracle.last_share
         bracket = self.known_bracket(pid, selected, wins_at)
         if bracket is not None:
-            return self.bisect_bracket(wins_at, *bracket)
+            return self.bisect_bracket(pid, wins_at, *bracket)
         wins = self.known_wins(pid, selected, wins_at)
         if self.rule.name == "equalshares" and wins:
             # Up from the largest winning cost tried to the first loss (a loser loses at its
@@ -722,7 +731,7 @@ class _EqualSharesMeasures(_RerunMeasures):
             end = self.budget_ceiling if selected else math.ceil(self.instance.projects[pid].cost)
             bracket = self.first_change(wins_at, max(wins), end, up=True)
             if bracket is not None:
-                return largest_true(wins_at, *bracket)
+                return self.guessed_bisection(pid, wins_at, *bracket)
         if self.step_search_applies():
             found = self.search_steps(pid, wins_at)
             if found is not None:
@@ -750,10 +759,10 @@ class _EqualSharesMeasures(_RerunMeasures):
             wins.append(math.floor(cost))
         return wins
 
-    def bisect_bracket(self, wins_at: Callable[[int], bool], win: int, loss: int) -> int:
+    def bisect_bracket(self, pid: str, wins_at: Callable[[int], bool], win: int, loss: int) -> int:
         """A boundary between a winning and a losing cost: the winning cost itself, then the
         steps' candidates between them (the largest first, a few), as the boundary is often
-        one of them, then bisection."""
+        one of them, then bisection (:meth:`guessed_bisection`)."""
         if not wins_at(win + 1):
             return win
         inside = sorted({c for c in self.step_candidate.values() if c is not None and win < c < loss}, reverse=True)
@@ -765,7 +774,33 @@ class _EqualSharesMeasures(_RerunMeasures):
             else:
                 win = max(win, guess)
                 break
-        return largest_true(wins_at, win, loss)
+        return self.guessed_bisection(pid, wins_at, win, loss)
+
+    def guessed_bisection(self, pid: str, wins_at: Callable[[int], bool], win: int, loss: int) -> int:
+        """``largest_true(wins_at, win, loss)``, under ``equalshares`` bisecting first on a
+        guess of the completion at each cost (the steps around the one it ended at for the
+        nearest cost asked, :meth:`EqualSharesOracle.cost_probe`; the answers of the rule where
+        it was asked), then checking the boundary found with the rule, and bisecting with the
+        rule only if that fails.  Where the guess answers as the rule, the bisection takes the
+        same path: the same boundary, for two questions to the rule."""
+        if self.rule.name != "equalshares":
+            return largest_true(wins_at, win, loss)
+        answers = getattr(wins_at, "answers", {})
+        ended = dict(self.cost_ended_at) or {win: self.oracle.step_of(self.share)}  # cost: the step it ended at
+
+        def guess(cost: int) -> bool:
+            if cost in answers:
+                return answers[cost]
+            ends, selected = self.oracle.cost_probe(pid, cost)
+            step = ending_step(ends, ended[min(ended, key=lambda asked: abs(asked - cost))], self.oracle.last_step())
+            ended[cost] = step
+            return selected(step)
+
+        found = largest_true(guess, win, loss)
+        if wins_at(found) and not wins_at(found + 1):
+            return found
+        win = max(c for c, won in answers.items() if won and win <= c < loss)
+        return largest_true(wins_at, win, min(c for c, won in answers.items() if not won and win < c <= loss))
 
     def step_search_applies(self) -> bool:
         return self.rule.name == "equalshares" or self.oracle.step_of(self.share) > 0
@@ -914,12 +949,7 @@ class _EqualSharesMeasures(_RerunMeasures):
             if added == 0:
                 return False  # the project lost
             ends, selected = self.oracle.completion_probe(pid, added)
-            step = ended[min(ended, key=lambda tried: abs(tried - added))]
-            last = 100 * (self.voters + added)
-            if ends(step):
-                step = 0 if ends(0) else smallest_true_below(ends, step, 1)
-            else:
-                step = smallest_true_above(ends, step, 1, last) or last
+            step = ending_step(ends, ended[min(ended, key=lambda tried: abs(tried - added))], 100 * (self.voters + added))
             ended[added] = step
             return selected(step)
 

@@ -274,12 +274,15 @@ class EqualSharesOracle:
             run = following
         return run
 
+    def cost_probe(self, pid: str, cost: Number):
+        """:meth:`completion_probe` for ``pid`` at ``cost`` (no new voters), on the runs
+        :meth:`final_run` takes (reused where the changed cost cannot matter)."""
+        return self.probe(pid, self.changed_tally(pid, cost),
+                          lambda step: self.run_at(pid, cost, self.step_share(step), self.budget))
+
     def completion_probe(self, pid: str, added: int):
         """For guessing, not exactly, what ``equalshares`` does with ``added`` new voters
-        choosing only ``pid`` without running every step from 0:
-        ``ends(step)``, whether the run at that step ends the +1 % completion (it overspends or
-        is exhaustive), and ``selected(step)``, whether ``pid`` is selected if the completion
-        ends there (the step before, if that run overspends), each a run or two of MES.  The
+        choosing only ``pid`` without running every step from 0: see :meth:`probe`.  The
         tally is this one with the project's votes raised (its points are not: a guess)."""
         votes = {**self.tally.votes, pid: self.tally.votes[pid] + added}
         ties = self.tally.ties
@@ -287,11 +290,17 @@ class EqualSharesOracle:
         tally = replace(self.tally, votes=votes, ties=TieBreaker(ties.kind, costs, votes, ties.seed))
         mes = self.mes.with_voters(tally, pid, added)
         voters = max(mes.num_voters, 1)
+        return self.probe(pid, tally, lambda step: mes.run(self.budget * (100 + step) / 100 / voters, cap=self.budget))
+
+    def probe(self, pid: str, tally: Tally, run_of_step):
+        """``ends(step)``: whether the run at that step (``run_of_step``, each run once) ends the
+        +1 % completion (it overspends or is exhaustive); ``selected(step)``: whether ``pid``
+        is selected if the completion ends there (the step before, if that run overspends)."""
         runs: dict[int, MesRun] = {-1: MesRun(Fraction(0), [])}
 
         def run(step: int) -> MesRun:
             if step not in runs:
-                runs[step] = mes.run(self.budget * (100 + step) / 100 / voters, cap=self.budget)
+                runs[step] = run_of_step(step)
             return runs[step]
 
         def ends(step: int) -> bool:
@@ -337,6 +346,10 @@ class EqualSharesOracle:
         if self.rule.name == "equalshares/add1-comparison":
             return pid in comparison_step(tally, run.selected)[0]
         return pid in run.selected
+
+    def last_step(self) -> int:
+        """The last step the +1 % completion may try (pabutools' bound)."""
+        return 100 * self.voters
 
     # The shares the completion tries, by step number.
     def step_share(self, step: int) -> Fraction:

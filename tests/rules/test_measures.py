@@ -21,6 +21,7 @@ from pb_service.rules.measures import (
     ConfiguredRule,
     _EqualSharesMeasures,
     choices_up_to,
+    ending_step,
     measure,
     with_cost,
     with_singletons,
@@ -385,3 +386,22 @@ def test_measures_in_processes_are_those_of_one_process(load):
     shared = measure(instance, "equalshares", jobs=2)
     assert list(shared) == list(alone) == list(instance.projects)
     assert {pid: values.as_dict() for pid, values in shared.items()} == {pid: values.as_dict() for pid, values in alone.items()}
+
+
+def test_the_step_a_guess_of_the_completion_ends_at():
+    """Searched outwards from the step given: down while the steps end it, up while they do not."""
+    asked = []
+
+    def ends_from(first):
+        def ends(step):
+            asked.append(step)
+            return step >= first
+        return ends
+
+    assert ending_step(ends_from(7), 3, 100) == 7
+    assert ending_step(ends_from(7), 40, 100) == 7
+    assert ending_step(ends_from(7), 7, 100) == 7
+    assert ending_step(ends_from(0), 5, 100) == 0
+    assert ending_step(ends_from(1000), 5, 100) == 100  # none ends it: the last step
+    asked.clear()
+    assert ending_step(ends_from(51), 50, 100) == 51 and asked == [50, 51]
