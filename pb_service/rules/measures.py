@@ -232,13 +232,13 @@ def processes_available() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-# Each worker process's measures (its outcome and oracle, built once, reused for every project).
+# Each worker process's measures (its outcome and oracle, reused for every project).
 _worker_measures: _Measures | None = None
 
 
-def _start_worker(instance: Instance, rule: ConfiguredRule, by_rerun: bool) -> None:
+def _start_worker(measures: _Measures) -> None:
     global _worker_measures
-    _worker_measures = measures_of(instance, rule, by_rerun)
+    _worker_measures = measures
 
 
 def _measure_in_worker(pid: str) -> ProjectMeasures:
@@ -248,13 +248,16 @@ def _measure_in_worker(pid: str) -> ProjectMeasures:
 def measured_in_processes(
     instance: Instance, rule: ConfiguredRule, by_rerun: bool, wanted: list[str], jobs: int
 ) -> dict[str, ProjectMeasures]:
-    """The projects handed one at a time to ``jobs`` forked processes, each building its
-    outcome and oracle once (fork: the instance is not copied, nor pickled).  A project's
+    """The projects handed one at a time to ``jobs`` forked processes.  The outcome, and
+    under equal shares the watched runs every cost question starts from, are computed here
+    once, before the processes fork: they inherit them (nothing is pickled).  A project's
     values do not depend on which others its process measured before (each search starts
     afresh; what is kept between projects are runs of the unchanged instance)."""
+    measures = measures_of(instance, rule, by_rerun)
+    measures.prepare()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(min(jobs, len(wanted)), mp_context=context, initializer=_start_worker,
-                             initargs=(instance, rule, by_rerun)) as pool:
+                             initargs=(measures,)) as pool:
         return dict(zip(wanted, pool.map(_measure_in_worker, wanted)))
 
 
@@ -362,6 +365,10 @@ class _Measures:
                 continue
             self.fill(pid, result)
         return found
+
+    def prepare(self) -> None:
+        """Compute what every project's questions share, before processes fork (see
+        :func:`measured_in_processes`)."""
 
     def fill(self, pid: str, result: ProjectMeasures) -> None:
         cost = self.instance.projects[pid].cost
@@ -687,6 +694,9 @@ class _EqualSharesMeasures(_RerunMeasures):
         self.cost_ended_at: dict[Number, int] = {}
         # The candidate of each step of the completion tried (of the project asked about).
         self.step_candidate: dict[int, int | None] = {}
+
+    def prepare(self) -> None:
+        self.oracle.watch_the_completion()
 
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
         if singletons:

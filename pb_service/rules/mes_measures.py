@@ -190,6 +190,13 @@ class EqualSharesOracle:
             self.runs[key] = (self.mes.run(share, cap, thresholds), thresholds)
         return self.runs[key]
 
+    def watch_the_completion(self) -> None:
+        """The watched runs of the unchanged instance at every share its completion tries
+        (every cost question walks them): the completion of a project at its own cost."""
+        if self.mes.ids:
+            pid = self.mes.ids[0]
+            self.final_run(pid, self.instance.projects[pid].cost, self.tally)
+
     def without(self, pid: str, share: Fraction, cap: Number | None = None) -> tuple[MesRun, Thresholds]:
         """The run at ``share`` without ``pid`` (costing more than all the voters' money),
         watched: at any cost above ``pid``'s threshold there, the run is this one."""
