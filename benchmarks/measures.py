@@ -1,7 +1,7 @@
 """Time the performance measures (``pb_service.rules.measures``) against re-running the rule.
 
     python benchmarks/measures.py [FOLDER] [--only SUBSTRING ...] [--rules RULE ...]
-                                  [--sample N] [--cpu-time] [--limit SECONDS]
+                                  [--sample N] [--cpu-time] [--limit SECONDS] [--jobs N]
 
 FOLDER defaults to ../shared/pabulib.  For each file and rule: the time of one run of the
 rule (``rule s``), the time to compute every measure of every project (``measures s``), and
@@ -14,12 +14,15 @@ different ones).  With ``--limit`` each file runs in a child process stopped aft
 CPU seconds (reported as ``>limit``), so that one slow file cannot hold up the table.  At
 the end, per rule, the fastest, the median and the slowest file (a stopped file counts as
 its limit: the median and the slowest are then lower bounds) and the slowest files by
-name.  Parsing is excluded.
+name.  Parsing is excluded.  ``--jobs N``: the measures in N processes (``measure(jobs=N)``);
+the CPU time then includes the processes', and a last column gives the wall time (with
+``--limit`` each process has that many CPU seconds).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -37,17 +40,25 @@ from pb_service.rules import read_pabulib  # noqa: E402
 from pb_service.rules.measures import ConfiguredRule, measure  # noqa: E402
 
 HEADER = (f"{'file':<44} {'rule':<28} {'proj':>4} {'rule s':>7} {'measures s':>11} {'re-runs s':>11} "
-          f"{'ratio':>7} {'same':>6}")
+          f"{'ratio':>7} {'same':>6} {'wall s':>8}")
 # The measures' figure is the fifth column of a row (``>limit`` when the child was stopped).
 MEASURES_COLUMN = 4
 
 
-def row_of(instance, name: str, rule: str, sample_size: int) -> str:
+def cpu_seconds() -> float:
+    """This process's CPU time and its finished child processes' (``--jobs``)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def row_of(instance, name: str, rule: str, sample_size: int, jobs: int = 1) -> str:
     """One row: the rule once, every measure, and the sampled projects by re-running."""
     projects = list(instance.projects)
     sample = projects[:sample_size]
     _, rule_seconds = timed(ConfiguredRule.of(instance, rule).outcome, instance)
-    ours, seconds = timed(measure, instance, rule)
+    started = time.perf_counter()
+    ours, seconds = timed(measure, instance, rule, jobs=jobs)
+    wall = time.perf_counter() - started
     rerun, same = "", ""
     ratio = ""
     if sample:
@@ -61,13 +72,13 @@ def row_of(instance, name: str, rule: str, sample_size: int) -> str:
         rerun, same = "~" + format(rerun_seconds, ".1f"), f"{agree}/{len(sample)}"
         ratio = f"{rerun_seconds / seconds:.0f}x" if seconds else ""
     return (f"{name[:44]:<44} {rule:<28} {len(projects):>4} {rule_seconds:>7.2f} {seconds:>11.3f} "
-            f"{rerun:>11} {ratio:>7} {same:>6}")
+            f"{rerun:>11} {ratio:>7} {same:>6} {wall:>8.3f}")
 
 
 def in_child(path: Path, rule: str, args: argparse.Namespace) -> str:
     """One file and rule in a child process stopped after ``--limit`` CPU seconds."""
     command = [sys.executable, __file__, str(path.parent), "--only", path.name, "--rules", rule,
-               "--sample", str(args.sample), "--rows"] + (["--cpu-time"] if args.cpu_time else [])
+               "--sample", str(args.sample), "--jobs", str(args.jobs), "--rows"] + (["--cpu-time"] if args.cpu_time else [])
 
     def limit_cpu() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (args.limit, args.limit + 5))
@@ -85,11 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="file name substrings to keep")
     parser.add_argument("--rules", nargs="*", default=["greedy", "greedy-no-skip"])
     parser.add_argument("--sample", type=int, default=3, help="projects re-run per file and rule")
-    parser.add_argument("--cpu-time", action="store_true", help="CPU seconds (time.process_time)")
+    parser.add_argument("--cpu-time", action="store_true", help="CPU seconds (this process and its finished processes)")
     parser.add_argument("--limit", type=int, help="stop a file after this many CPU seconds")
+    parser.add_argument("--jobs", type=int, default=1, help="processes sharing the projects (measure(jobs=N))")
     parser.add_argument("--rows", action="store_true", help=argparse.SUPPRESS)  # a child: rows only
     args = parser.parse_args(argv)
-    rules_vs_pabutools.CLOCK = time.process_time if args.cpu_time else time.perf_counter
+    rules_vs_pabutools.CLOCK = cpu_seconds if args.cpu_time else time.perf_counter
     files = [p for p in sorted(args.folder.glob("*.pb")) if not args.only or any(s in p.name for s in args.only)]
     if not args.rows:
         print(HEADER)
@@ -97,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in files:
         instance = None if args.limit else read_pabulib(path)
         for rule in args.rules:
-            row = in_child(path, rule, args) if args.limit else row_of(instance, path.name, rule, args.sample)
+            row = in_child(path, rule, args) if args.limit else row_of(instance, path.name, rule, args.sample, args.jobs)
             print(row, flush=True)
             figure = row.split()[MEASURES_COLUMN] if ">" not in row else ">"
             times[rule].append((float(args.limit) if figure == ">" else float(figure), path.name))

@@ -188,6 +188,8 @@ def make_app(database_url: str, smtp_port: int, **overrides):
         "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="pb-test-uploads-"),
         # Hundreds of sign-ins: production's 0.25 s of CPU a hash would cost the suite minutes.
         "PASSWORD_HASHING": "test-only-cheapest",
+        # The measures in the count's own process (tests/rules test the processes' path).
+        "MEASURES_PROCESSES": 1,
         **overrides,
     }
     app = create_app(config)

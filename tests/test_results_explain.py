@@ -114,6 +114,18 @@ def test_equal_shares_measures_are_exact_boundaries_of_the_rule(session, in_requ
             assert pid not in compute(with_singletons(instance, pid, added - 1)).selected
 
 
+def test_equal_shares_measures_in_two_processes_are_those_of_one(app, session, in_request):
+    """``MEASURES_PROCESSES`` (the tests keep 1) shares the projects among forked processes."""
+    app.config["MEASURES_PROCESSES"] = 2
+    try:
+        _, _, _, projects, count = _counted(session, "equalshares")
+    finally:
+        app.config["MEASURES_PROCESSES"] = 1
+    stored = _by_name(projects, count.pools[0].measures.projects)
+    assert {name: (values["max_winning_cost"], values["singleton_add"]) for name, values in stored.items()} == EQUAL_SHARES
+    assert count.pools[0].measures.cpu_milliseconds > 0
+
+
 def test_publication_computes_the_measures_of_a_count_made_before_them(session, in_request):
     town, edition, pool, projects, count = _counted(session)
     session.delete(count.pools[0].measures)

@@ -29,7 +29,10 @@ bisecting (see ``docs/rules.md`` for what that guarantees and what is left).
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from bisect import bisect_left
+from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from itertools import product
 from fractions import Fraction
@@ -194,22 +197,68 @@ def measure(
     tie_breaking: str | None = None,
     seed: int | None = None,
     by_rerun: bool = False,
+    jobs: int = 1,
     **params,
 ) -> dict[str, ProjectMeasures]:
     """The measures of ``projects`` (default: all) under ``rule`` as :func:`compute` takes it.
 
     ``by_rerun=True`` answers greedy's questions by re-running it too (for benchmarks).
+    ``jobs`` above 1: the projects of a rule that is re-run (equal shares, Phragmén) are
+    shared among that many processes (:func:`measured_in_processes`); the values are the same.
     """
     configured = ConfiguredRule.of(instance, rule, tie_breaking, seed, **params)
     wanted = list(instance.projects if projects is None else projects)
     unknown = [pid for pid in wanted if pid not in instance.projects]
     if unknown:
         raise ValueError(f"unknown project {unknown[0]!r}")
-    if configured.name in GREEDY_RULES and not by_rerun:
-        return _GreedyMeasures(instance, configured).all(wanted)
-    if configured.name in EQUAL_SHARES_RULES and not by_rerun:
-        return _EqualSharesMeasures(instance, configured).all(wanted)
-    return _RerunMeasures(instance, configured).all(wanted)
+    quick = configured.name in GREEDY_RULES and not by_rerun
+    if jobs > 1 and not quick and len(wanted) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return measured_in_processes(instance, configured, by_rerun, wanted, jobs)
+    return measures_of(instance, configured, by_rerun).all(wanted)
+
+
+def measures_of(instance: Instance, rule: ConfiguredRule, by_rerun: bool) -> _Measures:
+    """What computes the measures under ``rule``: greedy directly, equal shares with its oracle,
+    any other rule (or ``by_rerun``) by re-running it."""
+    if rule.name in GREEDY_RULES and not by_rerun:
+        return _GreedyMeasures(instance, rule)
+    if rule.name in EQUAL_SHARES_RULES and not by_rerun:
+        return _EqualSharesMeasures(instance, rule)
+    return _RerunMeasures(instance, rule)
+
+
+def processes_available() -> int:
+    """The cores this process may run on (the default of ``explain --jobs``)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# Each worker process's measures (its outcome and oracle, reused for every project).
+_worker_measures: _Measures | None = None
+
+
+def _start_worker(measures: _Measures) -> None:
+    global _worker_measures
+    _worker_measures = measures
+
+
+def _measure_in_worker(pid: str) -> ProjectMeasures:
+    return _worker_measures.all([pid])[pid]
+
+
+def measured_in_processes(
+    instance: Instance, rule: ConfiguredRule, by_rerun: bool, wanted: list[str], jobs: int
+) -> dict[str, ProjectMeasures]:
+    """The projects handed one at a time to ``jobs`` forked processes.  The outcome, and
+    under equal shares the watched runs every cost question starts from, are computed here
+    once, before the processes fork: they inherit them (nothing is pickled).  A project's
+    values do not depend on which others its process measured before (each search starts
+    afresh; what is kept between projects are runs of the unchanged instance)."""
+    measures = measures_of(instance, rule, by_rerun)
+    measures.prepare()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(jobs, len(wanted)), mp_context=context, initializer=_start_worker,
+                             initargs=(measures,)) as pool:
+        return dict(zip(wanted, pool.map(_measure_in_worker, wanted)))
 
 
 def choices_up_to(factors: Iterable[int], limit: int) -> int:
@@ -286,6 +335,15 @@ def smallest_true_above(test: Callable[[int], bool], low: int, stride: int, limi
     return None
 
 
+def ending_step(ends: Callable[[int], bool], start: int, last: int) -> int:
+    """The step at which the +1 % completion ends if the steps that end it (``ends``) are the
+    ones from there on: down from ``start`` in strides that double while they end it, or up
+    while they do not (to ``last``), then bisection."""
+    if ends(start):
+        return 0 if ends(0) else smallest_true_below(ends, start, 1)
+    return smallest_true_above(ends, start, 1, last) or last
+
+
 class _Measures:
     """What every rule shares: the outcome, the per-project loop and the withdrawn case."""
 
@@ -307,6 +365,10 @@ class _Measures:
                 continue
             self.fill(pid, result)
         return found
+
+    def prepare(self) -> None:
+        """Compute what every project's questions share, before processes fork (see
+        :func:`measured_in_processes`)."""
 
     def fill(self, pid: str, result: ProjectMeasures) -> None:
         cost = self.instance.projects[pid].cost
@@ -633,6 +695,9 @@ class _EqualSharesMeasures(_RerunMeasures):
         # The candidate of each step of the completion tried (of the project asked about).
         self.step_candidate: dict[int, int | None] = {}
 
+    def prepare(self) -> None:
+        self.oracle.watch_the_completion()
+
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
         if singletons:
             selected = self.oracle.selected_with_voters(pid, self.changed(pid, cost, singletons), singletons)
@@ -668,7 +733,7 @@ class _EqualSharesMeasures(_RerunMeasures):
             share = oracle.last_share
         bracket = self.known_bracket(pid, selected, wins_at)
         if bracket is not None:
-            return self.bisect_bracket(wins_at, *bracket)
+            return self.bisect_bracket(pid, wins_at, *bracket)
         wins = self.known_wins(pid, selected, wins_at)
         if self.rule.name == "equalshares" and wins:
             # Up from the largest winning cost tried to the first loss (a loser loses at its
@@ -676,7 +741,7 @@ class _EqualSharesMeasures(_RerunMeasures):
             end = self.budget_ceiling if selected else math.ceil(self.instance.projects[pid].cost)
             bracket = self.first_change(wins_at, max(wins), end, up=True)
             if bracket is not None:
-                return largest_true(wins_at, *bracket)
+                return self.guessed_bisection(pid, wins_at, *bracket)
         if self.step_search_applies():
             found = self.search_steps(pid, wins_at)
             if found is not None:
@@ -704,10 +769,10 @@ class _EqualSharesMeasures(_RerunMeasures):
             wins.append(math.floor(cost))
         return wins
 
-    def bisect_bracket(self, wins_at: Callable[[int], bool], win: int, loss: int) -> int:
+    def bisect_bracket(self, pid: str, wins_at: Callable[[int], bool], win: int, loss: int) -> int:
         """A boundary between a winning and a losing cost: the winning cost itself, then the
         steps' candidates between them (the largest first, a few), as the boundary is often
-        one of them, then bisection."""
+        one of them, then bisection (:meth:`guessed_bisection`)."""
         if not wins_at(win + 1):
             return win
         inside = sorted({c for c in self.step_candidate.values() if c is not None and win < c < loss}, reverse=True)
@@ -719,7 +784,33 @@ class _EqualSharesMeasures(_RerunMeasures):
             else:
                 win = max(win, guess)
                 break
-        return largest_true(wins_at, win, loss)
+        return self.guessed_bisection(pid, wins_at, win, loss)
+
+    def guessed_bisection(self, pid: str, wins_at: Callable[[int], bool], win: int, loss: int) -> int:
+        """``largest_true(wins_at, win, loss)``, under ``equalshares`` bisecting first on a
+        guess of the completion at each cost (the steps around the one it ended at for the
+        nearest cost asked, :meth:`EqualSharesOracle.cost_probe`; the answers of the rule where
+        it was asked), then checking the boundary found with the rule, and bisecting with the
+        rule only if that fails.  Where the guess answers as the rule, the bisection takes the
+        same path: the same boundary, for two questions to the rule."""
+        if self.rule.name != "equalshares":
+            return largest_true(wins_at, win, loss)
+        answers = getattr(wins_at, "answers", {})
+        ended = dict(self.cost_ended_at) or {win: self.oracle.step_of(self.share)}  # cost: the step it ended at
+
+        def guess(cost: int) -> bool:
+            if cost in answers:
+                return answers[cost]
+            ends, selected = self.oracle.cost_probe(pid, cost)
+            step = ending_step(ends, ended[min(ended, key=lambda asked: abs(asked - cost))], self.oracle.last_step())
+            ended[cost] = step
+            return selected(step)
+
+        found = largest_true(guess, win, loss)
+        if wins_at(found) and not wins_at(found + 1):
+            return found
+        win = max(c for c, won in answers.items() if won and win <= c < loss)
+        return largest_true(wins_at, win, min(c for c, won in answers.items() if not won and win < c <= loss))
 
     def step_search_applies(self) -> bool:
         return self.rule.name == "equalshares" or self.oracle.step_of(self.share) > 0
@@ -797,7 +888,11 @@ class _EqualSharesMeasures(_RerunMeasures):
         return largest_true(wins_at, win, loss) if not wins_at(loss) else None
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
-        """A candidate from runs of the unchanged instance: the completion keeps sharing out
+        """Under ``equalshares``, first the boundary of a guess of the completion
+        (:meth:`guessed_added`, from the first candidate below), checked and if need be
+        corrected by tests of the rule (:meth:`boundary_near`): on the shared files the guess
+        was the rule's boundary for every loser (two tests each).  Otherwise (add1, or no
+        guess): a candidate from runs of the unchanged instance: the completion keeps sharing out
         about the same money when voters are added (its final step moves little), so ``k``
         new voters hold ``money / (voters + k)`` each, and the candidate is the fewest ``k``
         that MES at that share needs (:meth:`EqualSharesOracle.added_for_money`).  Kept if
@@ -809,6 +904,11 @@ class _EqualSharesMeasures(_RerunMeasures):
         whole rule."""
         self.ended_at = {0: self.share}
         limit = ADD_SEARCH_FACTOR * (self.voters + 1)
+        if self.rule.name == "equalshares" and pid in self.oracle.index:
+            start = self.oracle.added_for_money(pid, self.share * self.voters, limit)
+            guess = None if start is None else self.guessed_added(pid, start, limit)
+            if guess is not None:
+                return self.boundary_near(test, guess, limit)
         money, tried = self.share * self.voters, []
         for _ in range(ADD_CANDIDATES):
             guess = self.oracle.added_for_money(pid, money, limit)
@@ -844,5 +944,36 @@ class _EqualSharesMeasures(_RerunMeasures):
         if test(guess):
             return smallest_true_below(test, guess, 1)
         found = smallest_true_above(test, guess, 1, ADD_SEARCH_FACTOR * (self.voters + 1))
+        return found if found is not None else self.search_added(test)
+
+    def guessed_added(self, pid: str, start: int, limit: int) -> int | None:
+        """Under ``equalshares``: the fewest new voters choosing only ``pid`` that get it
+        selected by a guess of the completion that runs a few of its steps (around the step
+        it ended at with the nearest number of voters guessed) instead of every step from 0
+        (:meth:`EqualSharesOracle.completion_probe`): up or down from ``start`` in strides
+        that double, then bisection.  Each guess costs a few runs of MES, a test of the rule
+        hundreds; the guess is then checked (:meth:`boundary_near`)."""
+        ended = {0: self.oracle.step_of(self.share)}  # added voters: the step the guess ended at
+
+        def guess(added: int) -> bool:
+            if added == 0:
+                return False  # the project lost
+            ends, selected = self.oracle.completion_probe(pid, added)
+            step = ending_step(ends, ended[min(ended, key=lambda tried: abs(tried - added))], 100 * (self.voters + added))
+            ended[added] = step
+            return selected(step)
+
+        guess = remembered(guess)
+        if guess(start):
+            return smallest_true_below(guess, start, 1)
+        return smallest_true_above(guess, start, 1, limit)
+
+    def boundary_near(self, test: Callable[[int], bool], guess: int, limit: int) -> int | None:
+        """The rule's boundary nearest ``guess``: ``guess`` if the rule selects the project
+        with that many new voters and not with one fewer; else down from it in strides that
+        double while the rule selects it, or up while it does not, then bisection."""
+        if test(guess):
+            return guess if not test(guess - 1) else smallest_true_below(test, guess - 1, 1)
+        found = smallest_true_above(test, guess, 1, limit)
         return found if found is not None else self.search_added(test)
 

@@ -46,6 +46,11 @@ from operator import mul
 
 import numpy as np
 
+try:  # einsum's C function, as np.einsum calls it: its Python wrapper costs as much as these sums
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:  # numpy before 2.0
+    _einsum = np.einsum
+
 from .greedy import greedy_fill
 from .model import Number, Result, Status, Tie, exact, format_decimal
 from .tally import Tally, identical_ballots
@@ -131,6 +136,22 @@ class EqualShares:
         j = self.ids.index(pid)
         changed.costs, changed.float_costs, changed.tie_keys = list(self.costs), list(self.float_costs), list(self.tie_keys)
         changed.costs[j], changed.float_costs[j], changed.tie_keys[j] = Fraction(cost), float(cost), tie_key
+        return changed
+
+    def with_voters(self, tally: Tally, pid: str, added: int) -> EqualShares:
+        """The same voters and ``added`` new ones choosing only ``pid``, one more ballot group
+        (a shallow copy; ``tally`` is the changed instance's)."""
+        changed = copy.copy(self)
+        j, group = self.ids.index(pid), len(self.group_weights)
+        changed.tally, changed.num_voters = tally, self.num_voters + added
+        changed.group_weights = np.append(self.group_weights, float(added))
+        changed.supporters, changed.supporter_weights = list(self.supporters), list(self.supporter_weights)
+        changed.supporters[j] = np.append(self.supporters[j], group)
+        changed.supporter_weights[j] = np.append(self.supporter_weights[j], float(added))
+        changed.total_weight, changed.tie_keys = list(self.total_weight), list(self.tie_keys)
+        changed.total_weight[j] += added
+        changed.tie_keys[j] = tally.ties.key(pid)
+        changed.supported = sorted({*self.supported, j})
         return changed
 
     def tie(self, tied: list[int], round_number: int) -> Tie:
@@ -396,7 +417,7 @@ class _Run:
             return 0
         per_class = np.bincount(classes, weights=weights)
         present = np.flatnonzero(per_class)
-        paid = np.einsum("i,ij->j", per_class[present], self.paid_rounds[present, : len(self.prices)])
+        paid = _einsum("i,ij->j", per_class[present], self.paid_rounds[present, : len(self.prices)])
         return self.share * int(per_class.sum()) - sum(map(mul, self.prices, map(int, paid.tolist())))
 
     def pay(self, winner: int, value: _Value) -> None:
@@ -465,7 +486,7 @@ def _down(bound: float) -> float:
 def _dot(weights: np.ndarray, values: np.ndarray) -> float:
     """A weighted sum, without BLAS: its threads cost more than they save on these sizes
     (several times the CPU time on 2 cores with other work running)."""
-    return float(np.einsum("i,i->", weights, values))
+    return float(_einsum("i,i->", weights, values))
 
 
 def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: float, below: float):

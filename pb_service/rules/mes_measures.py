@@ -54,9 +54,9 @@ class Thresholds:
         groups = [mes.supporters[j] for j in self.watched]
         self.pair_groups = np.concatenate(groups) if groups else np.zeros(0, dtype=np.intp)
         self.pair_weights = np.concatenate([mes.supporter_weights[j] for j in self.watched]) if groups else np.zeros(0)
-        sizes = np.array([len(g) for g in groups], dtype=np.intp)
-        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
-        self.pair_owner = np.repeat(np.arange(len(groups)), sizes)
+        self.sizes = np.array([len(g) for g in groups], dtype=np.intp)
+        self.starts = _starts(self.sizes)
+        self.pair_owner = np.repeat(np.arange(len(groups)), self.sizes)
         self.costs = np.array([mes.float_costs[j] for j in self.watched])
         self.weights = np.array([mes.total_weight[j] for j in self.watched], dtype=np.float64)
         self.best = np.zeros(len(groups))  # the largest winning cost found, per watched project
@@ -101,19 +101,24 @@ class Thresholds:
         at_best = self.per_project(self.pair_weights * np.minimum(amounts, (alpha * self.best)[self.pair_owner]))
         better = self.open & (totals > self.best) & (at_best >= self.best) & (alpha * self.weights >= 1 - MARGIN)
         if better.any():
-            roots = self.largest_roots(amounts, totals, alpha)
+            roots = np.zeros(len(better))
+            roots[better] = self.largest_roots(amounts, totals, alpha, better)
             self.best = np.where(better, np.maximum(self.best, roots), self.best)
 
-    def largest_roots(self, amounts: np.ndarray, totals: np.ndarray, alpha: float) -> np.ndarray:
-        """Per project, the largest ``c`` with ``f(alpha * c) >= c`` (``f``: what its supporters
+    def largest_roots(self, amounts: np.ndarray, totals: np.ndarray, alpha: float, chosen: np.ndarray) -> np.ndarray:
+        """For the ``chosen`` projects (usually a few of those watched: only theirs are
+        computed), the largest ``c`` with ``f(alpha * c) >= c`` (``f``: what its supporters
         pay at a price), by Newton's method from above on ``g(x) = f(x) - x / alpha``:
         ``g`` is concave and piecewise linear, so from the right of its largest root the steps
         stay right of it and end on it after a few segments."""
+        pairs = chosen[self.pair_owner]
+        amounts, weights, totals, sizes = amounts[pairs], self.pair_weights[pairs], totals[chosen], self.sizes[chosen]
+        starts, owner = _starts(sizes), np.repeat(np.arange(len(sizes)), sizes)
         x = alpha * totals
         for _ in range(64):
-            price = x[self.pair_owner]
-            paid = self.per_project(self.pair_weights * np.minimum(amounts, price))
-            rich = self.per_project(self.pair_weights * (amounts > price))
+            price = x[owner]
+            paid = np.add.reduceat(weights * np.minimum(amounts, price), starts)
+            rich = np.add.reduceat(weights * (amounts > price), starts)
             short = paid - x / alpha
             moving = short < -1e-12 * np.maximum(totals, 1.0)
             if not moving.any():
@@ -184,6 +189,13 @@ class EqualSharesOracle:
             thresholds = Thresholds(self.mes, share)
             self.runs[key] = (self.mes.run(share, cap, thresholds), thresholds)
         return self.runs[key]
+
+    def watch_the_completion(self) -> None:
+        """The watched runs of the unchanged instance at every share its completion tries
+        (every cost question walks them): the completion of a project at its own cost."""
+        if self.mes.ids:
+            pid = self.mes.ids[0]
+            self.final_run(pid, self.instance.projects[pid].cost, self.tally)
 
     def without(self, pid: str, share: Fraction, cap: Number | None = None) -> tuple[MesRun, Thresholds]:
         """The run at ``share`` without ``pid`` (costing more than all the voters' money),
@@ -269,6 +281,44 @@ class EqualSharesOracle:
             run = following
         return run
 
+    def cost_probe(self, pid: str, cost: Number):
+        """:meth:`completion_probe` for ``pid`` at ``cost`` (no new voters), on the runs
+        :meth:`final_run` takes (reused where the changed cost cannot matter)."""
+        return self.probe(pid, self.changed_tally(pid, cost),
+                          lambda step: self.run_at(pid, cost, self.step_share(step), self.budget))
+
+    def completion_probe(self, pid: str, added: int):
+        """For guessing, not exactly, what ``equalshares`` does with ``added`` new voters
+        choosing only ``pid`` without running every step from 0: see :meth:`probe`.  The
+        tally is this one with the project's votes raised (its points are not: a guess)."""
+        votes = {**self.tally.votes, pid: self.tally.votes[pid] + added}
+        ties = self.tally.ties
+        costs = {q: p.cost for q, p in self.instance.projects.items()}
+        tally = replace(self.tally, votes=votes, ties=TieBreaker(ties.kind, costs, votes, ties.seed))
+        mes = self.mes.with_voters(tally, pid, added)
+        voters = max(mes.num_voters, 1)
+        return self.probe(pid, tally, lambda step: mes.run(self.budget * (100 + step) / 100 / voters, cap=self.budget))
+
+    def probe(self, pid: str, tally: Tally, run_of_step):
+        """``ends(step)``: whether the run at that step (``run_of_step``, each run once) ends the
+        +1 % completion (it overspends or is exhaustive); ``selected(step)``: whether ``pid``
+        is selected if the completion ends there (the step before, if that run overspends)."""
+        runs: dict[int, MesRun] = {-1: MesRun(Fraction(0), [])}
+
+        def run(step: int) -> MesRun:
+            if step not in runs:
+                runs[step] = run_of_step(step)
+            return runs[step]
+
+        def ends(step: int) -> bool:
+            return run(step).overspent or _is_exhaustive(tally, run(step).selected, self.budget)
+
+        def selected(step: int) -> bool:
+            final = run(step - 1) if run(step).overspent else run(step)
+            return self.decided(pid, tally, final)
+
+        return ends, selected
+
     def selected_with_voters(self, pid: str, instance: Instance, added: int) -> bool:
         """Whether ``pid`` is selected in ``instance``: this one with ``added`` new voters
         choosing only ``pid``.  Only under the add1 completions, whose shares are whole units
@@ -303,6 +353,10 @@ class EqualSharesOracle:
         if self.rule.name == "equalshares/add1-comparison":
             return pid in comparison_step(tally, run.selected)[0]
         return pid in run.selected
+
+    def last_step(self) -> int:
+        """The last step the +1 % completion may try (pabutools' bound)."""
+        return 100 * self.voters
 
     # The shares the completion tries, by step number.
     def step_share(self, step: int) -> Fraction:
@@ -411,6 +465,11 @@ class EqualSharesOracle:
         _, thresholds = self.watched(share, None)
         needed = thresholds.added[j]
         return None if math.isinf(needed) else max(math.ceil(needed * (1 - 4 * MARGIN)), 1)
+
+
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each of consecutive segments of these sizes starts."""
+    return np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
 
 
 def _with_cost(instance: Instance, pid: str, cost: Number) -> Instance:

@@ -19,7 +19,9 @@ from pb_service.rules.cli import main
 from pb_service.rules.measures import (
     MEASURES,
     ConfiguredRule,
+    _EqualSharesMeasures,
     choices_up_to,
+    ending_step,
     measure,
     with_cost,
     with_singletons,
@@ -352,3 +354,54 @@ def test_a_changed_run_goes_on_from_a_kept_state_only_where_its_rounds_are_the_s
     assert thresholds.first_round(j, low) < thresholds.first_round(j, high)
     for cost in (high, low, high):
         assert oracle.selected_at(loser, cost) == wins(rule, with_cost(instance, loser, cost), loser)
+
+
+def test_added_voters_under_equal_shares_take_two_tests_of_the_rule_per_loser(load, monkeypatch):
+    """The guess of the completion (a few of its steps, found by a search from where the last
+    guess ended) gives each loser's boundary: the rule is asked at it and one voter below."""
+    instance = load("Poland_Czestochowa_2020_Grabowka.pb")
+    asked: dict[str, list[int]] = {}
+    original = _EqualSharesMeasures.selected_at
+
+    def counted(self, pid, cost, singletons):
+        if singletons:
+            asked.setdefault(pid, []).append(singletons)
+        return original(self, pid, cost, singletons)
+
+    monkeypatch.setattr(_EqualSharesMeasures, "selected_at", counted)
+    found = measure(instance, "equalshares")
+    losers = [pid for pid, values in found.items() if not values.selected]
+    assert losers and set(asked) == set(losers)
+    for pid in losers:
+        added = found[pid].singleton_add
+        assert asked[pid] == [added, added - 1], pid
+    check_by_rerun(instance, "equalshares", found)
+
+
+def test_measures_in_processes_are_those_of_one_process(load):
+    """``jobs=2`` shares the projects between two forked processes: the same values, in the
+    same order."""
+    instance = load("Poland_Lodz_2024_Nad_Nerem.pb")
+    alone = measure(instance, "equalshares")
+    shared = measure(instance, "equalshares", jobs=2)
+    assert list(shared) == list(alone) == list(instance.projects)
+    assert {pid: values.as_dict() for pid, values in shared.items()} == {pid: values.as_dict() for pid, values in alone.items()}
+
+
+def test_the_step_a_guess_of_the_completion_ends_at():
+    """Searched outwards from the step given: down while the steps end it, up while they do not."""
+    asked = []
+
+    def ends_from(first):
+        def ends(step):
+            asked.append(step)
+            return step >= first
+        return ends
+
+    assert ending_step(ends_from(7), 3, 100) == 7
+    assert ending_step(ends_from(7), 40, 100) == 7
+    assert ending_step(ends_from(7), 7, 100) == 7
+    assert ending_step(ends_from(0), 5, 100) == 0
+    assert ending_step(ends_from(1000), 5, 100) == 100  # none ends it: the last step
+    asked.clear()
+    assert ending_step(ends_from(51), 50, 100) == 51 and asked == [50, 51]
