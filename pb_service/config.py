@@ -58,7 +58,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "JOBS_MAX_BACKOFF_MS": ("900000", "the longest wait between two tries of a failed job"),
     "COUNT_IN_BACKGROUND_FROM": ("20000", "editions with at least this many ballots are counted by a job with a progress page"),
     "MEASURES_IN_BACKGROUND_FROM": ("500", "pools with at least this many ballots under equal shares or Phragmén get their performance measures from a job after the count (a progress page; pages say they are being computed)"),
-    "MEASURES_PROCESSES": ("0", "processes sharing one pool's performance measures under equal shares or Phragmén (0: the machine's cores; 1: the count's or job's own process)"),
+    "MEASURES_PROCESSES": ("0", "processes sharing the performance measures of a pool of at least `MEASURES_IN_BACKGROUND_FROM` ballots under equal shares or Phragmén (0: the machine's cores; 1: the job's own process); a smaller pool is measured in one process"),
     "LOG_FORMAT": ("text", "`json`: one JSON object a line with the request id (production); `text`: plain lines"),
     "LOG_REQUESTS": ("false", "`true` logs one line per request (route, status, duration, request id)"),
     "METRICS_TOKEN": ("", "if set, `/metrics` answers only `Authorization: Bearer <token>`"),

@@ -31,7 +31,7 @@ from pb_service.core.tenancy import tenant_select
 from pb_service.editions.models import LevelKind, Phase
 from pb_service.editions.rule_choices import VotingMethod
 from pb_service.proposals.models import Status
-from pb_service.results.explain import Explanation, explain, plain_reason
+from pb_service.results.explain import Explanation, explain, measures_processes, plain_reason, pool_measures
 from pb_service.results.models import Outcome, PoolMeasures, ProjectResult, Protest
 from pb_service.results.services import compute_results, pool_file, publish_results
 from pb_service.rules import compute, parse_pabulib
@@ -115,15 +115,24 @@ def test_equal_shares_measures_are_exact_boundaries_of_the_rule(session, in_requ
 
 
 def test_equal_shares_measures_in_two_processes_are_those_of_one(app, session, in_request):
-    """``MEASURES_PROCESSES`` (the tests keep 1) shares the projects among forked processes."""
+    """``MEASURES_PROCESSES`` (the tests keep 1) shares the projects of a pool as large as the
+    measures job's among forked processes; a smaller pool, which a request may count, keeps one."""
+    town, _, _, projects, count = _counted(session, "equalshares")
+    [pool_result] = count.pools
+    instance = parse_pabulib(pool_file(town, pool_result))
+    kept = {name: app.config[name] for name in ("MEASURES_PROCESSES", "MEASURES_IN_BACKGROUND_FROM")}
     app.config["MEASURES_PROCESSES"] = 2
     try:
-        _, _, _, projects, count = _counted(session, "equalshares")
+        assert measures_processes(pool_result) == 1  # 8 ballots, counted in this request
+        app.config["MEASURES_IN_BACKGROUND_FROM"] = pool_result.voters
+        assert measures_processes(pool_result) == 2
+        measured = pool_measures(town, pool_result, instance)
     finally:
-        app.config["MEASURES_PROCESSES"] = 1
-    stored = _by_name(projects, count.pools[0].measures.projects)
+        app.config.update(kept)
+    assert measured.projects == pool_result.measures.projects
+    stored = _by_name(projects, measured.projects)
     assert {name: (values["max_winning_cost"], values["singleton_add"]) for name, values in stored.items()} == EQUAL_SHARES
-    assert count.pools[0].measures.cpu_milliseconds > 0
+    assert measured.cpu_milliseconds > 0
 
 
 def test_publication_computes_the_measures_of_a_count_made_before_them(session, in_request):

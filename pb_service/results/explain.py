@@ -76,8 +76,7 @@ def pool_measures(tenant, pool_result: PoolResult, instance: Instance, *, slow_r
         return None
     started = _cpu_seconds()
     try:
-        projects = measure_instance(instance, pool_result.rule, pool_result.parameters,
-                                    current_app.config["MEASURES_PROCESSES"])
+        projects = measure_instance(instance, pool_result.rule, pool_result.parameters, measures_processes(pool_result))
     except Exception:  # noqa: BLE001 - a count must never fail for its explanation
         log.exception("measures of pool %s under %s failed", pool_result.pool_id, pool_result.rule)
         return None
@@ -85,6 +84,15 @@ def pool_measures(tenant, pool_result: PoolResult, instance: Instance, *, slow_r
         municipality_id=tenant.id, rule=pool_result.rule, projects=projects,
         cpu_milliseconds=round((_cpu_seconds() - started) * 1000),
     )
+
+
+def measures_processes(pool_result: PoolResult) -> int:
+    """How many processes share the pool's measures: ``MEASURES_PROCESSES`` for a pool large
+    enough to be left to the measures job (``MEASURES_IN_BACKGROUND_FROM`` ballots); one for a
+    smaller pool, which takes a fraction of a second and may be counted in a web request, where
+    forking the app server's threaded worker is neither needed nor safe."""
+    config = current_app.config
+    return config["MEASURES_PROCESSES"] if pool_result.voters >= config["MEASURES_IN_BACKGROUND_FROM"] else 1
 
 
 def _cpu_seconds() -> float:
