@@ -22,7 +22,6 @@ the CPU time then includes the processes', and a last column gives the wall time
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import subprocess
@@ -37,18 +36,12 @@ import rules_vs_pabutools  # noqa: E402  (its clock and timer)
 from rules_vs_pabutools import timed  # noqa: E402
 
 from pb_service.rules import read_pabulib  # noqa: E402
-from pb_service.rules.measures import ConfiguredRule, measure  # noqa: E402
+from pb_service.rules.measures import ConfiguredRule, cpu_seconds, measure  # noqa: E402
 
 HEADER = (f"{'file':<44} {'rule':<28} {'proj':>4} {'rule s':>7} {'measures s':>11} {'re-runs s':>11} "
           f"{'ratio':>7} {'same':>6} {'wall s':>8}")
 # The measures' figure is the fifth column of a row (``>limit`` when the child was stopped).
 MEASURES_COLUMN = 4
-
-
-def cpu_seconds() -> float:
-    """This process's CPU time and its finished child processes' (``--jobs``)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
 
 
 def row_of(instance, name: str, rule: str, sample_size: int, jobs: int = 1) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -48,10 +47,9 @@ def measure_instance(instance: Instance, rule: str, parameters: dict, jobs: int 
     come from the instance's META, as the count applied them.  ``jobs`` processes share the
     projects of a rule that is re-run (0: the machine's cores)."""
     # Imported on use: equal shares' measures load numpy, which a greedy edition never needs.
-    from pb_service.rules.measures import measure, processes_available
+    from pb_service.rules.measures import measure
 
-    found = measure(instance, rule, tie_breaking=parameters.get("tie_breaking"), seed=parameters.get("seed"),
-                    jobs=jobs or processes_available())
+    found = measure(instance, rule, tie_breaking=parameters.get("tie_breaking"), seed=parameters.get("seed"), jobs=jobs)
     shaped = {pid: values.as_dict() for pid, values in found.items()}
     return json.loads(json.dumps(shaped, default=_jsonable))
 
@@ -74,7 +72,9 @@ def pool_measures(tenant, pool_result: PoolResult, instance: Instance, *, slow_r
     """
     if not slow_rules and not is_quick(pool_result.rule):
         return None
-    started = _cpu_seconds()
+    from pb_service.rules.measures import cpu_seconds  # on use, as in measure_instance
+
+    started = cpu_seconds()
     try:
         projects = measure_instance(instance, pool_result.rule, pool_result.parameters, measures_processes(pool_result))
     except Exception:  # noqa: BLE001 - a count must never fail for its explanation
@@ -82,7 +82,7 @@ def pool_measures(tenant, pool_result: PoolResult, instance: Instance, *, slow_r
         return None
     return PoolMeasures(
         municipality_id=tenant.id, rule=pool_result.rule, projects=projects,
-        cpu_milliseconds=round((_cpu_seconds() - started) * 1000),
+        cpu_milliseconds=round((cpu_seconds() - started) * 1000),
     )
 
 
@@ -93,12 +93,6 @@ def measures_processes(pool_result: PoolResult) -> int:
     forking the app server's threaded worker is neither needed nor safe."""
     config = current_app.config
     return config["MEASURES_PROCESSES"] if pool_result.voters >= config["MEASURES_IN_BACKGROUND_FROM"] else 1
-
-
-def _cpu_seconds() -> float:
-    """This process's CPU time and its finished child processes' (the measures' processes)."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
 
 
 def measures_from_file(tenant, pool_result: PoolResult, text: str, *, slow_rules: bool = True) -> PoolMeasures | None:

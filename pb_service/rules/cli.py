@@ -63,8 +63,8 @@ def build_parser(prog: str = "python -m pb_service.rules") -> argparse.ArgumentP
     _rule_options(explain)
     explain.add_argument("--project", action="append", help="only this project id (repeatable)")
     explain.add_argument(
-        "--jobs", type=int, default=None,
-        help="processes sharing the projects under equal shares and Phragmén (default: the machine's cores)",
+        "--jobs", type=int, default=0,
+        help="processes sharing the projects under equal shares and Phragmén (default 0: the machine's cores)",
     )
     return parser
 
@@ -118,10 +118,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m pb_service.ru
             ranking=args.ranking,
         )
         if args.command == "explain":
-            from .measures import measure, processes_available  # equal shares' measures load numpy: only when asked
+            from .measures import measure  # equal shares' measures load numpy: only when asked
 
-            jobs = processes_available() if args.jobs is None else args.jobs
-            found = measure(instance, args.rule, projects=args.project, jobs=jobs, **options)
+            found = measure(instance, args.rule, projects=args.project, jobs=args.jobs, **options)
         else:
             result = compute(instance, args.rule, **options)
         times["rule"] = perf_counter() - started

@@ -203,18 +203,21 @@ def measure(
     """The measures of ``projects`` (default: all) under ``rule`` as :func:`compute` takes it.
 
     ``by_rerun=True`` answers greedy's questions by re-running it too (for benchmarks).
-    ``jobs`` above 1: the projects of a rule that is re-run (equal shares, Phragmén) are
-    shared among that many processes (:func:`measured_in_processes`); the values are the same.
+    ``jobs`` above 1 (0: the machine's cores): the projects of a rule that is re-run (equal
+    shares, Phragmén) are shared among that many processes (:func:`measured_in_processes`);
+    the values are the same.
     """
     configured = ConfiguredRule.of(instance, rule, tie_breaking, seed, **params)
     wanted = list(instance.projects if projects is None else projects)
     unknown = [pid for pid in wanted if pid not in instance.projects]
     if unknown:
         raise ValueError(f"unknown project {unknown[0]!r}")
-    quick = configured.name in GREEDY_RULES and not by_rerun
-    if jobs > 1 and not quick and len(wanted) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        return measured_in_processes(instance, configured, by_rerun, wanted, jobs)
-    return measures_of(instance, configured, by_rerun).all(wanted)
+    measures = measures_of(instance, configured, by_rerun)
+    jobs = jobs or processes_available()
+    if (jobs > 1 and len(wanted) > 1 and not isinstance(measures, _GreedyMeasures)
+            and "fork" in multiprocessing.get_all_start_methods()):
+        return measured_in_processes(measures, wanted, jobs)
+    return measures.all(wanted)
 
 
 def measures_of(instance: Instance, rule: ConfiguredRule, by_rerun: bool) -> _Measures:
@@ -228,8 +231,14 @@ def measures_of(instance: Instance, rule: ConfiguredRule, by_rerun: bool) -> _Me
 
 
 def processes_available() -> int:
-    """The cores this process may run on (the default of ``explain --jobs``)."""
+    """The cores this process may run on (what ``jobs=0`` means)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time and its finished child processes' (measures in processes)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 # Each worker process's measures (its outcome and oracle, reused for every project).
@@ -245,15 +254,12 @@ def _measure_in_worker(pid: str) -> ProjectMeasures:
     return _worker_measures.all([pid])[pid]
 
 
-def measured_in_processes(
-    instance: Instance, rule: ConfiguredRule, by_rerun: bool, wanted: list[str], jobs: int
-) -> dict[str, ProjectMeasures]:
+def measured_in_processes(measures: _Measures, wanted: list[str], jobs: int) -> dict[str, ProjectMeasures]:
     """The projects handed one at a time to ``jobs`` forked processes.  The outcome, and
     under equal shares the watched runs every cost question starts from, are computed here
     once, before the processes fork: they inherit them (nothing is pickled).  A project's
     values do not depend on which others its process measured before (each search starts
     afresh; what is kept between projects are runs of the unchanged instance)."""
-    measures = measures_of(instance, rule, by_rerun)
     measures.prepare()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(min(jobs, len(wanted)), mp_context=context, initializer=_start_worker,
@@ -342,6 +348,18 @@ def ending_step(ends: Callable[[int], bool], start: int, last: int) -> int:
     if ends(start):
         return 0 if ends(0) else smallest_true_below(ends, start, 1)
     return smallest_true_above(ends, start, 1, last) or last
+
+
+def guessed_selection(probe, value: int, ended: dict[int, int], last: int) -> bool:
+    """Whether a guess of the +1 % completion selects the project at ``value`` (a cost, or a
+    number of new voters), given ``probe = (ends, selected)`` of the changed instance
+    (:meth:`~pb_service.rules.mes_measures.EqualSharesOracle.probe`): the step it ends at is
+    searched from the one recorded for the nearest value guessed (``ended``, which records
+    this one too)."""
+    ends, selected = probe
+    step = ending_step(ends, ended[min(ended, key=lambda known: abs(known - value))], last)
+    ended[value] = step
+    return selected(step)
 
 
 class _Measures:
@@ -801,10 +819,7 @@ class _EqualSharesMeasures(_RerunMeasures):
         def guess(cost: int) -> bool:
             if cost in answers:
                 return answers[cost]
-            ends, selected = self.oracle.cost_probe(pid, cost)
-            step = ending_step(ends, ended[min(ended, key=lambda asked: abs(asked - cost))], self.oracle.last_step())
-            ended[cost] = step
-            return selected(step)
+            return guessed_selection(self.oracle.cost_probe(pid, cost), cost, ended, self.oracle.last_step())
 
         found = largest_true(guess, win, loss)
         if wins_at(found) and not wins_at(found + 1):
@@ -958,10 +973,7 @@ class _EqualSharesMeasures(_RerunMeasures):
         def guess(added: int) -> bool:
             if added == 0:
                 return False  # the project lost
-            ends, selected = self.oracle.completion_probe(pid, added)
-            step = ending_step(ends, ended[min(ended, key=lambda tried: abs(tried - added))], 100 * (self.voters + added))
-            ended[added] = step
-            return selected(step)
+            return guessed_selection(self.oracle.completion_probe(pid, added), added, ended, self.oracle.last_step(added))
 
         guess = remembered(guess)
         if guess(start):

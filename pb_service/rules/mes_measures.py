@@ -261,8 +261,8 @@ class EqualSharesOracle:
     def final_run(self, pid: str, cost: Number, tally: Tally, added: int = 0) -> MesRun:
         voters = max(self.mes.num_voters + added, 1)
         if self.rule.name == "equalshares":
-            previous, step = MesRun(Fraction(0), []), 0
-            while step <= 100 * voters:
+            previous, step, last = MesRun(Fraction(0), []), 0, self.last_step(added)
+            while step <= last:
                 run = self.run_at(pid, cost, self.budget * (100 + step) / 100 / voters, self.budget, added)
                 if run.overspent:
                     return previous
@@ -354,9 +354,9 @@ class EqualSharesOracle:
             return pid in comparison_step(tally, run.selected)[0]
         return pid in run.selected
 
-    def last_step(self) -> int:
-        """The last step the +1 % completion may try (pabutools' bound)."""
-        return 100 * self.voters
+    def last_step(self, added: int = 0) -> int:
+        """The last step the +1 % completion may try (pabutools' bound), with ``added`` new voters."""
+        return 100 * max(self.mes.num_voters + added, 1)
 
     # The shares the completion tries, by step number.
     def step_share(self, step: int) -> Fraction:
