@@ -82,6 +82,9 @@ BRACKET_CANDIDATES = 3
 # Equal shares: candidates for added voters tried while each loses (each from the money the
 # completion ended at with the last one), before stepping from the last.
 ADD_CANDIDATES = 3
+# Equal shares: guesses of the fewest added voters checked by the rule, each guessed again
+# from the steps where the rule's completion ended for the numbers of voters it was asked.
+ADD_GUESSES = 3
 # ... stopping when a candidate is not this fraction above the last one; then stepping up or
 # down from the candidates in strides that double, from this fraction of the largest one.
 CANDIDATE_PROGRESS = Fraction(1, 100)
@@ -708,6 +711,8 @@ class _EqualSharesMeasures(_RerunMeasures):
         self.share = Fraction(self.outcome.details["share_per_voter"])
         # The share the completion ended at with so many added voters (of the project asked about).
         self.ended_at: dict[int, Fraction] = {}
+        # Under ``equalshares``, the step the rule's completion ended at with so many added voters.
+        self.added_ending_step: dict[int, int] = {}
         # The step the completion ended at with the project at a cost (of the project asked about).
         self.cost_ended_at: dict[Number, int] = {}
         # The candidate of each step of the completion tried (of the project asked about).
@@ -720,6 +725,8 @@ class _EqualSharesMeasures(_RerunMeasures):
         if singletons:
             selected = self.oracle.selected_with_voters(pid, self.changed(pid, cost, singletons), singletons)
             self.ended_at[singletons] = self.oracle.last_share
+            if self.oracle.last_ending_step is not None:
+                self.added_ending_step[singletons] = self.oracle.last_ending_step
             return selected
         selected = self.oracle.selected_at(pid, cost)
         self.cost_ended_at[cost] = self.oracle.step_of(self.oracle.last_share)
@@ -904,26 +911,22 @@ class _EqualSharesMeasures(_RerunMeasures):
 
     def fewest_added(self, pid: str, test: Callable[[int], bool]) -> int | None:
         """Under ``equalshares``, first the boundary of a guess of the completion
-        (:meth:`guessed_added`, from the first candidate below), checked and if need be
-        corrected by tests of the rule (:meth:`boundary_near`): on the shared files the guess
-        was the rule's boundary for every loser (two tests each).  Otherwise (add1, or no
+        (:meth:`checked_guesses`, from the first candidate below).  Otherwise (add1, or no
         guess): a candidate from runs of the unchanged instance: the completion keeps sharing out
         about the same money when voters are added (its final step moves little), so ``k``
         new voters hold ``money / (voters + k)`` each, and the candidate is the fewest ``k``
         that MES at that share needs (:meth:`EqualSharesOracle.added_for_money`).  Kept if
         the rule selects the project with ``k`` new voters and not with ``k - 1``; else the
         money the changed completion ended at gives the next candidate (a few times).  Then
-        bisection between the most voters that lost and the fewest above them that won,
-        stepping up or down first in strides that double where one side is missing; the
-        search outwards (:meth:`search_from`) if there is no candidate.  Each test is the
-        whole rule."""
-        self.ended_at = {0: self.share}
+        the search from the rule's answers (:meth:`boundary_from_answers`); the search
+        outwards (:meth:`search_from`) if there is no candidate.  Each test is the whole rule."""
+        self.ended_at, self.added_ending_step = {0: self.share}, {}
         limit = ADD_SEARCH_FACTOR * (self.voters + 1)
         if self.rule.name == "equalshares" and pid in self.oracle.index:
             start = self.oracle.added_for_money(pid, self.share * self.voters, limit)
-            guess = None if start is None else self.guessed_added(pid, start, limit)
-            if guess is not None:
-                return self.boundary_near(test, guess, limit)
+            found = None if start is None else self.checked_guesses(pid, test, start, limit)
+            if found is not None:
+                return found
         money, tried = self.share * self.voters, []
         for _ in range(ADD_CANDIDATES):
             guess = self.oracle.added_for_money(pid, money, limit)
@@ -937,10 +940,16 @@ class _EqualSharesMeasures(_RerunMeasures):
             money = self.ended_at[guess] * (self.voters + guess)
         if not tried:
             return self.search_from(pid, test)
+        # The candidates are off by a fraction of themselves: step by such a fraction.
+        return self.boundary_from_answers(test, max(max(tried) // ADD_STRIDE_DIVISOR, 1), limit)
+
+    def boundary_from_answers(self, test: Callable[[int], bool], stride: int, limit: int) -> int | None:
+        """A boundary from the numbers of voters the rule was asked about (at least one):
+        bisection between the fewest that won and the most below them that lost; stepping
+        down from the fewest that won, or up from the most that lost where one side is
+        missing, in strides that double from ``stride``."""
         answers = getattr(test, "answers", {})
         wins = sorted(k for k, won in answers.items() if won)
-        # The candidates are off by a fraction of themselves: step by such a fraction.
-        stride = max(max(tried) // ADD_STRIDE_DIVISOR, 1)
         if not wins:  # up from the most voters that lost
             found = smallest_true_above(test, max(answers), stride, limit)
             return found if found is not None else self.search_added(test)
@@ -961,16 +970,39 @@ class _EqualSharesMeasures(_RerunMeasures):
         found = smallest_true_above(test, guess, 1, ADD_SEARCH_FACTOR * (self.voters + 1))
         return found if found is not None else self.search_added(test)
 
-    def guessed_added(self, pid: str, start: int, limit: int) -> int | None:
+    def checked_guesses(self, pid: str, test: Callable[[int], bool], start: int, limit: int) -> int | None:
+        """Under ``equalshares``: the boundary of a guess of the completion
+        (:meth:`guessed_added`), kept if the rule selects the project with that many new voters
+        and not with one fewer (on most losers of the shared files, two tests).  Where the rule
+        disagrees, it has shown where its completion ended: the guess is made again from those
+        steps and its answers (a few times), then the search goes on from the rule's answers
+        (:meth:`boundary_from_answers`).  ``None``: the guess finds no number of voters."""
+        tried: set[int] = set()
+        for _ in range(ADD_GUESSES):
+            guess = self.guessed_added(pid, start, limit, test)
+            if guess is None or guess in tried:
+                break
+            tried.add(guess)
+            if test(guess) and not test(guess - 1):
+                return guess
+            start = guess
+        return self.boundary_from_answers(test, 1, limit) if tried else None
+
+    def guessed_added(self, pid: str, start: int, limit: int, test: Callable[[int], bool]) -> int | None:
         """Under ``equalshares``: the fewest new voters choosing only ``pid`` that get it
         selected by a guess of the completion that runs a few of its steps (around the step
-        it ended at with the nearest number of voters guessed) instead of every step from 0
-        (:meth:`EqualSharesOracle.completion_probe`): up or down from ``start`` in strides
-        that double, then bisection.  Each guess costs a few runs of MES, a test of the rule
-        hundreds; the guess is then checked (:meth:`boundary_near`)."""
-        ended = {0: self.oracle.step_of(self.share)}  # added voters: the step the guess ended at
+        it ended at with the nearest number of voters guessed, or for which the rule was asked)
+        instead of every step from 0 (:meth:`EqualSharesOracle.completion_probe`); the rule's
+        answers where it was asked (``test``): up or down from ``start`` in strides that
+        double, then bisection.  Each guess costs a few runs of MES, a test of the rule
+        hundreds."""
+        answers = getattr(test, "answers", {})
+        # Added voters: the step the completion ended at (the rule's where it was asked).
+        ended = {0: self.oracle.step_of(self.share), **self.added_ending_step}
 
         def guess(added: int) -> bool:
+            if added in answers:
+                return answers[added]
             if added == 0:
                 return False  # the project lost
             return guessed_selection(self.oracle.completion_probe(pid, added), added, ended, self.oracle.last_step(added))
@@ -979,13 +1011,3 @@ class _EqualSharesMeasures(_RerunMeasures):
         if guess(start):
             return smallest_true_below(guess, start, 1)
         return smallest_true_above(guess, start, 1, limit)
-
-    def boundary_near(self, test: Callable[[int], bool], guess: int, limit: int) -> int | None:
-        """The rule's boundary nearest ``guess``: ``guess`` if the rule selects the project
-        with that many new voters and not with one fewer; else down from it in strides that
-        double while the rule selects it, or up while it does not, then bisection."""
-        if test(guess):
-            return guess if not test(guess - 1) else smallest_true_below(test, guess - 1, 1)
-        found = smallest_true_above(test, guess, 1, limit)
-        return found if found is not None else self.search_added(test)
-

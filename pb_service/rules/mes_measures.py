@@ -181,6 +181,7 @@ class EqualSharesOracle:
         self.kept: dict[tuple, object] = {}
         self.voters_mes: EqualShares | None = None  # MES with the new voters of the question asked
         self.last_share = Fraction(0)  # the share the completion ended at in the last question
+        self.last_ending_step: int | None = None  # under ``equalshares``, the step it ended at then
 
     # The unchanged instance, watched.
     def watched(self, share: Fraction, cap: Number | None) -> tuple[MesRun, Thresholds]:
@@ -331,6 +332,7 @@ class EqualSharesOracle:
         if j is None or not self.mes.total_weight[j] or self.rule.name == "equalshares":
             outcome = self.rule.outcome(instance)
             self.last_share = Fraction(outcome.details.get("share_per_voter", 0))
+            self.last_ending_step = outcome.details.get("budget_increase_steps")
             return pid in outcome.selected
         self.voters_mes = EqualShares(tally)
         return self.decided(pid, tally, self.final_run(pid, self.instance.projects[pid].cost, tally, added))
