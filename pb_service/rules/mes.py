@@ -116,11 +116,31 @@ class EqualShares:
         the end (``watch.end(run)``): what the performance measures track."""
         return _Run(self, Fraction(share)).until(cap, watch)
 
-    def run_keeping(self, share: Number, cap: Number | None, keep_at: int) -> tuple[MesRun, _Run | None]:
+    def run_keeping(self, share: Number, cap: Number | None, keep_at: int,
+                    first: list[int] = ()) -> tuple[MesRun, _Run | None]:
         """:meth:`run`, keeping a copy of the state at the start of round ``keep_at + 1``
-        (after ``keep_at`` purchases; ``None`` if the run ends before)."""
-        runner = _Run(self, Fraction(share))
+        (after ``keep_at`` purchases; ``None`` if the run ends before); the ``first`` winners
+        as :meth:`run_after` takes them."""
+        runner = self.replayed(share, first)
         return runner.until(cap, keep_at=keep_at), runner.kept
+
+    def run_after(self, share: Number, first: list[int], cap: Number | None = None, watch=None) -> MesRun:
+        """:meth:`run`, given that its first rounds buy the projects ``first`` (indices), in
+        this order: another run's rounds known to be this one's.  Only their prices are
+        computed (a round of a run evaluates every project that may win it); ``watch`` sees
+        the rounds after them."""
+        return self.replayed(share, first).until(cap, watch)
+
+    def replayed(self, share: Number, first: list[int]) -> _Run:
+        """The state of a run at ``share`` after buying ``first`` in order (see
+        :meth:`run_after`; the ties of those rounds are not recorded)."""
+        runner = _Run(self, Fraction(share))
+        for j in first:
+            value = runner.value(j)
+            if value is None:
+                raise ValueError(f"{self.ids[j]} is not affordable: not the rounds of a run at this share")
+            runner.buy(j, value, None)
+        return runner
 
     def resume(self, kept: _Run, cap: Number | None, changed: int) -> MesRun | None:
         """Go on from a kept state of a run on an instance that differs from this one only in
@@ -294,13 +314,21 @@ class _Run:
             for j, value in found.items():
                 if j != winner:
                     heapq.heappush(bounds, (value.lower, j))
-            run.selected.append(mes.ids[winner])
-            self.spent += mes.costs[winner]
-            run.spent = exact(self.spent)
-            if cap is not None and self.spent > cap:
-                run.overspent = True
+            if not self.buy(winner, found[winner], cap):
                 return run
-            self.pay(winner, found[winner])
+
+    def buy(self, winner: int, value: _Value, cap: Number | None) -> bool:
+        """``winner`` is bought (its supporters pay, unless this overspends ``cap``: the run
+        then ends); whether the run goes on."""
+        run = self.run
+        run.selected.append(self.mes.ids[winner])
+        self.spent += self.mes.costs[winner]
+        run.spent = exact(self.spent)
+        if cap is not None and self.spent > cap:
+            run.overspent = True
+            return False
+        self.pay(winner, value)
+        return True
 
     def best(self, found: dict[int, _Value]) -> list[int]:
         """The projects with the smallest value, in tie-breaking order."""

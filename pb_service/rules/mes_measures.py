@@ -128,6 +128,17 @@ class Thresholds:
             x = np.maximum(np.where(moving & (slope >= 0), 0.0, x - step), 0.0)
         return x / alpha
 
+    def alone(self, j: int, rounds: int) -> Thresholds:
+        """Project ``j``'s thresholds alone, as watching it from the start of a run whose first
+        ``rounds`` rounds are this run's, before ``j`` was bought, leaves them (the added
+        voters are not watched: share 0)."""
+        k = self.position[j]
+        single = Thresholds(self.mes, 0, watched=[j])
+        single.history = [best[k:k + 1].copy() for best in self.history[:rounds]]
+        if single.history:
+            single.best = single.history[-1].copy()
+        return single
+
     def cost_bound(self, j: int) -> float:
         """Above this cost project ``j`` is certainly not bought in the watched run."""
         return self.cost[j] * (1 + MARGIN) + MARGIN
@@ -200,11 +211,16 @@ class EqualSharesOracle:
 
     def without(self, pid: str, share: Fraction, cap: Number | None = None) -> tuple[MesRun, Thresholds]:
         """The run at ``share`` without ``pid`` (costing more than all the voters' money),
-        watched: at any cost above ``pid``'s threshold there, the run is this one."""
+        watched: at any cost above ``pid``'s threshold there, the run is this one.  Until the
+        round that bought ``pid``, it is the unchanged run: those rounds' winners are only
+        paid for, and ``pid``'s thresholds after them are the unchanged run's."""
         key = (pid, share, cap)
         if key not in self.runs:
-            thresholds = Thresholds(self.mes, share, watched=[self.index[pid]])
-            run = self.changed(pid, share * self.voters + 1).run(share, cap, thresholds)
+            unchanged, watched = self.watched(share, cap)
+            rounds = _rounds_before(unchanged, pid)
+            thresholds = watched.alone(self.index[pid], rounds)
+            first = [self.index[q] for q in unchanged.selected[:rounds]]
+            run = self.changed(pid, share * self.voters + 1).run_after(share, first, cap, thresholds)
             self.runs[key] = (run, thresholds)
         return self.runs[key]
 
@@ -236,14 +252,16 @@ class EqualSharesOracle:
         if cost > thresholds.cost_bound(j):
             return run
         self.changed_runs += 1
-        return self.resumed(pid, cost, share, cap, thresholds.first_round(j, cost))
+        return self.resumed(pid, cost, share, cap, run, thresholds.first_round(j, cost))
 
-    def resumed(self, pid: str, cost: Number, share: Fraction, cap: Number | None, rounds: int) -> MesRun:
+    def resumed(self, pid: str, cost: Number, share: Fraction, cap: Number | None, watched: MesRun,
+                rounds: int) -> MesRun:
         """MES at ``share`` with ``pid`` at ``cost``, whose first ``rounds`` rounds are those
-        of the watched run (unchanged, or without ``pid``): resumed from a state kept by an
+        of the ``watched`` run (unchanged, or without ``pid``): resumed from a state kept by an
         earlier run of the same project at this share after at most that many rounds, else run
-        from the start keeping the state after ``rounds`` for the next question.  Only the
-        states of the project asked about are kept (one per share)."""
+        after those rounds' winners (:meth:`EqualShares.run_after`) keeping the state after
+        them for the next question.  Only the states of the project asked about are kept (one
+        per share)."""
         if self.kept_for != pid:
             self.kept_for, self.kept = pid, {}
         changed = self.changed(pid, cost)
@@ -253,7 +271,8 @@ class EqualSharesOracle:
             run = changed.resume(kept, cap, self.index[pid])
             if run is not None:
                 return run
-        run, state = changed.run_keeping(share, cap, rounds)
+        rounds = min(rounds, _rounds_before(watched, None))
+        run, state = changed.run_keeping(share, cap, rounds, [self.index[q] for q in watched.selected[:rounds]])
         if state is not None:
             self.kept[key] = state
         return run
@@ -467,6 +486,14 @@ class EqualSharesOracle:
         _, thresholds = self.watched(share, None)
         needed = thresholds.added[j]
         return None if math.isinf(needed) else max(math.ceil(needed * (1 - 4 * MARGIN)), 1)
+
+
+def _rounds_before(run: MesRun, pid: str | None) -> int:
+    """The rounds of ``run`` before the one that bought ``pid`` (all its purchases but one
+    that overspent, if ``pid`` was not bought or is ``None``)."""
+    if pid in run.selected:
+        return run.selected.index(pid)
+    return len(run.selected) - run.overspent
 
 
 def _starts(sizes: np.ndarray) -> np.ndarray:
