@@ -216,7 +216,10 @@ class EqualSharesOracle:
         paid for, and ``pid``'s thresholds after them are the unchanged run's."""
         key = (pid, share, cap)
         if key not in self.runs:
-            unchanged, watched = self.watched(share, cap)
+            # A run watching pid: the one of every project, else (at a share no completion
+            # step takes) the one of pid alone if there is one.
+            alone = self.runs.get(("added", pid, share)) if cap is None else None
+            unchanged, watched = self.runs.get((share, cap)) or alone or self.watched(share, cap)
             rounds = _rounds_before(unchanged, pid)
             thresholds = watched.alone(self.index[pid], rounds)
             first = [self.index[q] for q in unchanged.selected[:rounds]]
@@ -422,17 +425,21 @@ class EqualSharesOracle:
                 left -= tally.cost(q)
         return left
 
+    def watching(self, pid: str, share: Fraction) -> tuple[MesRun, Thresholds]:
+        """The run of the unchanged instance at ``share`` (no cap) watching ``pid`` alone."""
+        key = ("added", pid, share)
+        if key not in self.runs:
+            thresholds = Thresholds(self.mes, share, watched=[self.index[pid]])
+            self.runs[key] = (self.mes.run(share, None, thresholds), thresholds)
+        return self.runs[key]
+
     def added_needed(self, pid: str, share: Fraction) -> int | None:
         """The fewest voters choosing only ``pid`` that MES at ``share`` needs to buy it, each
         holding ``share``, from one run of the unchanged instance watching ``pid`` alone."""
         j = self.index.get(pid)
         if j is None:
             return None
-        key = ("added", pid, share)
-        if key not in self.runs:
-            thresholds = Thresholds(self.mes, share, watched=[j])
-            self.runs[key] = (self.mes.run(share, None, thresholds), thresholds)
-        needed = self.runs[key][1].added[j]
+        needed = self.watching(pid, share)[1].added[j]
         return None if math.isinf(needed) else max(math.ceil(needed * (1 - 4 * MARGIN)), 1)
 
     def added_for_money(self, pid: str, money: Fraction, limit: int) -> int | None:
@@ -458,7 +465,7 @@ class EqualSharesOracle:
         (the run itself changes with the voters)."""
         if self.rule.name != "equalshares" or pid not in self.index:
             return None
-        run, _ = self.watched(share, None)
+        run, _ = self.watching(pid, share)
         if pid in run.selected:
             run, _ = self.without(pid, share)
         tally, cost = self.tally, self.tally.cost(pid)
