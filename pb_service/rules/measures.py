@@ -217,8 +217,11 @@ def measure(
         raise ValueError(f"unknown project {unknown[0]!r}")
     measures = measures_of(instance, configured, by_rerun)
     jobs = jobs or processes_available()
-    if (jobs > 1 and len(wanted) > 1 and not isinstance(measures, _GreedyMeasures)
-            and "fork" in multiprocessing.get_all_start_methods()):
+    if not (jobs > 1 and len(wanted) > 1 and not isinstance(measures, _GreedyMeasures) and _can_fork()):
+        jobs = 1
+    if len(wanted) > 1:
+        measures.prepare(wanted, jobs)
+    if jobs > 1:
         return measured_in_processes(measures, wanted, jobs)
     return measures.all(wanted)
 
@@ -257,17 +260,30 @@ def _measure_in_worker(pid: str) -> ProjectMeasures:
     return _worker_measures.all([pid])[pid]
 
 
-def measured_in_processes(measures: _Measures, wanted: list[str], jobs: int) -> dict[str, ProjectMeasures]:
-    """The projects handed one at a time to ``jobs`` forked processes.  The outcome, and
-    under equal shares the watched runs every cost question starts from, are computed here
-    once, before the processes fork: they inherit them (nothing is pickled).  A project's
-    values do not depend on which others its process measured before (each search starts
-    afresh; what is kept between projects are runs of the unchanged instance)."""
-    measures.prepare()
+def _without_each_in_worker(key: tuple) -> dict:
+    return _worker_measures.oracle.portable_without_each(*key)
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def in_processes(measures: _Measures, work: Callable, items: list, jobs: int) -> list:
+    """``work`` of each item in ``jobs`` processes forked now, which inherit ``measures``
+    (nothing of it is pickled)."""
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(min(jobs, len(wanted)), mp_context=context, initializer=_start_worker,
+    with ProcessPoolExecutor(min(jobs, len(items)), mp_context=context, initializer=_start_worker,
                              initargs=(measures,)) as pool:
-        return dict(zip(wanted, pool.map(_measure_in_worker, wanted)))
+        return list(pool.map(work, items))
+
+
+def measured_in_processes(measures: _Measures, wanted: list[str], jobs: int) -> dict[str, ProjectMeasures]:
+    """The projects handed one at a time to ``jobs`` forked processes, after
+    :meth:`_Measures.prepare`: what it computed (the outcome, under equal shares the
+    runs every cost question starts from) is inherited.  A project's values do not depend
+    on which others its process measured before (each search starts afresh; what is kept
+    between projects are runs of the unchanged instance and the runs without one project)."""
+    return dict(zip(wanted, in_processes(measures, _measure_in_worker, wanted, jobs)))
 
 
 def choices_up_to(factors: Iterable[int], limit: int) -> int:
@@ -387,8 +403,9 @@ class _Measures:
             self.fill(pid, result)
         return found
 
-    def prepare(self) -> None:
-        """Compute what every project's questions share, before processes fork (see
+    def prepare(self, wanted: list[str], jobs: int) -> None:
+        """Compute what the questions about the ``wanted`` projects share, in ``jobs``
+        processes where it splits, before the projects' processes fork (see
         :func:`measured_in_processes`)."""
 
     def fill(self, pid: str, result: ProjectMeasures) -> None:
@@ -718,8 +735,22 @@ class _EqualSharesMeasures(_RerunMeasures):
         # The candidate of each step of the completion tried (of the project asked about).
         self.step_candidate: dict[int, int | None] = {}
 
-    def prepare(self) -> None:
-        self.oracle.watch_the_completion()
+    def prepare(self, wanted: list[str], jobs: int) -> None:
+        """The watched runs of every step of the completion; and, when more than half of the
+        selected projects are wanted, every run without one of them at every step, each
+        going on from the state its step's run had before buying it (when asked one project
+        at a time, each run without it replays the rounds before: about half of them)."""
+        oracle = self.oracle
+        oracle.watch_the_completion()
+        if 2 * len(self.winners.intersection(wanted)) <= len(self.winners):
+            return
+        keys = oracle.completion_keys()
+        if jobs > 1 and len(keys) > 1:
+            for key, portable in zip(keys, in_processes(self, _without_each_in_worker, keys, jobs)):
+                oracle.adopt_without_each(*key, portable)
+        else:
+            for key in keys:
+                oracle.every_without(*key)
 
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
         if singletons:

@@ -169,6 +169,26 @@ class _Lookup:
         return self.missing if k is None else float(getattr(self.owner, self.name)[k])
 
 
+class _WithoutEach:
+    """Watches a run of the unchanged instance whose thresholds ``watched`` holds and, at
+    each round, before the winner pays, runs the rest without it: a copy of the state with
+    the winner costing more than all the money, gone on with (:meth:`EqualSharesOracle.without`)."""
+
+    def __init__(self, oracle: EqualSharesOracle, watched: Thresholds, share: Fraction, cap: Number | None) -> None:
+        self.oracle, self.watched, self.share, self.cap = oracle, watched, share, cap
+        self.found: dict[str, tuple[MesRun, Thresholds]] = {}
+
+    def round(self, state, winner: int, value) -> None:
+        oracle = self.oracle
+        pid = oracle.mes.ids[winner]
+        thresholds = self.watched.alone(winner, len(state.run.selected))
+        without = oracle.changed(pid, self.share * oracle.voters + 1)
+        self.found[pid] = (state.copy_for(without, winner).until(self.cap, thresholds), thresholds)
+
+    def end(self, state) -> None:
+        pass
+
+
 class EqualSharesOracle:
     """Whether a project is selected by an equal-shares rule, completion included, at a
     changed cost; exact, re-running MES only where the change can matter."""
@@ -226,6 +246,35 @@ class EqualSharesOracle:
             run = self.changed(pid, share * self.voters + 1).run_after(share, first, cap, thresholds)
             self.runs[key] = (run, thresholds)
         return self.runs[key]
+
+    def completion_keys(self) -> list[tuple]:
+        """The (share, cap) of every watched run of the unchanged instance (see
+        :meth:`watch_the_completion`)."""
+        return [key for key in self.runs if len(key) == 2]
+
+    def every_without(self, share: Fraction, cap: Number | None) -> dict[str, tuple[MesRun, Thresholds]]:
+        """The runs without each project that the unchanged run at ``share`` bought (see
+        :meth:`without`), from one more run of it that, before each purchase, goes on from a
+        copy of its state without the project bought: no round is run twice."""
+        _, watched = self.watched(share, cap)
+        forking = _WithoutEach(self, watched, share, cap)
+        self.mes.run(share, cap, forking)
+        for pid, found in forking.found.items():
+            self.runs[(pid, share, cap)] = found
+        return forking.found
+
+    def portable_without_each(self, share: Fraction, cap: Number | None) -> dict[str, tuple[MesRun, np.ndarray, float]]:
+        """:meth:`every_without` as plain data, for another process: each run and its
+        project's largest winning cost after each round and at the end (:meth:`adopt_without_each`)."""
+        return {pid: (run, np.concatenate(thresholds.history) if thresholds.history else np.zeros(0),
+                      float(thresholds.best[0]))
+                for pid, (run, thresholds) in self.every_without(share, cap).items()}
+
+    def adopt_without_each(self, share: Fraction, cap: Number | None, portable: dict) -> None:
+        for pid, (run, history, best) in portable.items():
+            thresholds = Thresholds(self.mes, 0, watched=[self.index[pid]])
+            thresholds.history, thresholds.best = list(history.reshape(-1, 1)), np.array([best])
+            self.runs[(pid, share, cap)] = (run, thresholds)
 
     def changed(self, pid: str, cost: Number) -> EqualShares:
         return self.mes.with_cost(pid, cost, self.tally.ties.key_with(pid, cost, self.tally.votes[pid]))
