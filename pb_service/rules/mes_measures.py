@@ -128,6 +128,12 @@ class Thresholds:
             x = np.maximum(np.where(moving & (slope >= 0), 0.0, x - step), 0.0)
         return x / alpha
 
+    def settle(self) -> Thresholds:
+        """Drop what only watching a run needs (the arrays of its (project, group) pairs, as
+        large as the supporters): a kept run's thresholds only answer lookups."""
+        self.pair_groups = self.pair_weights = self.pair_owner = None
+        return self
+
     def alone(self, j: int, rounds: int) -> Thresholds:
         """Project ``j``'s thresholds alone, as watching it from the start of a run whose first
         ``rounds`` rounds are this run's, before ``j`` was bought, leaves them (the added
@@ -183,7 +189,7 @@ class _WithoutEach:
         pid = oracle.mes.ids[winner]
         thresholds = self.watched.alone(winner, len(state.run.selected))
         without = oracle.changed(pid, self.share * oracle.voters + 1)
-        self.found[pid] = (state.copy_for(without, winner).until(self.cap, thresholds), thresholds)
+        self.found[pid] = (state.copy_for(without, winner).until(self.cap, thresholds), thresholds.settle())
 
     def end(self, state) -> None:
         pass
@@ -219,7 +225,7 @@ class EqualSharesOracle:
         key = (share, cap)
         if key not in self.runs:
             thresholds = Thresholds(self.mes, share)
-            self.runs[key] = (self.mes.run(share, cap, thresholds), thresholds)
+            self.runs[key] = (self.mes.run(share, cap, thresholds), thresholds.settle())
         return self.runs[key]
 
     def watch_the_completion(self) -> None:
@@ -244,7 +250,7 @@ class EqualSharesOracle:
             thresholds = watched.alone(self.index[pid], rounds)
             first = [self.index[q] for q in unchanged.selected[:rounds]]
             run = self.changed(pid, share * self.voters + 1).run_after(share, first, cap, thresholds)
-            self.runs[key] = (run, thresholds)
+            self.runs[key] = (run, thresholds.settle())
         return self.runs[key]
 
     def completion_keys(self) -> list[tuple]:
@@ -272,7 +278,7 @@ class EqualSharesOracle:
 
     def adopt_without_each(self, share: Fraction, cap: Number | None, portable: dict) -> None:
         for pid, (run, history, best) in portable.items():
-            thresholds = Thresholds(self.mes, 0, watched=[self.index[pid]])
+            thresholds = Thresholds(self.mes, 0, watched=[self.index[pid]]).settle()
             thresholds.history, thresholds.best = list(history.reshape(-1, 1)), np.array([best])
             self.runs[(pid, share, cap)] = (run, thresholds)
 
@@ -479,7 +485,7 @@ class EqualSharesOracle:
         key = ("added", pid, share)
         if key not in self.runs:
             thresholds = Thresholds(self.mes, share, watched=[self.index[pid]])
-            self.runs[key] = (self.mes.run(share, None, thresholds), thresholds)
+            self.runs[key] = (self.mes.run(share, None, thresholds), thresholds.settle())
         return self.runs[key]
 
     def added_needed(self, pid: str, share: Fraction) -> int | None:
