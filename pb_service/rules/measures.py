@@ -363,9 +363,11 @@ def smallest_true_above(test: Callable[[int], bool], low: int, stride: int, limi
 def ending_step(ends: Callable[[int], bool], start: int, last: int) -> int:
     """The step at which the +1 % completion ends if the steps that end it (``ends``) are the
     ones from there on: down from ``start`` in strides that double while they end it, or up
-    while they do not (to ``last``), then bisection."""
+    while they do not (to ``last``), then bisection.  A guess (the rule checks what it
+    gives): step 0 is taken not to end it unless ``start`` is 0 (a run each time, which
+    almost never ends it)."""
     if ends(start):
-        return 0 if ends(0) else smallest_true_below(ends, start, 1)
+        return largest_true_below(lambda step: not ends(step), start) + 1 if start else 0
     return smallest_true_above(ends, start, 1, last) or last
 
 
