@@ -401,7 +401,60 @@ def test_the_step_a_guess_of_the_completion_ends_at():
     assert ending_step(ends_from(7), 3, 100) == 7
     assert ending_step(ends_from(7), 40, 100) == 7
     assert ending_step(ends_from(7), 7, 100) == 7
-    assert ending_step(ends_from(0), 5, 100) == 0
+    assert ending_step(ends_from(0), 0, 100) == 0
+    asked.clear()
+    # Step 0 is not asked from elsewhere (the rule checks the guess): taken not to end it.
+    assert ending_step(ends_from(0), 5, 100) == 1 and 0 not in asked
     assert ending_step(ends_from(1000), 5, 100) == 100  # none ends it: the last step
     asked.clear()
     assert ending_step(ends_from(51), 50, 100) == 51 and asked == [50, 51]
+
+
+def test_a_run_after_its_first_winners_is_the_run(load):
+    """``EqualShares.run_after`` pays for the first winners of a run given (it evaluates no
+    other project in those rounds), then goes on as a run does: the same run, after any
+    number of its rounds (but the one that overspent)."""
+    instance = load("Poland_Czestochowa_2020_Grabowka.pb")
+    oracle = EqualSharesOracle(instance, ConfiguredRule.of(instance, "equalshares"))
+    for step, cap, overspent in ((0, None, False), (138, oracle.budget, False), (238, oracle.budget, True)):
+        share = oracle.step_share(step)
+        run = oracle.mes.run(share, cap)
+        assert run.overspent == overspent
+        for rounds in range(len(run.selected) + 1 - run.overspent):
+            again = oracle.mes.run_after(share, [oracle.index[pid] for pid in run.selected[:rounds]], cap)
+            assert (again.selected, again.spent, again.overspent) == (run.selected, run.spent, run.overspent)
+
+
+def test_runs_without_each_selected_project_are_those_run_alone(load):
+    """Before the questions, every run without a project that the unchanged run bought at a
+    step (``every_without``: one more run of it, going on from a copy of its state before each
+    purchase) is the run of the instance with that project out of reach, from the start; and
+    its thresholds are those of the run without it asked alone (``without``: the rounds
+    before replayed), up to the last bits of floats (other projects evaluated)."""
+    instance = load("Poland_Czestochowa_2025_Polnoc.pb")
+    rule = ConfiguredRule.of(instance, "equalshares")
+    eager, alone = EqualSharesOracle(instance, rule), EqualSharesOracle(instance, rule)
+    for step in (0, 5):
+        share, cap = eager.step_share(step), eager.budget
+        unchanged, _ = eager.watched(share, cap)
+        found = eager.every_without(share, cap)
+        assert list(found) == unchanged.selected
+        for pid, (run, thresholds) in found.items():
+            j = eager.index[pid]
+            out_of_reach = eager.changed(pid, share * eager.voters + 1).run(share, cap)
+            replayed, replayed_thresholds = alone.without(pid, share, cap)
+            assert run.selected == out_of_reach.selected == replayed.selected
+            assert len(thresholds.history) == len(replayed_thresholds.history) == len(run.selected)
+            assert thresholds.cost[j] == pytest.approx(replayed_thresholds.cost[j], rel=1e-12)
+            for cost in (thresholds.cost[j] / 2, thresholds.cost[j]):
+                assert thresholds.first_round(j, cost) == replayed_thresholds.first_round(j, cost)
+
+
+def test_measures_of_a_pool_are_those_of_each_project_asked_alone(load):
+    """Measuring a whole pool prepares every run without a selected project at every step
+    first; asking one project at a time does not (each such run replays the rounds before
+    it): the same values."""
+    instance = load("Poland_Czestochowa_2020_Grabowka.pb")
+    together = measure(instance, "equalshares")
+    for pid in instance.projects:
+        assert measure(instance, "equalshares", projects=[pid])[pid].as_dict() == together[pid].as_dict(), pid
