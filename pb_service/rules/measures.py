@@ -260,8 +260,8 @@ def _measure_in_worker(pid: str) -> ProjectMeasures:
     return _worker_measures.all([pid])[pid]
 
 
-def _without_each_in_worker(key: tuple) -> dict:
-    return _worker_measures.oracle.portable_without_each(*key)
+def _step_in_worker(key: tuple) -> tuple:
+    return _worker_measures.oracle.portable_step(*key)
 
 
 def _can_fork() -> bool:
@@ -741,18 +741,26 @@ class _EqualSharesMeasures(_RerunMeasures):
         """The watched runs of every step of the completion; and, when more than half of the
         selected projects are wanted, every run without one of them at every step, each
         going on from the state its step's run had before buying it (when asked one project
-        at a time, each run without it replays the rounds before: about half of them)."""
+        at a time, each run without it replays the rounds before: about half of them).
+        Under ``equalshares`` the steps are known from the outcome: the runs of each step
+        (its watched run and those without each project) are run in the ``jobs`` processes;
+        under add1 they are found by running the completion first."""
         oracle = self.oracle
-        oracle.watch_the_completion()
         if 2 * len(self.winners.intersection(wanted)) <= len(self.winners):
+            oracle.watch_the_completion()
             return
-        keys = oracle.completion_keys()
+        if self.rule.name == "equalshares":
+            keys = oracle.completion_steps(self.outcome.details["budget_increase_steps"])
+        else:
+            oracle.watch_the_completion()
+            keys = oracle.completion_keys()
         if jobs > 1 and len(keys) > 1:
-            for key, portable in zip(keys, in_processes(self, _without_each_in_worker, keys, jobs)):
-                oracle.adopt_without_each(*key, portable)
+            for key, portable in zip(keys, in_processes(self, _step_in_worker, keys, jobs)):
+                oracle.adopt_step(*key, portable)
         else:
             for key in keys:
                 oracle.every_without(*key)
+        oracle.watch_the_completion()  # runs nothing where the steps were known
 
     def selected_at(self, pid: str, cost: Number, singletons: int) -> bool:
         if singletons:

@@ -128,6 +128,15 @@ class Thresholds:
             x = np.maximum(np.where(moving & (slope >= 0), 0.0, x - step), 0.0)
         return x / alpha
 
+    def state(self) -> tuple:
+        """What watching found, as arrays (to send to another process: :meth:`restore`)."""
+        return self.best, self.fewest, self.open, np.array(self.history).reshape(len(self.history), len(self.watched))
+
+    def restore(self, state: tuple) -> Thresholds:
+        self.best, self.fewest, self.open, history = state
+        self.history = list(history)
+        return self
+
     def settle(self) -> Thresholds:
         """Drop what only watching a run needs (the arrays of its (project, group) pairs, as
         large as the supporters): a kept run's thresholds only answer lookups."""
@@ -176,12 +185,14 @@ class _Lookup:
 
 
 class _WithoutEach:
-    """Watches a run of the unchanged instance whose thresholds ``watched`` holds and, at
-    each round, before the winner pays, runs the rest without it: a copy of the state with
-    the winner costing more than all the money, gone on with (:meth:`EqualSharesOracle.without`)."""
+    """Watches a run of the unchanged instance and, at each round, before the winner pays,
+    runs the rest without it: a copy of the state with the winner costing more than all the
+    money, gone on with (:meth:`EqualSharesOracle.without`).  ``watched`` holds the run's
+    thresholds, found in this run if ``observe`` (else in an earlier one)."""
 
-    def __init__(self, oracle: EqualSharesOracle, watched: Thresholds, share: Fraction, cap: Number | None) -> None:
-        self.oracle, self.watched, self.share, self.cap = oracle, watched, share, cap
+    def __init__(self, oracle: EqualSharesOracle, watched: Thresholds, share: Fraction, cap: Number | None,
+                 observe: bool) -> None:
+        self.oracle, self.watched, self.share, self.cap, self.observe = oracle, watched, share, cap, observe
         self.found: dict[str, tuple[MesRun, Thresholds]] = {}
 
     def round(self, state, winner: int, value) -> None:
@@ -190,9 +201,12 @@ class _WithoutEach:
         thresholds = self.watched.alone(winner, len(state.run.selected))
         without = oracle.changed(pid, self.share * oracle.voters + 1)
         self.found[pid] = (state.copy_for(without, winner).until(self.cap, thresholds), thresholds.settle())
+        if self.observe:
+            self.watched.round(state, winner, value)
 
     def end(self, state) -> None:
-        pass
+        if self.observe:
+            self.watched.end(state)
 
 
 class EqualSharesOracle:
@@ -258,29 +272,43 @@ class EqualSharesOracle:
         :meth:`watch_the_completion`)."""
         return [key for key in self.runs if len(key) == 2]
 
+    def completion_steps(self, steps: int) -> list[tuple]:
+        """Under ``equalshares``, the (share, cap) of the completion's runs when it ends at
+        ``steps`` (the outcome's), as :meth:`final_run` asks for them."""
+        return [(self.step_share(step), self.budget) for step in range(min(steps, self.last_step()) + 1)]
+
     def every_without(self, share: Fraction, cap: Number | None) -> dict[str, tuple[MesRun, Thresholds]]:
         """The runs without each project that the unchanged run at ``share`` bought (see
-        :meth:`without`), from one more run of it that, before each purchase, goes on from a
-        copy of its state without the project bought: no round is run twice."""
-        _, watched = self.watched(share, cap)
-        forking = _WithoutEach(self, watched, share, cap)
-        self.mes.run(share, cap, forking)
+        :meth:`without`), from one run of it (the watched one, if it is not yet) that,
+        before each purchase, goes on from a copy of its state without the project bought:
+        no round is run twice."""
+        key = (share, cap)
+        observe = key not in self.runs
+        watched = Thresholds(self.mes, share) if observe else self.runs[key][1]
+        forking = _WithoutEach(self, watched, share, cap, observe)
+        run = self.mes.run(share, cap, forking)
+        if observe:
+            self.runs[key] = (run, watched.settle())
         for pid, found in forking.found.items():
             self.runs[(pid, share, cap)] = found
         return forking.found
 
-    def portable_without_each(self, share: Fraction, cap: Number | None) -> dict[str, tuple[MesRun, np.ndarray, float]]:
-        """:meth:`every_without` as plain data, for another process: each run and its
-        project's largest winning cost after each round and at the end (:meth:`adopt_without_each`)."""
-        return {pid: (run, np.concatenate(thresholds.history) if thresholds.history else np.zeros(0),
-                      float(thresholds.best[0]))
-                for pid, (run, thresholds) in self.every_without(share, cap).items()}
+    def portable_step(self, share: Fraction, cap: Number | None) -> tuple:
+        """:meth:`every_without` as plain data, for another process (:meth:`adopt_step`): the
+        watched run if it was run here, and the runs without each project, with their
+        thresholds' arrays."""
+        watched = (share, cap) not in self.runs
+        found = {pid: (run, thresholds.state()) for pid, (run, thresholds) in self.every_without(share, cap).items()}
+        run, thresholds = self.runs[(share, cap)]
+        return ((run, thresholds.state()) if watched else None), found
 
-    def adopt_without_each(self, share: Fraction, cap: Number | None, portable: dict) -> None:
-        for pid, (run, history, best) in portable.items():
-            thresholds = Thresholds(self.mes, 0, watched=[self.index[pid]]).settle()
-            thresholds.history, thresholds.best = list(history.reshape(-1, 1)), np.array([best])
-            self.runs[(pid, share, cap)] = (run, thresholds)
+    def adopt_step(self, share: Fraction, cap: Number | None, portable: tuple) -> None:
+        watched, found = portable
+        if watched is not None and (share, cap) not in self.runs:
+            run, state = watched
+            self.runs[(share, cap)] = (run, Thresholds(self.mes, share).settle().restore(state))
+        for pid, (run, state) in found.items():
+            self.runs[(pid, share, cap)] = (run, Thresholds(self.mes, 0, watched=[self.index[pid]]).settle().restore(state))
 
     def changed(self, pid: str, cost: Number) -> EqualShares:
         return self.mes.with_cost(pid, cost, self.tally.ties.key_with(pid, cost, self.tally.votes[pid]))

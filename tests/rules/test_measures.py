@@ -458,3 +458,15 @@ def test_measures_of_a_pool_are_those_of_each_project_asked_alone(load):
     together = measure(instance, "equalshares")
     for pid in instance.projects:
         assert measure(instance, "equalshares", projects=[pid])[pid].as_dict() == together[pid].as_dict(), pid
+
+
+@pytest.mark.parametrize("name", ["Poland_Czestochowa_2020_Grabowka.pb", "Netherlands_Assen_2024.pb"])
+def test_the_steps_known_from_the_outcome_are_those_the_completion_runs(load, name):
+    """Under ``equalshares`` the preparation runs each step of the completion in processes
+    before running the completion: the steps it takes from the outcome are the ones the
+    completion asks for, in order."""
+    instance = load(name)
+    rule = ConfiguredRule.of(instance, "equalshares")
+    oracle = EqualSharesOracle(instance, rule)
+    oracle.watch_the_completion()
+    assert oracle.completion_steps(rule.outcome(instance).details["budget_increase_steps"]) == oracle.completion_keys()
