@@ -432,13 +432,12 @@ class EqualSharesOracle:
         reused where ``pid`` is not in it and ``added`` is below its threshold there (the new
         voters' money then buys nothing, and the others' runs are as they were)."""
         j = self.index.get(pid)
-        min_votes = self.rule.min_votes(instance)
-        tally = Tally.of(instance, self.rule.tie_breaking, self.rule.seed, min_votes)
         if j is None or not self.mes.total_weight[j] or self.rule.name == "equalshares":
             outcome = self.rule.outcome(instance)
             self.last_share = Fraction(outcome.details.get("share_per_voter", 0))
             self.last_ending_step = outcome.details.get("budget_increase_steps")
             return pid in outcome.selected
+        tally = Tally.of(instance, self.rule.tie_breaking, self.rule.seed, self.rule.min_votes(instance))
         self.voters_mes = EqualShares(tally)
         return self.decided(pid, tally, self.final_run(pid, self.instance.projects[pid].cost, tally, added))
 
