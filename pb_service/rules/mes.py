@@ -193,18 +193,21 @@ class _Split:
     classes: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build
 class _Value:
     """A project's ``rho / cost`` in a round: ``alpha`` within ``error`` of the exact value.
 
     ``rho`` and ``rho_error`` are the float price and its bound when they are certified (they
-    narrow down the exact split); ``split`` and ``exact`` are set once it is computed exactly.
+    narrow down the exact split), with the supporters' float money they were found from
+    (``amounts``: the split in the same round needs it again); ``split`` and ``exact`` are
+    set once it is computed exactly.
     """
 
     alpha: float
     error: float
     rho: float | None = None
     rho_error: float = 0.0
+    amounts: np.ndarray | None = None
     split: _Split | None = None
     exact: Fraction | None = None
 
@@ -257,7 +260,7 @@ class _Run:
         self.compact_at = COMPACT_AT
         self.rho_below = [0.0] * len(mes.ids)  # a lower bound of each project's rho
         self.run = MesRun(share, [])
-        self.spent = Fraction(0)
+        self.spent: Number = 0  # an int while the costs are (Fraction sums are slow)
         self.error = self.error_after(0)
         self.kept: _Run | None = None
 
@@ -283,6 +286,7 @@ class _Run:
 
     def until(self, cap: Number | None, watch=None, keep_at: int | None = None) -> MesRun:
         mes, run = self.mes, self.run
+        cap = exact(cap)  # an int compares with the spent amount faster than a Fraction
         # Lazy evaluation: a project's rho / cost can only grow as voters spend money, so a
         # lower bound of it stays one; a heap keeps these bounds (from 1 / supporters, a
         # lower bound at any time, also when a kept state goes on: without what it bought).
@@ -322,7 +326,8 @@ class _Run:
         then ends); whether the run goes on."""
         run = self.run
         run.selected.append(self.mes.ids[winner])
-        self.spent += self.mes.costs[winner]
+        cost = self.mes.costs[winner]
+        self.spent += cost.numerator if cost.denominator == 1 else cost
         run.spent = exact(self.spent)
         if cap is not None and self.spent > cap:
             run.overspent = True
@@ -375,7 +380,7 @@ class _Run:
         self.rho_below[j] = _down(rho - rho_error)
         alpha = rho / cost
         # Doubled: the roundings of this bound and of alpha -/+ it stay within it.
-        return _Value(alpha, 2 * (rho_error / cost + 4 * EPSILON * alpha), rho, rho_error)
+        return _Value(alpha, 2 * (rho_error / cost + 4 * EPSILON * alpha), rho, rho_error, amounts)
 
     def exact_value(self, j: int, value: _Value) -> _Value | None:
         """``value`` computed exactly (``None`` if the supporters cannot afford ``j``)."""
@@ -389,7 +394,8 @@ class _Run:
         return _Value(alpha_float, 2 * EPSILON * alpha_float, split=split, exact=alpha)
 
     def scaled_cost(self, j: int) -> int:
-        return int(self.mes.costs[j] * self.scale)
+        cost = self.mes.costs[j]  # the scale is a multiple of its denominator
+        return cost.numerator * (self.scale // cost.denominator)
 
     def split(self, j: int, value: _Value) -> _Split | None:
         """How project ``j``'s cost splits among its supporters, exactly (``None`` if they
@@ -401,25 +407,29 @@ class _Run:
         """
         mes = self.mes
         groups, weights = mes.supporters[j], mes.supporter_weights[j]
-        amounts, classes = self.money[groups], self.class_of[groups]
+        amounts = self.money[groups] if value.amounts is None else value.amounts
+        classes = self.class_of[groups]
         cost = self.scaled_cost(j)
-        alive = classes > 0
         if value.rho is None:
-            if self.money_of(classes[alive], weights[alive]) < cost:
+            empty = classes == 0
+            if self.money_of(np.bincount(classes, weights=weights)) < cost:
                 return None
-            below = np.zeros(len(groups), dtype=np.bool_)
-            near = alive
+            near = ~empty
         else:
             margin = value.rho_error + self.error
-            below = alive & (amounts < _down(value.rho - margin))
-            near = alive & ~below & (amounts <= _up(value.rho + margin))
+            low = _down(value.rho - margin)
+            # The poor and the groups left with nothing (their money is 0.0, below any
+            # positive bound; and no money is below a bound that is not positive).
+            empty = amounts < low if low > 0 else classes == 0
+            near = ~empty & (amounts <= _up(value.rho + margin))
         # The poor pay all they have; the rich, at first everyone else, share the rest.
-        owed = cost - self.money_of(classes[below], weights[below])
-        rich = mes.total_weight[j] - int(_dot(weights, ~alive | below))
+        empty_weights = np.bincount(classes[empty], weights=weights[empty])
+        owed = cost - self.money_of(empty_weights)
+        rich = mes.total_weight[j] - int(empty_weights.sum())
         emptied = []
         if near.any():
             near_weights = np.bincount(classes[near], weights=weights[near])
-            for amount, klass in sorted((self.class_money(c), c) for c in np.flatnonzero(near_weights).tolist()):
+            for amount, klass in sorted((self.class_money(c), c) for c in (near_weights > 0).nonzero()[0].tolist()):
                 if amount * rich > owed:
                     break
                 if amount * rich < owed:
@@ -428,25 +438,27 @@ class _Run:
                     rich -= weight
                 # Those paying exactly all they have are left with nothing, as the poor are.
                 emptied.append(klass)
-        empty = ~alive | below
         if emptied:
             empty |= np.isin(classes, emptied)
         return _Split(owed, rich, ~empty, amounts, classes)
 
     def class_money(self, klass: int) -> int:
         """The exact money of one class: the share minus the prices of the rounds it paid."""
-        return self.share - sum(self.prices[k] for k in np.flatnonzero(self.paid_rounds[klass]).tolist())
+        paid = self.paid_rounds[klass, : len(self.prices)].nonzero()[0]
+        return self.share - sum(self.prices[k] for k in paid.tolist())
 
-    def money_of(self, classes: np.ndarray, weights: np.ndarray) -> int:
-        """The exact money of groups (``weights`` voters of class ``classes`` each, none of
-        class 0): their weight times the share, minus per round its price times the weight
-        of those who paid it."""
-        if not len(classes):
+    def money_of(self, per_class: np.ndarray) -> int:
+        """The exact money of groups, from their weight per class (``per_class``, whose class
+        0 holds nothing): their weight times the share, minus per round its price times the
+        weight of those who paid it."""
+        present = (per_class > 0).nonzero()[0]  # faster than on the floats themselves
+        if len(present) and present[0] == 0:
+            present = present[1:]
+        if not len(present):
             return 0
-        per_class = np.bincount(classes, weights=weights)
-        present = np.flatnonzero(per_class)
-        paid = _einsum("i,ij->j", per_class[present], self.paid_rounds[present, : len(self.prices)])
-        return self.share * int(per_class.sum()) - sum(map(mul, self.prices, map(int, paid.tolist())))
+        weights = per_class[present]
+        paid = _einsum("i,ij->j", weights, self.paid_rounds[present, : len(self.prices)])
+        return self.share * int(weights.sum()) - sum(map(mul, self.prices, map(int, paid.tolist())))
 
     def pay(self, winner: int, value: _Value) -> None:
         """The supporters of ``winner`` pay its price; the exact price joins the record."""
@@ -457,6 +469,7 @@ class _Run:
             self.share *= factor
             self.prices = [price * factor for price in self.prices]
         price = split.owed * factor // split.rich
+        paid_before = len(self.prices)  # also this round's column in paid_rounds
         self.prices.append(price)
         self.error = self.error_after(len(self.prices))
         keep, classes = split.keep, split.classes
@@ -464,7 +477,7 @@ class _Run:
         self.money[groups] = np.where(keep, np.maximum(split.amounts - price / self.scale, 0.0), 0.0)
         # Each class of payers who keep money moves to a new class that also paid this round.
         paying = classes[keep]
-        old = np.flatnonzero(np.bincount(paying))
+        old = (np.bincount(paying) > 0).nonzero()[0]
         new = np.arange(self.classes, self.classes + len(old))
         renamed = np.zeros(self.classes, dtype=np.intp)
         renamed[old] = new
@@ -473,8 +486,9 @@ class _Run:
             grown = np.zeros((2 * self.classes, self.paid_rounds.shape[1]), dtype=np.bool_)
             grown[: len(self.paid_rounds)] = self.paid_rounds
             self.paid_rounds = grown
-        self.paid_rounds[new] = self.paid_rounds[old]
-        self.paid_rounds[new, len(self.prices) - 1] = True
+        # (Rows reused after compact() hold no round from this one on.)
+        self.paid_rounds[new, :paid_before] = self.paid_rounds[old, :paid_before]
+        self.paid_rounds[new, paid_before] = True
         self.class_of[groups] = np.where(keep, renamed[classes], 0)
         if self.classes > self.compact_at:
             self.compact()
@@ -488,7 +502,8 @@ class _Run:
         renumbered = np.zeros(self.classes, dtype=np.intp)
         renumbered[kept] = np.arange(len(kept))
         self.class_of = renumbered[self.class_of]
-        self.paid_rounds[: len(kept)] = self.paid_rounds[kept]
+        rounds = len(self.prices)
+        self.paid_rounds[: len(kept), :rounds] = self.paid_rounds[kept, :rounds]
         self.classes = len(kept)
         self.compact_at = max(COMPACT_AT, 2 * self.classes)
 
