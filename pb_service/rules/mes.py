@@ -46,10 +46,10 @@ from operator import mul
 
 import numpy as np
 
-try:  # einsum's C function, as np.einsum calls it: its Python wrapper costs as much as these sums
-    from numpy._core.multiarray import c_einsum as _einsum
+try:  # the C functions np.einsum and np.count_nonzero call: their Python wrappers cost as much
+    from numpy._core.multiarray import c_einsum as _einsum, count_nonzero as _count_nonzero
 except ImportError:  # numpy before 2.0
-    _einsum = np.einsum
+    _einsum, _count_nonzero = np.einsum, np.count_nonzero
 
 from .greedy import greedy_fill
 from .model import Number, Result, Status, Tie, exact, format_decimal
@@ -360,10 +360,11 @@ class _Run:
         mes = self.mes
         groups, weights = mes.supporters[j], mes.supporter_weights[j]
         supporters, cost = mes.total_weight[j], mes.float_costs[j]
-        amounts = self.money[groups]
+        amounts, error = self.money[groups], self.error
         rounding = 2 * (len(groups) + 2) * EPSILON
         total = _dot(weights, amounts)
-        off = supporters * self.error + rounding * max(total, cost)
+        spread = supporters * error
+        off = spread + rounding * (cost if cost > total else total)  # max(), without its call
         if total + off < cost:
             return None  # not now, nor later
         if total - off < cost:
@@ -372,9 +373,9 @@ class _Run:
         if rho is None:
             return self.exact_value(j, UNKNOWN)
         paid = _dot(weights, np.minimum(amounts, rho))
-        slack = supporters * self.error + rounding * max(paid, cost) + abs(paid - cost)
+        slack = spread + rounding * (cost if cost > paid else paid) + abs(paid - cost)
         rho_error = 2 * slack / rich
-        if _dot(weights, amounts > _up(rho + rho_error + self.error)) * rho_error <= slack:
+        if _dot(weights, amounts > _up(rho + rho_error + error)) * rho_error <= slack:
             return self.exact_value(j, UNKNOWN)
         # rho only grows as voters spend: where the next evaluation can start from.
         self.rho_below[j] = _down(rho - rho_error)
@@ -421,7 +422,7 @@ class _Run:
             # The poor and the groups left with nothing (their money is 0.0, below any
             # positive bound; and no money is below a bound that is not positive).
             empty = amounts < low if low > 0 else classes == 0
-            near = ~empty & (amounts <= _up(value.rho + margin))
+            near = (amounts <= _up(value.rho + margin)) ^ empty  # the empty are all at most it
         # The poor pay all they have; the rich, at first everyone else, share the rest.
         empty_weights = np.bincount(classes[empty], weights=weights[empty])
         owed = cost - self.money_of(empty_weights)
@@ -545,11 +546,11 @@ def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: 
         rho, poor_count = below, -1
     for _ in range(MAX_FLOAT_PASSES):
         poor = amounts < rho
-        count = int(np.count_nonzero(poor))
+        count = int(_count_nonzero(poor))
         if count == poor_count:
             return rho, rich
         poor_count = count
-        rich = supporters - _dot(weights, poor)
+        rich = supporters - (_dot(weights, poor) if count else 0.0)
         if rich <= 0:
             return None, 0.0
         rho += (cost - _dot(weights, np.minimum(amounts, rho))) / rich
