@@ -41,7 +41,7 @@ import math
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import mul
 
 import numpy as np
@@ -61,9 +61,6 @@ SMALL_CURRENCY_UNITS = {"HUF": 100, "JPY": 100, "KRW": 1000, "IDR": 1000, "VND":
 
 # Relative rounding error of one float operation, doubled to spare (2 ** -52).
 EPSILON = sys.float_info.epsilon
-# Classes are numbered afresh (see _Run.compact) once there are this many, and then whenever
-# their number doubles.
-COMPACT_AT = 2048
 # The poor set of a project settles in a few passes; past this many, it is found exactly.
 MAX_FLOAT_PASSES = 16
 
@@ -184,13 +181,12 @@ class EqualShares:
 class _Split:
     """How a project's cost splits exactly: the price each rich supporter pays (at the run's
     scale, the fraction ``owed / rich``), and which of its supporting groups keep money after
-    paying (``keep``; the others are left with nothing), with their float money and classes."""
+    paying (``keep``; the others are left with nothing), with their float money."""
 
     owed: int
     rich: int
     keep: np.ndarray
     amounts: np.ndarray
-    classes: np.ndarray
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build
@@ -237,12 +233,13 @@ class _Run:
     prices it paid, each rounded once.
 
     Exact amounts are integers: the real amount times the run's *scale*, which is multiplied
-    by the denominator of each fractional price.  A group's exact money is not stored: it is
-    the share minus the prices of the rounds it paid, which are recorded per *budget class*
-    (the groups that paid in the same rounds, ``class_of[g]``; class 0 holds the groups left
-    with nothing).  An exact sum of the money of many groups is then their weights per class,
-    times the rounds each class paid, times the prices.  On the 48 shared real instances this is
-    about 4 times faster than keeping every amount exactly (amounts grow to hundreds of bits).
+    by the denominator of each fractional price.  A group's exact money is not stored: while it
+    is :attr:`alive` (not left with nothing), it is the share minus the prices of the rounds it
+    paid (``paid[r, g]``).  An exact sum of the money of many groups is then their weight times
+    the share, minus per round its price times the weight of those who paid it.  On the 48
+    shared real instances this is about 4 times faster than keeping every amount exactly
+    (amounts grow to hundreds of bits); recording the rounds per group rather than per set of
+    groups that paid the same rounds halves the cost of a purchase's bookkeeping.
     """
 
     def __init__(self, mes: EqualShares, share: Fraction) -> None:
@@ -254,10 +251,8 @@ class _Run:
         groups = len(mes.group_weights)
         first = 1 if share > 0 else 0
         self.money = np.full(groups, self.float_share if first else 0.0)
-        self.class_of = np.full(groups, first, dtype=np.intp)
-        self.paid_rounds = np.zeros((64, max(len(mes.ids), 1)), dtype=np.bool_)
-        self.classes = 2
-        self.compact_at = COMPACT_AT
+        self.alive = np.full(groups, bool(first))
+        self.paid = np.zeros((0, groups), dtype=np.bool_)  # rows grow with the rounds
         self.rho_below = [0.0] * len(mes.ids)  # a lower bound of each project's rho
         self.run = MesRun(share, [])
         self.spent: Number = 0  # an int while the costs are (Fraction sums are slow)
@@ -269,8 +264,8 @@ class _Run:
         its lower bound of rho is dropped, it was for the other cost)."""
         copied = copy.copy(self)
         copied.mes = mes
-        copied.money, copied.class_of = self.money.copy(), self.class_of.copy()
-        copied.paid_rounds = self.paid_rounds[: self.classes].copy()
+        copied.money, copied.alive = self.money.copy(), self.alive.copy()
+        copied.paid = self.paid[: len(self.prices)].copy()
         copied.prices, copied.rho_below = list(self.prices), list(self.rho_below)
         if changed is not None:
             copied.rho_below[changed] = 0.0
@@ -403,62 +398,60 @@ class _Run:
         cannot pay it).
 
         With a certified float price, the groups whose money is certainly below it are poor
-        and those certainly above it rich; the classes of the groups near it are walked,
-        poorest first, as in the definition.  Without one, every class is walked.
+        and those certainly above it rich; the groups near it are walked by their exact money,
+        poorest first, as in the definition.  Without one, every group is walked.
         """
         mes = self.mes
         groups, weights = mes.supporters[j], mes.supporter_weights[j]
         amounts = self.money[groups] if value.amounts is None else value.amounts
-        classes = self.class_of[groups]
+        alive = self.alive[groups]
         cost = self.scaled_cost(j)
         if value.rho is None:
-            empty = classes == 0
-            if self.money_of(np.bincount(classes, weights=weights)) < cost:
+            if self.money_of(groups[alive], weights[alive]) < cost:
                 return None
-            near = ~empty
+            empty, near = ~alive, alive
         else:
             margin = value.rho_error + self.error
             low = _down(value.rho - margin)
             # The poor and the groups left with nothing (their money is 0.0, below any
             # positive bound; and no money is below a bound that is not positive).
-            empty = amounts < low if low > 0 else classes == 0
+            empty = amounts < low if low > 0 else ~alive
             near = (amounts <= _up(value.rho + margin)) ^ empty  # the empty are all at most it
         # The poor pay all they have; the rich, at first everyone else, share the rest.
-        empty_weights = np.bincount(classes[empty], weights=weights[empty])
-        owed = cost - self.money_of(empty_weights)
-        rich = mes.total_weight[j] - int(empty_weights.sum())
-        emptied = []
+        poor = empty & alive
+        owed = cost - self.money_of(groups[poor], weights[poor])
+        rich = mes.total_weight[j] - int(_dot(weights, empty))
+        keep = ~empty
         if near.any():
-            near_weights = np.bincount(classes[near], weights=weights[near])
-            for amount, klass in sorted((self.class_money(c), c) for c in (near_weights > 0).nonzero()[0].tolist()):
+            # The groups that paid the same rounds hold the same money: one step each.
+            near_at = near.nonzero()[0]
+            rounds, same = np.unique(self.paid[: len(self.prices), groups[near_at]], axis=1, return_inverse=True)
+            same = same.ravel()
+            same_weights = np.bincount(same, weights=weights[near_at])
+            emptied = []
+            for amount, k in sorted((self.money_after(rounds[:, k]), k) for k in range(len(same_weights))):
                 if amount * rich > owed:
                     break
                 if amount * rich < owed:
-                    weight = int(near_weights[klass])
+                    weight = int(same_weights[k])
                     owed -= amount * weight
                     rich -= weight
                 # Those paying exactly all they have are left with nothing, as the poor are.
-                emptied.append(klass)
-        if emptied:
-            empty |= np.isin(classes, emptied)
-        return _Split(owed, rich, ~empty, amounts, classes)
+                emptied.append(k)
+            if emptied:
+                keep[near_at[np.isin(same, emptied)]] = False
+        return _Split(owed, rich, keep, amounts)
 
-    def class_money(self, klass: int) -> int:
-        """The exact money of one class: the share minus the prices of the rounds it paid."""
-        paid = self.paid_rounds[klass, : len(self.prices)].nonzero()[0]
-        return self.share - sum(self.prices[k] for k in paid.tolist())
+    def money_after(self, paid: np.ndarray) -> int:
+        """The exact money of a group alive that paid the rounds ``paid`` (booleans)."""
+        return self.share - sum(compress(self.prices, paid.tolist()))
 
-    def money_of(self, per_class: np.ndarray) -> int:
-        """The exact money of groups, from their weight per class (``per_class``, whose class
-        0 holds nothing): their weight times the share, minus per round its price times the
-        weight of those who paid it."""
-        present = (per_class > 0).nonzero()[0]  # faster than on the floats themselves
-        if len(present) and present[0] == 0:
-            present = present[1:]
-        if not len(present):
+    def money_of(self, groups: np.ndarray, weights: np.ndarray) -> int:
+        """The exact money of groups alive (``weights`` voters each): their weight times the
+        share, minus per round its price times the weight of those who paid it."""
+        if not len(groups):
             return 0
-        weights = per_class[present]
-        paid = _einsum("i,ij->j", weights, self.paid_rounds[present, : len(self.prices)])
+        paid = _einsum("ij,j->i", self.paid[: len(self.prices), groups], weights)
         return self.share * int(weights.sum()) - sum(map(mul, self.prices, map(int, paid.tolist())))
 
     def pay(self, winner: int, value: _Value) -> None:
@@ -470,43 +463,18 @@ class _Run:
             self.share *= factor
             self.prices = [price * factor for price in self.prices]
         price = split.owed * factor // split.rich
-        paid_before = len(self.prices)  # also this round's column in paid_rounds
+        this_round = len(self.prices)
         self.prices.append(price)
         self.error = self.error_after(len(self.prices))
-        keep, classes = split.keep, split.classes
+        keep = split.keep
         groups = self.mes.supporters[winner]
         self.money[groups] = np.where(keep, np.maximum(split.amounts - price / self.scale, 0.0), 0.0)
-        # Each class of payers who keep money moves to a new class that also paid this round.
-        paying = classes[keep]
-        old = (np.bincount(paying) > 0).nonzero()[0]
-        new = np.arange(self.classes, self.classes + len(old))
-        renamed = np.zeros(self.classes, dtype=np.intp)
-        renamed[old] = new
-        self.classes += len(old)
-        if self.classes > len(self.paid_rounds):
-            grown = np.zeros((2 * self.classes, self.paid_rounds.shape[1]), dtype=np.bool_)
-            grown[: len(self.paid_rounds)] = self.paid_rounds
-            self.paid_rounds = grown
-        # (Rows reused after compact() hold no round from this one on.)
-        self.paid_rounds[new, :paid_before] = self.paid_rounds[old, :paid_before]
-        self.paid_rounds[new, paid_before] = True
-        self.class_of[groups] = np.where(keep, renamed[classes], 0)
-        if self.classes > self.compact_at:
-            self.compact()
-
-    def compact(self) -> None:
-        """Number the classes that still hold groups afresh: paying leaves many classes
-        empty, and class numbers size some arrays of every round."""
-        held = np.bincount(self.class_of, minlength=self.classes)
-        held[0] = 1  # class 0 keeps its meaning
-        kept = np.flatnonzero(held)
-        renumbered = np.zeros(self.classes, dtype=np.intp)
-        renumbered[kept] = np.arange(len(kept))
-        self.class_of = renumbered[self.class_of]
-        rounds = len(self.prices)
-        self.paid_rounds[: len(kept), :rounds] = self.paid_rounds[kept, :rounds]
-        self.classes = len(kept)
-        self.compact_at = max(COMPACT_AT, 2 * self.classes)
+        self.alive[groups] = keep
+        if this_round == len(self.paid):
+            grown = np.zeros((max(2 * this_round, 8), self.paid.shape[1]), dtype=np.bool_)
+            grown[:this_round] = self.paid
+            self.paid = grown
+        self.paid[this_round, groups[keep]] = True
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
