@@ -474,7 +474,7 @@ class _Run:
             grown = np.zeros((max(2 * this_round, 8), self.paid.shape[1]), dtype=np.bool_)
             grown[:this_round] = self.paid
             self.paid = grown
-        self.paid[this_round, groups[keep]] = True
+        self.paid[this_round, groups] = keep  # a new row: the others stay False
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
