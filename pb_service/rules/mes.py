@@ -304,7 +304,7 @@ class _Run:
                 if watch is not None:
                     watch.end(self)
                 return run
-            tied = self.best(found)
+            tied = self.best(found, best_upper)
             winner = tied[0]
             if watch is not None:
                 watch.round(self, winner, found[winner])
@@ -330,9 +330,9 @@ class _Run:
         self.pay(winner, value)
         return True
 
-    def best(self, found: dict[int, _Value]) -> list[int]:
-        """The projects with the smallest value, in tie-breaking order."""
-        best_upper = min(value.upper for value in found.values())
+    def best(self, found: dict[int, _Value], best_upper: float) -> list[int]:
+        """The projects with the smallest value, in tie-breaking order (``best_upper``: the
+        smallest upper bound of their values)."""
         close = [j for j, value in found.items() if value.lower <= best_upper]
         if len(close) == 1:
             return close
@@ -526,7 +526,7 @@ def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: 
 
 
 def _is_exhaustive(tally: Tally, selected: list[str], budget: Number) -> bool:
-    left = budget - sum(tally.cost(pid) for pid in selected)
+    left = exact(budget - sum(tally.cost(pid) for pid in selected))  # an int compares faster
     chosen = set(selected)
     return not any(tally.cost(pid) <= left for pid in tally.eligible if pid not in chosen)
 
