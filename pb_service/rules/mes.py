@@ -355,7 +355,7 @@ class _Run:
         mes = self.mes
         groups, weights = mes.supporters[j], mes.supporter_weights[j]
         supporters, cost = mes.total_weight[j], mes.float_costs[j]
-        amounts, error = self.money[groups], self.error
+        amounts, error = self.money.take(groups), self.error  # take: faster than [] on large groups
         rounding = 2 * (len(groups) + 2) * EPSILON
         total = _dot(weights, amounts)
         spread = supporters * error
@@ -451,7 +451,7 @@ class _Run:
         share, minus per round its price times the weight of those who paid it."""
         if not len(groups):
             return 0
-        paid = _einsum("ij,j->i", self.paid[: len(self.prices), groups], weights)
+        paid = _einsum("ij,j->i", self.paid[: len(self.prices)].take(groups, axis=1), weights)
         return self.share * int(weights.sum()) - sum(map(mul, self.prices, map(int, paid.tolist())))
 
     def pay(self, winner: int, value: _Value) -> None:
