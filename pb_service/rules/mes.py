@@ -238,8 +238,8 @@ class _Run:
     paid (``paid[r, g]``).  An exact sum of the money of many groups is then their weight times
     the share, minus per round its price times the weight of those who paid it.  On the 48
     shared real instances this is about 4 times faster than keeping every amount exactly
-    (amounts grow to hundreds of bits); recording the rounds per group rather than per set of
-    groups that paid the same rounds halves the cost of a purchase's bookkeeping.
+    (amounts grow to hundreds of bits).  (Recording the rounds per set of groups that paid the
+    same ones instead made each purchase dearer: the sets that paid had to be renamed.)
     """
 
     def __init__(self, mes: EqualShares, share: Fraction) -> None:
@@ -425,11 +425,11 @@ class _Run:
         if near.any():
             # The groups that paid the same rounds hold the same money: one step each.
             near_at = near.nonzero()[0]
-            rounds, same = np.unique(self.paid[: len(self.prices), groups[near_at]], axis=1, return_inverse=True)
-            same = same.ravel()
+            histories, same = np.unique(self.paid[: len(self.prices), groups[near_at]], axis=1, return_inverse=True)
+            same = same.ravel()  # near group i paid the rounds of histories[:, same[i]]
             same_weights = np.bincount(same, weights=weights[near_at])
             emptied = []
-            for amount, k in sorted((self.money_after(rounds[:, k]), k) for k in range(len(same_weights))):
+            for amount, k in sorted((self.money_after(histories[:, k]), k) for k in range(len(same_weights))):
                 if amount * rich > owed:
                     break
                 if amount * rich < owed:
