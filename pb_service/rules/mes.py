@@ -63,6 +63,11 @@ SMALL_CURRENCY_UNITS = {"HUF": 100, "JPY": 100, "KRW": 1000, "IDR": 1000, "VND":
 EPSILON = sys.float_info.epsilon
 # The poor set of a project settles in a few passes; past this many, it is found exactly.
 MAX_FLOAT_PASSES = 16
+# A round finding its first projects unaffordable (usually the last round, where all are)
+# drops at once those certainly so (see _Run.without_unaffordable) when it costs less than
+# evaluating those left one by one: one evaluation costs about as much as summing this many
+# (project, group) pairs at once (on Łódź 2022, 690 pairs per project, dropping gained nothing).
+PAIRS_PER_EVALUATION = 300
 
 
 @dataclass
@@ -104,6 +109,17 @@ class EqualShares:
         self.float_costs = [float(cost) for cost in self.costs]
         self.supported = [j for j in range(len(self.ids)) if self.total_weight[j] > 0]
         self.tie_keys = [tally.ties.key(pid) for pid in self.ids]
+        self.index_pairs()
+
+    def index_pairs(self) -> None:
+        """Every (project, supporting group) pair in arrays, to sum over all projects at once."""
+        self.pair_groups = np.concatenate(self.supporters) if self.ids else np.zeros(0, dtype=np.intp)
+        self.pair_weights = np.concatenate(self.supporter_weights) if self.ids else np.zeros(0)
+        sizes = np.array([len(groups) for groups in self.supporters], dtype=np.intp)
+        self.pair_owner = np.repeat(np.arange(len(self.ids)), sizes)
+        self.roundings = 2 * (sizes + 2) * EPSILON  # as value() has them
+        self.weight_array = np.array(self.total_weight, dtype=np.float64)
+        self.cost_array = np.array(self.float_costs, dtype=np.float64)
 
     def run(self, share: Number, cap: Number | None = None, watch=None) -> MesRun:
         """MES giving each voter ``share``; stop early once more than ``cap`` is spent.
@@ -153,6 +169,7 @@ class EqualShares:
         j = self.ids.index(pid)
         changed.costs, changed.float_costs, changed.tie_keys = list(self.costs), list(self.float_costs), list(self.tie_keys)
         changed.costs[j], changed.float_costs[j], changed.tie_keys[j] = Fraction(cost), float(cost), tie_key
+        changed.cost_array = np.array(changed.float_costs, dtype=np.float64)
         return changed
 
     def with_voters(self, tally: Tally, pid: str, added: int) -> EqualShares:
@@ -169,6 +186,7 @@ class EqualShares:
         changed.total_weight[j] += added
         changed.tie_keys[j] = tally.ties.key(pid)
         changed.supported = sorted({*self.supported, j})
+        changed.index_pairs()
         return changed
 
     def tie(self, tied: list[int], round_number: int) -> Tie:
@@ -293,6 +311,7 @@ class _Run:
                 self.kept = self.copy_for(mes, None)
             found: dict[int, _Value] = {}
             best_upper = math.inf
+            dropping = len(bounds) * PAIRS_PER_EVALUATION >= len(mes.pair_groups)
             # Evaluate every project whose bound does not exceed the best value found.
             while bounds and bounds[0][0] <= best_upper:
                 j = heapq.heappop(bounds)[1]
@@ -300,6 +319,8 @@ class _Run:
                 if value is not None:
                     found[j] = value
                     best_upper = min(best_upper, value.upper)
+                elif not found and dropping:
+                    bounds, dropping = self.without_unaffordable(bounds), False
             if not found:
                 if watch is not None:
                     watch.end(self)
@@ -329,6 +350,18 @@ class _Run:
             return False
         self.pay(winner, value)
         return True
+
+    def without_unaffordable(self, bounds: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """The heap ``bounds`` without the projects that :meth:`value` would find unaffordable
+        now, and so at any later time (it drops them): its test, for all projects at once
+        (its bound holds for float sums in any order)."""
+        mes = self.mes
+        totals = np.bincount(mes.pair_owner, mes.pair_weights * self.money.take(mes.pair_groups), len(mes.ids))
+        off = mes.weight_array * self.error + mes.roundings * np.maximum(totals, mes.cost_array)
+        unaffordable = (totals + off < mes.cost_array).tolist()
+        kept = [bound for bound in bounds if not unaffordable[bound[1]]]
+        heapq.heapify(kept)
+        return kept
 
     def best(self, found: dict[int, _Value], best_upper: float) -> list[int]:
         """The projects with the smallest value, in tie-breaking order (``best_upper``: the
