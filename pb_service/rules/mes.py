@@ -41,15 +41,15 @@ import math
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import mul
 
 import numpy as np
 
-try:  # einsum's C function, as np.einsum calls it: its Python wrapper costs as much as these sums
-    from numpy._core.multiarray import c_einsum as _einsum
+try:  # the C functions np.einsum and np.count_nonzero call: their Python wrappers cost as much
+    from numpy._core.multiarray import c_einsum as _einsum, count_nonzero as _count_nonzero
 except ImportError:  # numpy before 2.0
-    _einsum = np.einsum
+    _einsum, _count_nonzero = np.einsum, np.count_nonzero
 
 from .greedy import greedy_fill
 from .model import Number, Result, Status, Tie, exact, format_decimal
@@ -61,11 +61,13 @@ SMALL_CURRENCY_UNITS = {"HUF": 100, "JPY": 100, "KRW": 1000, "IDR": 1000, "VND":
 
 # Relative rounding error of one float operation, doubled to spare (2 ** -52).
 EPSILON = sys.float_info.epsilon
-# Classes are numbered afresh (see _Run.compact) once there are this many, and then whenever
-# their number doubles.
-COMPACT_AT = 2048
 # The poor set of a project settles in a few passes; past this many, it is found exactly.
 MAX_FLOAT_PASSES = 16
+# A round finding its first projects unaffordable (usually the last round, where all are)
+# drops at once those certainly so (see _Run.without_unaffordable) when it costs less than
+# evaluating those left one by one: one evaluation costs about as much as summing this many
+# (project, group) pairs at once (on Łódź 2022, 690 pairs per project, dropping gained nothing).
+PAIRS_PER_EVALUATION = 300
 
 
 @dataclass
@@ -107,6 +109,17 @@ class EqualShares:
         self.float_costs = [float(cost) for cost in self.costs]
         self.supported = [j for j in range(len(self.ids)) if self.total_weight[j] > 0]
         self.tie_keys = [tally.ties.key(pid) for pid in self.ids]
+        self.index_pairs()
+
+    def index_pairs(self) -> None:
+        """Every (project, supporting group) pair in arrays, to sum over all projects at once."""
+        self.pair_groups = np.concatenate(self.supporters) if self.ids else np.zeros(0, dtype=np.intp)
+        self.pair_weights = np.concatenate(self.supporter_weights) if self.ids else np.zeros(0)
+        sizes = np.array([len(groups) for groups in self.supporters], dtype=np.intp)
+        self.pair_owner = np.repeat(np.arange(len(self.ids)), sizes)
+        self.roundings = 2 * (sizes + 2) * EPSILON  # as value() has them
+        self.weight_array = np.array(self.total_weight, dtype=np.float64)
+        self.cost_array = np.array(self.float_costs, dtype=np.float64)
 
     def run(self, share: Number, cap: Number | None = None, watch=None) -> MesRun:
         """MES giving each voter ``share``; stop early once more than ``cap`` is spent.
@@ -156,6 +169,7 @@ class EqualShares:
         j = self.ids.index(pid)
         changed.costs, changed.float_costs, changed.tie_keys = list(self.costs), list(self.float_costs), list(self.tie_keys)
         changed.costs[j], changed.float_costs[j], changed.tie_keys[j] = Fraction(cost), float(cost), tie_key
+        changed.cost_array = np.array(changed.float_costs, dtype=np.float64)
         return changed
 
     def with_voters(self, tally: Tally, pid: str, added: int) -> EqualShares:
@@ -172,6 +186,7 @@ class EqualShares:
         changed.total_weight[j] += added
         changed.tie_keys[j] = tally.ties.key(pid)
         changed.supported = sorted({*self.supported, j})
+        changed.index_pairs()
         return changed
 
     def tie(self, tied: list[int], round_number: int) -> Tie:
@@ -184,27 +199,29 @@ class EqualShares:
 class _Split:
     """How a project's cost splits exactly: the price each rich supporter pays (at the run's
     scale, the fraction ``owed / rich``), and which of its supporting groups keep money after
-    paying (``keep``; the others are left with nothing), with their float money and classes."""
+    paying (``keep``; the others are left with nothing), with their float money."""
 
     owed: int
     rich: int
     keep: np.ndarray
     amounts: np.ndarray
-    classes: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to build
 class _Value:
     """A project's ``rho / cost`` in a round: ``alpha`` within ``error`` of the exact value.
 
     ``rho`` and ``rho_error`` are the float price and its bound when they are certified (they
-    narrow down the exact split); ``split`` and ``exact`` are set once it is computed exactly.
+    narrow down the exact split), with the supporters' float money they were found from
+    (``amounts``: the split in the same round needs it again); ``split`` and ``exact`` are
+    set once it is computed exactly.
     """
 
     alpha: float
     error: float
     rho: float | None = None
     rho_error: float = 0.0
+    amounts: np.ndarray | None = None
     split: _Split | None = None
     exact: Fraction | None = None
 
@@ -234,12 +251,13 @@ class _Run:
     prices it paid, each rounded once.
 
     Exact amounts are integers: the real amount times the run's *scale*, which is multiplied
-    by the denominator of each fractional price.  A group's exact money is not stored: it is
-    the share minus the prices of the rounds it paid, which are recorded per *budget class*
-    (the groups that paid in the same rounds, ``class_of[g]``; class 0 holds the groups left
-    with nothing).  An exact sum of the money of many groups is then their weights per class,
-    times the rounds each class paid, times the prices.  On the 48 shared real instances this is
-    about 4 times faster than keeping every amount exactly (amounts grow to hundreds of bits).
+    by the denominator of each fractional price.  A group's exact money is not stored: while it
+    is :attr:`alive` (not left with nothing), it is the share minus the prices of the rounds it
+    paid (``paid[r, g]``).  An exact sum of the money of many groups is then their weight times
+    the share, minus per round its price times the weight of those who paid it.  On the 48
+    shared real instances this is about 4 times faster than keeping every amount exactly
+    (amounts grow to hundreds of bits).  (Recording the rounds per set of groups that paid the
+    same ones instead made each purchase dearer: the sets that paid had to be renamed.)
     """
 
     def __init__(self, mes: EqualShares, share: Fraction) -> None:
@@ -251,13 +269,11 @@ class _Run:
         groups = len(mes.group_weights)
         first = 1 if share > 0 else 0
         self.money = np.full(groups, self.float_share if first else 0.0)
-        self.class_of = np.full(groups, first, dtype=np.intp)
-        self.paid_rounds = np.zeros((64, max(len(mes.ids), 1)), dtype=np.bool_)
-        self.classes = 2
-        self.compact_at = COMPACT_AT
+        self.alive = np.full(groups, bool(first))
+        self.paid = np.zeros((0, groups), dtype=np.bool_)  # rows grow with the rounds
         self.rho_below = [0.0] * len(mes.ids)  # a lower bound of each project's rho
         self.run = MesRun(share, [])
-        self.spent = Fraction(0)
+        self.spent: Number = 0  # an int while the costs are (Fraction sums are slow)
         self.error = self.error_after(0)
         self.kept: _Run | None = None
 
@@ -266,8 +282,8 @@ class _Run:
         its lower bound of rho is dropped, it was for the other cost)."""
         copied = copy.copy(self)
         copied.mes = mes
-        copied.money, copied.class_of = self.money.copy(), self.class_of.copy()
-        copied.paid_rounds = self.paid_rounds[: self.classes].copy()
+        copied.money, copied.alive = self.money.copy(), self.alive.copy()
+        copied.paid = self.paid[: len(self.prices)].copy()
         copied.prices, copied.rho_below = list(self.prices), list(self.rho_below)
         if changed is not None:
             copied.rho_below[changed] = 0.0
@@ -283,6 +299,7 @@ class _Run:
 
     def until(self, cap: Number | None, watch=None, keep_at: int | None = None) -> MesRun:
         mes, run = self.mes, self.run
+        cap = exact(cap)  # an int compares with the spent amount faster than a Fraction
         # Lazy evaluation: a project's rho / cost can only grow as voters spend money, so a
         # lower bound of it stays one; a heap keeps these bounds (from 1 / supporters, a
         # lower bound at any time, also when a kept state goes on: without what it bought).
@@ -294,6 +311,7 @@ class _Run:
                 self.kept = self.copy_for(mes, None)
             found: dict[int, _Value] = {}
             best_upper = math.inf
+            dropping = len(bounds) * PAIRS_PER_EVALUATION >= len(mes.pair_groups)
             # Evaluate every project whose bound does not exceed the best value found.
             while bounds and bounds[0][0] <= best_upper:
                 j = heapq.heappop(bounds)[1]
@@ -301,11 +319,13 @@ class _Run:
                 if value is not None:
                     found[j] = value
                     best_upper = min(best_upper, value.upper)
+                elif not found and dropping:
+                    bounds, dropping = self.without_unaffordable(bounds), False
             if not found:
                 if watch is not None:
                     watch.end(self)
                 return run
-            tied = self.best(found)
+            tied = self.best(found, best_upper)
             winner = tied[0]
             if watch is not None:
                 watch.round(self, winner, found[winner])
@@ -322,7 +342,8 @@ class _Run:
         then ends); whether the run goes on."""
         run = self.run
         run.selected.append(self.mes.ids[winner])
-        self.spent += self.mes.costs[winner]
+        cost = self.mes.costs[winner]
+        self.spent += cost.numerator if cost.denominator == 1 else cost
         run.spent = exact(self.spent)
         if cap is not None and self.spent > cap:
             run.overspent = True
@@ -330,9 +351,21 @@ class _Run:
         self.pay(winner, value)
         return True
 
-    def best(self, found: dict[int, _Value]) -> list[int]:
-        """The projects with the smallest value, in tie-breaking order."""
-        best_upper = min(value.upper for value in found.values())
+    def without_unaffordable(self, bounds: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """The heap ``bounds`` without the projects that :meth:`value` would find unaffordable
+        now, and so at any later time (it drops them): its test, for all projects at once
+        (its bound holds for float sums in any order)."""
+        mes = self.mes
+        totals = np.bincount(mes.pair_owner, mes.pair_weights * self.money.take(mes.pair_groups), len(mes.ids))
+        off = mes.weight_array * self.error + mes.roundings * np.maximum(totals, mes.cost_array)
+        unaffordable = (totals + off < mes.cost_array).tolist()
+        kept = [bound for bound in bounds if not unaffordable[bound[1]]]
+        heapq.heapify(kept)
+        return kept
+
+    def best(self, found: dict[int, _Value], best_upper: float) -> list[int]:
+        """The projects with the smallest value, in tie-breaking order (``best_upper``: the
+        smallest upper bound of their values)."""
         close = [j for j, value in found.items() if value.lower <= best_upper]
         if len(close) == 1:
             return close
@@ -355,10 +388,11 @@ class _Run:
         mes = self.mes
         groups, weights = mes.supporters[j], mes.supporter_weights[j]
         supporters, cost = mes.total_weight[j], mes.float_costs[j]
-        amounts = self.money[groups]
+        amounts, error = self.money.take(groups), self.error  # take: faster than [] on large groups
         rounding = 2 * (len(groups) + 2) * EPSILON
         total = _dot(weights, amounts)
-        off = supporters * self.error + rounding * max(total, cost)
+        spread = supporters * error
+        off = spread + rounding * (cost if cost > total else total)  # max(), without its call
         if total + off < cost:
             return None  # not now, nor later
         if total - off < cost:
@@ -367,15 +401,15 @@ class _Run:
         if rho is None:
             return self.exact_value(j, UNKNOWN)
         paid = _dot(weights, np.minimum(amounts, rho))
-        slack = supporters * self.error + rounding * max(paid, cost) + abs(paid - cost)
+        slack = spread + rounding * (cost if cost > paid else paid) + abs(paid - cost)
         rho_error = 2 * slack / rich
-        if _dot(weights, amounts > _up(rho + rho_error + self.error)) * rho_error <= slack:
+        if _dot(weights, amounts > _up(rho + rho_error + error)) * rho_error <= slack:
             return self.exact_value(j, UNKNOWN)
         # rho only grows as voters spend: where the next evaluation can start from.
         self.rho_below[j] = _down(rho - rho_error)
         alpha = rho / cost
         # Doubled: the roundings of this bound and of alpha -/+ it stay within it.
-        return _Value(alpha, 2 * (rho_error / cost + 4 * EPSILON * alpha), rho, rho_error)
+        return _Value(alpha, 2 * (rho_error / cost + 4 * EPSILON * alpha), rho, rho_error, amounts)
 
     def exact_value(self, j: int, value: _Value) -> _Value | None:
         """``value`` computed exactly (``None`` if the supporters cannot afford ``j``)."""
@@ -389,64 +423,69 @@ class _Run:
         return _Value(alpha_float, 2 * EPSILON * alpha_float, split=split, exact=alpha)
 
     def scaled_cost(self, j: int) -> int:
-        return int(self.mes.costs[j] * self.scale)
+        cost = self.mes.costs[j]  # the scale is a multiple of its denominator
+        return cost.numerator * (self.scale // cost.denominator)
 
     def split(self, j: int, value: _Value) -> _Split | None:
         """How project ``j``'s cost splits among its supporters, exactly (``None`` if they
         cannot pay it).
 
         With a certified float price, the groups whose money is certainly below it are poor
-        and those certainly above it rich; the classes of the groups near it are walked,
-        poorest first, as in the definition.  Without one, every class is walked.
+        and those certainly above it rich; the groups near it are walked by their exact money,
+        poorest first, as in the definition.  Without one, every group is walked.
         """
         mes = self.mes
         groups, weights = mes.supporters[j], mes.supporter_weights[j]
-        amounts, classes = self.money[groups], self.class_of[groups]
+        amounts = self.money[groups] if value.amounts is None else value.amounts
+        alive = self.alive[groups]
         cost = self.scaled_cost(j)
-        alive = classes > 0
         if value.rho is None:
-            if self.money_of(classes[alive], weights[alive]) < cost:
+            if self.money_of(groups[alive], weights[alive]) < cost:
                 return None
-            below = np.zeros(len(groups), dtype=np.bool_)
-            near = alive
+            empty, near = ~alive, alive
         else:
             margin = value.rho_error + self.error
-            below = alive & (amounts < _down(value.rho - margin))
-            near = alive & ~below & (amounts <= _up(value.rho + margin))
+            low = _down(value.rho - margin)
+            # The poor and the groups left with nothing (their money is 0.0, below any
+            # positive bound; and no money is below a bound that is not positive).
+            empty = amounts < low if low > 0 else ~alive
+            near = (amounts <= _up(value.rho + margin)) ^ empty  # the empty are all at most it
         # The poor pay all they have; the rich, at first everyone else, share the rest.
-        owed = cost - self.money_of(classes[below], weights[below])
-        rich = mes.total_weight[j] - int(_dot(weights, ~alive | below))
-        emptied = []
+        poor = empty & alive
+        owed = cost - self.money_of(groups[poor], weights[poor])
+        rich = mes.total_weight[j] - int(_dot(weights, empty))
+        keep = ~empty
         if near.any():
-            near_weights = np.bincount(classes[near], weights=weights[near])
-            for amount, klass in sorted((self.class_money(c), c) for c in np.flatnonzero(near_weights).tolist()):
+            # The groups that paid the same rounds hold the same money: one step each.
+            near_at = near.nonzero()[0]
+            histories, same = np.unique(self.paid[: len(self.prices), groups[near_at]], axis=1, return_inverse=True)
+            same = same.ravel()  # near group i paid the rounds of histories[:, same[i]]
+            same_weights = np.bincount(same, weights=weights[near_at])
+            emptied = []
+            for amount, k in sorted((self.money_after(histories[:, k]), k) for k in range(len(same_weights))):
                 if amount * rich > owed:
                     break
                 if amount * rich < owed:
-                    weight = int(near_weights[klass])
+                    weight = int(same_weights[k])
                     owed -= amount * weight
                     rich -= weight
                 # Those paying exactly all they have are left with nothing, as the poor are.
-                emptied.append(klass)
-        empty = ~alive | below
-        if emptied:
-            empty |= np.isin(classes, emptied)
-        return _Split(owed, rich, ~empty, amounts, classes)
+                emptied.append(k)
+            if emptied:
+                keep[near_at[np.isin(same, emptied)]] = False
+        return _Split(owed, rich, keep, amounts)
 
-    def class_money(self, klass: int) -> int:
-        """The exact money of one class: the share minus the prices of the rounds it paid."""
-        return self.share - sum(self.prices[k] for k in np.flatnonzero(self.paid_rounds[klass]).tolist())
+    def money_after(self, paid: np.ndarray) -> int:
+        """The exact money of a group alive that paid the rounds ``paid`` (booleans)."""
+        return self.share - sum(compress(self.prices, paid.tolist()))
 
-    def money_of(self, classes: np.ndarray, weights: np.ndarray) -> int:
-        """The exact money of groups (``weights`` voters of class ``classes`` each, none of
-        class 0): their weight times the share, minus per round its price times the weight
-        of those who paid it."""
-        if not len(classes):
+    def money_of(self, groups: np.ndarray, weights: np.ndarray) -> int:
+        """The exact money of groups alive (``weights`` voters each): their weight times the
+        share, minus per round its price times the weight of those who paid it."""
+        if not len(groups):
             return 0
-        per_class = np.bincount(classes, weights=weights)
-        present = np.flatnonzero(per_class)
-        paid = _einsum("i,ij->j", per_class[present], self.paid_rounds[present, : len(self.prices)])
-        return self.share * int(per_class.sum()) - sum(map(mul, self.prices, map(int, paid.tolist())))
+        paid = _einsum("ij,j->i", self.paid[: len(self.prices)].take(groups, axis=1), weights)
+        return self.share * int(weights.sum()) - sum(map(mul, self.prices, map(int, paid.tolist())))
 
     def pay(self, winner: int, value: _Value) -> None:
         """The supporters of ``winner`` pay its price; the exact price joins the record."""
@@ -457,40 +496,18 @@ class _Run:
             self.share *= factor
             self.prices = [price * factor for price in self.prices]
         price = split.owed * factor // split.rich
+        this_round = len(self.prices)
         self.prices.append(price)
         self.error = self.error_after(len(self.prices))
-        keep, classes = split.keep, split.classes
+        keep = split.keep
         groups = self.mes.supporters[winner]
         self.money[groups] = np.where(keep, np.maximum(split.amounts - price / self.scale, 0.0), 0.0)
-        # Each class of payers who keep money moves to a new class that also paid this round.
-        paying = classes[keep]
-        old = np.flatnonzero(np.bincount(paying))
-        new = np.arange(self.classes, self.classes + len(old))
-        renamed = np.zeros(self.classes, dtype=np.intp)
-        renamed[old] = new
-        self.classes += len(old)
-        if self.classes > len(self.paid_rounds):
-            grown = np.zeros((2 * self.classes, self.paid_rounds.shape[1]), dtype=np.bool_)
-            grown[: len(self.paid_rounds)] = self.paid_rounds
-            self.paid_rounds = grown
-        self.paid_rounds[new] = self.paid_rounds[old]
-        self.paid_rounds[new, len(self.prices) - 1] = True
-        self.class_of[groups] = np.where(keep, renamed[classes], 0)
-        if self.classes > self.compact_at:
-            self.compact()
-
-    def compact(self) -> None:
-        """Number the classes that still hold groups afresh: paying leaves many classes
-        empty, and class numbers size some arrays of every round."""
-        held = np.bincount(self.class_of, minlength=self.classes)
-        held[0] = 1  # class 0 keeps its meaning
-        kept = np.flatnonzero(held)
-        renumbered = np.zeros(self.classes, dtype=np.intp)
-        renumbered[kept] = np.arange(len(kept))
-        self.class_of = renumbered[self.class_of]
-        self.paid_rounds[: len(kept)] = self.paid_rounds[kept]
-        self.classes = len(kept)
-        self.compact_at = max(COMPACT_AT, 2 * self.classes)
+        self.alive[groups] = keep
+        if this_round == len(self.paid):
+            grown = np.zeros((max(2 * this_round, 8), self.paid.shape[1]), dtype=np.bool_)
+            grown[:this_round] = self.paid
+            self.paid = grown
+        self.paid[this_round, groups] = keep  # a new row: the others stay False
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -530,11 +547,11 @@ def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: 
         rho, poor_count = below, -1
     for _ in range(MAX_FLOAT_PASSES):
         poor = amounts < rho
-        count = int(np.count_nonzero(poor))
+        count = int(_count_nonzero(poor))
         if count == poor_count:
             return rho, rich
         poor_count = count
-        rich = supporters - _dot(weights, poor)
+        rich = supporters - (_dot(weights, poor) if count else 0.0)
         if rich <= 0:
             return None, 0.0
         rho += (cost - _dot(weights, np.minimum(amounts, rho))) / rich
@@ -542,7 +559,7 @@ def _float_rho(amounts: np.ndarray, weights: np.ndarray, supporters: int, cost: 
 
 
 def _is_exhaustive(tally: Tally, selected: list[str], budget: Number) -> bool:
-    left = budget - sum(tally.cost(pid) for pid in selected)
+    left = exact(budget - sum(tally.cost(pid) for pid in selected))  # an int compares faster
     chosen = set(selected)
     return not any(tally.cost(pid) <= left for pid in tally.eligible if pid not in chosen)
 

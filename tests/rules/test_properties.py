@@ -5,13 +5,11 @@ the definition computed voter by voter."""
 from __future__ import annotations
 
 from fractions import Fraction
-from unittest.mock import patch
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pb_service.rules import RULES, TIE_BREAKINGS, Instance, Status, compute
-from pb_service.rules import mes
 from pb_service.rules.mes import EqualShares
 from pb_service.rules.tally import Tally
 
@@ -125,17 +123,6 @@ def test_mes_rounds_match_the_definition(instance, share, tie_breaking):
     bought, ties = _reference_mes(instance, share, tally.ties.key)
     assert run.selected == bought
     assert [t.projects for t in run.ties] == [t for t in ties if len(t) > 1]
-
-
-@SETTINGS
-@given(crowded_instances(), st.fractions(Fraction(1, 10), Fraction(5, 2)))
-def test_mes_rounds_match_the_definition_when_classes_are_renumbered(instance, share):
-    """Real runs renumber their budget classes after thousands; here after every payment."""
-    tally = Tally.of(instance)
-    with patch.object(mes, "COMPACT_AT", 1):
-        run = EqualShares(tally).run(share)
-    bought, _ = _reference_mes(instance, share, tally.ties.key)
-    assert run.selected == bought
 
 
 @st.composite
