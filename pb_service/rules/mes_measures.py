@@ -52,8 +52,11 @@ class Thresholds:
         supported = set(mes.supported)
         self.watched = np.array([j for j in (mes.supported if watched is None else watched) if j in supported], dtype=np.intp)
         groups = [mes.supporters[j] for j in self.watched]
-        self.pair_groups = np.concatenate(groups) if groups else np.zeros(0, dtype=np.intp)
-        self.pair_weights = np.concatenate([mes.supporter_weights[j] for j in self.watched]) if groups else np.zeros(0)
+        if watched is None:  # every project with supporters: the pairs are the rule's own
+            self.pair_groups, self.pair_weights = mes.pair_groups, mes.pair_weights
+        else:
+            self.pair_groups = np.concatenate(groups) if groups else np.zeros(0, dtype=np.intp)
+            self.pair_weights = np.concatenate([mes.supporter_weights[j] for j in self.watched]) if groups else np.zeros(0)
         self.sizes = np.array([len(g) for g in groups], dtype=np.intp)
         self.starts = _starts(self.sizes)
         self.pair_owner = np.repeat(np.arange(len(groups)), self.sizes)
