@@ -564,9 +564,11 @@ def _is_exhaustive(tally: Tally, selected: list[str], budget: Number) -> bool:
     return not any(tally.cost(pid) <= left for pid in tally.eligible if pid not in chosen)
 
 
-def equal_shares(tally: Tally, rule: str = "equalshares") -> Result:
-    """MES completed like pabutools: +1 % of the budget per step, then greedy by votes."""
-    mes = EqualShares(tally)
+def equal_shares(tally: Tally, rule: str = "equalshares", mes: EqualShares | None = None) -> Result:
+    """MES completed like pabutools: +1 % of the budget per step, then greedy by votes.
+    ``mes``: the MES of ``tally``'s instance if it is at hand (the measures make it from a
+    neighbouring instance's, :meth:`EqualShares.with_voters`)."""
+    mes = mes or EqualShares(tally)
     budget = Fraction(tally.instance.budget)
     voters = max(mes.num_voters, 1)
     previous = MesRun(Fraction(0), [])

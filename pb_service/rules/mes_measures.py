@@ -26,7 +26,7 @@ from fractions import Fraction
 import numpy as np
 
 from .greedy import greedy_fill
-from .mes import EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step
+from .mes import EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step, equal_shares
 from .model import Instance, Number
 from .tally import Tally
 from .ties import TieBreaker
@@ -430,19 +430,26 @@ class EqualSharesOracle:
 
     def selected_with_voters(self, pid: str, instance: Instance, added: int) -> bool:
         """Whether ``pid`` is selected in ``instance``: this one with ``added`` new voters
-        choosing only ``pid``.  Only under the add1 completions, whose shares are whole units
-        whatever the number of voters: at each share the run of the unchanged instance is
-        reused where ``pid`` is not in it and ``added`` is below its threshold there (the new
-        voters' money then buys nothing, and the others' runs are as they were)."""
+        choosing only ``pid``.  Under ``equalshares`` the rule is run on it (every share of
+        the +1 % completion changes with the number of voters).  Under the add1 completions,
+        whose shares are whole units whatever the number of voters, at each share the run of
+        the unchanged instance is reused where ``pid`` is not in it and ``added`` is below its
+        threshold there (the new voters' money then buys nothing, and the others' runs are as
+        they were)."""
         j = self.index.get(pid)
-        if j is None or not self.mes.total_weight[j] or self.rule.name == "equalshares":
-            outcome = self.rule.outcome(instance)
-            self.last_share = Fraction(outcome.details.get("share_per_voter", 0))
-            self.last_ending_step = outcome.details.get("budget_increase_steps")
-            return pid in outcome.selected
         tally = Tally.of(instance, self.rule.tie_breaking, self.rule.seed, self.rule.min_votes(instance))
-        self.voters_mes = EqualShares(tally)
-        return self.decided(pid, tally, self.final_run(pid, self.instance.projects[pid].cost, tally, added))
+        if self.rule.name == "equalshares" and j is not None and tally.eligible == self.tally.eligible:
+            # The rule itself, as compute() runs it on this tally; its MES made from ours (the
+            # same projects, one more group of voters) instead of grouping every ballot again.
+            outcome = equal_shares(tally, mes=self.mes.with_voters(tally, pid, added))
+        elif j is None or not self.mes.total_weight[j] or self.rule.name == "equalshares":
+            outcome = self.rule.outcome(instance)
+        else:
+            self.voters_mes = EqualShares(tally)
+            return self.decided(pid, tally, self.final_run(pid, self.instance.projects[pid].cost, tally, added))
+        self.last_share = Fraction(outcome.details.get("share_per_voter", 0))
+        self.last_ending_step = outcome.details.get("budget_increase_steps")
+        return pid in outcome.selected
 
     def selected_at(self, pid: str, cost: Number) -> bool:
         if pid not in self.index:
