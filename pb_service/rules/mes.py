@@ -574,7 +574,7 @@ def equal_shares(tally: Tally, rule: str = "equalshares", mes: EqualShares | Non
     previous = MesRun(Fraction(0), [])
     step = 0
     while step <= 100 * voters:  # pabutools' bound: the budget times (voters + 1)
-        run = mes.run(budget * (100 + step) / 100 / voters, cap=budget)
+        run = mes.run(increased_share(budget, step, voters), cap=budget)
         if run.overspent:
             run = previous
             break
@@ -583,6 +583,12 @@ def equal_shares(tally: Tally, rule: str = "equalshares", mes: EqualShares | Non
         previous, step = run, step + 1
     details = {"share_per_voter": exact(run.share), "budget_increase_steps": step}
     return complete_with_greedy(tally, mes, run, rule, details)
+
+
+def increased_share(budget: Fraction, step: int, voters: int) -> Fraction:
+    """Each voter's share at ``step`` of the +1 % completion: the budget raised by ``step`` %
+    of itself, shared among ``voters``."""
+    return budget * (100 + step) / 100 / voters
 
 
 def complete_with_greedy(

@@ -26,7 +26,9 @@ from fractions import Fraction
 import numpy as np
 
 from .greedy import greedy_fill
-from .mes import EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step, equal_shares
+from .mes import (
+    EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step, equal_shares, increased_share,
+)
 from .model import Instance, Number
 from .tally import Tally
 from .ties import TieBreaker
@@ -372,7 +374,7 @@ class EqualSharesOracle:
         if self.rule.name == "equalshares":
             previous, step, last = MesRun(Fraction(0), []), 0, self.last_step(added)
             while step <= last:
-                run = self.run_at(pid, cost, self.budget * (100 + step) / 100 / voters, self.budget, added)
+                run = self.run_at(pid, cost, increased_share(self.budget, step, voters), self.budget, added)
                 if run.overspent:
                     return previous
                 if _is_exhaustive(tally, run.selected, self.budget):
@@ -406,7 +408,7 @@ class EqualSharesOracle:
         tally = replace(self.tally, votes=votes, ties=TieBreaker(ties.kind, costs, votes, ties.seed))
         mes = self.mes.with_voters(tally, pid, added)
         voters = max(mes.num_voters, 1)
-        return self.probe(pid, tally, lambda step: mes.run(self.budget * (100 + step) / 100 / voters, cap=self.budget))
+        return self.probe(pid, tally, lambda step: mes.run(increased_share(self.budget, step, voters), cap=self.budget))
 
     def probe(self, pid: str, tally: Tally, run_of_step):
         """``ends(step)``: whether the run at that step (``run_of_step``, each run once) ends the
@@ -438,11 +440,12 @@ class EqualSharesOracle:
         they were)."""
         j = self.index.get(pid)
         tally = Tally.of(instance, self.rule.tie_breaking, self.rule.seed, self.rule.min_votes(instance))
-        if self.rule.name == "equalshares" and j is not None and tally.eligible == self.tally.eligible:
+        if self.rule.name == "equalshares":
             # The rule itself, as compute() runs it on this tally; its MES made from ours (the
             # same projects, one more group of voters) instead of grouping every ballot again.
-            outcome = equal_shares(tally, mes=self.mes.with_voters(tally, pid, added))
-        elif j is None or not self.mes.total_weight[j] or self.rule.name == "equalshares":
+            ours = j is not None and tally.eligible == self.tally.eligible
+            outcome = equal_shares(tally, mes=self.mes.with_voters(tally, pid, added) if ours else None)
+        elif j is None or not self.mes.total_weight[j]:
             outcome = self.rule.outcome(instance)
         else:
             self.voters_mes = EqualShares(tally)
@@ -477,7 +480,7 @@ class EqualSharesOracle:
     # The shares the completion tries, by step number.
     def step_share(self, step: int) -> Fraction:
         if self.rule.name == "equalshares":
-            return self.budget * (100 + step) / 100 / self.voters
+            return increased_share(self.budget, step, self.voters)
         return Fraction(math.floor(self.budget) // self.voters + step * self.increment)
 
     def step_of(self, share: Fraction) -> int:
