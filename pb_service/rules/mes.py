@@ -68,6 +68,9 @@ MAX_FLOAT_PASSES = 16
 # evaluating those left one by one: one evaluation costs about as much as summing this many
 # (project, group) pairs at once (on Łódź 2022, 690 pairs per project, dropping gained nothing).
 PAIRS_PER_EVALUATION = 300
+# Runs on instances with at least this many (project, supporting group) pairs are compiled
+# (:mod:`.mes_compiled`); on smaller ones compiling (once per machine) costs more than it saves.
+COMPILED_FROM_PAIRS = 5000
 
 
 @dataclass
@@ -117,17 +120,38 @@ class EqualShares:
         self.pair_weights = np.concatenate(self.supporter_weights) if self.ids else np.zeros(0)
         sizes = np.array([len(groups) for groups in self.supporters], dtype=np.intp)
         self.pair_owner = np.repeat(np.arange(len(self.ids)), sizes)
+        self.pair_starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.intp)
         self.roundings = 2 * (sizes + 2) * EPSILON  # as value() has them
         self.weight_array = np.array(self.total_weight, dtype=np.float64)
+        self.index_costs()
+
+    def index_costs(self) -> None:
+        """The costs in arrays (as floats, and as whole numbers where they all are)."""
         self.cost_array = np.array(self.float_costs, dtype=np.float64)
+        self.whole_costs_ok = all(cost.denominator == 1 for cost in self.costs)
+        self.whole_costs = np.array([int(cost) for cost in self.costs] if self.whole_costs_ok else [], dtype=np.int64)
+        order = sorted(range(len(self.ids)), key=self.tie_keys.__getitem__)
+        self.tie_ranks = np.empty(len(self.ids), dtype=np.int64)
+        self.tie_ranks[order] = np.arange(len(self.ids))
 
     def run(self, share: Number, cap: Number | None = None, watch=None) -> MesRun:
         """MES giving each voter ``share``; stop early once more than ``cap`` is spent.
 
         ``watch`` (see :class:`~pb_service.rules.mes_measures.Thresholds`) is shown each round's
         state before the winner pays (``watch.round(run, winner, value)``) and the state at
-        the end (``watch.end(run)``): what the performance measures track."""
-        return _Run(self, Fraction(share)).until(cap, watch)
+        the end (``watch.end(run)``): what the performance measures track.
+
+        Unwatched runs on large instances are compiled where they can be decided in floats
+        (:func:`~pb_service.rules.mes_compiled.compiled_run`), the same run."""
+        share = Fraction(share)
+        if watch is None and len(self.pair_groups) >= COMPILED_FROM_PAIRS:
+            from .mes_compiled import compiled_run  # numba: imported only where it is used
+
+            compiled = compiled_run(self, share, cap)
+            if compiled is not None:
+                winners, ties, spent, overspent = compiled
+                return MesRun(share, [self.ids[j] for j in winners], ties, spent, overspent)
+        return _Run(self, share).until(cap, watch)
 
     def run_keeping(self, share: Number, cap: Number | None, keep_at: int,
                     first: list[int] = ()) -> tuple[MesRun, _Run | None]:
@@ -169,7 +193,7 @@ class EqualShares:
         j = self.ids.index(pid)
         changed.costs, changed.float_costs, changed.tie_keys = list(self.costs), list(self.float_costs), list(self.tie_keys)
         changed.costs[j], changed.float_costs[j], changed.tie_keys[j] = Fraction(cost), float(cost), tie_key
-        changed.cost_array = np.array(changed.float_costs, dtype=np.float64)
+        changed.index_costs()
         return changed
 
     def with_voters(self, tally: Tally, pid: str, added: int) -> EqualShares:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from pb_service.rules import Instance, Status, compute
+from pb_service.rules.mes import EqualShares, _Run, increased_share
+from pb_service.rules.mes_compiled import compiled_run
+from pb_service.rules.tally import Tally
 
 from tests.rules.pabutools_oracle import pabutools_outcome
 
@@ -61,3 +66,21 @@ def test_add1_statuses_explain_unfunded_projects(load):
     statuses = {o.status for pid, o in result.outcomes.items() if pid not in result.selected}
     assert statuses <= {Status.DID_NOT_FIT, Status.NOT_REACHED}
     assert all(result.outcomes[pid].status is Status.FUNDED for pid in result.selected)
+
+
+@pytest.mark.parametrize("name", [
+    *SMALL_FILES, "Poland_Krakow_2025_Debniki.pb", "Poland_Wieliczka_2023_Green_Budget.pb",
+    "Hungary_Budapest_2023_VIII_Jozsefvaros.pb", "Poland_Swiecie_2023.pb",
+])
+def test_compiled_runs_are_the_exact_runs_on_real_instances(load, name):
+    """At every tenth step of the +1 % completion the compiled run answers, and is the run of
+    the exact engine: the same winners, ties (Assen's and the Mechanical Turk's exact ties
+    among projects whose supporters are all rich), amount spent and overspending."""
+    instance = load(name)
+    equal_shares = EqualShares(Tally.of(instance))
+    budget = Fraction(instance.budget)
+    for step in range(0, 101, 10):
+        share = increased_share(budget, step, equal_shares.num_voters)
+        exact = _Run(equal_shares, share).until(budget)
+        winners = [equal_shares.ids.index(pid) for pid in exact.selected]
+        assert compiled_run(equal_shares, share, budget) == (winners, exact.ties, exact.spent, exact.overspent)

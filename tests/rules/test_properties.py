@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pb_service.rules import RULES, TIE_BREAKINGS, Instance, Status, compute
 from pb_service.rules.mes import EqualShares
+from pb_service.rules.mes_compiled import compiled_run
 from pb_service.rules.tally import Tally
 
 from tests.examples import examples
@@ -147,6 +148,25 @@ def test_mes_decides_near_ties_exactly(instance_and_share, tie_breaking):
     bought, ties = _reference_mes(instance, share, tally.ties.key)
     assert run.selected == bought
     assert [t.projects for t in run.ties] == [t for t in ties if len(t) > 1]
+
+
+@SETTINGS
+@given(st.one_of(crowded_instances().map(lambda i: (i, Fraction(7, 10))), near_tie_instances()),
+       st.fractions(Fraction(1, 2), Fraction(2)), st.sampled_from(TIE_BREAKINGS))
+def test_compiled_runs_match_the_definition_or_leave_it_to_the_exact_run(instance_and_share, scale, tie_breaking):
+    """A compiled run (:mod:`pb_service.rules.mes_compiled`) is the definition's run, ties
+    included, or none at all (near ties, and amounts floats cannot tell apart)."""
+    instance, share = instance_and_share
+    tally = Tally.of(instance, tie_breaking)
+    mes = EqualShares(tally)
+    compiled = compiled_run(mes, share * scale, None)
+    assume(compiled is not None)
+    winners, ties, spent, overspent = compiled
+    bought, reference_ties = _reference_mes(instance, share * scale, tally.ties.key)
+    assert [mes.ids[j] for j in winners] == bought
+    assert [t.projects for t in ties] == [t for t in reference_ties if len(t) > 1]
+    assert spent == sum(instance.projects[pid].cost for pid in bought)
+    assert not overspent
 
 
 def test_mes_affordability_is_exact_beyond_float_precision():

@@ -1,0 +1,330 @@
+"""Runs of the Method of Equal Shares compiled with numba, exact or not at all.
+
+A run of :class:`~pb_service.rules.mes._Run` spends most of its time in Python calls on
+small arrays (a few hundred numpy calls per run).  :func:`compiled_run` takes the same
+decisions in a compiled loop: every project's ``rho / cost`` in floats with the bounds of
+:meth:`_Run.value <pb_service.rules.mes._Run.value>`, computed in the same way, and a
+decision only where the values compared are further apart than their bounds.  Where the
+Python run would compute exactly (a tie or near tie, an affordability too close to call, a
+supporter whose money is too near the price), the compiled run gives up and the Python run
+is made instead, so the outcome is always the exact one.
+
+What differs is the price a winner's supporters pay.  The Python run computes it exactly
+(integers at a growing scale, which a compiled loop cannot hold); here it is computed in
+double-double arithmetic (an unevaluated sum of two floats, about 106 bits) from the
+supporters found certainly poor (who pay all they have) and certainly rich (who share the
+rest).  Each group's money is kept in double-double too, with one bound ``error`` on how
+far any group's is from the exact amount.  A price's error is at most the poor supporters'
+weight times ``error``, plus the roundings, over the rich supporters' weight, so the bound
+can grow by that ratio per round: on the shared files up to 10^14 times over a run, which
+in double-double still leaves money exact to about 10^-17 of the share, far below what the
+float decisions can tell apart (10^-15).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+from numba import njit
+
+EPSILON = sys.float_info.epsilon
+# A generous bound of one double-double operation's rounding, relative to the magnitude of
+# its operands (the operations themselves are good to about 2 ** -104).
+DD_ROUNDING = 2.0 ** -96
+MAX_FLOAT_PASSES = 16
+# What compiled_run reports besides the run: it holds, or the Python run must be made.
+CERTAIN, UNCERTAIN = 0, 1
+
+
+@njit(cache=True)
+def _two_sum(a, b):
+    s = a + b
+    v = s - a
+    return s, (a - (s - v)) + (b - v)
+
+
+@njit(cache=True)
+def _split(a):
+    t = 134217729.0 * a  # 2 ** 27 + 1: Dekker's split into two halves of 26 bits
+    high = t - (t - a)
+    return high, a - high
+
+
+@njit(cache=True)
+def _two_product(a, b):
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+@njit(cache=True)
+def _normalized(high, low):
+    s = high + low
+    return s, low - (s - high)
+
+
+@njit(cache=True)
+def _dd_add(ah, al, bh, bl):
+    s, e = _two_sum(ah, bh)
+    return _normalized(s, e + al + bl)
+
+
+@njit(cache=True)
+def _dd_times(ah, al, b):
+    p, e = _two_product(ah, b)
+    return _normalized(p, e + al * b)
+
+
+@njit(cache=True)
+def _dd_divided(ah, al, b):
+    q = ah / b
+    p, e = _two_product(q, b)
+    return _normalized(q, ((ah - p) - e + al) / b)
+
+
+@njit(cache=True)
+def _up(bound):
+    return bound + abs(bound) * 2 * EPSILON
+
+
+@njit(cache=True)
+def _down(bound):
+    return bound - abs(bound) * 2 * EPSILON
+
+
+@njit(cache=True)
+def _below(amounts, weights, rho):
+    """In one pass: how many supporters hold less than ``rho``, their weight and money."""
+    count, weight, money = 0, 0.0, 0.0
+    for i in range(len(amounts)):
+        if amounts[i] < rho:
+            count += 1
+            weight += weights[i]
+            money += weights[i] * amounts[i]
+    return count, weight, money
+
+
+@njit(cache=True)
+def _float_rho(amounts, weights, supporters, cost, below):
+    """As :func:`pb_service.rules.mes._float_rho`: ``(rho, weight of the rich)``, ``rho``
+    negative when it does not settle soon (what the poor hold, and the rich at ``rho``
+    each, summed in one pass)."""
+    rho, poor_count, rich = cost / supporters, 0, supporters
+    if below > rho:
+        rho, poor_count = below, -1
+    for _ in range(MAX_FLOAT_PASSES):
+        count, poor_weight, poor_money = _below(amounts, weights, rho)
+        if count == poor_count:
+            return rho, rich
+        poor_count = count
+        rich = supporters - poor_weight
+        if rich <= 0:
+            return -1.0, 0.0
+        rho += (cost - (poor_money + rich * rho)) / rich
+    return -1.0, 0.0
+
+
+@njit(cache=True)
+def _value(j, money, error, starts, pair_groups, pair_weights, total_weight, costs, rho_below, amounts, out):
+    """As :meth:`pb_service.rules.mes._Run.value` for project ``j``: -1 if its supporters
+    cannot afford it, 0 if the Python run would compute exactly, else 1 with ``out`` =
+    (alpha, its error, rho, rho's error, 1 if ``rho / cost`` is ``1 / supporters`` exactly).
+    ``amounts``: room for the supporters' money."""
+    first, last = starts[j], starts[j + 1]
+    size = last - first
+    weights = pair_weights[first:last]
+    amounts = amounts[:size]
+    total, least = 0.0, np.inf
+    for i in range(size):
+        amounts[i] = money[pair_groups[first + i]]
+        total += weights[i] * amounts[i]
+        least = min(least, amounts[i])
+    supporters, cost = total_weight[j], costs[j]
+    rounding = 2 * (size + 2) * EPSILON
+    spread = supporters * error
+    off = spread + rounding * (cost if cost > total else total)
+    if total + off < cost:
+        return -1
+    if total - off < cost:
+        return 0
+    rho, rich = _float_rho(amounts, weights, supporters, cost, rho_below[j])
+    if rho < 0:
+        return 0
+    _, poor_weight, poor_money = _below(amounts, weights, rho)
+    paid = poor_money + (supporters - poor_weight) * rho
+    slack = spread + rounding * (cost if cost > paid else paid) + abs(paid - cost)
+    rho_error = 2 * slack / rich
+    richer = 0.0
+    top = _up(rho + rho_error + error)
+    for i in range(size):
+        if amounts[i] > top:
+            richer += weights[i]
+    if richer * rho_error <= slack:
+        return 0
+    rho_below[j] = _down(rho - rho_error)
+    alpha = rho / cost
+    out[0] = alpha
+    out[1] = 2 * (rho_error / cost + 4 * EPSILON * alpha)
+    out[2] = rho
+    out[3] = rho_error
+    # Every supporter certainly richer than cost / supporters: then that is rho exactly.
+    out[4] = 1.0 if least - error > _up(cost / supporters) else 0.0
+    return 1
+
+
+@njit(cache=True)
+def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_weight, costs, whole_costs,
+         tie_ranks, group_count, winners, ties):
+    """The run; returns (status, rounds, spent, overspent, ties recorded), the winners in
+    ``winners`` and the ties in ``ties`` (round, project; in tie-breaking order)."""
+    projects = len(costs)
+    money = np.full(group_count, share_high)  # the high parts of the double-double amounts
+    money_low = np.full(group_count, share_low)
+    empty = np.zeros(group_count, dtype=np.bool_)
+    exact_error = share_high * DD_ROUNDING  # any group's double-double money from the exact one
+    lower = np.full(projects, np.inf)
+    active = np.zeros(projects, dtype=np.bool_)
+    for j in range(projects):
+        if total_weight[j] > 0:
+            lower[j] = (1 - 2 * EPSILON) / total_weight[j]
+            active[j] = True
+    rho_below = np.zeros(projects)
+    values = np.zeros((projects, 5))
+    out = np.zeros(5)
+    tie_count = 0
+    tried = np.zeros(projects, dtype=np.bool_)
+    most = 0
+    for j in range(projects):
+        most = max(most, starts[j + 1] - starts[j])
+    amounts = np.empty(most)
+    found = np.empty(projects, dtype=np.int64)
+    rounds, spent = 0, 0
+    while True:
+        # The float money is within this of the exact one (its low part, and the bound).
+        error = exact_error + 2 * EPSILON * share_high
+        best_upper = np.inf
+        count = 0
+        tried[:] = False
+        while True:
+            pick, least = -1, np.inf
+            for j in range(projects):
+                if active[j] and not tried[j] and lower[j] < least:
+                    pick, least = j, lower[j]
+            if pick < 0 or least > best_upper:
+                break
+            tried[pick] = True
+            status = _value(pick, money, error, starts, pair_groups, pair_weights, total_weight, costs, rho_below, amounts,
+                            out)
+            if status == 0:
+                return UNCERTAIN, rounds, spent, False, tie_count
+            if status < 0:
+                active[pick] = False  # not now, nor later
+                continue
+            values[pick] = out
+            found[count] = pick
+            count += 1
+            upper = out[0] + out[1]
+            if upper < best_upper:
+                best_upper = upper
+        if count == 0:
+            return CERTAIN, rounds, spent, False, tie_count
+        winner, close = -1, 0
+        for i in range(count):
+            j = found[i]
+            if values[j, 0] - values[j, 1] <= best_upper:
+                winner, close = j, close + 1
+        if close > 1:
+            # Too close to call in floats.  Where each of them has every supporter certainly
+            # richer than its price, its rho / cost is 1 / supporters exactly: the most
+            # supporters win, then the tie-breaking order (a tie is recorded).  Else the
+            # Python run computes them exactly.
+            most = 0.0
+            for i in range(count):
+                j = found[i]
+                if values[j, 0] - values[j, 1] <= best_upper:
+                    if values[j, 4] == 0.0:
+                        return UNCERTAIN, rounds, spent, False, tie_count
+                    most = max(most, total_weight[j])
+            winner, tied = -1, 0
+            for i in range(count):
+                j = found[i]
+                if values[j, 0] - values[j, 1] <= best_upper and total_weight[j] == most:
+                    tied += 1
+                    if winner < 0 or tie_ranks[j] < tie_ranks[winner]:
+                        winner = j
+            if tied > 1:
+                if tie_count + tied > len(ties):
+                    return UNCERTAIN, rounds, spent, False, tie_count
+                for i in range(count):
+                    j = found[i]
+                    if values[j, 0] - values[j, 1] <= best_upper and total_weight[j] == most:
+                        ties[tie_count, 0], ties[tie_count, 1] = rounds, j
+                        tie_count += 1
+        for i in range(count):
+            j = found[i]
+            if j != winner:
+                lower[j] = values[j, 0] - values[j, 1]
+        active[winner] = False
+        winners[rounds] = winner
+        rounds += 1
+        spent += whole_costs[winner]
+        if spent > cap:
+            return CERTAIN, rounds, spent, True, tie_count
+        # The supporters pay: the certainly poor all they have, the certainly rich the price.
+        rho, rho_error = values[winner, 2], values[winner, 3]
+        first, last = starts[winner], starts[winner + 1]
+        margin = rho_error + error
+        low, high = _down(rho - margin), _up(rho + margin)
+        poor_high, poor_low, poor_weight, rich = 0.0, 0.0, 0.0, 0.0
+        for i in range(first, last):
+            g, w = pair_groups[i], pair_weights[i]
+            if empty[g] or money[g] < low:
+                if not empty[g]:
+                    p, e = _dd_times(money[g], money_low[g], w)
+                    poor_high, poor_low = _dd_add(poor_high, poor_low, p, e)
+                    poor_weight += w
+            elif money[g] > high:
+                rich += w
+            else:
+                return UNCERTAIN, rounds, spent, False, tie_count  # a supporter too near the price
+        owed_high, owed_low = _dd_add(costs[winner], 0.0, -poor_high, -poor_low)
+        price_high, price_low = _dd_divided(owed_high, owed_low, rich)
+        roundings = DD_ROUNDING * ((last - first + 4) * (costs[winner] + poor_high) / rich + 4 * price_high)
+        price_error = poor_weight * exact_error / rich + roundings
+        for i in range(first, last):
+            g = pair_groups[i]
+            if empty[g]:
+                continue
+            if money[g] < low:
+                money[g], money_low[g], empty[g] = 0.0, 0.0, True
+            else:
+                money[g], money_low[g] = _dd_add(money[g], money_low[g], -price_high, -price_low)
+        exact_error += price_error + 4 * DD_ROUNDING * share_high
+
+
+def compiled_run(mes, share, cap):
+    """The winners (indices), the ties, the amount spent and whether ``cap`` was overspent, of MES
+    on ``mes`` (:class:`~pb_service.rules.mes.EqualShares`) at ``share`` (a Fraction), or
+    ``None`` where the Python run must decide."""
+    if share <= 0 or not mes.whole_costs_ok:
+        return None
+    share_high = float(share)
+    share_low = float(share - type(share)(share_high))
+    limit = np.iinfo(np.int64).max if cap is None else math.floor(cap)
+    winners = np.empty(len(mes.ids), dtype=np.int64)
+    ties = np.empty((4 * len(mes.ids), 2), dtype=np.int64)
+    status, rounds, spent, overspent, tie_count = _run(
+        share_high, share_low, limit, mes.pair_starts, mes.pair_groups, mes.pair_weights, mes.weight_array,
+        mes.cost_array, mes.whole_costs, mes.tie_ranks, len(mes.group_weights), winners, ties,
+    )
+    if status != CERTAIN:
+        return None
+    tied: dict[int, list[int]] = {}
+    for round_index, j in ties[:tie_count].tolist():
+        tied.setdefault(round_index, []).append(j)
+    recorded = [mes.tie(sorted(projects, key=mes.tie_ranks.__getitem__), round_index + 1)
+                for round_index, projects in tied.items()]
+    return winners[:rounds].tolist(), recorded, int(spent), bool(overspent)
