@@ -131,17 +131,20 @@ def _float_rho(amounts, weights, supporters, cost, below):
 def _value(j, money, error, starts, pair_groups, pair_weights, total_weight, costs, rho_below, amounts, out):
     """As :meth:`pb_service.rules.mes._Run.value` for project ``j``: -1 if its supporters
     cannot afford it, 0 if the Python run would compute exactly, else 1 with ``out`` =
-    (alpha, its error, rho, rho's error, 1 if ``rho / cost`` is ``1 / supporters`` exactly).
+    (alpha, its error, rho, rho's error, the weight ``w`` of the supporters holding money if
+    ``rho / cost`` is ``1 / w`` exactly, else 0).
     ``amounts``: room for the supporters' money."""
     first, last = starts[j], starts[j + 1]
     size = last - first
     weights = pair_weights[first:last]
     amounts = amounts[:size]
-    total, least = 0.0, np.inf
+    total, least, holding = 0.0, np.inf, 0.0
     for i in range(size):
         amounts[i] = money[pair_groups[first + i]]
         total += weights[i] * amounts[i]
-        least = min(least, amounts[i])
+        if amounts[i] > 0:  # a group left with nothing holds 0.0 exactly, any other more
+            least = min(least, amounts[i])
+            holding += weights[i]
     supporters, cost = total_weight[j], costs[j]
     rounding = 2 * (size + 2) * EPSILON
     spread = supporters * error
@@ -170,8 +173,9 @@ def _value(j, money, error, starts, pair_groups, pair_weights, total_weight, cos
     out[1] = 2 * (rho_error / cost + 4 * EPSILON * alpha)
     out[2] = rho
     out[3] = rho_error
-    # Every supporter certainly richer than cost / supporters: then that is rho exactly.
-    out[4] = 1.0 if least - error > _up(cost / supporters) else 0.0
+    # Every supporter holding money certainly richer than cost / their weight: then that is
+    # rho exactly, and rho / cost is 1 / their weight.
+    out[4] = holding if holding > 0 and least - error > _up(cost / holding) else 0.0
     return 1
 
 
@@ -196,10 +200,10 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
     out = np.zeros(5)
     tie_count = 0
     tried = np.zeros(projects, dtype=np.bool_)
-    most = 0
+    largest = 0
     for j in range(projects):
-        most = max(most, starts[j + 1] - starts[j])
-    amounts = np.empty(most)
+        largest = max(largest, starts[j + 1] - starts[j])
+    amounts = np.empty(largest)
     found = np.empty(projects, dtype=np.int64)
     rounds, spent = 0, 0
     while True:
@@ -237,21 +241,21 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
             if values[j, 0] - values[j, 1] <= best_upper:
                 winner, close = j, close + 1
         if close > 1:
-            # Too close to call in floats.  Where each of them has every supporter certainly
-            # richer than its price, its rho / cost is 1 / supporters exactly: the most
-            # supporters win, then the tie-breaking order (a tie is recorded).  Else the
-            # Python run computes them exactly.
+            # Too close to call in floats.  Where each of them has every supporter holding
+            # money certainly richer than its price, its rho / cost is 1 / their weight
+            # exactly: the most such supporters win, then the tie-breaking order (a tie is
+            # recorded).  Else the Python run computes them exactly.
             most = 0.0
             for i in range(count):
                 j = found[i]
                 if values[j, 0] - values[j, 1] <= best_upper:
                     if values[j, 4] == 0.0:
                         return UNCERTAIN, rounds, spent, False, tie_count
-                    most = max(most, total_weight[j])
+                    most = max(most, values[j, 4])
             winner, tied = -1, 0
             for i in range(count):
                 j = found[i]
-                if values[j, 0] - values[j, 1] <= best_upper and total_weight[j] == most:
+                if values[j, 0] - values[j, 1] <= best_upper and values[j, 4] == most:
                     tied += 1
                     if winner < 0 or tie_ranks[j] < tie_ranks[winner]:
                         winner = j
@@ -260,7 +264,7 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
                     return UNCERTAIN, rounds, spent, False, tie_count
                 for i in range(count):
                     j = found[i]
-                    if values[j, 0] - values[j, 1] <= best_upper and total_weight[j] == most:
+                    if values[j, 0] - values[j, 1] <= best_upper and values[j, 4] == most:
                         ties[tie_count, 0], ties[tie_count, 1] = rounds, j
                         tie_count += 1
         for i in range(count):
