@@ -27,7 +27,8 @@ import numpy as np
 
 from .greedy import greedy_fill
 from .mes import (
-    EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step, equal_shares, increased_share,
+    COMPILED_FROM_PAIRS, EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step, equal_shares,
+    increased_share,
 )
 from .model import Instance, Number
 from .tally import Tally
@@ -261,16 +262,37 @@ class EqualSharesOracle:
         paid for, and ``pid``'s thresholds after them are the unchanged run's."""
         key = (pid, share, cap)
         if key not in self.runs:
-            # A run watching pid: the one of every project, else (at a share no completion
-            # step takes) the one of pid alone if there is one.
-            alone = self.runs.get(("added", pid, share)) if cap is None else None
-            unchanged, watched = self.runs.get((share, cap)) or alone or self.watched(share, cap)
-            rounds = _rounds_before(unchanged, pid)
-            thresholds = watched.alone(self.index[pid], rounds)
-            first = [self.index[q] for q in unchanged.selected[:rounds]]
-            run = self.changed(pid, share * self.voters + 1).run_after(share, first, cap, thresholds)
-            self.runs[key] = (run, thresholds.settle())
+            self.runs[key] = self.compiled_without(pid, share, cap) or self.replayed_without(pid, share, cap)
         return self.runs[key]
+
+    def compiled_without(self, pid: str, share: Fraction, cap: Number | None) -> tuple[MesRun, Thresholds] | None:
+        """:meth:`without`, compiled (on large instances, where the compiled run can decide):
+        the run with ``pid`` left out from the start, watching it (its rounds before the one
+        that bought ``pid`` are the unchanged run's, as they are in the run that replays them)."""
+        if len(self.mes.pair_groups) < COMPILED_FROM_PAIRS:
+            return None
+        from .mes_compiled import compiled_run  # numba: imported only where it is used
+
+        j = self.index[pid]
+        found = compiled_run(self.mes, share, cap, without=j, margin=MARGIN)
+        if found is None:
+            return None
+        winners, ties, spent, overspent, history, best = found
+        run = MesRun(share, [self.mes.ids[q] for q in winners], ties, spent, overspent)
+        state = np.array([best]), np.array([math.inf]), np.array([True]), history.reshape(-1, 1)
+        return run, Thresholds(self.mes, 0, watched=[j]).settle().restore(state)
+
+    def replayed_without(self, pid: str, share: Fraction, cap: Number | None) -> tuple[MesRun, Thresholds]:
+        """:meth:`without` in Python: the rounds before ``pid`` was bought replayed."""
+        # A run watching pid: the one of every project, else (at a share no completion step
+        # takes) the one of pid alone if there is one.
+        alone = self.runs.get(("added", pid, share)) if cap is None else None
+        unchanged, watched = self.runs.get((share, cap)) or alone or self.watched(share, cap)
+        rounds = _rounds_before(unchanged, pid)
+        thresholds = watched.alone(self.index[pid], rounds)
+        first = [self.index[q] for q in unchanged.selected[:rounds]]
+        run = self.changed(pid, share * self.voters + 1).run_after(share, first, cap, thresholds)
+        return run, thresholds.settle()
 
     def completion_keys(self) -> list[tuple]:
         """The (share, cap) of every watched run of the unchanged instance (see
@@ -288,6 +310,9 @@ class EqualSharesOracle:
         before each purchase, goes on from a copy of its state without the project bought:
         no round is run twice."""
         key = (share, cap)
+        if len(self.mes.pair_groups) >= COMPILED_FROM_PAIRS:  # each compiled from the start instead
+            run, _ = self.watched(share, cap)
+            return {pid: self.without(pid, share, cap) for pid in run.selected}
         observe = key not in self.runs
         watched = Thresholds(self.mes, share) if observe else self.runs[key][1]
         forking = _WithoutEach(self, watched, share, cap, observe)

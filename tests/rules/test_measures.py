@@ -450,6 +450,30 @@ def test_runs_without_each_selected_project_are_those_run_alone(load):
                 assert thresholds.first_round(j, cost) == replayed_thresholds.first_round(j, cost)
 
 
+def test_compiled_runs_without_a_selected_project_are_the_replayed_ones(load):
+    """On a large pool each run without a project the unchanged run bought is compiled, with
+    the project left out from the start and watched there; it is the run that replays the
+    rounds before its purchase in Python, with the same thresholds up to the last bits of
+    floats (sums in another order)."""
+    instance = load("Poland_Krakow_2025_Debniki.pb")
+    oracle = EqualSharesOracle(instance, ConfiguredRule.of(instance, "equalshares"))
+    for step in (0, 7):
+        share, cap = oracle.step_share(step), oracle.budget
+        unchanged, _ = oracle.watched(share, cap)
+        assert len(unchanged.selected) == 16
+        for pid in unchanged.selected:
+            j = oracle.index[pid]
+            compiled = oracle.compiled_without(pid, share, cap)
+            replayed, replayed_thresholds = oracle.replayed_without(pid, share, cap)
+            assert compiled is not None
+            run, thresholds = compiled
+            assert (run.selected, run.spent, run.overspent) == (replayed.selected, replayed.spent, replayed.overspent)
+            assert len(thresholds.history) == len(replayed_thresholds.history) == len(run.selected)
+            assert thresholds.cost[j] == pytest.approx(replayed_thresholds.cost[j], rel=1e-12)
+            for cost in (thresholds.cost[j] / 2, thresholds.cost[j]):
+                assert thresholds.first_round(j, cost) == replayed_thresholds.first_round(j, cost)
+
+
 def test_measures_of_a_pool_are_those_of_each_project_asked_alone(load):
     """Measuring a whole pool prepares every run without a selected project at every step
     first; asking one project at a time does not (each such run replays the rounds before
