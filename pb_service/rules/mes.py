@@ -144,14 +144,21 @@ class EqualShares:
         Unwatched runs on large instances are compiled where they can be decided in floats
         (:func:`~pb_service.rules.mes_compiled.compiled_run`), the same run."""
         share = Fraction(share)
-        if watch is None and len(self.pair_groups) >= COMPILED_FROM_PAIRS:
-            from .mes_compiled import compiled_run  # numba: imported only where it is used
+        compiled = self.compiled(share, cap) if watch is None else None
+        return compiled or _Run(self, share).until(cap, watch)
 
-            compiled = compiled_run(self, share, cap)
-            if compiled is not None:
-                winners, ties, spent, overspent = compiled
-                return MesRun(share, [self.ids[j] for j in winners], ties, spent, overspent)
-        return _Run(self, share).until(cap, watch)
+    def compiled(self, share: Fraction, cap: Number | None) -> MesRun | None:
+        """The run, compiled (:func:`~pb_service.rules.mes_compiled.compiled_run`); ``None`` on
+        small instances or where the compiled run cannot decide."""
+        if len(self.pair_groups) < COMPILED_FROM_PAIRS:
+            return None
+        from .mes_compiled import compiled_run  # numba: imported only where it is used
+
+        found = compiled_run(self, share, cap)
+        if found is None:
+            return None
+        winners, ties, spent, overspent = found
+        return MesRun(share, [self.ids[j] for j in winners], ties, spent, overspent)
 
     def run_keeping(self, share: Number, cap: Number | None, keep_at: int,
                     first: list[int] = ()) -> tuple[MesRun, _Run | None]:

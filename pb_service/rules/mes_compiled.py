@@ -109,22 +109,22 @@ def _below(amounts, weights, rho):
 
 @njit(cache=True)
 def _float_rho(amounts, weights, supporters, cost, below):
-    """As :func:`pb_service.rules.mes._float_rho`: ``(rho, weight of the rich)``, ``rho``
-    negative when it does not settle soon (what the poor hold, and the rich at ``rho``
-    each, summed in one pass)."""
+    """As :func:`pb_service.rules.mes._float_rho`: ``(rho, weight of the rich, what the
+    supporters pay at rho)``, ``rho`` negative when it does not settle soon (what the poor
+    hold, and the rich at ``rho`` each, summed in one pass)."""
     rho, poor_count, rich = cost / supporters, 0, supporters
     if below > rho:
         rho, poor_count = below, -1
     for _ in range(MAX_FLOAT_PASSES):
         count, poor_weight, poor_money = _below(amounts, weights, rho)
         if count == poor_count:
-            return rho, rich
+            return rho, rich, poor_money + (supporters - poor_weight) * rho
         poor_count = count
         rich = supporters - poor_weight
         if rich <= 0:
-            return -1.0, 0.0
+            return -1.0, 0.0, 0.0
         rho += (cost - (poor_money + rich * rho)) / rich
-    return -1.0, 0.0
+    return -1.0, 0.0, 0.0
 
 
 @njit(cache=True)
@@ -153,11 +153,9 @@ def _value(j, money, error, starts, pair_groups, pair_weights, total_weight, cos
         return -1
     if total - off < cost:
         return 0
-    rho, rich = _float_rho(amounts, weights, supporters, cost, rho_below[j])
+    rho, rich, paid = _float_rho(amounts, weights, supporters, cost, rho_below[j])
     if rho < 0:
         return 0
-    _, poor_weight, poor_money = _below(amounts, weights, rho)
-    paid = poor_money + (supporters - poor_weight) * rho
     slack = spread + rounding * (cost if cost > paid else paid) + abs(paid - cost)
     rho_error = 2 * slack / rich
     richer = 0.0

@@ -373,14 +373,18 @@ class EqualSharesOracle:
     def resumed(self, pid: str, cost: Number, share: Fraction, cap: Number | None, watched: MesRun,
                 rounds: int) -> MesRun:
         """MES at ``share`` with ``pid`` at ``cost``, whose first ``rounds`` rounds are those
-        of the ``watched`` run (unchanged, or without ``pid``): resumed from a state kept by an
-        earlier run of the same project at this share after at most that many rounds, else run
+        of the ``watched`` run (unchanged, or without ``pid``): compiled from the start on
+        large pools (:meth:`EqualShares.compiled`); else resumed from a state kept by an
+        earlier run of the same project at this share after at most that many rounds, or run
         after those rounds' winners (:meth:`EqualShares.run_after`) keeping the state after
         them for the next question.  Only the states of the project asked about are kept (one
         per share)."""
+        changed = self.changed(pid, cost)
+        compiled = changed.compiled(share, cap)
+        if compiled is not None:
+            return compiled
         if self.kept_for != pid:
             self.kept_for, self.kept = pid, {}
-        changed = self.changed(pid, cost)
         key = (share, cap)
         kept = self.kept.get(key)
         if kept is not None and len(kept.run.selected) <= rounds:
