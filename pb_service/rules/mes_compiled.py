@@ -95,15 +95,15 @@ def _down(bound):
     return bound - abs(bound) * 2 * EPSILON
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc"})
 def _below(amounts, weights, rho):
     """In one pass: how many supporters hold less than ``rho``, their weight and money."""
     count, weight, money = 0, 0.0, 0.0
     for i in range(len(amounts)):
-        if amounts[i] < rho:
-            count += 1
-            weight += weights[i]
-            money += weights[i] * amounts[i]
+        poor = amounts[i] < rho
+        count += poor
+        weight += weights[i] * poor
+        money += weights[i] * amounts[i] * poor
     return count, weight, money
 
 
@@ -127,7 +127,7 @@ def _float_rho(amounts, weights, supporters, cost, below):
     return -1.0, 0.0, 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc"})
 def _value(j, money, error, starts, pair_groups, pair_weights, total_weight, costs, rho_below, amounts, out):
     """As :meth:`pb_service.rules.mes._Run.value` for project ``j``: -1 if its supporters
     cannot afford it, 0 if the Python run would compute exactly, else 1 with ``out`` =
@@ -139,12 +139,13 @@ def _value(j, money, error, starts, pair_groups, pair_weights, total_weight, cos
     weights = pair_weights[first:last]
     amounts = amounts[:size]
     total, least, holding = 0.0, np.inf, 0.0
-    for i in range(size):
-        amounts[i] = money[pair_groups[first + i]]
-        total += weights[i] * amounts[i]
-        if amounts[i] > 0:  # a group left with nothing holds 0.0 exactly, any other more
-            least = min(least, amounts[i])
-            holding += weights[i]
+    for i in range(size):  # without branches: they cost more than the arithmetic
+        amount = money[pair_groups[first + i]]
+        amounts[i] = amount
+        total += weights[i] * amount
+        # A group left with nothing holds 0.0 exactly, any other more.
+        least = min(least, amount if amount > 0 else np.inf)
+        holding += weights[i] * (amount > 0)
     supporters, cost = total_weight[j], costs[j]
     rounding = 2 * (size + 2) * EPSILON
     spread = supporters * error
@@ -161,8 +162,7 @@ def _value(j, money, error, starts, pair_groups, pair_weights, total_weight, cos
     richer = 0.0
     top = _up(rho + rho_error + error)
     for i in range(size):
-        if amounts[i] > top:
-            richer += weights[i]
+        richer += weights[i] * (amounts[i] > top)
     if richer * rho_error <= slack:
         return 0
     rho_below[j] = _down(rho - rho_error)
