@@ -177,47 +177,62 @@ def _value(j, money, error, starts, pair_groups, pair_weights, total_weight, cos
     return 1
 
 
-@njit(cache=True)
-def _largest_cost(j, money, starts, pair_groups, pair_weights, total_weight, alpha, best, margin):
-    """As :meth:`pb_service.rules.mes_measures.Thresholds.observe` for project ``j`` alone,
-    not bought, in a round whose winner's ``rho / cost`` is at most ``alpha`` (``alpha``
-    negative: the end of the run): the largest cost found so far at which ``j`` would have
-    been bought, from ``best``."""
-    first, last = starts[j], starts[j + 1]
-    total = 0.0
-    for i in range(first, last):
-        total += pair_weights[i] * money[pair_groups[i]]
-    if alpha < 0:  # nothing else is affordable: it is bought if its supporters can pay
-        return max(best, total)
-    at_best = 0.0
-    for i in range(first, last):
-        at_best += pair_weights[i] * min(money[pair_groups[i]], alpha * best)
-    if not (total > best and at_best >= best and alpha * total_weight[j] >= 1 - margin):
-        return best
-    # The largest c with f(alpha * c) >= c, by Newton's method from above (largest_roots).
-    x = alpha * total
-    for _ in range(64):
-        paid, rich = 0.0, 0.0
+@njit(cache=True, fastmath={"reassoc"})
+def _watch(watched, money, starts, pair_groups, pair_weights, total_weight, costs, alpha, share, margin, best,
+           fewest, open_):
+    """As :meth:`pb_service.rules.mes_measures.Thresholds.observe` for the ``watched``
+    projects still ``open_`` (not bought), in a round whose winner's ``rho / cost`` is at
+    most ``alpha`` (``alpha`` negative: the end of the run): per project, the largest cost
+    found so far at which it would have been bought (``best``) and, with ``share`` (not 0),
+    the fewest new voters holding it each (``fewest``).  Float bounds, as there."""
+    for k in range(len(watched)):
+        if not open_[k]:
+            continue
+        j = watched[k]
+        first, last = starts[j], starts[j + 1]
+        cost = costs[j]
+        total = 0.0
         for i in range(first, last):
-            amount = money[pair_groups[i]]
-            paid += pair_weights[i] * min(amount, x)
-            if amount > x:
-                rich += pair_weights[i]
-        short = paid - x / alpha
-        if not short < -1e-12 * max(total, 1.0):
-            break
-        slope = rich - 1 / alpha
-        x = max(x - short / slope if slope < 0 else 0.0, 0.0)
-    return max(best, x / alpha)
+            total += pair_weights[i] * money[pair_groups[i]]
+        if alpha < 0:  # nothing else is affordable: it is bought if its supporters can pay
+            best[k] = max(best[k], total)
+            if share > 0:
+                fewest[k] = min(fewest[k], max(cost - total, 0.0) / share)
+            continue
+        if share > 0:
+            price = alpha * cost
+            paid = 0.0
+            for i in range(first, last):
+                paid += pair_weights[i] * min(money[pair_groups[i]], price)
+            fewest[k] = min(fewest[k], max(cost - paid, 0.0) / min(share, price))
+        at_best = 0.0
+        for i in range(first, last):
+            at_best += pair_weights[i] * min(money[pair_groups[i]], alpha * best[k])
+        if not (total > best[k] and at_best >= best[k] and alpha * total_weight[j] >= 1 - margin):
+            continue
+        # The largest c with f(alpha * c) >= c, by Newton's method from above (largest_roots).
+        x = alpha * total
+        for _ in range(64):
+            paid, rich = 0.0, 0.0
+            for i in range(first, last):
+                amount = money[pair_groups[i]]
+                paid += pair_weights[i] * min(amount, x)
+                rich += pair_weights[i] * (amount > x)
+            short = paid - x / alpha
+            if not short < -1e-12 * max(total, 1.0):
+                break
+            slope = rich - 1 / alpha
+            x = max(x - short / slope if slope < 0 else 0.0, 0.0)
+        best[k] = max(best[k], x / alpha)
 
 
 @njit(cache=True)
 def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_weight, costs, whole_costs,
-         tie_ranks, group_count, without, margin, winners, ties, history):
-    """The run; returns (status, rounds, spent, overspent, ties recorded, best), the winners
-    in ``winners`` and the ties in ``ties`` (round, project; in tie-breaking order).  With a
-    project ``without`` (not -1), the run without it, watching it: the largest cost at
-    which it would have been bought up to each round in ``history``, ``best`` at the end."""
+         tie_ranks, group_count, without, watched, share, margin, best, fewest, open_, history, winners, ties):
+    """The run; returns (status, rounds, spent, overspent, ties recorded), the winners in
+    ``winners`` and the ties in ``ties`` (round, project; in tie-breaking order).  Without
+    project ``without`` (-1: none), watching the ``watched`` projects (:func:`_watch`;
+    ``history``: ``best`` after each round)."""
     projects = len(costs)
     money = np.full(group_count, share_high)  # the high parts of the double-double amounts
     money_low = np.full(group_count, share_low)
@@ -229,7 +244,6 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
         if total_weight[j] > 0:
             lower[j] = (1 - 2 * EPSILON) / total_weight[j]
             active[j] = j != without
-    best = 0.0
     rho_below = np.zeros(projects)
     values = np.zeros((projects, 5))
     out = np.zeros(5)
@@ -258,7 +272,7 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
             status = _value(pick, money, error, starts, pair_groups, pair_weights, total_weight, costs, rho_below, amounts,
                             out)
             if status == 0:
-                return UNCERTAIN, rounds, spent, False, tie_count, best
+                return UNCERTAIN, rounds, spent, False, tie_count
             if status < 0:
                 active[pick] = False  # not now, nor later
                 continue
@@ -269,10 +283,10 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
             if upper < best_upper:
                 best_upper = upper
         if count == 0:
-            if without >= 0:
-                best = _largest_cost(without, money, starts, pair_groups, pair_weights, total_weight, -1.0, best,
-                                     margin)
-            return CERTAIN, rounds, spent, False, tie_count, best
+            if len(watched):
+                _watch(watched, money, starts, pair_groups, pair_weights, total_weight, costs, -1.0, share, margin,
+                       best, fewest, open_)
+            return CERTAIN, rounds, spent, False, tie_count
         winner, close = -1, 0
         for i in range(count):
             j = found[i]
@@ -288,7 +302,7 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
                 j = found[i]
                 if values[j, 0] - values[j, 1] <= best_upper:
                     if values[j, 4] == 0.0:
-                        return UNCERTAIN, rounds, spent, False, tie_count, best
+                        return UNCERTAIN, rounds, spent, False, tie_count
                     most = max(most, values[j, 4])
             winner, tied = -1, 0
             for i in range(count):
@@ -299,7 +313,7 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
                         winner = j
             if tied > 1:
                 if tie_count + tied > len(ties):
-                    return UNCERTAIN, rounds, spent, False, tie_count, best
+                    return UNCERTAIN, rounds, spent, False, tie_count
                 for i in range(count):
                     j = found[i]
                     if values[j, 0] - values[j, 1] <= best_upper and values[j, 4] == most:
@@ -309,16 +323,19 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
             j = found[i]
             if j != winner:
                 lower[j] = values[j, 0] - values[j, 1]
-        if without >= 0:
-            best = _largest_cost(without, money, starts, pair_groups, pair_weights, total_weight,
-                                 values[winner, 0] + values[winner, 1], best, margin)
+        if len(watched):
+            _watch(watched, money, starts, pair_groups, pair_weights, total_weight, costs,
+                   values[winner, 0] + values[winner, 1], share, margin, best, fewest, open_)
             history[rounds] = best
+            for k in range(len(watched)):
+                if watched[k] == winner:
+                    open_[k] = False
         active[winner] = False
         winners[rounds] = winner
         rounds += 1
         spent += whole_costs[winner]
         if spent > cap:
-            return CERTAIN, rounds, spent, True, tie_count, best
+            return CERTAIN, rounds, spent, True, tie_count
         # The supporters pay: the certainly poor all they have, the certainly rich the price.
         rho, rho_error = values[winner, 2], values[winner, 3]
         first, last = starts[winner], starts[winner + 1]
@@ -335,7 +352,7 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
             elif money[g] > high:
                 rich += w
             else:
-                return UNCERTAIN, rounds, spent, False, tie_count, best  # a supporter too near the price
+                return UNCERTAIN, rounds, spent, False, tie_count  # a supporter too near the price
         owed_high, owed_low = _dd_add(costs[winner], 0.0, -poor_high, -poor_low)
         price_high, price_low = _dd_divided(owed_high, owed_low, rich)
         roundings = DD_ROUNDING * ((last - first + 4) * (costs[winner] + poor_high) / rich + 4 * price_high)
@@ -351,25 +368,31 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
         exact_error += price_error + 4 * DD_ROUNDING * share_high
 
 
-def compiled_run(mes, share, cap, without: int = -1, margin: float = 0.0):
+def compiled_run(mes, share, cap, without: int = -1, watched: np.ndarray | None = None, added_share: float = 0.0,
+                 margin: float = 0.0):
     """The winners (indices), the ties, the amount spent and whether ``cap`` was overspent, of MES
     on ``mes`` (:class:`~pb_service.rules.mes.EqualShares`) at ``share`` (a Fraction), or
-    ``None`` where the Python run must decide.  With a project ``without``, the run without
-    it, and what :class:`~pb_service.rules.mes_measures.Thresholds` watching it alone finds
-    (float margin ``margin``): the largest cost at which it would have been bought, up to
-    each round and at the end."""
+    ``None`` where the Python run must decide.  Without project ``without`` (out of reach
+    from the start), and watching the ``watched`` projects (indices) as
+    :class:`~pb_service.rules.mes_measures.Thresholds` does (new voters holding
+    ``added_share``; float margin ``margin``): then also what it finds, ``(best, fewest,
+    open, history)``."""
     if share <= 0 or not mes.whole_costs_ok:
         return None
     share_high = float(share)
     share_low = float(share - type(share)(share_high))
     limit = np.iinfo(np.int64).max if cap is None else math.floor(cap)
-    winners = np.empty(len(mes.ids), dtype=np.int64)
-    ties = np.empty((4 * len(mes.ids), 2), dtype=np.int64)
-    history = np.zeros(len(mes.ids))
-    status, rounds, spent, overspent, tie_count, best = _run(
+    projects = len(mes.ids)
+    winners = np.empty(projects, dtype=np.int64)
+    ties = np.empty((4 * projects, 2), dtype=np.int64)
+    watched = np.zeros(0, dtype=np.intp) if watched is None else watched
+    best, fewest = np.zeros(len(watched)), np.full(len(watched), np.inf)
+    open_ = np.ones(len(watched), dtype=np.bool_)
+    history = np.zeros((projects, len(watched)))
+    status, rounds, spent, overspent, tie_count = _run(
         share_high, share_low, limit, mes.pair_starts, mes.pair_groups, mes.pair_weights, mes.weight_array,
-        mes.cost_array, mes.whole_costs, mes.tie_ranks, len(mes.group_weights), without, margin, winners, ties,
-        history,
+        mes.cost_array, mes.whole_costs, mes.tie_ranks, len(mes.group_weights), without, watched, added_share,
+        margin, best, fewest, open_, history, winners, ties,
     )
     if status != CERTAIN:
         return None
@@ -379,4 +402,6 @@ def compiled_run(mes, share, cap, without: int = -1, margin: float = 0.0):
     recorded = [mes.tie(sorted(projects, key=mes.tie_ranks.__getitem__), round_index + 1)
                 for round_index, projects in tied.items()]
     found = winners[:rounds].tolist(), recorded, int(spent), bool(overspent)
-    return found if without < 0 else (*found, history[:rounds], best)
+    if not len(watched):
+        return found
+    return (*found, (best, fewest, open_, history[:rounds]))

@@ -244,9 +244,27 @@ class EqualSharesOracle:
     def watched(self, share: Fraction, cap: Number | None) -> tuple[MesRun, Thresholds]:
         key = (share, cap)
         if key not in self.runs:
-            thresholds = Thresholds(self.mes, share)
-            self.runs[key] = (self.mes.run(share, cap, thresholds), thresholds.settle())
+            self.runs[key] = self.watched_run(share, cap, Thresholds(self.mes, share))
         return self.runs[key]
+
+    def watched_run(self, share: Fraction, cap: Number | None, thresholds: Thresholds,
+                    without: str | None = None) -> tuple[MesRun, Thresholds]:
+        """The run at ``share`` (without project ``without``, out of reach from the start: its
+        rounds before the one that bought it are the unchanged run's), watched by
+        ``thresholds``: compiled on large pools where the compiled run can decide, else in
+        Python."""
+        if len(self.mes.pair_groups) >= COMPILED_FROM_PAIRS:
+            from .mes_compiled import compiled_run  # numba: imported only where it is used
+
+            left_out = -1 if without is None else self.index[without]
+            found = compiled_run(self.mes, share, cap, left_out, thresholds.watched, thresholds.share, MARGIN)
+            if found is not None:
+                winners, ties, spent, overspent, state = found
+                run = MesRun(share, [self.mes.ids[q] for q in winners], ties, spent, overspent)
+                return run, thresholds.settle().restore(state)
+        if without is None:
+            return self.mes.run(share, cap, thresholds), thresholds.settle()
+        return self.replayed_without(without, share, cap)
 
     def watch_the_completion(self) -> None:
         """The watched runs of the unchanged instance at every share its completion tries
@@ -262,25 +280,8 @@ class EqualSharesOracle:
         paid for, and ``pid``'s thresholds after them are the unchanged run's."""
         key = (pid, share, cap)
         if key not in self.runs:
-            self.runs[key] = self.compiled_without(pid, share, cap) or self.replayed_without(pid, share, cap)
+            self.runs[key] = self.watched_run(share, cap, Thresholds(self.mes, 0, watched=[self.index[pid]]), pid)
         return self.runs[key]
-
-    def compiled_without(self, pid: str, share: Fraction, cap: Number | None) -> tuple[MesRun, Thresholds] | None:
-        """:meth:`without`, compiled (on large instances, where the compiled run can decide):
-        the run with ``pid`` left out from the start, watching it (its rounds before the one
-        that bought ``pid`` are the unchanged run's, as they are in the run that replays them)."""
-        if len(self.mes.pair_groups) < COMPILED_FROM_PAIRS:
-            return None
-        from .mes_compiled import compiled_run  # numba: imported only where it is used
-
-        j = self.index[pid]
-        found = compiled_run(self.mes, share, cap, without=j, margin=MARGIN)
-        if found is None:
-            return None
-        winners, ties, spent, overspent, history, best = found
-        run = MesRun(share, [self.mes.ids[q] for q in winners], ties, spent, overspent)
-        state = np.array([best]), np.array([math.inf]), np.array([True]), history.reshape(-1, 1)
-        return run, Thresholds(self.mes, 0, watched=[j]).settle().restore(state)
 
     def replayed_without(self, pid: str, share: Fraction, cap: Number | None) -> tuple[MesRun, Thresholds]:
         """:meth:`without` in Python: the rounds before ``pid`` was bought replayed."""
@@ -553,8 +554,7 @@ class EqualSharesOracle:
         """The run of the unchanged instance at ``share`` (no cap) watching ``pid`` alone."""
         key = ("added", pid, share)
         if key not in self.runs:
-            thresholds = Thresholds(self.mes, share, watched=[self.index[pid]])
-            self.runs[key] = (self.mes.run(share, None, thresholds), thresholds.settle())
+            self.runs[key] = self.watched_run(share, None, Thresholds(self.mes, share, watched=[self.index[pid]]))
         return self.runs[key]
 
     def added_needed(self, pid: str, share: Fraction) -> int | None:
