@@ -68,8 +68,9 @@ MAX_FLOAT_PASSES = 16
 # evaluating those left one by one: one evaluation costs about as much as summing this many
 # (project, group) pairs at once (on Łódź 2022, 690 pairs per project, dropping gained nothing).
 PAIRS_PER_EVALUATION = 300
-# Runs on instances with at least this many (project, supporting group) pairs are compiled
-# (:mod:`.mes_compiled`); on smaller ones compiling (once per machine) costs more than it saves.
+# The performance measures compile their runs (:mod:`.mes_compiled`) on instances with at least
+# this many (project, supporting group) pairs; on smaller ones compiling (about 5 s, once per
+# machine) costs more than it saves.
 COMPILED_FROM_PAIRS = 5000
 
 
@@ -85,7 +86,14 @@ class MesRun:
 
 
 class EqualShares:
-    """MES with cost utilities on one instance, runnable for any share per voter."""
+    """MES with cost utilities on one instance, runnable for any share per voter.
+
+    ``compiling``: whether unwatched runs are compiled where the instance is large enough
+    (:meth:`compiles`).  The performance measures, which make thousands of runs, turn it on
+    for their instance (its changed copies keep it); the rule itself, one completion, runs
+    in Python and never waits for the compiler."""
+
+    compiling = False
 
     def __init__(self, tally: Tally) -> None:
         self.tally = tally
@@ -147,10 +155,13 @@ class EqualShares:
         compiled = self.compiled(share, cap) if watch is None else None
         return compiled or _Run(self, share).until(cap, watch)
 
+    def compiles(self) -> bool:
+        return self.compiling and len(self.pair_groups) >= COMPILED_FROM_PAIRS
+
     def compiled(self, share: Fraction, cap: Number | None) -> MesRun | None:
         """The run, compiled (:func:`~pb_service.rules.mes_compiled.compiled_run`); ``None`` on
         small instances or where the compiled run cannot decide."""
-        if len(self.pair_groups) < COMPILED_FROM_PAIRS:
+        if not self.compiles():
             return None
         from .mes_compiled import compiled_run  # numba: imported only where it is used
 

@@ -27,8 +27,7 @@ import numpy as np
 
 from .greedy import greedy_fill
 from .mes import (
-    COMPILED_FROM_PAIRS, EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step, equal_shares,
-    increased_share,
+    EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step, equal_shares, increased_share,
 )
 from .model import Instance, Number
 from .tally import Tally
@@ -225,6 +224,7 @@ class EqualSharesOracle:
         self.min_votes = rule.min_votes(instance)
         self.tally = Tally.of(instance, rule.tie_breaking, rule.seed, self.min_votes)
         self.mes = EqualShares(self.tally)
+        self.mes.compiling = True
         self.index = {pid: j for j, pid in enumerate(self.mes.ids)}
         self.runs: dict[tuple, tuple[MesRun, Thresholds]] = {}
         self.budget = Fraction(instance.budget)
@@ -253,7 +253,7 @@ class EqualSharesOracle:
         rounds before the one that bought it are the unchanged run's), watched by
         ``thresholds``: compiled on large pools where the compiled run can decide, else in
         Python."""
-        if len(self.mes.pair_groups) >= COMPILED_FROM_PAIRS:
+        if self.mes.compiles():
             from .mes_compiled import compiled_run  # numba: imported only where it is used
 
             left_out = -1 if without is None else self.index[without]
@@ -311,7 +311,7 @@ class EqualSharesOracle:
         before each purchase, goes on from a copy of its state without the project bought:
         no round is run twice."""
         key = (share, cap)
-        if len(self.mes.pair_groups) >= COMPILED_FROM_PAIRS:  # each compiled from the start instead
+        if self.mes.compiles():  # each compiled from the start instead
             run, _ = self.watched(share, cap)
             return {pid: self.without(pid, share, cap) for pid in run.selected}
         observe = key not in self.runs

@@ -5,7 +5,6 @@ ties and near ties, and exact values on a hand-made pool."""
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import replace
 from fractions import Fraction
 from itertools import combinations
@@ -28,7 +27,6 @@ from pb_service.rules.measures import (
     with_cost,
     with_singletons,
 )
-from pb_service.rules import mes_measures
 from pb_service.rules.mes_compiled import compiled_run
 from pb_service.rules.mes_measures import MARGIN, EqualSharesOracle, Thresholds
 from tests.examples import examples
@@ -469,7 +467,7 @@ def test_compiled_watched_runs_are_the_python_ones(load, monkeypatch):
     def both(share, cap, watched, added_share=0, without=None):
         compiled = oracle.watched_run(share, cap, Thresholds(mes, added_share, watched=watched), without)
         with monkeypatch.context() as python_only:
-            python_only.setattr(mes_measures, "COMPILED_FROM_PAIRS", math.inf)
+            python_only.setattr(mes, "compiling", False)
             in_python = oracle.watched_run(share, cap, Thresholds(mes, added_share, watched=watched), without)
         return compiled, in_python
 
