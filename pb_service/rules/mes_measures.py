@@ -469,7 +469,11 @@ class EqualSharesOracle:
         threshold there (the new voters' money then buys nothing, and the others' runs are as
         they were)."""
         j = self.index.get(pid)
-        tally = Tally.of(instance, self.rule.tie_breaking, self.rule.seed, self.rule.min_votes(instance))
+        min_votes = self.rule.min_votes(instance)
+        if instance.vote_type in ("approval", "choose-1"):
+            tally = self.tally.with_approvals(instance, pid, added, min_votes)
+        else:
+            tally = Tally.of(instance, self.rule.tie_breaking, self.rule.seed, min_votes)
         if self.rule.name == "equalshares":
             # The rule itself, as compute() runs it on this tally; its MES made from ours (the
             # same projects, one more group of voters) instead of grouping every ballot again.

@@ -118,6 +118,12 @@ class Tally:
         above 0) and at least ``min_votes`` voters to be eligible under any rule.  ``None``
         (a Pabulib file without ``min_project_votes_threshold``) keeps the file's semantics."""
         votes, scores = votes_and_scores(instance)
+        return cls.counted(instance, votes, scores, tie_breaking, seed, min_votes)
+
+    @classmethod
+    def counted(cls, instance: Instance, votes: dict[str, int], scores: dict[str, Number], tie_breaking: str,
+                seed: int, min_votes: int | None) -> Tally:
+        """:meth:`of`, the ballots counted (``votes``, ``scores``)."""
         costs = {pid: p.cost for pid, p in instance.projects.items()}
         eligible, excluded = [], {}
         for pid, project in instance.projects.items():
@@ -130,6 +136,15 @@ class Tally:
             else:
                 eligible.append(pid)
         return cls(instance, votes, scores, eligible, TieBreaker(tie_breaking, costs, votes, seed), excluded)
+
+    def with_approvals(self, instance: Instance, pid: str, added: int, min_votes: int | None) -> Tally:
+        """The tally of ``instance``: this one's, on approval or choose-1 ballots, with
+        ``added`` more voters choosing only ``pid`` (counting every ballot again took 15 ms
+        on Budapest 2024, for each number of voters the performance measures try)."""
+        votes, scores = dict(self.votes), dict(self.scores)
+        votes[pid] += added
+        scores[pid] += added
+        return self.counted(instance, votes, scores, self.ties.kind, self.ties.seed, min_votes)
 
     def cost(self, pid: str) -> Number:
         return self.instance.projects[pid].cost

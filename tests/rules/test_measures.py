@@ -29,6 +29,7 @@ from pb_service.rules.measures import (
 )
 from pb_service.rules.mes_compiled import compiled_run
 from pb_service.rules.mes_measures import MARGIN, EqualSharesOracle, Thresholds
+from pb_service.rules.tally import Tally
 from tests.examples import examples
 
 GREEDY_FAMILY = ("greedy", "greedy-no-skip", "greedy-threshold")
@@ -489,6 +490,26 @@ def test_compiled_watched_runs_are_the_python_ones(load, monkeypatch):
             for j in thresholds.position:
                 for cost in (thresholds.cost[j] / 2, thresholds.cost[j] * 0.9):
                     assert thresholds.first_round(j, cost) == python_thresholds.first_round(j, cost)
+
+
+@pytest.mark.parametrize("min_votes", [None, 85])
+def test_the_tally_with_added_approvals_is_the_tally_counted_again(load, min_votes):
+    """The tally of a pool with new voters choosing one project, as the tests of added voters
+    make it from the pool's (its votes and scores raised), is the one counted from every
+    ballot again: votes, scores, eligible and excluded projects (at least 85 votes: the
+    three projects with 80 to 84 become eligible with 9 voters more), the tie-breaking order."""
+    instance = load("Poland_Wieliczka_2023_Green_Budget.pb")
+    tally = Tally.of(instance, "cheaper-first", 3, min_votes)
+    for pid in instance.projects:
+        for added in (1, 9, 500):
+            changed = with_singletons(instance, pid, added)
+            derived = tally.with_approvals(changed, pid, added, min_votes)
+            counted = Tally.of(changed, "cheaper-first", 3, min_votes)
+            assert (derived.votes, derived.scores, derived.eligible, derived.excluded) == (
+                counted.votes, counted.scores, counted.eligible, counted.excluded)
+            assert list(map(derived.ties.key, instance.projects)) == list(map(counted.ties.key, instance.projects))
+            if min_votes and added == 9:
+                assert (pid in tally.excluded) == (tally.votes[pid] < 85) and pid in derived.eligible
 
 
 def test_measures_of_a_pool_are_those_of_each_project_asked_alone(load):
