@@ -1028,7 +1028,9 @@ class _EqualSharesMeasures(_RerunMeasures):
             if guess is None or guess in tried:
                 break
             tried.add(guess)
-            if test(guess) and not test(guess - 1):
+            # One fewer first: where the guess is off, it is mostly too high (both win), and
+            # then the guess itself need not be asked.
+            if not test(guess - 1) and test(guess):
                 return guess
             start = guess
         return self.boundary_from_answers(test, 1, limit) if tried else None
