@@ -361,7 +361,7 @@ def test_a_changed_run_goes_on_from_a_kept_state_only_where_its_rounds_are_the_s
 
 def test_added_voters_under_equal_shares_take_two_tests_of_the_rule_per_loser(load, monkeypatch):
     """The guess of the completion (a few of its steps, found by a search from where the last
-    guess ended) gives each loser's boundary: the rule is asked at it and one voter below."""
+    guess ended) gives each loser's boundary: the rule is asked one voter below it, then at it."""
     instance = load("Poland_Czestochowa_2020_Grabowka.pb")
     asked: dict[str, list[int]] = {}
     original = _EqualSharesMeasures.selected_at
@@ -377,7 +377,7 @@ def test_added_voters_under_equal_shares_take_two_tests_of_the_rule_per_loser(lo
     assert losers and set(asked) == set(losers)
     for pid in losers:
         added = found[pid].singleton_add
-        assert asked[pid] == [added, added - 1], pid
+        assert asked[pid] == [added - 1, added], pid
     check_by_rerun(instance, "equalshares", found)
 
 
