@@ -38,11 +38,12 @@ from itertools import product
 from fractions import Fraction
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from .engine import MIN_VOTES_KEY, compute, resolve_rule
 from .mes import EqualShares, comparison_step, complete_with_greedy
 from .model import POINTS_VOTE_TYPES, Ballot, Instance, Number, Result
-from .tally import Tally
+from .tally import Tally, vote_counts
 
 MEASURES = ("max_winning_cost", "singleton_add", "optimist_add", "pessimist_add")
 # Why a measure is None, as stable codes (``reason_codes``; ``reasons`` has the English text
@@ -611,6 +612,11 @@ class _RerunMeasures(_Measures):
         if rule.name in EQUAL_SHARES_RULES and self.voters:
             self.money = self.money_of(self.outcome, 0)
 
+    @cached_property
+    def votes(self) -> dict[str, int]:
+        """How many voters chose each project (counted when a reason first needs it)."""
+        return vote_counts(self.instance)
+
     def money_of(self, outcome: Result, singletons: int) -> Fraction:
         return Fraction(outcome.details["share_per_voter"]) * (self.voters + singletons)
 
@@ -689,11 +695,14 @@ class _RerunMeasures(_Measures):
         for ballot in self.instance.ballots:
             if pid not in ballot.projects:
                 others[ballot.projects] += ballot.multiplicity
+                if 2 ** len(others) > CHOICES_LIMIT:  # each group at least doubles the choices
+                    break
         groups = list(others.items())
         choices = choices_up_to((count + 1 for _, count in groups), CHOICES_LIMIT)
         if choices > CHOICES_LIMIT:
+            everyone = self.voters - self.votes[pid]
             result.unavailable_adds("too_many_choices", f"exact only by trying every choice of voters: more than "
-                                    f"{CHOICES_LIMIT} choices among {sum(others.values())} voters who did not choose it")
+                                    f"{CHOICES_LIMIT} choices among {everyone} voters who did not choose it")
             return
         supporters = [ballot for ballot in self.instance.ballots if pid in ballot.projects]
         by_size: dict[int, list[bool]] = {}

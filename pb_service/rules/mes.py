@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import copy
 import heapq
+import importlib
 import math
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache
 from itertools import chain, compress, repeat
 from operator import mul
 
@@ -156,7 +158,7 @@ class EqualShares:
         return compiled or _Run(self, share).until(cap, watch)
 
     def compiles(self) -> bool:
-        return self.compiling and len(self.pair_groups) >= COMPILED_FROM_PAIRS
+        return self.compiling and len(self.pair_groups) >= COMPILED_FROM_PAIRS and _compiler_installed()
 
     def compiled(self, share: Fraction, cap: Number | None) -> MesRun | None:
         """The run, compiled (:func:`~pb_service.rules.mes_compiled.compiled_run`); ``None`` on
@@ -552,6 +554,18 @@ class _Run:
         self.paid[this_round, groups] = keep  # a new row: the others stay False
 
 
+@cache
+def _compiler_installed() -> bool:
+    """Whether numba can be imported: the web application installs it; the engine as a
+    library of its own needs only numpy, its measures then run in Python (slower on large
+    pools)."""
+    try:
+        importlib.import_module("numba")
+    except ImportError:
+        return False
+    return True
+
+
 def _distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values, sorted (as np.unique, with less overhead on small arrays)."""
     values = np.sort(values)
@@ -606,17 +620,22 @@ def _is_exhaustive(tally: Tally, selected: list[str], budget: Number) -> bool:
     return not any(tally.cost(pid) <= left for pid in tally.eligible if pid not in chosen)
 
 
-def equal_shares(tally: Tally, rule: str = "equalshares", mes: EqualShares | None = None) -> Result:
+def equal_shares(tally: Tally, rule: str = "equalshares", mes: EqualShares | None = None,
+                 runs: dict[int, MesRun] | None = None) -> Result:
     """MES completed like pabutools: +1 % of the budget per step, then greedy by votes.
     ``mes``: the MES of ``tally``'s instance if it is at hand (the measures make it from a
-    neighbouring instance's, :meth:`EqualShares.with_voters`)."""
+    neighbouring instance's, :meth:`EqualShares.with_voters`); ``runs``: its runs at the
+    steps already run (the measures' guesses run some of the same), which the runs made join."""
     mes = mes or EqualShares(tally)
     budget = Fraction(tally.instance.budget)
     voters = max(mes.num_voters, 1)
     previous = MesRun(Fraction(0), [])
     step = 0
+    runs = {} if runs is None else runs
     while step <= 100 * voters:  # pabutools' bound: the budget times (voters + 1)
-        run = mes.run(increased_share(budget, step, voters), cap=budget)
+        if step not in runs:
+            runs[step] = mes.run(increased_share(budget, step, voters), cap=budget)
+        run = runs[step]
         if run.overspent:
             run = previous
             break

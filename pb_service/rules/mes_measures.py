@@ -237,6 +237,10 @@ class EqualSharesOracle:
         self.kept_for: str | None = None
         self.kept: dict[tuple, object] = {}
         self.voters_mes: EqualShares | None = None  # MES with the new voters of the question asked
+        # Under ``equalshares``, per number of new voters of the project asked about (voters_for),
+        # their MES and its runs at the completion's steps (see with_voters).
+        self.voters_for: str | None = None
+        self.with_added: dict[int, tuple[EqualShares, dict[int, MesRun]]] = {}
         self.last_share = Fraction(0)  # the share the completion ended at in the last question
         self.last_ending_step: int | None = None  # under ``equalshares``, the step it ended at then
 
@@ -436,9 +440,27 @@ class EqualSharesOracle:
         ties = self.tally.ties
         costs = {q: p.cost for q, p in self.instance.projects.items()}
         tally = replace(self.tally, votes=votes, ties=TieBreaker(ties.kind, costs, votes, ties.seed))
-        mes = self.mes.with_voters(tally, pid, added)
+        mes, runs = self.with_voters(pid, added, tally)
         voters = max(mes.num_voters, 1)
-        return self.probe(pid, tally, lambda step: mes.run(increased_share(self.budget, step, voters), cap=self.budget))
+
+        def run_of_step(step: int) -> MesRun:
+            if step not in runs:
+                runs[step] = mes.run(increased_share(self.budget, step, voters), cap=self.budget)
+            return runs[step]
+
+        return self.probe(pid, tally, run_of_step)
+
+    def with_voters(self, pid: str, added: int, tally: Tally) -> tuple[EqualShares, dict[int, MesRun]]:
+        """The MES of this instance with ``added`` new voters choosing only ``pid`` (made from
+        ours, :meth:`EqualShares.with_voters`) and its runs at the steps of the +1 % completion
+        made so far: the guesses of the completion and the tests of the rule run the same
+        instance (the same runs: their tallies differ at most in points, which MES does not
+        use), so each step is run once.  Kept for the project asked about only."""
+        if self.voters_for != pid:
+            self.voters_for, self.with_added = pid, {}
+        if added not in self.with_added:
+            self.with_added[added] = (self.mes.with_voters(tally, pid, added), {})
+        return self.with_added[added]
 
     def probe(self, pid: str, tally: Tally, run_of_step):
         """``ends(step)``: whether the run at that step (``run_of_step``, each run once) ends the
@@ -478,7 +500,8 @@ class EqualSharesOracle:
             # The rule itself, as compute() runs it on this tally; its MES made from ours (the
             # same projects, one more group of voters) instead of grouping every ballot again.
             ours = j is not None and tally.eligible == self.tally.eligible
-            outcome = equal_shares(tally, mes=self.mes.with_voters(tally, pid, added) if ours else None)
+            mes, runs = self.with_voters(pid, added, tally) if ours else (None, None)
+            outcome = equal_shares(tally, mes=mes, runs=runs)
         elif j is None or not self.mes.total_weight[j]:
             outcome = self.rule.outcome(instance)
         else:

@@ -78,3 +78,19 @@ def test_the_stand_in_environment_does_refuse_other_packages():
     script = ONLY_NUMPY + "import flask\n"
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 1 and "flask is not a dependency of the engine" in run.stderr
+
+
+def test_the_measures_need_no_numba():
+    """numba is optional: where it cannot be imported, the measures' equal-shares runs stay in
+    Python (Kraków 2025 Dębniki: 7,815 (project, ballot group) pairs, where they are compiled
+    when it can); the same values."""
+    debniki = str(ROOT / "tests" / "data" / "Poland_Krakow_2025_Debniki.pb")
+    args = ["explain", debniki, "--rule", "equalshares", "--project", "BO.D8.25/25", "--json"]
+    script = (f"from pb_service.rules.cli import main\ncode = main({args!r})\n"
+              "print('numba' in sys.modules, file=sys.stderr)\nsys.exit(code)\n")
+    alone = subprocess.run([sys.executable, "-c", ONLY_NUMPY + script], capture_output=True, text=True, cwd=ROOT)
+    full = subprocess.run([sys.executable, "-c", "import sys\n" + script], capture_output=True, text=True, cwd=ROOT)
+    assert (alone.returncode, full.returncode) == (0, 0), alone.stderr + full.stderr
+    assert (alone.stderr.split()[-1], full.stderr.split()[-1]) == ("False", "True")
+    assert json.loads(alone.stdout) == json.loads(full.stdout)
+    assert json.loads(full.stdout)["projects"]["BO.D8.25/25"]["singleton_add"] == 155
