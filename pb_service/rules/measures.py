@@ -759,6 +759,9 @@ class _EqualSharesMeasures(_RerunMeasures):
         (its watched run and those without each project) are run in the ``jobs`` processes;
         under add1 they are found by running the completion first."""
         oracle = self.oracle
+        if oracle.mes.compiles():
+            # The compiled code loaded here, once, not in each process forked below.
+            oracle.mes.compiled(oracle.step_share(0), oracle.budget)
         if 2 * len(self.winners.intersection(wanted)) <= len(self.winners):
             oracle.watch_the_completion()
             return
