@@ -42,7 +42,7 @@ from functools import cached_property
 
 from .engine import MIN_VOTES_KEY, compute, resolve_rule
 from .mes import EqualShares, comparison_step, complete_with_greedy
-from .model import POINTS_VOTE_TYPES, Ballot, Instance, Number, Result
+from .model import APPROVAL_TYPES, POINTS_VOTE_TYPES, Ballot, Instance, Number, Result
 from .tally import Tally, vote_counts
 
 MEASURES = ("max_winning_cost", "singleton_add", "optimist_add", "pessimist_add")
@@ -66,7 +66,6 @@ REASON_CODES = (
 BALLOT_TYPE_REASON = ("ballot_type", "ranked or points ballots: where an added choice would stand is not defined")
 GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold")
 EQUAL_SHARES_RULES = ("equalshares", "equalshares/add1", "equalshares/add1-comparison")
-APPROVAL_TYPES = ("approval", "choose-1")
 # The search for added voters under re-run rules stops at this many times the voters.
 ADD_SEARCH_FACTOR = 64
 # Stand-in searches (equal shares at a fixed share) tried before the search on the real rule.

@@ -151,13 +151,14 @@ class EqualShares:
         state before the winner pays (``watch.round(run, winner, value)``) and the state at
         the end (``watch.end(run)``): what the performance measures track.
 
-        Unwatched runs on large instances are compiled where they can be decided in floats
-        (:func:`~pb_service.rules.mes_compiled.compiled_run`), the same run."""
+        With :attr:`compiling` on, unwatched runs on large instances are compiled where they
+        can be decided in floats (:meth:`compiled`): the same run."""
         share = Fraction(share)
         compiled = self.compiled(share, cap) if watch is None else None
         return compiled or _Run(self, share).until(cap, watch)
 
     def compiles(self) -> bool:
+        """Whether runs are compiled here: :attr:`compiling` on, a large instance, numba there."""
         return self.compiling and len(self.pair_groups) >= COMPILED_FROM_PAIRS and _compiler_installed()
 
     def compiled(self, share: Fraction, cap: Number | None) -> MesRun | None:

@@ -29,7 +29,7 @@ from .greedy import greedy_fill
 from .mes import (
     EqualShares, MesRun, _is_exhaustive, add1_increment, comparison_step, equal_shares, increased_share,
 )
-from .model import Instance, Number
+from .model import APPROVAL_TYPES, Instance, Number
 from .tally import Tally
 from .ties import TieBreaker
 
@@ -313,7 +313,8 @@ class EqualSharesOracle:
         """The runs without each project that the unchanged run at ``share`` bought (see
         :meth:`without`), from one run of it (the watched one, if it is not yet) that,
         before each purchase, goes on from a copy of its state without the project bought:
-        no round is run twice."""
+        no round is run twice.  Where runs are compiled, each run without a project is
+        compiled from the start instead (:meth:`without`: faster than going on in Python)."""
         key = (share, cap)
         if self.mes.compiles():  # each compiled from the start instead
             run, _ = self.watched(share, cap)
@@ -492,7 +493,7 @@ class EqualSharesOracle:
         they were)."""
         j = self.index.get(pid)
         min_votes = self.rule.min_votes(instance)
-        if instance.vote_type in ("approval", "choose-1"):
+        if instance.vote_type in APPROVAL_TYPES:
             tally = self.tally.with_approvals(instance, pid, added, min_votes)
         else:
             tally = Tally.of(instance, self.rule.tie_breaking, self.rule.seed, min_votes)

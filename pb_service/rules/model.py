@@ -21,6 +21,8 @@ Number = int | Fraction
 
 VOTE_TYPES = ("approval", "choose-1", "cumulative", "scoring", "ordinal")
 POINTS_VOTE_TYPES = ("cumulative", "scoring")
+# A ballot only says which projects its voter chose.
+APPROVAL_TYPES = ("approval", "choose-1")
 
 # Pabulib marks a project that was withdrawn after the vote with this cost.
 WITHDRAWN_COST = 999_999_999

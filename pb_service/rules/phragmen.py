@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 
-from .model import Result, Status, Tie, format_decimal
+from .model import APPROVAL_TYPES, Result, Status, Tie, format_decimal
 from .tally import Tally
 
 
 def sequential_phragmen(tally: Tally, rule: str = "phragmen") -> Result:
     """Sequential Phragmén; only for approval and choose-1 ballots."""
     instance = tally.instance
-    if instance.vote_type not in ("approval", "choose-1"):
+    if instance.vote_type not in APPROVAL_TYPES:
         raise ValueError("sequential Phragmén needs approval ballots")
     # Like pabutools, leave out projects nobody approved or that cost more than the budget.
     candidates = [
