@@ -138,8 +138,9 @@ class EqualShares:
     def index_costs(self) -> None:
         """The costs in arrays (as floats, and as whole numbers where they all are)."""
         self.cost_array = np.array(self.float_costs, dtype=np.float64)
-        self.whole_costs_ok = all(cost.denominator == 1 for cost in self.costs)
-        self.whole_costs = np.array([int(cost) for cost in self.costs] if self.whole_costs_ok else [], dtype=np.int64)
+        whole = [cost.numerator for cost in self.costs if cost.denominator == 1]  # with_cost's hot path: no int()
+        self.whole_costs_ok = len(whole) == len(self.costs)
+        self.whole_costs = np.array(whole if self.whole_costs_ok else [], dtype=np.int64)
         order = sorted(range(len(self.ids)), key=self.tie_keys.__getitem__)
         self.tie_ranks = np.empty(len(self.ids), dtype=np.int64)
         self.tie_ranks[order] = np.arange(len(self.ids))
@@ -169,10 +170,7 @@ class EqualShares:
         from .mes_compiled import compiled_run  # numba: imported only where it is used
 
         found = compiled_run(self, share, cap)
-        if found is None:
-            return None
-        winners, ties, spent, overspent = found
-        return MesRun(share, [self.ids[j] for j in winners], ties, spent, overspent)
+        return None if found is None else found[0]
 
     def run_keeping(self, share: Number, cap: Number | None, keep_at: int,
                     first: list[int] = ()) -> tuple[MesRun, _Run | None]:

@@ -24,18 +24,21 @@ float decisions can tell apart (10^-15).
 from __future__ import annotations
 
 import math
-import sys
+from fractions import Fraction
 
 import numpy as np
 from numba import njit
 
-EPSILON = sys.float_info.epsilon
+from . import mes
+from .mes import EPSILON, MAX_FLOAT_PASSES, MesRun
+
 # A generous bound of one double-double operation's rounding, relative to the magnitude of
 # its operands (the operations themselves are good to about 2 ** -104).
 DD_ROUNDING = 2.0 ** -96
-MAX_FLOAT_PASSES = 16
 # What compiled_run reports besides the run: it holds, or the Python run must be made.
 CERTAIN, UNCERTAIN = 0, 1
+# The Python run's bounds moved past the roundings of a sum, compiled as they are.
+_up, _down = njit(cache=True)(mes._up), njit(cache=True)(mes._down)
 
 
 @njit(cache=True)
@@ -83,16 +86,6 @@ def _dd_divided(ah, al, b):
     q = ah / b
     p, e = _two_product(q, b)
     return _normalized(q, ((ah - p) - e + al) / b)
-
-
-@njit(cache=True)
-def _up(bound):
-    return bound + abs(bound) * 2 * EPSILON
-
-
-@njit(cache=True)
-def _down(bound):
-    return bound - abs(bound) * 2 * EPSILON
 
 
 @njit(cache=True, fastmath={"reassoc"})
@@ -254,6 +247,7 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
         largest = max(largest, starts[j + 1] - starts[j])
     amounts = np.empty(largest)
     found = np.empty(projects, dtype=np.int64)
+    candidates = np.empty(projects, dtype=np.int64)
     rounds, spent = 0, 0
     while True:
         # The float money is within this of the exact one (its low part, and the bound).
@@ -287,38 +281,40 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
                 _watch(watched, money, starts, pair_groups, pair_weights, total_weight, costs, -1.0, share, margin,
                        best, fewest, open_)
             return CERTAIN, rounds, spent, False, tie_count
-        winner, close = -1, 0
+        # The projects whose value may be the smallest (the one with it is among them).
+        close = 0
         for i in range(count):
             j = found[i]
             if values[j, 0] - values[j, 1] <= best_upper:
-                winner, close = j, close + 1
+                candidates[close] = j
+                close += 1
+        winner = candidates[0]
         if close > 1:
             # Too close to call in floats.  Where each of them has every supporter holding
             # money certainly richer than its price, its rho / cost is 1 / their weight
             # exactly: the most such supporters win, then the tie-breaking order (a tie is
             # recorded).  Else the Python run computes them exactly.
             most = 0.0
-            for i in range(count):
-                j = found[i]
-                if values[j, 0] - values[j, 1] <= best_upper:
-                    if values[j, 4] == 0.0:
-                        return UNCERTAIN, rounds, spent, False, tie_count
-                    most = max(most, values[j, 4])
-            winner, tied = -1, 0
-            for i in range(count):
-                j = found[i]
-                if values[j, 0] - values[j, 1] <= best_upper and values[j, 4] == most:
+            for i in range(close):
+                if values[candidates[i], 4] == 0.0:
+                    return UNCERTAIN, rounds, spent, False, tie_count
+                most = max(most, values[candidates[i], 4])
+            tied = 0
+            for i in range(close):
+                j = candidates[i]
+                if values[j, 4] == most:
+                    candidates[tied] = j  # the tied, kept at the front
                     tied += 1
-                    if winner < 0 or tie_ranks[j] < tie_ranks[winner]:
-                        winner = j
+            winner = candidates[0]
+            for i in range(1, tied):
+                if tie_ranks[candidates[i]] < tie_ranks[winner]:
+                    winner = candidates[i]
             if tied > 1:
                 if tie_count + tied > len(ties):
                     return UNCERTAIN, rounds, spent, False, tie_count
-                for i in range(count):
-                    j = found[i]
-                    if values[j, 0] - values[j, 1] <= best_upper and values[j, 4] == most:
-                        ties[tie_count, 0], ties[tie_count, 1] = rounds, j
-                        tie_count += 1
+                for i in range(tied):
+                    ties[tie_count, 0], ties[tie_count, 1] = rounds, candidates[i]
+                    tie_count += 1
         for i in range(count):
             j = found[i]
             if j != winner:
@@ -339,8 +335,8 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
         # The supporters pay: the certainly poor all they have, the certainly rich the price.
         rho, rho_error = values[winner, 2], values[winner, 3]
         first, last = starts[winner], starts[winner + 1]
-        margin = rho_error + error
-        low, high = _down(rho - margin), _up(rho + margin)
+        near = rho_error + error  # how far a supporter's exact money may be from the price
+        low, high = _down(rho - near), _up(rho + near)
         poor_high, poor_low, poor_weight, rich = 0.0, 0.0, 0.0, 0.0
         for i in range(first, last):
             g, w = pair_groups[i], pair_weights[i]
@@ -368,19 +364,18 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
         exact_error += price_error + 4 * DD_ROUNDING * share_high
 
 
-def compiled_run(mes, share, cap, without: int = -1, watched: np.ndarray | None = None, added_share: float = 0.0,
-                 margin: float = 0.0):
-    """The winners (indices), the ties, the amount spent and whether ``cap`` was overspent, of MES
-    on ``mes`` (:class:`~pb_service.rules.mes.EqualShares`) at ``share`` (a Fraction), or
-    ``None`` where the Python run must decide.  Without project ``without`` (out of reach
-    from the start), and watching the ``watched`` projects (indices) as
-    :class:`~pb_service.rules.mes_measures.Thresholds` does (new voters holding
+def compiled_run(mes, share: Fraction, cap, without: int = -1, watched: np.ndarray | None = None,
+                 added_share: float = 0.0, margin: float = 0.0) -> tuple[MesRun, tuple | None] | None:
+    """The run of MES on ``mes`` (:class:`~pb_service.rules.mes.EqualShares`) at ``share``,
+    capped at ``cap``, or ``None`` where the Python run must decide.  Without project
+    ``without`` (out of reach from the start), and watching the ``watched`` projects
+    (indices) as :class:`~pb_service.rules.mes_measures.Thresholds` does (new voters holding
     ``added_share``; float margin ``margin``): then also what it finds, ``(best, fewest,
-    open, history)``."""
+    open, history)`` (else ``None``)."""
     if share <= 0 or not mes.whole_costs_ok:
         return None
     share_high = float(share)
-    share_low = float(share - type(share)(share_high))
+    share_low = float(share - Fraction(share_high))
     limit = np.iinfo(np.int64).max if cap is None else math.floor(cap)
     projects = len(mes.ids)
     winners = np.empty(projects, dtype=np.int64)
@@ -401,7 +396,5 @@ def compiled_run(mes, share, cap, without: int = -1, watched: np.ndarray | None 
         tied.setdefault(round_index, []).append(j)
     recorded = [mes.tie(sorted(projects, key=mes.tie_ranks.__getitem__), round_index + 1)
                 for round_index, projects in tied.items()]
-    found = winners[:rounds].tolist(), recorded, int(spent), bool(overspent)
-    if not len(watched):
-        return found
-    return (*found, (best, fewest, open_, history[:rounds]))
+    run = MesRun(share, [mes.ids[j] for j in winners[:rounds].tolist()], recorded, int(spent), bool(overspent))
+    return run, ((best, fewest, open_, history[:rounds]) if len(watched) else None)

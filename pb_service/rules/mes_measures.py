@@ -263,8 +263,7 @@ class EqualSharesOracle:
             left_out = -1 if without is None else self.index[without]
             found = compiled_run(self.mes, share, cap, left_out, thresholds.watched, thresholds.share, MARGIN)
             if found is not None:
-                winners, ties, spent, overspent, state = found
-                run = MesRun(share, [self.mes.ids[q] for q in winners], ties, spent, overspent)
+                run, state = found
                 return run, thresholds.settle().restore(state)
         if without is None:
             return self.mes.run(share, cap, thresholds), thresholds.settle()

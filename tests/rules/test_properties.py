@@ -161,12 +161,12 @@ def test_compiled_runs_match_the_definition_or_leave_it_to_the_exact_run(instanc
     mes = EqualShares(tally)
     compiled = compiled_run(mes, share * scale, None)
     assume(compiled is not None)
-    winners, ties, spent, overspent = compiled
+    run, _ = compiled
     bought, reference_ties = _reference_mes(instance, share * scale, tally.ties.key)
-    assert [mes.ids[j] for j in winners] == bought
-    assert [t.projects for t in ties] == [t for t in reference_ties if len(t) > 1]
-    assert spent == sum(instance.projects[pid].cost for pid in bought)
-    assert not overspent
+    assert run.selected == bought
+    assert [t.projects for t in run.ties] == [t for t in reference_ties if len(t) > 1]
+    assert run.spent == sum(instance.projects[pid].cost for pid in bought)
+    assert not run.overspent
 
 
 def test_mes_affordability_is_exact_beyond_float_precision():
