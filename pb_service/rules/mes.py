@@ -39,7 +39,6 @@ import copy
 import heapq
 import importlib
 import math
-import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
@@ -53,6 +52,7 @@ try:  # the C functions np.einsum and np.count_nonzero call: their Python wrappe
 except ImportError:  # numpy before 2.0
     _einsum, _count_nonzero = np.einsum, np.count_nonzero
 
+from .float_bounds import EPSILON, MAX_FLOAT_PASSES, down as _down, up as _up
 from .greedy import greedy_fill
 from .model import Number, Result, Status, Tie, exact, format_decimal
 from .tally import Tally, identical_ballots
@@ -61,10 +61,6 @@ from .tally import Tally, identical_ballots
 # the add1 completion then steps by this many units.
 SMALL_CURRENCY_UNITS = {"HUF": 100, "JPY": 100, "KRW": 1000, "IDR": 1000, "VND": 1000}
 
-# Relative rounding error of one float operation, doubled to spare (2 ** -52).
-EPSILON = sys.float_info.epsilon
-# The poor set of a project settles in a few passes; past this many, it is found exactly.
-MAX_FLOAT_PASSES = 16
 # A round finding its first projects unaffordable (usually the last round, where all are)
 # drops at once those certainly so (see _Run.without_unaffordable) when it costs less than
 # evaluating those left one by one: one evaluation costs about as much as summing this many
@@ -156,21 +152,31 @@ class EqualShares:
         can be decided in floats (:meth:`compiled`): the same run."""
         share = Fraction(share)
         compiled = self.compiled(share, cap) if watch is None else None
-        return compiled or _Run(self, share).until(cap, watch)
+        return compiled[0] if compiled else _Run(self, share).until(cap, watch)
 
     def compiles(self) -> bool:
         """Whether runs are compiled here: :attr:`compiling` on, a large instance, numba there."""
         return self.compiling and len(self.pair_groups) >= COMPILED_FROM_PAIRS and _compiler_installed()
 
-    def compiled(self, share: Fraction, cap: Number | None) -> MesRun | None:
-        """The run, compiled (:func:`~pb_service.rules.mes_compiled.compiled_run`); ``None`` on
-        small instances or where the compiled run cannot decide."""
-        if not self.compiles():
-            return None
+    def compiled(self, share: Fraction, cap: Number | None, without: int = -1, watched: np.ndarray | None = None,
+                 added_share: float = 0.0, margin: float = 0.0) -> tuple[MesRun, tuple | None] | None:
+        """:meth:`run_compiled` where runs are compiled here (:meth:`compiles`), else ``None``."""
+        return self.run_compiled(share, cap, without, watched, added_share, margin) if self.compiles() else None
+
+    def run_compiled(self, share: Fraction, cap: Number | None, without: int = -1, watched: np.ndarray | None = None,
+                     added_share: float = 0.0, margin: float = 0.0) -> tuple[MesRun, tuple | None] | None:
+        """The run, compiled (:func:`~pb_service.rules.mes_compiled.compiled_run`, which says
+        what ``without``, ``watched``, ``added_share`` and ``margin`` are), with what watching
+        found (``None`` if nothing is watched); ``None`` where the compiled run cannot decide."""
         from .mes_compiled import compiled_run  # numba: imported only where it is used
 
-        found = compiled_run(self, share, cap)
-        return None if found is None else found[0]
+        found = compiled_run(self, share, cap, without, watched, added_share, margin)
+        if found is None:
+            return None
+        winners, tied, spent, overspent, state = found
+        ties = [self.tie(sorted(projects, key=self.tie_ranks.__getitem__), round_index + 1)
+                for round_index, projects in tied.items()]
+        return MesRun(share, [self.ids[j] for j in winners], ties, spent, overspent), state
 
     def run_keeping(self, share: Number, cap: Number | None, keep_at: int,
                     first: list[int] = ()) -> tuple[MesRun, _Run | None]:
@@ -571,16 +577,6 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     first = np.ones(len(values), dtype=np.bool_)
     np.not_equal(values[1:], values[:-1], out=first[1:])
     return values[first]
-
-
-def _up(bound: float) -> float:
-    """``bound`` (a sum of a few floats) moved up past the roundings of that sum."""
-    return bound + abs(bound) * 2 * EPSILON
-
-
-def _down(bound: float) -> float:
-    """``bound`` (a difference of a few floats) moved down past the roundings of it."""
-    return bound - abs(bound) * 2 * EPSILON
 
 
 def _dot(weights: np.ndarray, values: np.ndarray) -> float:

@@ -29,8 +29,8 @@ from fractions import Fraction
 import numpy as np
 from numba import njit
 
-from . import mes
-from .mes import EPSILON, MAX_FLOAT_PASSES, MesRun
+from . import float_bounds
+from .float_bounds import EPSILON, MAX_FLOAT_PASSES
 
 # A generous bound of one double-double operation's rounding, relative to the magnitude of
 # its operands (the operations themselves are good to about 2 ** -104).
@@ -38,7 +38,7 @@ DD_ROUNDING = 2.0 ** -96
 # What compiled_run reports besides the run: it holds, or the Python run must be made.
 CERTAIN, UNCERTAIN = 0, 1
 # The Python run's bounds moved past the roundings of a sum, compiled as they are.
-_up, _down = njit(cache=True)(mes._up), njit(cache=True)(mes._down)
+_up, _down = njit(cache=True)(float_bounds.up), njit(cache=True)(float_bounds.down)
 
 
 @njit(cache=True)
@@ -365,13 +365,14 @@ def _run(share_high, share_low, cap, starts, pair_groups, pair_weights, total_we
 
 
 def compiled_run(mes, share: Fraction, cap, without: int = -1, watched: np.ndarray | None = None,
-                 added_share: float = 0.0, margin: float = 0.0) -> tuple[MesRun, tuple | None] | None:
+                 added_share: float = 0.0, margin: float = 0.0) -> tuple | None:
     """The run of MES on ``mes`` (:class:`~pb_service.rules.mes.EqualShares`) at ``share``,
-    capped at ``cap``, or ``None`` where the Python run must decide.  Without project
-    ``without`` (out of reach from the start), and watching the ``watched`` projects
+    capped at ``cap``: ``(winners, ties, spent, overspent, watched)`` (the winners' indices;
+    the ties per round, in no order), or ``None`` where the Python run must decide.  Without
+    project ``without`` (out of reach from the start), and watching the ``watched`` projects
     (indices) as :class:`~pb_service.rules.mes_measures.Thresholds` does (new voters holding
-    ``added_share``; float margin ``margin``): then also what it finds, ``(best, fewest,
-    open, history)`` (else ``None``)."""
+    ``added_share``; float margin ``margin``): then ``watched`` is what it finds, ``(best,
+    fewest, open, history)`` (else ``None``)."""
     if share <= 0 or not mes.whole_costs_ok:
         return None
     share_high = float(share)
@@ -394,7 +395,5 @@ def compiled_run(mes, share: Fraction, cap, without: int = -1, watched: np.ndarr
     tied: dict[int, list[int]] = {}
     for round_index, j in ties[:tie_count].tolist():
         tied.setdefault(round_index, []).append(j)
-    recorded = [mes.tie(sorted(projects, key=mes.tie_ranks.__getitem__), round_index + 1)
-                for round_index, projects in tied.items()]
-    run = MesRun(share, [mes.ids[j] for j in winners[:rounds].tolist()], recorded, int(spent), bool(overspent))
-    return run, ((best, fewest, open_, history[:rounds]) if len(watched) else None)
+    state = (best, fewest, open_, history[:rounds]) if len(watched) else None
+    return winners[:rounds].tolist(), tied, int(spent), bool(overspent), state

@@ -257,14 +257,11 @@ class EqualSharesOracle:
         rounds before the one that bought it are the unchanged run's), watched by
         ``thresholds``: compiled on large pools where the compiled run can decide, else in
         Python."""
-        if self.mes.compiles():
-            from .mes_compiled import compiled_run  # numba: imported only where it is used
-
-            left_out = -1 if without is None else self.index[without]
-            found = compiled_run(self.mes, share, cap, left_out, thresholds.watched, thresholds.share, MARGIN)
-            if found is not None:
-                run, state = found
-                return run, thresholds.settle().restore(state)
+        left_out = -1 if without is None else self.index[without]
+        compiled = self.mes.compiled(share, cap, left_out, thresholds.watched, thresholds.share, MARGIN)
+        if compiled is not None:
+            run, state = compiled
+            return run, thresholds.settle().restore(state)
         if without is None:
             return self.mes.run(share, cap, thresholds), thresholds.settle()
         return self.replayed_without(without, share, cap)
@@ -387,7 +384,7 @@ class EqualSharesOracle:
         changed = self.changed(pid, cost)
         compiled = changed.compiled(share, cap)
         if compiled is not None:
-            return compiled
+            return compiled[0]
         if self.kept_for != pid:
             self.kept_for, self.kept = pid, {}
         key = (share, cap)

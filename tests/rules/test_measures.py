@@ -27,7 +27,6 @@ from pb_service.rules.measures import (
     with_cost,
     with_singletons,
 )
-from pb_service.rules.mes_compiled import compiled_run
 from pb_service.rules.mes_measures import MARGIN, EqualSharesOracle, Thresholds
 from pb_service.rules.tally import Tally
 from tests.examples import examples
@@ -474,7 +473,7 @@ def test_compiled_watched_runs_are_the_python_ones(load, monkeypatch):
 
     for step in (0, 7):
         share, cap = oracle.step_share(step), oracle.budget
-        assert compiled_run(mes, share, cap, watched=np.array(mes.supported), added_share=float(share)) is not None
+        assert mes.compiled(share, cap, watched=np.array(mes.supported), added_share=float(share)) is not None
         unchanged = mes.run(share, cap)
         assert len(unchanged.selected) == 16
         loser = next(pid for pid in mes.ids if pid not in unchanged.selected)

@@ -8,7 +8,6 @@ import pytest
 
 from pb_service.rules import Instance, Status, compute
 from pb_service.rules.mes import EqualShares, _Run, increased_share
-from pb_service.rules.mes_compiled import compiled_run
 from pb_service.rules.tally import Tally
 
 from tests.rules.pabutools_oracle import pabutools_outcome
@@ -82,4 +81,4 @@ def test_compiled_runs_are_the_exact_runs_on_real_instances(load, name):
     for step in range(0, 101, 10):
         share = increased_share(budget, step, equal_shares.num_voters)
         exact = _Run(equal_shares, share).until(budget)
-        assert compiled_run(equal_shares, share, budget) == (exact, None)  # nothing watched
+        assert equal_shares.run_compiled(share, budget) == (exact, None)  # nothing watched

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from pb_service.rules import RULES, TIE_BREAKINGS, Instance, Status, compute
 from pb_service.rules.mes import EqualShares
-from pb_service.rules.mes_compiled import compiled_run
 from pb_service.rules.tally import Tally
 
 from tests.examples import examples
@@ -159,7 +158,7 @@ def test_compiled_runs_match_the_definition_or_leave_it_to_the_exact_run(instanc
     instance, share = instance_and_share
     tally = Tally.of(instance, tie_breaking)
     mes = EqualShares(tally)
-    compiled = compiled_run(mes, share * scale, None)
+    compiled = mes.run_compiled(share * scale, None)
     assume(compiled is not None)
     run, _ = compiled
     bought, reference_ties = _reference_mes(instance, share * scale, tally.ties.key)
